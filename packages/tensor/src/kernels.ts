@@ -1,0 +1,124 @@
+/**
+ * The primitive op set: the only operations a backend implements. Everything else in @wn/tensor
+ * (softmax, pooling wrappers, l2 normalization, concat, ...) is composed from these.
+ *
+ * Kernels receive their inputs as `{ data, shape }` and the already validated output shape; they
+ * allocate and return the output's storage. Shape checking happens once, in the op front-ends.
+ */
+import type { Shape } from './shape.js';
+
+export const UNARY_OPS = [
+  'neg', 'exp', 'log', 'sqrt', 'abs', 'sign', 'tanh', 'sigmoid', 'reciprocal', 'sin', 'cos', 'floor',
+] as const;
+export type UnaryOp = (typeof UNARY_OPS)[number];
+
+export const BINARY_OPS = ['add', 'sub', 'mul', 'div', 'pow', 'maximum', 'minimum', 'equal', 'less', 'greater'] as const;
+export type BinaryOp = (typeof BINARY_OPS)[number];
+
+export const REDUCE_OPS = ['sum', 'max'] as const;
+export type ReduceOp = (typeof REDUCE_OPS)[number];
+
+/** A tensor as a kernel sees it: backend storage plus its shape. */
+export interface KernelInput<D> {
+  readonly data: D;
+  readonly shape: Shape;
+}
+
+export interface Conv2dAttrs {
+  /** [strideH, strideW] */
+  readonly stride: readonly [number, number];
+  /** [top, bottom, left, right] */
+  readonly pad: readonly [number, number, number, number];
+  /** [dilationH, dilationW] */
+  readonly dilation: readonly [number, number];
+}
+
+export interface Pool2dAttrs {
+  readonly mode: 'max' | 'avg';
+  readonly kernel: readonly [number, number];
+  readonly stride: readonly [number, number];
+  /** [top, bottom, left, right]; padded cells never win a max and count as zeros for avg */
+  readonly pad: readonly [number, number, number, number];
+}
+
+/** Attribute types per primitive (the dispatch record carries these to gradient rules). */
+export interface PrimitiveAttrs {
+  unary: { op: UnaryOp };
+  binary: { op: BinaryOp };
+  where: Record<string, never>;
+  reduce: { op: ReduceOp; axes: readonly number[] };
+  argmax: { axis: number };
+  transpose: { perm: readonly number[] };
+  expand: Record<string, never>;
+  slice: { begin: readonly number[] };
+  pad: { before: readonly number[]; after: readonly number[]; value: number };
+  matmul: { transposeA: boolean; transposeB: boolean };
+  conv2d: Conv2dAttrs;
+  conv2dBackpropInput: Conv2dAttrs;
+  conv2dBackpropFilter: Conv2dAttrs;
+  pool2d: Pool2dAttrs;
+  pool2dBackward: Pool2dAttrs;
+  gather: { axis: number };
+  scatterAdd: { axis: number };
+}
+export type PrimitiveName = keyof PrimitiveAttrs;
+
+/**
+ * The kernel table. `out` is always the output shape. Each backend exports one object of this
+ * type, so a missing kernel is a compile error.
+ */
+export interface Kernels<D> {
+  /** Elementwise f(x). */
+  unary(op: UnaryOp, x: KernelInput<D>, out: Shape): D;
+  /** Elementwise f(a, b) with NumPy broadcasting to `out`; comparisons give 1 or 0. */
+  binary(op: BinaryOp, a: KernelInput<D>, b: KernelInput<D>, out: Shape): D;
+  /** cond != 0 ? a : b, broadcasting all three to `out`. */
+  where(cond: KernelInput<D>, a: KernelInput<D>, b: KernelInput<D>, out: Shape): D;
+  /** Reduction over sorted `axes`; `out` keeps the reduced axes as size 1. */
+  reduce(op: ReduceOp, x: KernelInput<D>, axes: readonly number[], out: Shape): D;
+  /** Index of the first maximum along `axis` (kept as size 1 in `out`), as a float. */
+  argmax(x: KernelInput<D>, axis: number, out: Shape): D;
+  /** out[i_perm[0], ...] = x[i_0, ...]: out.shape[k] = x.shape[perm[k]]. */
+  transpose(x: KernelInput<D>, perm: readonly number[], out: Shape): D;
+  /** Broadcast x (same rank, size-1 axes stretch) to `out`. */
+  expand(x: KernelInput<D>, out: Shape): D;
+  /** out = x[begin[0]:begin[0]+out[0], ...] */
+  slice(x: KernelInput<D>, begin: readonly number[], out: Shape): D;
+  /** Constant padding; before/after are per axis. */
+  pad(x: KernelInput<D>, before: readonly number[], after: readonly number[], value: number, out: Shape): D;
+  /** Batched matmul on rank-3 inputs [B|1, M, K] x [B|1, K, N] (after optional transposes) -> [B, M, N]. */
+  matmul(a: KernelInput<D>, b: KernelInput<D>, transposeA: boolean, transposeB: boolean, out: Shape): D;
+  /** NCHW input, [outC, inC, kh, kw] weight -> NCHW output (cross-correlation, as PyTorch). */
+  conv2d(x: KernelInput<D>, w: KernelInput<D>, attrs: Conv2dAttrs, out: Shape): D;
+  /** Gradient of conv2d with respect to its input; `out` is the input's shape. */
+  conv2dBackpropInput(dy: KernelInput<D>, w: KernelInput<D>, attrs: Conv2dAttrs, out: Shape): D;
+  /** Gradient of conv2d with respect to its weight; `out` is the weight's shape. */
+  conv2dBackpropFilter(x: KernelInput<D>, dy: KernelInput<D>, attrs: Conv2dAttrs, out: Shape): D;
+  /** Max or average pooling over NCHW input. */
+  pool2d(x: KernelInput<D>, attrs: Pool2dAttrs, out: Shape): D;
+  /** Gradient of pool2d; `out` is x's shape. Max routes dy to the first maximum of each window. */
+  pool2dBackward(dy: KernelInput<D>, x: KernelInput<D>, attrs: Pool2dAttrs, out: Shape): D;
+  /** out[.., i, ..] = x[.., indices[i], ..] along `axis`; indices is 1-D (float-coded integers). */
+  gather(x: KernelInput<D>, indices: KernelInput<D>, axis: number, out: Shape): D;
+  /** Inverse of gather: out (zeros of shape `out`) += updates scattered along `axis` at indices. */
+  scatterAdd(updates: KernelInput<D>, indices: KernelInput<D>, axis: number, out: Shape): D;
+}
+
+/** Per-op attribute types line up with the kernel table; this assertion keeps the two in step. */
+type AssertSameKeys<A, B> = [Exclude<keyof A, keyof B>, Exclude<keyof B, keyof A>] extends [never, never] ? true : never;
+export const kernelTableMatchesAttrs: AssertSameKeys<Kernels<unknown>, PrimitiveAttrs> = true;
+
+/** A backend: storage management plus the kernel table. */
+export interface Backend<D = unknown> {
+  /** e.g. 'reference', 'reference64', 'gpujs-cpu', 'gpujs-webasm', 'gpujs-webgl2', 'wasm' */
+  readonly name: string;
+  /** 'float32', or 'float64' for the gradient-check backend */
+  readonly precision: 'float32' | 'float64';
+  readonly kernels: Kernels<D>;
+  /** Copies host values into new storage of `size` elements. */
+  upload(values: ArrayLike<number>, size: number): D;
+  /** Reads storage back to the host (a copy or a view the caller must not mutate). */
+  read(data: D, size: number): Float32Array | Float64Array;
+  /** Releases storage. */
+  free(data: D): void;
+}
