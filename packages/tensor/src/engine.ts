@@ -1,0 +1,202 @@
+/**
+ * The engine: current backend, tensor bookkeeping (tidy scopes, live counts) and the single
+ * dispatch point through which every op runs. Listeners (autograd's tape, the bench profiler)
+ * hear about each op as it runs.
+ */
+import { argError, WnError } from './errors.js';
+import type { Backend, KernelInput, PrimitiveAttrs, PrimitiveName } from './kernels.js';
+import { sizeOf, type Shape } from './shape.js';
+import { Tensor, type Storage } from './tensor.js';
+
+/** Ops that the engine dispatches without a kernel (views) or as optional fused kernels. */
+export interface ViewAttrs {
+  reshape: { from: Shape };
+}
+export type OpName = PrimitiveName | keyof ViewAttrs;
+export type OpAttrs = PrimitiveAttrs & ViewAttrs;
+
+/** What listeners hear: one op, its inputs, attributes and output. */
+export interface OpRecord<K extends OpName = OpName> {
+  readonly op: K;
+  readonly inputs: readonly Tensor[];
+  readonly attrs: OpAttrs[K];
+  readonly output: Tensor;
+}
+export type OpListener = (record: OpRecord) => void;
+
+export type BackendFactory = () => Backend;
+
+interface Registration {
+  factory: BackendFactory;
+  priority: number;
+  instance?: Backend;
+}
+
+export class Engine {
+  private readonly registry = new Map<string, Registration>();
+  private current: Backend | undefined;
+  private readonly scopes: Set<Tensor>[] = [];
+  private readonly listeners = new Set<OpListener>();
+  private nextId = 0;
+  /** Tensors whose storage has not been released. */
+  liveTensors = 0;
+  /** Distinct storages alive (reshape views share one). */
+  liveStorages = 0;
+
+  registerBackend(name: string, factory: BackendFactory, priority = 0): void {
+    this.registry.set(name, { factory, priority });
+  }
+
+  registeredBackends(): string[] {
+    return [...this.registry.keys()];
+  }
+
+  /** Returns the backend registered as `name`, creating it on first use. */
+  findBackend(name: string): Backend {
+    const reg = this.registry.get(name);
+    if (!reg) throw argError('setBackend', 'name', `one of ${[...this.registry.keys()].map((k) => `'${k}'`).join(', ')}`, name);
+    reg.instance ??= reg.factory();
+    return reg.instance;
+  }
+
+  setBackend(name: string): void {
+    this.current = this.findBackend(name);
+  }
+
+  get backend(): Backend {
+    if (!this.current) {
+      const best = [...this.registry.entries()].sort((a, b) => b[1].priority - a[1].priority)[0];
+      if (!best) throw new WnError('engine', 'no backend registered');
+      this.current = this.findBackend(best[0]);
+    }
+    return this.current;
+  }
+
+  /** Runs `fn` with `name` as the current backend, restoring the previous one afterwards. */
+  withBackend<T>(name: string, fn: () => T): T {
+    const previous = this.current;
+    this.current = this.findBackend(name);
+    try {
+      return fn();
+    } finally {
+      this.current = previous;
+    }
+  }
+
+  // ---- tensors -------------------------------------------------------------------------------
+
+  /** Wraps freshly computed storage in a tracked tensor. */
+  makeTensor(data: unknown, shape: Shape, backend: Backend): Tensor {
+    const storage: Storage = { data, backend, refs: 1, size: sizeOf(shape) };
+    this.liveStorages++;
+    return this.track(new Tensor(this.nextId++, shape, storage));
+  }
+
+  /** A new tensor sharing `source`'s storage (reshape). */
+  makeView(source: Tensor, shape: Shape): Tensor {
+    const storage = source.storage;
+    storage.refs++;
+    return this.track(new Tensor(this.nextId++, shape, storage));
+  }
+
+  private track(t: Tensor): Tensor {
+    this.liveTensors++;
+    this.scopes[this.scopes.length - 1]?.add(t);
+    return t;
+  }
+
+  /** Called by Tensor when its last hold is gone. */
+  release(t: Tensor): void {
+    this.liveTensors--;
+    const s = t.storage;
+    if (--s.refs === 0) {
+      s.backend.free(s.data);
+      this.liveStorages--;
+    }
+  }
+
+  // ---- scopes --------------------------------------------------------------------------------
+
+  /**
+   * Runs `fn` and disposes every tensor created inside it, except those it returns (found in
+   * arrays and plain objects) and those passed to `keep`.
+   */
+  tidy<T>(fn: () => T): T {
+    const scope = new Set<Tensor>();
+    this.scopes.push(scope);
+    let result: T;
+    try {
+      result = fn();
+    } finally {
+      this.scopes.pop();
+    }
+    const kept = new Set<Tensor>();
+    collectTensors(result, kept);
+    const parent = this.scopes[this.scopes.length - 1];
+    for (const t of scope) {
+      if (kept.has(t)) parent?.add(t);
+      else if (!t.kept) t.dispose();
+    }
+    return result;
+  }
+
+  /** Excludes a tensor from every enclosing tidy scope. */
+  keep<T extends Tensor>(t: T): T {
+    t.kept = true;
+    for (const s of this.scopes) s.delete(t);
+    return t;
+  }
+
+  // ---- dispatch ------------------------------------------------------------------------------
+
+  addListener(listener: OpListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Common backend of an op's inputs; mixing backends is an error that names them. */
+  backendOf(op: string, inputs: readonly Tensor[]): Backend {
+    let backend: Backend | undefined;
+    for (const [i, t] of inputs.entries()) {
+      t.assertAlive(op, `input ${i}`);
+      if (backend && t.storage.backend !== backend) {
+        throw new WnError(op, `inputs live on different backends ('${backend.name}' and '${t.storage.backend.name}'); move one with toBackend()`);
+      }
+      backend = t.storage.backend;
+    }
+    return backend ?? this.backend;
+  }
+
+  /**
+   * Runs primitive `op`: calls its kernel on the inputs' backend, wraps the output and announces
+   * the op. Front-ends validate arguments and compute `outShape` before calling this.
+   */
+  runKernel<K extends PrimitiveName>(
+    op: K,
+    inputs: readonly Tensor[],
+    attrs: PrimitiveAttrs[K],
+    outShape: Shape,
+    kernel: (backend: Backend, ...inputs: KernelInput<unknown>[]) => unknown,
+  ): Tensor {
+    const backend = this.backendOf(op, inputs);
+    const data = kernel(backend, ...inputs.map((t) => ({ data: t.storage.data, shape: t.shape })));
+    const output = this.makeTensor(data, outShape, backend);
+    this.announce({ op, inputs, attrs, output } as OpRecord);
+    return output;
+  }
+
+  announce(record: OpRecord): void {
+    for (const l of this.listeners) l(record);
+  }
+}
+
+function collectTensors(value: unknown, into: Set<Tensor>): void {
+  if (value instanceof Tensor) into.add(value);
+  else if (Array.isArray(value)) for (const v of value) collectTensors(v, into);
+  else if (value && typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype) {
+    for (const v of Object.values(value)) collectTensors(v, into);
+  }
+}
+
+/** The process-wide engine. */
+export const ENGINE = new Engine();

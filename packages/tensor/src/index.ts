@@ -1,0 +1,52 @@
+/**
+ * @wn/tensor — float32 tensors with one op table and many backends.
+ *
+ * Backends registered here: `reference` (plain loops, the spec), `reference64` (float64, for
+ * gradient checks). `gpujs-*` and `wasm` backends register in their own modules.
+ */
+import { createReferenceBackend } from './backends/reference/index.js';
+import { ENGINE, type OpListener } from './engine.js';
+import { setReleaseHook, type Tensor } from './tensor.js';
+
+setReleaseHook((t) => ENGINE.release(t));
+ENGINE.registerBackend('reference', () => createReferenceBackend(), 1);
+ENGINE.registerBackend('reference64', () => createReferenceBackend({ precision: 'float64' }), 0);
+
+export { Tensor } from './tensor.js';
+export { WnError } from './errors.js';
+export { ENGINE, Engine, type OpRecord, type OpListener, type OpName, type OpAttrs, type BackendFactory } from './engine.js';
+export * from './kernels.js';
+export { broadcastShapes, normalizeAxes, normalizeAxis, shapesEqual, sizeOf, stridesOf, type Shape } from './shape.js';
+export { createReferenceBackend, createReferenceKernels, type HostArray } from './backends/reference/index.js';
+export * from './ops/creation.js';
+export * from './ops/random.js';
+export * from './ops/elementwise.js';
+export * from './ops/shape-ops.js';
+export * from './ops/reduce.js';
+export * from './ops/linalg.js';
+export * from './ops/conv.js';
+export * from './ops/pool.js';
+export * from './ops/indexing.js';
+export * from './ops/nn.js';
+export type { TensorLike } from './ops/util.js';
+
+/** Runs `fn`, disposing every tensor it creates except those it returns or `keep`s. */
+export const tidy = <T>(fn: () => T): T => ENGINE.tidy(fn);
+/** Excludes a tensor from enclosing tidy scopes. */
+export const keep = <T extends Tensor>(t: T): T => ENGINE.keep(t);
+/** Disposes tensors found in a tensor, array or plain object. */
+export function dispose(value: unknown): void {
+  if (value && typeof value === 'object') {
+    if ('dispose' in value && typeof (value as Tensor).dispose === 'function' && 'shape' in value) (value as Tensor).dispose();
+    else for (const v of Object.values(value)) dispose(v);
+  }
+}
+export const setBackend = (name: string): void => ENGINE.setBackend(name);
+export const getBackend = (): string => ENGINE.backend.name;
+export const withBackend = <T>(name: string, fn: () => T): T => ENGINE.withBackend(name, fn);
+export const registerBackend = (name: string, factory: () => import('./kernels.js').Backend, priority = 0): void =>
+  ENGINE.registerBackend(name, factory, priority);
+/** Live tensor and storage counts: tests assert nothing leaks. */
+export const memory = (): { tensors: number; storages: number } => ({ tensors: ENGINE.liveTensors, storages: ENGINE.liveStorages });
+/** Subscribes to every op dispatched (autograd's tape, the profiler); returns the unsubscribe. */
+export const onOp = (listener: OpListener): (() => void) => ENGINE.addListener(listener);

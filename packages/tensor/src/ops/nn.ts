@@ -1,0 +1,61 @@
+/** Activations and losses composed from primitives. */
+import { ENGINE } from '../engine.js';
+import { argError } from '../errors.js';
+import { Tensor } from '../tensor.js';
+import { abs, add, exp, greater, log, maximum, mul, neg, sqrt, sub, where, div } from './elementwise.js';
+import { type Indices, oneHot } from './indexing.js';
+import { logSoftmax, mean, sum } from './reduce.js';
+import { assertTensor } from './util.js';
+
+/** max(x, 0); gradient 0 at x = 0, as PyTorch. */
+export const relu = (x: Tensor) => where(greater(x, 0), x, 0);
+
+export function leakyRelu(x: Tensor, slope = 0.01): Tensor {
+  return ENGINE.tidy(() => where(greater(x, 0), x, mul(x, slope)));
+}
+
+export function elu(x: Tensor, alpha = 1): Tensor {
+  return ENGINE.tidy(() => where(greater(x, 0), x, mul(sub(exp(x), 1), alpha)));
+}
+
+/** log(1 + exp(x)), computed as max(x, 0) + log(1 + exp(−|x|)) so it never overflows. */
+export function softplus(x: Tensor): Tensor {
+  return ENGINE.tidy(() => add(maximum(x, 0), log(add(exp(neg(abs(x))), 1))));
+}
+
+export const square = (x: Tensor) => mul(x, x);
+
+/** x / ‖x‖₂ over `axes` (kept), with ‖x‖ floored at eps. */
+export function l2Normalize(x: Tensor, axes: number | readonly number[], eps = 1e-12): Tensor {
+  return ENGINE.tidy(() => div(x, maximum(sqrt(sum(mul(x, x), axes, true)), eps)));
+}
+
+/**
+ * Mean softmax cross-entropy from logits [N, C] and labels: class indices [N] or target
+ * probabilities [N, C]. Stable for any logit magnitude.
+ */
+export function softmaxCrossEntropy(logits: Tensor, labels: Indices | Tensor): Tensor {
+  assertTensor('softmaxCrossEntropy', 'logits', logits);
+  if (logits.rank !== 2) throw argError('softmaxCrossEntropy', 'logits', 'rank 2 [batch, classes]', `shape [${logits.shape.join(', ')}]`);
+  const [n, c] = logits.shape;
+  return ENGINE.tidy(() => {
+    let targets: Tensor;
+    if (labels instanceof Tensor && labels.rank === 2) {
+      if (labels.shape[0] !== n || labels.shape[1] !== c) throw argError('softmaxCrossEntropy', 'labels', `shape [${n}, ${c}]`, labels.shape);
+      targets = labels;
+    } else {
+      const count = labels instanceof Tensor ? labels.size : labels.length;
+      if (count !== n) throw argError('softmaxCrossEntropy', 'labels', `${n} class indices (one per row of logits)`, `${count}`);
+      targets = oneHot(labels, c);
+    }
+    return neg(mean(sum(mul(targets, logSoftmax(logits, 1)), 1)));
+  });
+}
+
+/** Mean binary cross-entropy from logits: max(x,0) − x·z + log(1 + exp(−|x|)). */
+export function sigmoidCrossEntropy(logits: Tensor, targets: Tensor): Tensor {
+  assertTensor('sigmoidCrossEntropy', 'logits', logits);
+  assertTensor('sigmoidCrossEntropy', 'targets', targets);
+  if (logits.shape.join() !== targets.shape.join()) throw argError('sigmoidCrossEntropy', 'targets', `shape [${logits.shape.join(', ')}]`, targets.shape);
+  return ENGINE.tidy(() => mean(add(sub(maximum(logits, 0), mul(logits, targets)), log(add(exp(neg(abs(logits))), 1)))));
+}

@@ -1,0 +1,99 @@
+import { WnError } from './errors.js';
+import type { Backend } from './kernels.js';
+import { sizeOf, type Shape } from './shape.js';
+
+/** Backend storage shared by a tensor and its reshape views. */
+export interface Storage {
+  readonly data: unknown;
+  readonly backend: Backend;
+  readonly size: number;
+  refs: number;
+}
+
+/** Lazily bound to avoid an import cycle (engine imports Tensor). */
+let releaseHook: (t: Tensor) => void = () => {};
+export function setReleaseHook(hook: (t: Tensor) => void): void {
+  releaseHook = hook;
+}
+
+/**
+ * An immutable float32 n-d array on one backend. Ops are free functions (`add(a, b)`); a tensor
+ * is released by `dispose()` or by the `tidy` scope it was created in.
+ */
+export class Tensor {
+  readonly size: number;
+  /** Set by `keep`: survives enclosing tidy scopes. */
+  kept = false;
+  private disposed = false;
+  /** Holds by the autograd tape: storage outlives `dispose()` until they are released. */
+  private holds = 0;
+  private freed = false;
+
+  constructor(
+    readonly id: number,
+    readonly shape: Shape,
+    /** @internal */ readonly storage: Storage,
+  ) {
+    this.size = sizeOf(shape);
+  }
+
+  get rank(): number {
+    return this.shape.length;
+  }
+
+  get backend(): string {
+    return this.storage.backend.name;
+  }
+
+  get isDisposed(): boolean {
+    return this.disposed;
+  }
+
+  /** Values in row-major order (Float64Array on the float64 backend). */
+  dataSync(): Float32Array | Float64Array {
+    this.assertAlive('dataSync', 'tensor');
+    return this.storage.backend.read(this.storage.data, this.size).slice(0, this.size);
+  }
+
+  /** Values as a plain number array (row-major, flat). */
+  toArray(): number[] {
+    return Array.from(this.dataSync());
+  }
+
+  /** The single value of a one-element tensor. */
+  item(): number {
+    if (this.size !== 1) throw new WnError('item', `expected a tensor of one element, got shape [${this.shape.join(', ')}]`);
+    return this.dataSync()[0];
+  }
+
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    if (this.holds === 0) this.free();
+  }
+
+  /** @internal autograd keeps inputs of recorded ops alive until the backward pass is done. */
+  hold(): void {
+    this.holds++;
+  }
+
+  /** @internal */
+  unhold(): void {
+    if (--this.holds === 0 && this.disposed) this.free();
+  }
+
+  private free(): void {
+    if (this.freed) return;
+    this.freed = true;
+    releaseHook(this);
+  }
+
+  /** Throws a clear error when the storage is gone. */
+  assertAlive(op: string, arg: string): void {
+    if (this.freed) throw new WnError(op, `argument '${arg}' is a disposed tensor (id ${this.id}, shape [${this.shape.join(', ')}])`);
+  }
+
+  toString(): string {
+    return `Tensor(shape=[${this.shape.join(', ')}], backend=${this.backend})`;
+  }
+}
