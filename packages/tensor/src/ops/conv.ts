@@ -75,6 +75,12 @@ export function conv2d(x: Tensor, w: Tensor, options: Conv2dOptions = {}): Tenso
   if (out[2] < 1 || out[3] < 1) {
     throw new WnError('conv2d', `input ${x.shape[2]}×${x.shape[3]} is too small for kernel ${w.shape[2]}×${w.shape[3]} with these padding/dilation settings (output ${out[2]}×${out[3]})`);
   }
+  return conv2dWithAttrs(x, w, attrs);
+}
+
+/** conv2d with resolved kernel attributes (used by gradient rules). */
+export function conv2dWithAttrs(x: Tensor, w: Tensor, attrs: Conv2dAttrs): Tensor {
+  const out = conv2dOutputShape(x.shape, w.shape, attrs);
   return ENGINE.runKernel('conv2d', [x, w], attrs, out, (b, xi, wi) => b.kernels.conv2d(xi, wi, attrs, out));
 }
 

@@ -1,0 +1,116 @@
+/**
+ * The gradient table: one rule per differentiable op, written with public ops so it runs on any
+ * backend. The mapped type makes a new op without a rule (or an explicit "not differentiable"
+ * entry) a compile error.
+ */
+import {
+  add, broadcastTo, conv2dBackpropFilter, conv2dBackpropInput, conv2dWithAttrs, cos, div, equal, gather, greater, less,
+  log, matmul, mul, neg, pad, pow, pool2dBackward, reshape, scatterAdd, sign, sin, slice, sub, sum, transpose, where,
+  type OpName, type OpRecord, type Tensor,
+} from '@wn/tensor';
+import { unbroadcast } from './unbroadcast.js';
+
+/** Ops whose outputs carry no gradient (integer-valued, or only used inside backward passes). */
+export const NON_DIFFERENTIABLE = ['argmax', 'conv2dBackpropFilter', 'pool2dBackward'] as const;
+type NonDifferentiable = (typeof NON_DIFFERENTIABLE)[number];
+export type DifferentiableOp = Exclude<OpName, NonDifferentiable>;
+
+/** Given dL/d(output), returns dL/d(input) per input (null: no gradient flows to that input). */
+export type GradRule<K extends OpName> = (dy: Tensor, record: OpRecord<K>) => (Tensor | null)[];
+
+function sumBatchTo(g: Tensor, batch: number): Tensor {
+  return batch === 1 && g.shape[0] !== 1 ? sum(g, 0, true) : g;
+}
+
+export const GRAD_RULES: { [K in DifferentiableOp]: GradRule<K> } = {
+  unary(dy, { attrs, inputs: [x], output: y }) {
+    switch (attrs.op) {
+      case 'neg': return [neg(dy)];
+      case 'exp': return [mul(dy, y)];
+      case 'log': return [div(dy, x)];
+      case 'sqrt': return [div(dy, mul(y, 2))];
+      case 'abs': return [mul(dy, sign(x))];
+      case 'tanh': return [mul(dy, sub(1, mul(y, y)))];
+      case 'sigmoid': return [mul(dy, mul(y, sub(1, y)))];
+      case 'reciprocal': return [neg(mul(dy, mul(y, y)))];
+      case 'sin': return [mul(dy, cos(x))];
+      case 'cos': return [neg(mul(dy, sin(x)))];
+      case 'sign':
+      case 'floor': return [null];
+    }
+  },
+
+  binary(dy, { attrs, inputs: [a, b], output: y }) {
+    const both = (ga: Tensor, gb: Tensor) => [unbroadcast(ga, a.shape), unbroadcast(gb, b.shape)];
+    switch (attrs.op) {
+      case 'add': return both(dy, dy);
+      case 'sub': return both(dy, neg(dy));
+      case 'mul': return both(mul(dy, b), mul(dy, a));
+      case 'div': return both(div(dy, b), neg(div(mul(dy, a), mul(b, b))));
+      case 'pow': {
+        const da = mul(dy, mul(b, pow(a, sub(b, 1))));
+        // d/db a^b = a^b·log a, taken as 0 where a = 0 (as PyTorch does)
+        const db = mul(dy, where(equal(a, 0), 0, mul(y, log(a))));
+        return both(da, db);
+      }
+      case 'maximum':
+      case 'minimum': {
+        // ties split the gradient evenly, like torch.maximum
+        const wins = attrs.op === 'maximum' ? greater(a, b) : less(a, b);
+        const share = add(wins, mul(equal(a, b), 0.5));
+        return both(mul(dy, share), mul(dy, sub(1, share)));
+      }
+      case 'equal':
+      case 'less':
+      case 'greater': return [null, null];
+    }
+  },
+
+  where(dy, { inputs: [c, a, b] }) {
+    return [null, unbroadcast(where(c, dy, 0), a.shape), unbroadcast(where(c, 0, dy), b.shape)];
+  },
+
+  reduce(dy, { attrs, inputs: [x], output: y }) {
+    if (attrs.op === 'sum') return [broadcastTo(dy, x.shape)];
+    // max: the gradient is shared evenly among the tied maxima
+    const mask = equal(x, y);
+    return [div(mul(mask, dy), sum(mask, attrs.axes, true))];
+  },
+
+  transpose(dy, { attrs }) {
+    const inverse = new Array<number>(attrs.perm.length);
+    attrs.perm.forEach((p, i) => (inverse[p] = i));
+    return [transpose(dy, inverse)];
+  },
+
+  expand: (dy, { inputs: [x] }) => [unbroadcast(dy, x.shape)],
+
+  slice(dy, { attrs, inputs: [x] }) {
+    return [pad(dy, x.shape.map((d, i): [number, number] => [attrs.begin[i], d - attrs.begin[i] - dy.shape[i]]))];
+  },
+
+  pad: (dy, { attrs, inputs: [x] }) => [slice(dy, attrs.before, x.shape)],
+
+  reshape: (dy, { attrs }) => [reshape(dy, attrs.from)],
+
+  matmul(dy, { attrs: { transposeA: ta, transposeB: tb }, inputs: [a, b] }) {
+    const da = ta ? matmul(b, dy, { transposeA: tb, transposeB: true }) : matmul(dy, b, { transposeB: !tb });
+    const db = tb ? matmul(dy, a, { transposeA: true, transposeB: ta }) : matmul(a, dy, { transposeA: !ta });
+    return [sumBatchTo(da, a.shape[0]), sumBatchTo(db, b.shape[0])];
+  },
+
+  conv2d(dy, { attrs, inputs: [x, w] }) {
+    return [conv2dBackpropInput(dy, w, attrs, x.shape), conv2dBackpropFilter(x, dy, attrs, w.shape)];
+  },
+
+  // the forward of a transposed convolution
+  conv2dBackpropInput(dz, { attrs, inputs: [u, w] }) {
+    return [conv2dWithAttrs(dz, w, attrs), conv2dBackpropFilter(dz, u, attrs, w.shape)];
+  },
+
+  pool2d: (dy, { attrs, inputs: [x] }) => [pool2dBackward(dy, x, attrs)],
+
+  gather: (dy, { attrs, inputs: [x, indices] }) => [scatterAdd(dy, indices, attrs.axis, x.shape), null],
+
+  scatterAdd: (dy, { attrs, inputs: [, indices] }) => [gather(dy, indices, attrs.axis), null],
+};
