@@ -1,0 +1,53 @@
+/**
+ * The gpu.js backend: every primitive is a generated gpu.js kernel. On GL modes results stay on
+ * the device as textures and come back only on `read()`; on cpu and webasm storage is a
+ * Float32Array.
+ *
+ * The GPU class is injectable so the same code runs in Node (the `gpu.js` package) and in a
+ * browser page that loaded gpu-browser.js as a script (`globalThis.GPU`).
+ */
+import gpujs from 'gpu.js';
+import type { GPU } from 'gpu.js';
+import type { Backend } from '../../kernels.js';
+import { createGpujsKernels } from './kernels/index.js';
+import { GpujsRuntime, resolveMode, type GpujsMode, type GpujsStorage } from './runtime.js';
+
+export type { GpujsMode, GpujsStorage, ResolvedGpujsMode } from './runtime.js';
+
+export interface GpujsBackendOptions {
+  /** gpu.js mode; 'gpu' lets gpu.js pick its best (the name then reports the pick). */
+  readonly mode: GpujsMode;
+  /** An existing GPU instance to build kernels on (its mode wins over `mode`). */
+  readonly gpu?: GPU;
+  /** The GPU class to instantiate; defaults to `globalThis.GPU` (browser script) or the gpu.js package. */
+  readonly GPU?: typeof GPU;
+}
+
+export interface GpujsBackend extends Backend<GpujsStorage> {
+  /** Kernels compiled so far (one per op and shape signature). */
+  readonly compiledKernels: number;
+  /** Destroys every kernel, and with them all device storage this backend handed out. */
+  destroy(): void;
+}
+
+function defaultGpuClass(): typeof GPU {
+  const global = (globalThis as { GPU?: typeof GPU }).GPU;
+  return typeof global === 'function' ? global : gpujs.GPU;
+}
+
+export function createGpujsBackend(options: GpujsBackendOptions): GpujsBackend {
+  const gpu = options.gpu ?? new (options.GPU ?? defaultGpuClass())({ mode: options.mode });
+  const rt = new GpujsRuntime(gpu, resolveMode(gpu));
+  return {
+    name: `gpujs-${rt.mode}`,
+    precision: 'float32',
+    kernels: createGpujsKernels(rt),
+    upload: (values, size) => rt.upload(values, size),
+    read: (data, size) => rt.read(data, size),
+    free: (data) => rt.free(data),
+    get compiledKernels() {
+      return rt.compiledKernels;
+    },
+    destroy: () => rt.destroy(),
+  };
+}

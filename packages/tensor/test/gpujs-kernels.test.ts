@@ -1,0 +1,19 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { createGpujsBackend, type GpujsBackend } from '../src/backends/gpujs/index.js';
+import { createReferenceBackend } from '../src/backends/reference/index.js';
+import { buildCases, runCase } from './gpujs-cases.js';
+
+const reference = createReferenceBackend({ precision: 'float64' });
+const cases = buildCases();
+
+describe.each(['cpu', 'webasm'] as const)('gpujs-%s kernels match the float64 reference', (mode) => {
+  let backend: GpujsBackend;
+  beforeAll(() => {
+    backend = createGpujsBackend({ mode });
+  });
+
+  it.each(cases.map((c) => [c.name, c] as const))('%s', (_name, c) => {
+    const result = runCase(backend, reference, c);
+    expect(result.message).toBe('');
+  });
+});
