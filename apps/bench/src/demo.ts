@@ -51,7 +51,7 @@ for (let step = 0; step <= 600; step++) {
   );
   if (step % 100 === 0) {
     const acc = T.tidy(() => {
-      const pred = T.argmax(forward(xTest), 1).dataSync();
+      const pred = T.argmax(forward(xTest), 1).toArray();
       return pred.reduce((s, p, i) => s + (p === test.y[i] ? 1 : 0), 0) / test.y.length;
     });
     console.log(`step ${String(step).padStart(4)}  loss ${value.item().toFixed(4)}  held-out accuracy ${(acc * 100).toFixed(1)}%`);
