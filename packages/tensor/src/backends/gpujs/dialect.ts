@@ -89,6 +89,8 @@ const JS_HELPERS = [
 interface GlslPrimitives {
   isNan(v: string): string;
   isInf(v: string): string;
+  /** True for negative numbers and -0. */
+  signBit(v: string): string;
   nan: string;
   inf: string;
 }
@@ -96,6 +98,7 @@ interface GlslPrimitives {
 const GLSL3: GlslPrimitives = {
   isNan: (v) => `((floatBitsToUint(${v}) & 0x7fffffffu) > 0x7f800000u)`,
   isInf: (v) => `((floatBitsToUint(${v}) & 0x7fffffffu) == 0x7f800000u)`,
+  signBit: (v) => `(floatBitsToUint(${v}) >= 0x80000000u)`,
   nan: 'uintBitsToFloat(0x7fc00000u)',
   inf: 'uintBitsToFloat(0x7f800000u)',
 };
@@ -104,13 +107,32 @@ const GLSL3: GlslPrimitives = {
 const GLSL1: GlslPrimitives = {
   isNan: (v) => `(!(${v} < 0.0 || ${v} > 0.0 || ${v} == 0.0))`,
   isInf: (v) => `(abs(${v}) > 3.4028234e38)`,
+  signBit: (v) => `(${v} < 0.0 || (${v} == 0.0 && 1.0 / ${v} < 0.0))`,
   nan: '(0.0 / 0.0)',
   inf: '(1.0 / 0.0)',
 };
 
+/**
+ * sin/cos body: reduce by k * pi/2 (pi/2 split in three parts so that k * part is exact), then
+ * Cephes' single-precision minimax polynomials on [-pi/4, pi/4]. SwiftShader's own sin/cos are
+ * only accurate to about 1e-4. `quadrantShift` is 0 for sin and 1 for cos (cos x = sin(x + pi/2)).
+ */
+function sinCosBody(quadrantShift: number): string {
+  return `float k = floor(v * 0.63661977 + 0.5);
+  float r = ((v - k * 1.5703125) - k * 4.837512969970703e-4) - k * 7.549789948768648e-8;
+  float q = mod(k + ${quadrantShift}.0, 4.0);
+  float z = r * r;
+  float s = ((-1.9515295891e-4 * z + 8.3321608736e-3) * z - 1.6666654611e-1) * z * r + r;
+  float c = ((2.443315711809948e-5 * z - 1.388731625493765e-3) * z + 4.166664568298827e-2) * z * z - 0.5 * z + 1.0;
+  if (q < 0.5) return s;
+  if (q < 1.5) return c;
+  if (q < 2.5) return -s;
+  return -c;`;
+}
+
 /** Native helpers: each is self-contained because gpu.js does not order native functions. */
 function glslHelpers(p: GlslPrimitives): NativeHelper[] {
-  const { isNan, isInf, nan, inf } = p;
+  const { isNan, isInf, signBit, nan, inf } = p;
   return [
     `float wnIsNan(float v) { return ${isNan('v')} ? 1.0 : 0.0; }`,
     `float wnNan() { return ${nan}; }`,
@@ -144,11 +166,11 @@ function glslHelpers(p: GlslPrimitives): NativeHelper[] {
 }`,
     `float wnSin(float v) {
   if (${isNan('v')} || ${isInf('v')}) return ${nan};
-  return sin(v);
+  ${sinCosBody(0)}
 }`,
     `float wnCos(float v) {
   if (${isNan('v')} || ${isInf('v')}) return ${nan};
-  return cos(v);
+  ${sinCosBody(1)}
 }`,
     `float wnSign(float v) {
   if (v > 0.0) return 1.0;
@@ -174,15 +196,13 @@ function glslHelpers(p: GlslPrimitives): NativeHelper[] {
     return (m > 1.0) == (b > 0.0) ? ${inf} : 0.0;
   }
   bool bInt = floor(b) == b;
-  bool bOdd = bInt && abs(mod(b, 2.0)) == 1.0;
-  float s = (a < 0.0 && bOdd) ? -1.0 : 1.0;
+  float s = (${signBit('a')} && bInt && mod(b, 2.0) == 1.0) ? -1.0 : 1.0;
+  if (m == 0.0 || ${isInf('a')}) return ((m == 0.0) == (b < 0.0)) ? s * ${inf} : s * 0.0;
   if (a < 0.0 && !bInt) return ${nan};
-  if (m == 0.0) return b > 0.0 ? 0.0 : s * ${inf};
-  if (${isInf('a')}) return b > 0.0 ? s * ${inf} : 0.0;
   if (b == 0.5) return sqrt(m);
   float e = b * log2(m);
   if (e > 128.0) return s * ${inf};
-  if (e < -150.0) return 0.0;
+  if (e < -150.0) return s * 0.0;
   return s * exp2(e);
 }`,
     `float wnMaximum(float a, float b) {
