@@ -1,0 +1,219 @@
+/**
+ * The JS side of the wasm kernels: owns the instance, its memory and the thread pool, and turns
+ * Float32Array operands into calls (copy in, split the work across threads, copy out).
+ */
+import type { Conv2dAttrs } from '../../kernels.js';
+import { sizeOf, type Shape } from '../../shape.js';
+import { convBlockSizes } from './conv-kernels.js';
+import { convGeometry, CONV_GEOMETRY_BYTES, isPadded, writeConvGeometry, type ConvGeometry } from './conv-geometry.js';
+import { gemmScratchBytes } from './gemm-kernels.js';
+import { WasmHeap } from './heap.js';
+import { buildKernelModule, MAX_MEMORY_PAGES, nodeBuiltin, relaxedSimdAvailable, type KernelModule } from './kernel-module.js';
+import { ThreadPool } from './thread-pool.js';
+
+export interface WasmRuntimeOptions {
+  /** Worker threads sharing the work of big kernels ('auto': one per core, at most 4; 1 when threads are unavailable). */
+  readonly threads?: number | 'auto';
+  /** Relaxed-SIMD fused multiply-add ('auto': when the engine has it, enabling it in Node). */
+  readonly fma?: boolean | 'auto';
+}
+
+/** Below this many flops a call runs on the calling thread only (waking a worker costs ~50 us). */
+const MIN_FLOPS_PER_THREAD = 4e6;
+const GEOMETRY_AT = 64;
+
+type Kernel = (...args: number[]) => void;
+
+export class WasmRuntime {
+  readonly threads: number;
+  readonly fma: boolean;
+  private readonly kernels: KernelModule;
+  private readonly instance: WebAssembly.Instance;
+  private readonly heap: WasmHeap;
+  private readonly pool: ThreadPool | undefined;
+  private readonly blocks: ReturnType<typeof convBlockSizes>;
+
+  constructor(options: WasmRuntimeOptions = {}) {
+    const fma = options.fma ?? 'auto';
+    this.fma = fma === 'auto' ? relaxedSimdAvailable() : fma && relaxedSimdAvailable();
+    if (fma === true && !this.fma) throw new Error('wasm backend: fma requested but relaxed SIMD is unavailable');
+    this.threads = resolveThreads(options.threads ?? 'auto');
+    const shared = this.threads > 1;
+    this.kernels = buildKernelModule({ shared, fma: this.fma });
+    const memory = new WebAssembly.Memory({ initial: this.kernels.memory.initial, maximum: MAX_MEMORY_PAGES, shared } as WebAssembly.MemoryDescriptor);
+    this.instance = new WebAssembly.Instance(this.kernels.module, { env: { memory } });
+    this.heap = new WasmHeap(memory, MAX_MEMORY_PAGES * 65536);
+    this.blocks = convBlockSizes(this.kernels.gemmConfig, this.kernels.convConfig);
+    if (shared) {
+      this.pool = new ThreadPool(this.threads, this.kernels.module, memory, ['gemm', 'convForward', 'convBackpropInput', 'convBackpropFilter']);
+    }
+  }
+
+  /** Stops worker threads early (they never keep the process alive anyway). */
+  close(): void {
+    this.pool?.close();
+  }
+
+  private fn(name: string): Kernel {
+    return this.instance.exports[name] as Kernel;
+  }
+
+  /** Runs `name` with one argument list per thread (on this thread alone when there is one). */
+  private run(name: string, tasks: number[][]): void {
+    if (tasks.length === 1 || !this.pool) {
+      for (const args of tasks) this.fn(name)(...args);
+    } else {
+      this.pool.run(this.instance, name, tasks);
+    }
+  }
+
+  /** How many threads a call of `flops` work over `items` independent items should use. */
+  private threadsFor(flops: number, items: number): number {
+    return Math.max(1, Math.min(this.threads, items, Math.floor(flops / MIN_FLOPS_PER_THREAD)));
+  }
+
+  /**
+   * Batched matmul with the kernel table's semantics: a is [Ba, M, K] ([Ba, K, M] when
+   * transposeA), b is [Bb, K, N] ([Bb, N, K] when transposeB), Ba and Bb are B or 1.
+   */
+  matmul(a: ArrayLike<number>, aShape: Shape, b: ArrayLike<number>, bShape: Shape, transposeA: boolean, transposeB: boolean, out: Shape): Float32Array {
+    const [batch, m, n] = out;
+    const k = transposeA ? aShape[1] : aShape[2];
+    if (batch * m * n === 0 || k === 0) return new Float32Array(batch * m * n);
+    const heap = this.heap;
+    heap.reset();
+    const aAt = heap.allocCopy(a), bAt = heap.allocCopy(b), cAt = heap.alloc(4 * batch * m * n);
+    const [rsA, csA] = transposeA ? [1, m] : [k, 1];
+    const [rsB, csB] = transposeB ? [1, k] : [n, 1];
+    const aBatch = aShape[0] === 1 ? 0 : m * k;
+    const bBatch = bShape[0] === 1 ? 0 : k * n;
+    const scratch = gemmScratchBytes(this.kernels.gemmConfig);
+    const flops = 2 * batch * m * n * k;
+    const tasks: number[][] = [];
+    // Split whole batches when there are enough, otherwise the larger of the columns and rows.
+    const byBatch = batch >= this.threads;
+    const splitCols = !byBatch && n >= m;
+    const extent = byBatch ? batch : splitCols ? n : m;
+    const align = byBatch ? 1 : 16;
+    const parts = this.threadsFor(flops, Math.ceil(extent / align));
+    for (const [lo, hi] of split(extent, parts, align)) {
+      const s = heap.alloc(scratch);
+      if (byBatch) {
+        tasks.push([hi - lo, m, n, k, aAt + 4 * lo * aBatch, aBatch, rsA, csA, bAt + 4 * lo * bBatch, bBatch, rsB, csB, cAt + 4 * lo * m * n, m * n, n, 0, s]);
+      } else if (splitCols) {
+        tasks.push([batch, m, hi - lo, k, aAt, aBatch, rsA, csA, bAt + 4 * lo * csB, bBatch, rsB, csB, cAt + 4 * lo, m * n, n, 0, s]);
+      } else {
+        tasks.push([batch, hi - lo, n, k, aAt + 4 * lo * rsA, aBatch, rsA, csA, bAt, bBatch, rsB, csB, cAt + 4 * lo * n, m * n, n, 0, s]);
+      }
+    }
+    this.run('gemm', tasks);
+    return heap.read(cAt, batch * m * n);
+  }
+
+  /** NCHW conv2d (cross-correlation) of x [N, C, H, W] with w [OC, C, kh, kw] into `out`. */
+  conv2d(x: ArrayLike<number>, xShape: Shape, w: ArrayLike<number>, wShape: Shape, attrs: Conv2dAttrs, out: Shape): Float32Array {
+    const g = convGeometry(xShape, wShape, attrs, out);
+    const size = sizeOf(out);
+    if (size === 0 || g.patch === 0) return new Float32Array(size);
+    const { mr, kc, nr, convNc } = this.blocks;
+    const heap = this.begin(g);
+    const xAt = heap.allocCopy(x), wAt = heap.allocCopy(w), yAt = heap.alloc(4 * size);
+    const packedW = heap.alloc(4 * roundUp(g.outC, mr) * g.patch);
+    this.fn('packAAll')(wAt, g.patch, 1, g.outC, g.patch, packedW);
+    const tasks = this.imageRanges(g).map(([n0, n1]) => [
+      GEOMETRY_AT, xAt, packedW, yAt, n0, n1,
+      isPadded(g) ? heap.alloc(4 * g.inC * g.padH * g.padW) : 0,
+      heap.alloc(4 * kc * convNc),
+      heap.alloc(4 * mr * nr),
+    ]);
+    this.run('convForward', tasks);
+    return heap.read(yAt, size);
+  }
+
+  /** Gradient of conv2d with respect to x: dy is conv2d's output gradient, `out` is x's shape. */
+  conv2dBackpropInput(dy: ArrayLike<number>, dyShape: Shape, w: ArrayLike<number>, wShape: Shape, attrs: Conv2dAttrs, out: Shape): Float32Array {
+    const g = convGeometry(out, wShape, attrs, dyShape);
+    const size = sizeOf(out);
+    if (size === 0 || g.outC === 0 || g.pixels === 0) return new Float32Array(size);
+    const { mr, kc, nr, col2imNc } = this.blocks;
+    const heap = this.begin(g);
+    const dyAt = heap.allocCopy(dy), wAt = heap.allocCopy(w), dxAt = heap.alloc(4 * size);
+    // W^T as the A operand: A[tap, oc] = W[oc, tap].
+    const packedWT = heap.alloc(4 * roundUp(g.patch, mr) * g.outC);
+    this.fn('packAAll')(wAt, 1, g.patch, g.patch, g.outC, packedWT);
+    const tasks = this.imageRanges(g).map(([n0, n1]) => [
+      GEOMETRY_AT, dyAt, packedWT, dxAt, n0, n1,
+      isPadded(g) ? heap.alloc(4 * g.inC * g.padH * g.padW) : 0,
+      heap.alloc(4 * kc * col2imNc),
+      heap.alloc(4 * g.patch * col2imNc),
+      heap.alloc(4 * mr * nr),
+    ]);
+    this.run('convBackpropInput', tasks);
+    return heap.read(dxAt, size);
+  }
+
+  /** Gradient of conv2d with respect to w: `out` is w's shape [OC, C, kh, kw]. */
+  conv2dBackpropFilter(x: ArrayLike<number>, xShape: Shape, dy: ArrayLike<number>, dyShape: Shape, attrs: Conv2dAttrs, out: Shape): Float32Array {
+    const g = convGeometry(xShape, out, attrs, dyShape);
+    const size = sizeOf(out);
+    if (size === 0 || g.batch === 0 || g.pixels === 0) return new Float32Array(size);
+    const { mr, kc, nr, convNc } = this.blocks;
+    const heap = this.begin(g);
+    const xAt = heap.allocCopy(x), dyAt = heap.allocCopy(dy), dwAt = heap.alloc(4 * size);
+    // Each thread sums its images into its own dW; the first writes straight into the result.
+    const partials: number[] = [];
+    const tasks = this.imageRanges(g).map(([n0, n1], t) => {
+      const dw = t === 0 ? dwAt : heap.alloc(4 * size);
+      partials.push(dw);
+      return [
+        GEOMETRY_AT, xAt, dyAt, dw, n0, n1, 0,
+        isPadded(g) ? heap.alloc(4 * g.inC * g.padH * g.padW) : 0,
+        heap.alloc(4 * roundUp(g.outC, mr) * kc),
+        heap.alloc(4 * kc * convNc),
+        heap.alloc(4 * mr * nr),
+      ];
+    });
+    this.run('convBackpropFilter', tasks);
+    for (const partial of partials.slice(1)) this.fn('addInto')(dwAt, partial, size);
+    return heap.read(dwAt, size);
+  }
+
+  /** Resets the arena and writes the call's geometry descriptor. */
+  private begin(g: ConvGeometry): WasmHeap {
+    this.heap.reset();
+    writeConvGeometry(this.heap.i32, GEOMETRY_AT, g);
+    if (GEOMETRY_AT + CONV_GEOMETRY_BYTES > 1024) throw new Error('unreachable: descriptor overflow');
+    return this.heap;
+  }
+
+  /** Image ranges, one per thread that is worth waking. */
+  private imageRanges(g: ConvGeometry): [number, number][] {
+    const flops = 2 * g.batch * g.outC * g.pixels * g.patch;
+    return split(g.batch, this.threadsFor(flops, g.batch), 1);
+  }
+}
+
+function roundUp(x: number, step: number): number {
+  return Math.ceil(x / step) * step;
+}
+
+/** Splits [0, extent) into `parts` contiguous ranges whose inner boundaries are multiples of `align`. */
+function split(extent: number, parts: number, align: number): [number, number][] {
+  const ranges: [number, number][] = [];
+  let lo = 0;
+  for (let p = 0; p < parts && lo < extent; p++) {
+    const hi = p === parts - 1 ? extent : Math.min(extent, roundUp(Math.round((extent * (p + 1)) / parts), align));
+    if (hi > lo) ranges.push([lo, hi]);
+    lo = hi;
+  }
+  return ranges;
+}
+
+function resolveThreads(threads: number | 'auto'): number {
+  const os = nodeBuiltin<{ availableParallelism(): number }>('node:os');
+  const canThread = ThreadPool.supported();
+  if (threads === 'auto') return canThread && os ? Math.max(1, Math.min(4, os.availableParallelism())) : 1;
+  if (!Number.isInteger(threads) || threads < 1) throw new Error(`wasm backend: threads must be a positive integer or 'auto', got ${threads}`);
+  if (threads > 1 && !canThread) throw new Error('wasm backend: threads > 1 needs worker_threads and SharedArrayBuffer (Node)');
+  return threads;
+}

@@ -1,0 +1,124 @@
+/**
+ * Synchronous fork-join over worker threads that share the kernels' WebAssembly.Memory.
+ *
+ * The kernel table is synchronous, so there is no message passing on the hot path: the main
+ * thread writes a call (export index + i32 arguments) into each worker's control block, bumps
+ * its sequence number and notifies it, runs its own share, then blocks in Atomics.wait until
+ * every worker has echoed the sequence number back. Workers are unref'd so they never keep the
+ * process alive. Node only (worker_threads); elsewhere the pool is simply not created.
+ */
+import { nodeBuiltin } from './kernel-module.js';
+
+/** Control block layout (Int32 slots). */
+const SEQ = 0; // bumped by the main thread per call; -1 asks the worker to exit
+const DONE = 1; // the last sequence number the worker finished
+const FAILED = 2; // 1 if that call threw
+const FN = 3; // index into the export names
+const ARGC = 4;
+const ARGS = 5;
+const MAX_ARGS = 24;
+
+/** The worker body (CommonJS, evaluated from a string so it needs no separate build step). */
+const WORKER_SOURCE = `
+const { workerData } = require('node:worker_threads');
+const { module, memory, control, exportNames } = workerData;
+const instance = new WebAssembly.Instance(module, { env: { memory } });
+const fns = exportNames.map((name) => instance.exports[name]);
+const ctl = new Int32Array(control);
+let seen = 0;
+for (;;) {
+  Atomics.wait(ctl, ${SEQ}, seen);
+  seen = Atomics.load(ctl, ${SEQ});
+  if (seen < 0) break;
+  const args = [];
+  for (let i = 0; i < ctl[${ARGC}]; i++) args.push(ctl[${ARGS} + i]);
+  let failed = 0;
+  try { fns[ctl[${FN}]](...args); } catch (e) { failed = 1; }
+  Atomics.store(ctl, ${FAILED}, failed);
+  Atomics.store(ctl, ${DONE}, seen);
+  Atomics.notify(ctl, ${DONE});
+}
+`;
+
+interface WorkerLike {
+  unref(): void;
+  terminate(): Promise<number>;
+}
+interface WorkerThreadsModule {
+  Worker: new (source: string, options: { eval: true; workerData: unknown }) => WorkerLike;
+}
+
+export class ThreadPool {
+  private readonly workers: WorkerLike[] = [];
+  private readonly controls: Int32Array[] = [];
+  private seq = 0;
+
+  /** True when worker threads can be used here (Node with worker_threads and shared memory). */
+  static supported(): boolean {
+    return typeof SharedArrayBuffer !== 'undefined' && nodeBuiltin<WorkerThreadsModule>('node:worker_threads') !== undefined;
+  }
+
+  /** Starts `size - 1` workers; the calling thread is the pool's first member. */
+  constructor(
+    readonly size: number,
+    module: WebAssembly.Module,
+    memory: WebAssembly.Memory,
+    private readonly exportNames: readonly string[],
+  ) {
+    const threads = nodeBuiltin<WorkerThreadsModule>('node:worker_threads');
+    if (!threads) throw new Error('wasm backend: worker threads need Node');
+    for (let i = 1; i < size; i++) {
+      const control = new SharedArrayBuffer(4 * (ARGS + MAX_ARGS));
+      const worker = new threads.Worker(WORKER_SOURCE, { eval: true, workerData: { module, memory, control, exportNames } });
+      worker.unref();
+      this.workers.push(worker);
+      this.controls.push(new Int32Array(control));
+    }
+  }
+
+  /**
+   * Calls export `name` once per entry of `argsPerThread` (at most `size` entries): the first on
+   * `self`, the rest on workers, and returns when all have finished.
+   */
+  run(self: WebAssembly.Instance, name: string, argsPerThread: readonly (readonly number[])[]): void {
+    if (argsPerThread.length > this.size) throw new Error('wasm backend: more tasks than threads');
+    const fn = this.exportNames.indexOf(name);
+    if (fn < 0) throw new Error(`wasm backend: ${name} is not callable from workers`);
+    const seq = ++this.seq;
+    const started: Int32Array[] = [];
+    for (let t = 1; t < argsPerThread.length; t++) {
+      const ctl = this.controls[t - 1];
+      const args = argsPerThread[t];
+      if (args.length > MAX_ARGS) throw new Error('wasm backend: too many arguments for a worker call');
+      ctl[FN] = fn;
+      ctl[ARGC] = args.length;
+      ctl.set(args, ARGS);
+      Atomics.store(ctl, SEQ, seq);
+      Atomics.notify(ctl, SEQ);
+      started.push(ctl);
+    }
+    let error: unknown;
+    try {
+      (self.exports[name] as (...args: number[]) => void)(...argsPerThread[0]);
+    } catch (e) {
+      error = e;
+    }
+    let workerFailed = false;
+    for (const ctl of started) {
+      for (let done = Atomics.load(ctl, DONE); done !== seq; done = Atomics.load(ctl, DONE)) Atomics.wait(ctl, DONE, done);
+      if (ctl[FAILED]) workerFailed = true;
+    }
+    if (error !== undefined) throw error;
+    if (workerFailed) throw new Error(`wasm backend: ${name} failed on a worker thread`);
+  }
+
+  /** Stops the workers (they are unref'd, so this is only needed to free them early). */
+  close(): void {
+    for (let i = 0; i < this.workers.length; i++) {
+      Atomics.store(this.controls[i], SEQ, -1);
+      Atomics.notify(this.controls[i], SEQ);
+      void this.workers[i].terminate();
+    }
+    this.workers.length = 0;
+  }
+}

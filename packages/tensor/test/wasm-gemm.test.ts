@@ -1,0 +1,109 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import { WasmRuntime } from '../src/backends/wasm/runtime.js';
+
+/** Deterministic uniform(-1, 1) values. */
+function random(n: number, seed: number): Float32Array {
+  const out = new Float32Array(n);
+  let s = seed >>> 0 || 1;
+  for (let i = 0; i < n; i++) {
+    s ^= s << 13; s >>>= 0; s ^= s >>> 17; s ^= s << 5; s >>>= 0;
+    out[i] = (s / 2 ** 32) * 2 - 1;
+  }
+  return out;
+}
+
+/** float64 batched matmul with the kernel table's semantics, plus sum |a||b| per output for the error bound. */
+function naiveMatmul(a: Float32Array, aShape: number[], b: Float32Array, bShape: number[], ta: boolean, tb: boolean) {
+  const batch = Math.max(aShape[0], bShape[0]);
+  const [m, k] = ta ? [aShape[2], aShape[1]] : [aShape[1], aShape[2]];
+  const n = tb ? bShape[1] : bShape[2];
+  const value = new Float64Array(batch * m * n), scale = new Float64Array(batch * m * n);
+  for (let t = 0; t < batch; t++) {
+    const ao = aShape[0] === 1 ? 0 : t * m * k, bo = bShape[0] === 1 ? 0 : t * k * n;
+    for (let i = 0; i < m; i++)
+      for (let j = 0; j < n; j++) {
+        let s = 0, abs = 0;
+        for (let p = 0; p < k; p++) {
+          const x = a[ao + (ta ? p * m + i : i * k + p)] * b[bo + (tb ? j * k + p : p * n + j)];
+          s += x;
+          abs += Math.abs(x);
+        }
+        value[(t * m + i) * n + j] = s;
+        scale[(t * m + i) * n + j] = abs;
+      }
+  }
+  return { value, scale, shape: [batch, m, n] };
+}
+
+/** Largest |got - want| relative to sum |terms| (the float32 rounding scale of a dot product). */
+function relativeError(got: Float32Array, want: { value: Float64Array; scale: Float64Array }): number {
+  expect(got.length).toBe(want.value.length);
+  let worst = 0;
+  for (let i = 0; i < got.length; i++) {
+    if (!Number.isFinite(got[i])) return Infinity;
+    worst = Math.max(worst, Math.abs(got[i] - want.value[i]) / (want.scale[i] + 1e-30));
+  }
+  return worst;
+}
+
+const runtimes = {
+  'threads 1, plain SIMD': new WasmRuntime({ threads: 1, fma: false }),
+  'threads 1, fma auto': new WasmRuntime({ threads: 1 }),
+  'threads 2': new WasmRuntime({ threads: 2 }),
+};
+afterAll(() => Object.values(runtimes).forEach((r) => r.close()));
+
+describe.each(Object.entries(runtimes))('wasm matmul (%s)', (_, runtime) => {
+  /** Logical [batchA|batchB, m, k] x [.., k, n]; stored shapes follow the transpose flags. */
+  const check = (batchA: number, batchB: number, m: number, n: number, k: number, ta: boolean, tb: boolean, seed: number) => {
+    const aShape = ta ? [batchA, k, m] : [batchA, m, k];
+    const bShape = tb ? [batchB, n, k] : [batchB, k, n];
+    const a = random(batchA * m * k, seed);
+    const b = random(batchB * k * n, seed + 1);
+    const want = naiveMatmul(a, aShape, b, bShape, ta, tb);
+    const got = runtime.matmul(a, aShape, b, bShape, ta, tb, want.shape);
+    expect(relativeError(got, want)).toBeLessThan(1e-4);
+  };
+
+  const sizes = [1, 3, 17, 65, 130];
+  it('matches float64 for odd sizes and every transpose combination', () => {
+    let seed = 1;
+    for (const m of sizes)
+      for (const n of sizes)
+        for (const k of [1, 17, 130]) {
+          check(1, 1, m, n, k, seed % 2 === 0, seed % 3 === 0, seed);
+          seed++;
+        }
+    for (const ta of [false, true]) for (const tb of [false, true]) check(1, 1, 65, 17, 130, ta, tb, seed++);
+  });
+
+  it('blocks the shared dimension past KC and the columns past NC', () => {
+    check(1, 1, 33, 40, 600, false, false, 7);
+    check(1, 1, 20, 2100, 9, false, true, 8);
+  });
+
+  it('is big enough to split across threads', () => {
+    check(1, 1, 130, 150, 140, false, false, 11); // splits columns
+    check(1, 1, 300, 40, 140, true, false, 12); // splits rows
+    check(4, 4, 65, 130, 70, false, true, 13); // splits batches
+    check(3, 3, 65, 130, 70, true, true, 14); // batches split unevenly
+  });
+
+  it('broadcasts a batch of one against a batch of many', () => {
+    check(1, 3, 17, 9, 33, false, false, 21);
+    check(3, 1, 17, 9, 33, false, true, 22);
+    check(5, 1, 17, 65, 33, true, false, 23);
+  });
+
+  it('handles empty dimensions', () => {
+    expect(runtime.matmul(new Float32Array(0), [1, 3, 0], new Float32Array(0), [1, 0, 4], false, false, [1, 3, 4])).toEqual(new Float32Array(12));
+    expect(runtime.matmul(new Float32Array(0), [2, 0, 5], random(10, 3), [1, 5, 2], false, false, [2, 0, 2]).length).toBe(0);
+  });
+
+  it('gives the same answer when called again (scratch reuse)', () => {
+    const a = random(65 * 130, 5), b = random(130 * 17, 6);
+    const first = runtime.matmul(a, [1, 65, 130], b, [1, 130, 17], false, false, [1, 65, 17]);
+    runtime.matmul(random(300 * 300, 9), [1, 300, 300], random(300 * 300, 10), [1, 300, 300], false, false, [1, 300, 300]);
+    expect(runtime.matmul(a, [1, 65, 130], b, [1, 130, 17], false, false, [1, 65, 17])).toEqual(first);
+  });
+});
