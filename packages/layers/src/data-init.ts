@@ -1,0 +1,122 @@
+/**
+ * Data-dependent initialization (Salimans & Kingma 2016, section 2.2): one forward pass over a
+ * batch in which every weight-normalized unit, in forward order, computes t = v·x/‖v‖ on its
+ * (already initialized) input, sets g ← s/σ[t] and b ← −μ[t]·s/σ[t] (s = `initScale`, 1 by
+ * default) and passes on the normalized (t − μ)/σ · s, so afterwards each such pre-activation has
+ * mean 0 and std s on that batch. `DataInitScale` layers (the standard parameterization's
+ * variant) get scale ← s/σ (frozen) and bias ← −μ·s/σ the same way.
+ */
+import { add, div, mean, mul, neg, reshape, sqrt, tidy, variance, WnError, type Tensor } from '@wn/tensor';
+import { noGrad } from '@wn/autograd';
+import { withDataInit } from './context.js';
+import { Layer, Module, Parametrization } from './module.js';
+import { WeightedLayer } from './layers/weighted.js';
+import { DataInitScale } from './layers/norm.js';
+import { LSTMCell } from './layers/lstm.js';
+import { WeightNorm } from './weight-norm.js';
+
+export interface DataInitOptions {
+  /** target std of every initialized pre-activation (the authors' `init_scale`); default 1 */
+  initScale?: number;
+  /** added to the variance before the square root (default 1e-10, as the authors' code) */
+  eps?: number;
+  /**
+   * Weight-normalized recurrent cells (LSTMCell): 'error' (default) refuses them — the method is
+   * not for recurrent weights; 'skip' leaves them as they are and initializes the rest.
+   */
+  recurrent?: 'error' | 'skip';
+}
+
+export interface DataInitRecord {
+  /** dotted path of the layer */
+  path: string;
+  layer: string;
+  units: number;
+  /** mean and std of t = v·x/‖v‖ (or of the DataInitScale input) per unit, before the update */
+  mean: number[];
+  std: number[];
+  /** false for a layer without a bias: its output keeps the mean g·μ */
+  centered: boolean;
+}
+
+export interface DataInitReport {
+  /** initialized layers, in forward order */
+  layers: DataInitRecord[];
+  /** data-initializable layers the forward pass never reached (left unchanged) */
+  notReached: string[];
+}
+
+function statsOver(t: Tensor, unitAxis: number, eps: number): { mu: Tensor; sigma: Tensor; count: number } {
+  const axes = t.shape.map((_, i) => i).filter((i) => i !== unitAxis);
+  const count = t.size / t.shape[unitAxis];
+  if (count < 2) {
+    throw new WnError('initFromData', `statistics per unit need more than one value, got a pre-activation of shape [${t.shape.join(', ')}] (a batch of one); use a larger batch`);
+  }
+  return { mu: mean(t, axes), sigma: sqrt(add(variance(t, axes), eps)), count };
+}
+
+/**
+ * Runs the data-dependent initialization pass. `input` is a batch for `model.forward` (a `Layer`)
+ * or a function that runs the model however it needs to (several inputs, custom wiring). Runs
+ * without recording gradients, in the model's current mode (batch-norm layers in training mode
+ * update their running statistics as in any forward pass).
+ */
+export function initFromData(model: Module, input: Tensor | (() => unknown), options: DataInitOptions = {}): DataInitReport {
+  const initScale = options.initScale ?? 1;
+  const eps = options.eps ?? 1e-10;
+  const recurrent = options.recurrent ?? 'error';
+  if (!(model instanceof Module)) throw new WnError('initFromData', `expected a Module, got ${model === null ? 'null' : typeof model}`);
+
+  const paths = new Map<Module, string>();
+  const targets: Module[] = [];
+  for (const [path, m] of model.namedModules()) {
+    paths.set(m, path);
+    const wnSlots = Object.entries(m).filter(([, v]) => v instanceof Parametrization);
+    if (m instanceof LSTMCell && wnSlots.length > 0) {
+      if (recurrent === 'error') {
+        throw new WnError('initFromData', `'${path || '(root)'}' (LSTMCell) has weight-normalized recurrent weights (${wnSlots.map(([k]) => k).join(', ')}); data-dependent initialization does not apply to recurrent weights (the paper keeps the standard init for LSTMs). Pass { recurrent: 'skip' } to leave them as they are.`);
+      }
+      continue;
+    }
+    if (m instanceof WeightedLayer && m.weight instanceof WeightNorm) targets.push(m);
+    else if (m instanceof DataInitScale) targets.push(m);
+    else if (wnSlots.length > 0) {
+      throw new WnError('initFromData', `'${path || '(root)'}' (${m.constructor.name}) has a parametrized weight but is not a layer data-dependent init knows (Linear, Conv2d, ConvTranspose2d)`);
+    }
+  }
+  if (targets.length === 0) {
+    throw new WnError('initFromData', `the model (${model.constructor.name}) has no weight-normalized layers (and no DataInitScale layers): nothing to initialize. Apply weightNorm(...) to its layers first, e.g. with convUnit/denseUnit and a 'weightnorm+init' parameterization.`);
+  }
+  const run = typeof input === 'function' ? input : (): unknown => {
+    if (!(model instanceof Layer)) throw new WnError('initFromData', `${model.constructor.name} is not a single-input Layer; pass a function that runs it instead of a tensor`);
+    return model.forward(input);
+  };
+
+  const done = new Set<Module>();
+  const records: DataInitRecord[] = [];
+  const targetSet = new Set(targets);
+  const visitor = {
+    visit(layer: Module, x: Tensor): void {
+      if (!targetSet.has(layer) || done.has(layer)) return;
+      done.add(layer);
+      const path = paths.get(layer) ?? '';
+      if (layer instanceof WeightedLayer && layer.weight instanceof WeightNorm) {
+        const wn = layer.weight;
+        const t = layer.applyWeight(x, wn.direction());
+        const { mu, sigma } = statsOver(t, layer.outputUnitAxis(t.rank), eps);
+        const s = div(initScale, sigma);
+        wn.g.update(reshape(s, wn.g.shape));
+        if (layer.bias) layer.bias.update(neg(mul(mu, s)));
+        records.push({ path, layer: layer.constructor.name, units: mu.size, mean: mu.toArray(), std: sigma.toArray(), centered: !!layer.bias });
+      } else if (layer instanceof DataInitScale) {
+        const { mu, sigma } = statsOver(x, 1, eps);
+        const s = div(initScale, sigma);
+        layer.scale.update(s);
+        layer.bias.update(neg(mul(mu, s)));
+        records.push({ path, layer: 'DataInitScale', units: mu.size, mean: mu.toArray(), std: sigma.toArray(), centered: true });
+      }
+    },
+  };
+  withDataInit(visitor, () => noGrad(() => tidy(() => void run())));
+  return { layers: records, notReached: targets.filter((t) => !done.has(t)).map((t) => paths.get(t) ?? t.constructor.name) };
+}

@@ -1,0 +1,156 @@
+/**
+ * Batch normalization (full, as PyTorch's BatchNorm1d/2d), the paper's mean-only batch
+ * normalization, and `DataInitScale` (the authors' data-dependent scale for the standard
+ * parameterization). Statistics are per unit: axis 1 of [N, C], [N, C, L] or [N, C, H, W].
+ */
+import { add, div, mean, mul, ones, reshape, scalar, sqrt, sub, zeros, type Tensor } from '@wn/tensor';
+import { noGrad } from '@wn/autograd';
+import { activeDataInit } from '../context.js';
+import { Buffer, Layer, Param } from '../module.js';
+
+const shapeStr = (s: readonly number[]) => `[${s.join(', ')}]`;
+
+/** Shared input checks and shapes for per-channel layers. */
+abstract class ChannelLayer extends Layer {
+  constructor(readonly numFeatures: number) {
+    super();
+  }
+
+  protected checkInput(x: Tensor, needBatchStats: boolean): void {
+    if (x.rank < 2 || x.rank > 4 || x.shape[1] !== this.numFeatures) {
+      throw this.error(`expected input [N, ${this.numFeatures}] or [N, ${this.numFeatures}, H, W], got ${shapeStr(x.shape)}`);
+    }
+    if (needBatchStats && this.countPerChannel(x) < 2) {
+      throw this.error(`batch statistics need more than one value per channel, got input ${shapeStr(x.shape)} (a batch of one); use eval() mode or a larger batch`);
+    }
+  }
+
+  protected reduceAxes(x: Tensor): number[] {
+    return x.shape.map((_, i) => i).filter((i) => i !== 1);
+  }
+
+  protected countPerChannel(x: Tensor): number {
+    return x.size / x.shape[1];
+  }
+
+  /** A [C] tensor shaped to broadcast along axis 1 of `x`. */
+  protected perChannel(t: Tensor, x: Tensor): Tensor {
+    return reshape(t, x.shape.map((d, i) => (i === 1 ? d : 1)));
+  }
+}
+
+export interface BatchNormOptions {
+  eps?: number;
+  momentum?: number;
+  /** learn γ (`weight`) and β (`bias`); default true */
+  affine?: boolean;
+}
+
+/**
+ * PyTorch's BatchNorm1d/BatchNorm2d: y = (x − μ)/√(σ² + eps)·γ + β with batch statistics (biased
+ * variance) in training, running statistics in eval. Running mean/var are updated with momentum
+ * and the unbiased variance; `num_batches_tracked` counts the updates (saved as int64).
+ */
+export class BatchNorm extends ChannelLayer {
+  readonly eps: number;
+  momentum: number;
+  weight: Param | null = null;
+  bias: Param | null = null;
+  running_mean: Buffer;
+  running_var: Buffer;
+  num_batches_tracked: Buffer;
+
+  constructor(numFeatures: number, options: BatchNormOptions = {}) {
+    super(numFeatures);
+    this.eps = options.eps ?? 1e-5;
+    this.momentum = options.momentum ?? 0.1;
+    if (options.affine ?? true) {
+      this.weight = new Param(ones([numFeatures]));
+      this.bias = new Param(zeros([numFeatures]));
+    }
+    this.running_mean = new Buffer(zeros([numFeatures]));
+    this.running_var = new Buffer(ones([numFeatures]));
+    this.num_batches_tracked = new Buffer(scalar(0), { dtype: 'I64' });
+  }
+
+  protected compute(x: Tensor): Tensor {
+    this.checkInput(x, this.training);
+    const axes = this.reduceAxes(x);
+    let xhat: Tensor;
+    if (this.training) {
+      const mu = mean(x, axes, true);
+      const centered = sub(x, mu);
+      const varB = mean(mul(centered, centered), axes, true);
+      xhat = div(centered, sqrt(add(varB, this.eps)));
+      const n = this.countPerChannel(x);
+      const m = this.momentum;
+      noGrad(() => {
+        const c = [this.numFeatures];
+        this.running_mean.update(add(mul(this.running_mean.value, 1 - m), mul(reshape(mu, c), m)));
+        this.running_var.update(add(mul(this.running_var.value, 1 - m), mul(reshape(varB, c), (m * n) / (n - 1))));
+        this.num_batches_tracked.update(add(this.num_batches_tracked.value, 1));
+      });
+    } else {
+      xhat = div(sub(x, this.perChannel(this.running_mean.value, x)), sqrt(add(this.perChannel(this.running_var.value, x), this.eps)));
+    }
+    if (this.weight) xhat = mul(xhat, this.perChannel(this.weight.value, x));
+    if (this.bias) xhat = add(xhat, this.perChannel(this.bias.value, x));
+    return xhat;
+  }
+}
+
+/**
+ * Mean-only batch normalization (Salimans & Kingma 2016, section 3): y = x − μ[x] + b with the
+ * batch mean per unit in training and the running mean in eval; running mean ← (1−momentum)·avg +
+ * momentum·μ (momentum 0.1: the authors' 0.9·avg + 0.1·μ). No division by σ. Its gradient with
+ * respect to x is the upstream gradient minus its batch mean, which autograd derives from the
+ * composite.
+ */
+export class MeanOnlyBatchNorm extends ChannelLayer {
+  momentum: number;
+  bias: Param;
+  running_mean: Buffer;
+
+  constructor(numFeatures: number, options: { momentum?: number } = {}) {
+    super(numFeatures);
+    this.momentum = options.momentum ?? 0.1;
+    this.bias = new Param(zeros([numFeatures]));
+    this.running_mean = new Buffer(zeros([numFeatures]));
+  }
+
+  protected compute(x: Tensor): Tensor {
+    this.checkInput(x, this.training);
+    let mu: Tensor;
+    if (this.training) {
+      mu = mean(x, this.reduceAxes(x), true);
+      const m = this.momentum;
+      noGrad(() => this.running_mean.update(add(mul(this.running_mean.value, 1 - m), mul(reshape(mu, [this.numFeatures]), m))));
+    } else {
+      mu = this.perChannel(this.running_mean.value, x);
+    }
+    return add(sub(x, mu), this.perChannel(this.bias.value, x));
+  }
+}
+
+/**
+ * y = x·scale + bias per unit, with `scale` a frozen parameter (trainable: false). Identity until
+ * `initFromData` sets scale ← 1/σ and bias ← −μ/σ from a batch: the authors' data-dependent
+ * initialization for the standard parameterization (place it after a bias-free layer).
+ */
+export class DataInitScale extends ChannelLayer {
+  scale: Param;
+  bias: Param;
+
+  constructor(numFeatures: number) {
+    super(numFeatures);
+    this.scale = new Param(ones([numFeatures]), { trainable: false });
+    this.bias = new Param(zeros([numFeatures]));
+  }
+
+  protected compute(x: Tensor): Tensor {
+    const init = activeDataInit();
+    this.checkInput(x, !!init);
+    init?.visit(this, x);
+    return add(mul(x, this.perChannel(this.scale.value, x)), this.perChannel(this.bias.value, x));
+  }
+}

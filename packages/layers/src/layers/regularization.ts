@@ -1,0 +1,36 @@
+/** Train-only stochastic layers, seeded. */
+import { add, mul, WnError, type Rng, type Tensor } from '@wn/tensor';
+import { Layer } from '../module.js';
+import { resolveRng, type RngOption } from '../rng.js';
+
+/**
+ * Inverted dropout: in training mode zeroes each element with probability p and scales the rest
+ * by 1/(1−p); identity in eval mode. Masks come from the layer's own `Rng` (one stream per call).
+ */
+export class Dropout extends Layer {
+  readonly rng: Rng;
+  constructor(readonly p = 0.5, options: { rng?: RngOption } = {}) {
+    super();
+    if (!(p >= 0 && p < 1)) throw new WnError('Dropout', `p must be in [0, 1), got ${p}`);
+    this.rng = resolveRng(options.rng);
+  }
+  protected compute(x: Tensor): Tensor {
+    if (!this.training || this.p === 0) return x;
+    const mask = this.rng.bernoulli(x.shape, 1 - this.p);
+    return mul(x, mul(mask, 1 / (1 - this.p)));
+  }
+}
+
+/** Adds N(0, std²) noise in training mode (the paper's CIFAR net: std 0.15 on the input); identity in eval. */
+export class GaussianNoise extends Layer {
+  readonly rng: Rng;
+  constructor(readonly std: number, options: { rng?: RngOption } = {}) {
+    super();
+    if (!(std >= 0)) throw new WnError('GaussianNoise', `std must be ≥ 0, got ${std}`);
+    this.rng = resolveRng(options.rng);
+  }
+  protected compute(x: Tensor): Tensor {
+    if (!this.training || this.std === 0) return x;
+    return add(x, this.rng.normal(x.shape, 0, this.std));
+  }
+}

@@ -1,0 +1,334 @@
+/**
+ * Optimizers over a list of `Param`s with PyTorch's (1.13) update formulas. `step(grads)` takes
+ * the gradients in the order of `optimizer.params` (e.g. from `paramGrads`), swaps each
+ * parameter's tensor for the updated one, and never records for autograd. Hyperparameters are
+ * plain mutable fields (`opt.lr = schedule(t)`, `adam.beta1 = 0.5`). State is exportable.
+ */
+import {
+  abs, add, div, keep, maximum, mul, reshape, sqrt, sub, tidy, WnError, type Tensor,
+} from '@wn/tensor';
+import { noGrad } from '@wn/autograd';
+import { Module, Param } from '../module.js';
+
+/** What an optimizer can be built from: a module (its trainable parameters), params, or [name, param] pairs. */
+export type ParamsInput = Module | readonly Param[] | readonly (readonly [string, Param])[];
+
+/** One parameter's state: its step count and state tensors under PyTorch's names. */
+export interface ParamState {
+  step: number;
+  tensors: Record<string, Tensor>;
+}
+
+/** An optimizer's exportable state (tensors are the live ones; `loadStateDict` copies). */
+export interface OptimizerState {
+  kind: string;
+  stepCount: number;
+  hyper: Record<string, number | boolean>;
+  /** by parameter name */
+  params: Record<string, ParamState>;
+}
+
+function resolveParams(input: ParamsInput): { names: string[]; params: Param[] } {
+  if (input instanceof Module) {
+    const named = input.namedTrainableParameters();
+    return { names: named.map(([n]) => n), params: named.map(([, p]) => p) };
+  }
+  const list = [...input];
+  if (list.every((p) => p instanceof Param)) return { names: list.map((_, i) => String(i)), params: list as Param[] };
+  if (list.every((e) => Array.isArray(e) && e.length === 2 && e[1] instanceof Param)) {
+    const pairs = list as (readonly [string, Param])[];
+    return { names: pairs.map(([n]) => n), params: pairs.map(([, p]) => p) };
+  }
+  throw new WnError('Optimizer', 'params must be a Module, an array of Param, or an array of [name, Param] pairs');
+}
+
+const shapeStr = (s: readonly number[]) => `[${s.join(', ')}]`;
+
+export abstract class Optimizer {
+  abstract readonly kind: string;
+  readonly params: Param[];
+  /** names of `params` (dotted module paths, or indices) */
+  readonly names: string[];
+  lr: number;
+  weightDecay: number;
+  /** number of `step` calls so far */
+  stepCount = 0;
+  protected readonly state = new Map<Param, ParamState>();
+
+  constructor(params: ParamsInput, lr: number, weightDecay: number) {
+    const r = resolveParams(params);
+    if (r.params.length === 0) throw new WnError(new.target.name, 'no parameters to optimize');
+    if (new Set(r.params).size !== r.params.length) throw new WnError(new.target.name, 'a parameter appears twice in the list');
+    this.params = r.params;
+    this.names = r.names;
+    this.lr = lr;
+    this.weightDecay = weightDecay;
+  }
+
+  /** Current hyperparameters (for export and logging). */
+  abstract hyper(): Record<string, number | boolean>;
+
+  /** The new value of one parameter; update state through `setState`. Runs under noGrad and tidy. */
+  protected abstract updateParam(p: Tensor, g: Tensor, st: ParamState): Tensor;
+
+  /**
+   * Applies one update. `grads[i]` is the gradient for `params[i]` (same shape); frozen
+   * parameters (trainable false) are skipped. The caller keeps ownership of `grads`.
+   */
+  step(grads: readonly Tensor[]): void {
+    if (grads.length !== this.params.length) {
+      throw new WnError(`${this.kind}.step`, `expected ${this.params.length} gradients (one per parameter, in the order of optimizer.params), got ${grads.length}`);
+    }
+    this.params.forEach((p, i) => {
+      const g = grads[i];
+      if (!g || g.shape.length !== p.shape.length || g.shape.some((d, k) => d !== p.shape[k])) {
+        throw new WnError(`${this.kind}.step`, `gradient ${i} ('${this.names[i]}') has shape ${g ? shapeStr(g.shape) : 'none'}, expected ${shapeStr(p.shape)}`);
+      }
+    });
+    noGrad(() => {
+      this.params.forEach((p, i) => {
+        if (!p.trainable) return;
+        let st = this.state.get(p);
+        if (!st) this.state.set(p, (st = { step: 0, tensors: {} }));
+        st.step++;
+        const next = tidy(() => this.updateParam(p.value, grads[i], st));
+        p.update(next);
+      });
+    });
+    this.stepCount++;
+  }
+
+  /** Stores a state tensor (kept across tidy scopes), disposing the one it replaces. */
+  protected setState(st: ParamState, name: string, t: Tensor): Tensor {
+    const old = st.tensors[name];
+    st.tensors[name] = keep(t);
+    if (old && old !== t) old.dispose();
+    return t;
+  }
+
+  /** g + weightDecay·p (PyTorch's L2 weight decay, added to the gradient). */
+  protected decayed(p: Tensor, g: Tensor): Tensor {
+    return this.weightDecay !== 0 ? add(g, mul(p, this.weightDecay)) : g;
+  }
+
+  /** The state of one parameter (undefined before its first step). */
+  paramState(p: Param | number): ParamState | undefined {
+    return this.state.get(typeof p === 'number' ? this.params[p] : p);
+  }
+
+  stateDict(): OptimizerState {
+    const params: Record<string, ParamState> = {};
+    this.params.forEach((p, i) => {
+      const st = this.state.get(p);
+      if (st) params[this.names[i]] = { step: st.step, tensors: { ...st.tensors } };
+    });
+    return { kind: this.kind, stepCount: this.stepCount, hyper: this.hyper(), params };
+  }
+
+  /** Restores state (copies the tensors) and hyperparameters; checks names, kinds and shapes. */
+  loadStateDict(s: OptimizerState, options: { hyper?: boolean } = {}): void {
+    if (s.kind !== this.kind) throw new WnError(`${this.kind}.loadStateDict`, `state is for '${s.kind}', this optimizer is '${this.kind}'`);
+    const index = new Map(this.names.map((n, i) => [n, i]));
+    for (const [name, st] of Object.entries(s.params)) {
+      const i = index.get(name);
+      if (i === undefined) throw new WnError(`${this.kind}.loadStateDict`, `state for unknown parameter '${name}' (known: ${this.names.join(', ')})`);
+      for (const [k, t] of Object.entries(st.tensors)) {
+        const shape = this.params[i].shape;
+        if (t.shape.length !== shape.length || t.shape.some((d, j) => d !== shape[j])) {
+          throw new WnError(`${this.kind}.loadStateDict`, `'${name}.${k}': shape mismatch: expected ${shapeStr(shape)}, got ${shapeStr(t.shape)}`);
+        }
+      }
+    }
+    for (const st of this.state.values()) for (const t of Object.values(st.tensors)) t.dispose();
+    this.state.clear();
+    noGrad(() => {
+      for (const [name, st] of Object.entries(s.params)) {
+        const p = this.params[index.get(name)!];
+        const tensors: Record<string, Tensor> = {};
+        for (const [k, t] of Object.entries(st.tensors)) tensors[k] = keep(reshape(t, t.shape));
+        this.state.set(p, { step: st.step, tensors });
+      }
+    });
+    this.stepCount = s.stepCount;
+    if (options.hyper ?? true) {
+      const self = this as unknown as Record<string, unknown>;
+      for (const [k, v] of Object.entries(s.hyper)) if (k in self && typeof self[k] === typeof v) self[k] = v;
+    }
+  }
+
+  /** Disposes every state tensor. */
+  dispose(): void {
+    for (const st of this.state.values()) for (const t of Object.values(st.tensors)) t.dispose();
+    this.state.clear();
+  }
+}
+
+export interface SGDOptions {
+  lr: number;
+  momentum?: number;
+  dampening?: number;
+  nesterov?: boolean;
+  weightDecay?: number;
+}
+
+/**
+ * SGD: g ← g + wd·p; with momentum, buf ← g at the first step, else momentum·buf + (1−dampening)·g,
+ * then g ← g + momentum·buf (Nesterov) or buf; p ← p − lr·g. State: `momentum_buffer`.
+ */
+export class SGD extends Optimizer {
+  readonly kind = 'sgd';
+  momentum: number;
+  dampening: number;
+  nesterov: boolean;
+
+  constructor(params: ParamsInput, options: SGDOptions) {
+    super(params, options.lr, options.weightDecay ?? 0);
+    this.momentum = options.momentum ?? 0;
+    this.dampening = options.dampening ?? 0;
+    this.nesterov = options.nesterov ?? false;
+    if (this.nesterov && (this.momentum <= 0 || this.dampening !== 0)) throw new WnError('SGD', 'Nesterov momentum requires momentum > 0 and dampening 0');
+  }
+
+  hyper() {
+    return { lr: this.lr, momentum: this.momentum, dampening: this.dampening, nesterov: this.nesterov, weightDecay: this.weightDecay };
+  }
+
+  protected updateParam(p: Tensor, g0: Tensor, st: ParamState): Tensor {
+    let g = this.decayed(p, g0);
+    if (this.momentum !== 0) {
+      const prev = st.tensors.momentum_buffer;
+      const buf = this.setState(st, 'momentum_buffer', prev ? add(mul(prev, this.momentum), mul(g, 1 - this.dampening)) : reshape(g, g.shape));
+      g = this.nesterov ? add(g, mul(buf, this.momentum)) : buf;
+    }
+    return sub(p, mul(g, this.lr));
+  }
+}
+
+export interface AdamOptions {
+  lr?: number;
+  beta1?: number;
+  beta2?: number;
+  eps?: number;
+  weightDecay?: number;
+}
+
+/**
+ * Adam: m ← β1·m + (1−β1)·g; v ← β2·v + (1−β2)·g²; p ← p − lr/(1−β1ᵗ) · m/(√v/√(1−β2ᵗ) + eps),
+ * with the current β1 (settable per step: the paper switches 0.9 → 0.5). State: `exp_avg`,
+ * `exp_avg_sq`.
+ */
+export class Adam extends Optimizer {
+  readonly kind: string = 'adam';
+  beta1: number;
+  beta2: number;
+  eps: number;
+
+  constructor(params: ParamsInput, options: AdamOptions = {}) {
+    super(params, options.lr ?? 1e-3, options.weightDecay ?? 0);
+    this.beta1 = options.beta1 ?? 0.9;
+    this.beta2 = options.beta2 ?? 0.999;
+    this.eps = options.eps ?? 1e-8;
+  }
+
+  get betas(): [number, number] {
+    return [this.beta1, this.beta2];
+  }
+  set betas(b: readonly [number, number]) {
+    [this.beta1, this.beta2] = b;
+  }
+
+  hyper(): Record<string, number | boolean> {
+    return { lr: this.lr, beta1: this.beta1, beta2: this.beta2, eps: this.eps, weightDecay: this.weightDecay };
+  }
+
+  protected updateParam(p: Tensor, g0: Tensor, st: ParamState): Tensor {
+    const g = this.decayed(p, g0);
+    const t = st.step;
+    const m = this.setState(st, 'exp_avg', ema(st.tensors.exp_avg, g, this.beta1));
+    const v = this.setState(st, 'exp_avg_sq', ema(st.tensors.exp_avg_sq, mul(g, g), this.beta2));
+    const stepSize = this.lr / (1 - this.beta1 ** t);
+    const bc2Sqrt = Math.sqrt(1 - this.beta2 ** t);
+    const denom = add(div(sqrt(v), bc2Sqrt), this.eps);
+    return sub(p, mul(div(m, denom), stepSize));
+  }
+}
+
+/** β·prev + (1−β)·x, with prev = 0 at the first step. */
+function ema(prev: Tensor | undefined, x: Tensor, beta: number): Tensor {
+  return prev ? add(mul(prev, beta), mul(x, 1 - beta)) : mul(x, 1 - beta);
+}
+
+/**
+ * Adamax: m ← β1·m + (1−β1)·g; u ← max(β2·u, |g| + eps); p ← p − lr/(1−β1ᵗ) · m/u (PyTorch adds
+ * eps inside the max). Default lr 0.002. State: `exp_avg`, `exp_inf`.
+ */
+export class Adamax extends Adam {
+  override readonly kind: string = 'adamax';
+
+  constructor(params: ParamsInput, options: AdamOptions = {}) {
+    super(params, { ...options, lr: options.lr ?? 2e-3 });
+  }
+
+  protected override updateParam(p: Tensor, g0: Tensor, st: ParamState): Tensor {
+    const g = this.decayed(p, g0);
+    const m = this.setState(st, 'exp_avg', ema(st.tensors.exp_avg, g, this.beta1));
+    const absEps = add(abs(g), this.eps);
+    const prev = st.tensors.exp_inf;
+    const u = this.setState(st, 'exp_inf', prev ? maximum(mul(prev, this.beta2), absEps) : absEps);
+    const clr = this.lr / (1 - this.beta1 ** st.step);
+    return sub(p, mul(div(m, u), clr));
+  }
+}
+
+export interface RMSpropOptions {
+  lr?: number;
+  alpha?: number;
+  eps?: number;
+  weightDecay?: number;
+  momentum?: number;
+  centered?: boolean;
+}
+
+/**
+ * RMSprop: s ← α·s + (1−α)·g²; centered: a ← α·a + (1−α)·g, denom = √(s − a²) + eps, else
+ * √s + eps; with momentum buf ← momentum·buf + g/denom, p ← p − lr·buf, else p ← p − lr·g/denom.
+ * State: `square_avg`, `grad_avg` (centered), `momentum_buffer` (momentum).
+ */
+export class RMSprop extends Optimizer {
+  readonly kind = 'rmsprop';
+  alpha: number;
+  eps: number;
+  momentum: number;
+  centered: boolean;
+
+  constructor(params: ParamsInput, options: RMSpropOptions = {}) {
+    super(params, options.lr ?? 1e-2, options.weightDecay ?? 0);
+    this.alpha = options.alpha ?? 0.99;
+    this.eps = options.eps ?? 1e-8;
+    this.momentum = options.momentum ?? 0;
+    this.centered = options.centered ?? false;
+  }
+
+  hyper() {
+    return { lr: this.lr, alpha: this.alpha, eps: this.eps, weightDecay: this.weightDecay, momentum: this.momentum, centered: this.centered };
+  }
+
+  protected updateParam(p: Tensor, g0: Tensor, st: ParamState): Tensor {
+    const g = this.decayed(p, g0);
+    const s = this.setState(st, 'square_avg', ema(st.tensors.square_avg, mul(g, g), this.alpha));
+    let denom: Tensor;
+    if (this.centered) {
+      const a = this.setState(st, 'grad_avg', ema(st.tensors.grad_avg, g, this.alpha));
+      denom = add(sqrt(sub(s, mul(a, a))), this.eps);
+    } else {
+      denom = add(sqrt(s), this.eps);
+    }
+    if (this.momentum > 0) {
+      const prev = st.tensors.momentum_buffer;
+      const step = div(g, denom);
+      const buf = this.setState(st, 'momentum_buffer', prev ? add(mul(prev, this.momentum), step) : step);
+      return sub(p, mul(buf, this.lr));
+    }
+    return sub(p, mul(div(g, denom), this.lr));
+  }
+}
