@@ -37,16 +37,19 @@ export function scalar(value: number): Tensor {
   return tensor([value], []);
 }
 
-export function full(shape: Shape, value: number): Tensor {
-  assertValidShape('full', 'shape', shape);
+export const full = (shape: Shape, value: number): Tensor => filled('full', shape, value);
+
+/** `full` whose errors name the public op that was called. */
+function filled(op: string, shape: Shape, value: number): Tensor {
+  assertValidShape(op, 'shape', shape);
   const backend = ENGINE.backend;
   const n = sizeOf(shape);
   const values = new Float64Array(n).fill(value);
   return ENGINE.makeTensor(backend.upload(values, n), [...shape], backend);
 }
 
-export const zeros = (shape: Shape): Tensor => full(shape, 0);
-export const ones = (shape: Shape): Tensor => full(shape, 1);
+export const zeros = (shape: Shape): Tensor => filled('zeros', shape, 0);
+export const ones = (shape: Shape): Tensor => filled('ones', shape, 1);
 export const zerosLike = (t: Tensor): Tensor => full(t.shape, 0);
 export const onesLike = (t: Tensor): Tensor => full(t.shape, 1);
 

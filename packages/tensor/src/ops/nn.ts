@@ -2,20 +2,28 @@
 import { ENGINE } from '../engine.js';
 import { argError } from '../errors.js';
 import { Tensor } from '../tensor.js';
-import { abs, add, exp, greater, log, maximum, mul, neg, sqrt, sub, where, div } from './elementwise.js';
+import { abs, add, equal, exp, greater, log, maximum, mul, neg, sqrt, sub, where, div } from './elementwise.js';
 import { type Indices, oneHot } from './indexing.js';
 import { logSoftmax, mean, sum } from './reduce.js';
 import { assertTensor } from './util.js';
 
-/** max(x, 0); gradient 0 at x = 0, as PyTorch. */
-export const relu = (x: Tensor) => where(greater(x, 0), x, 0);
+/** max(x, 0); gradient 0 at x = 0 and NaN stays NaN, as PyTorch. */
+export function relu(x: Tensor): Tensor {
+  // where(x > 0, x, 0) alone would map NaN to 0; equal(x, x) is 0 only for NaN
+  return ENGINE.tidy(() => where(greater(x, 0), x, where(equal(x, x), 0, x)));
+}
 
 export function leakyRelu(x: Tensor, slope = 0.01): Tensor {
   return ENGINE.tidy(() => where(greater(x, 0), x, mul(x, slope)));
 }
 
 export function elu(x: Tensor, alpha = 1): Tensor {
-  return ENGINE.tidy(() => where(greater(x, 0), x, mul(sub(exp(x), 1), alpha)));
+  return ENGINE.tidy(() => {
+    const positive = greater(x, 0);
+    // exp of the clamped input: exp(x) of a large positive x overflows, and the unused branch's
+    // gradient 0·Infinity would be NaN
+    return where(positive, x, mul(sub(exp(where(positive, 0, x)), 1), alpha));
+  });
 }
 
 /** log(1 + exp(x)), computed as max(x, 0) + log(1 + exp(−|x|)) so it never overflows. */

@@ -1,4 +1,5 @@
 import { ENGINE } from '../engine.js';
+import { WnError } from '../errors.js';
 import type { ReduceOp } from '../kernels.js';
 import { normalizeAxes, normalizeAxis, sizeOf } from '../shape.js';
 import type { Tensor } from '../tensor.js';
@@ -14,7 +15,7 @@ function reduce(op: ReduceOp, x: Tensor, axes: number | readonly number[] | unde
   assertTensor(op, 'x', x);
   const list = normalizeAxes(op, axes, x.rank);
   if (op === 'max') {
-    for (const a of list) if (x.shape[a] === 0) throw new Error(`max: cannot reduce over empty axis ${a} of shape [${x.shape.join(', ')}]`);
+    for (const a of list) if (x.shape[a] === 0) throw new WnError('max', `cannot reduce over empty axis ${a} of shape [${x.shape.join(', ')}]`);
   }
   const kept = x.shape.map((d, i) => (list.includes(i) ? 1 : d));
   const y = list.length === 0
@@ -54,7 +55,7 @@ export function variance(x: Tensor, axes?: number | readonly number[], keepDims 
 export function argmax(x: Tensor, axis = -1, keepDims = false): Tensor {
   assertTensor('argmax', 'x', x);
   const a = normalizeAxis('argmax', axis, x.rank);
-  if (x.shape[a] === 0) throw new Error(`argmax: axis ${a} of shape [${x.shape.join(', ')}] is empty`);
+  if (x.shape[a] === 0) throw new WnError('argmax', `axis ${a} of shape [${x.shape.join(', ')}] is empty`);
   const kept = x.shape.map((d, i) => (i === a ? 1 : d));
   const y = ENGINE.runKernel('argmax', [x], { axis: a }, kept, (b, xi) => b.kernels.argmax(xi, a, kept));
   if (keepDims) return y;

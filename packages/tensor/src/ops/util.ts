@@ -7,6 +7,7 @@ export type TensorLike = Tensor | number;
 
 export function assertTensor(op: string, arg: string, value: unknown): asserts value is Tensor {
   if (!(value instanceof Tensor)) throw argError(op, arg, 'a Tensor', value === null ? 'null' : typeof value);
+  value.assertAlive(op, arg);
 }
 
 /**
@@ -14,8 +15,9 @@ export function assertTensor(op: string, arg: string, value: unknown): asserts v
  * disposes the temporaries (autograd holds them if it recorded them).
  */
 export function withScalars<T>(op: string, args: readonly TensorLike[], fn: (ts: Tensor[]) => T): T {
-  const firstTensor = args.find((a): a is Tensor => a instanceof Tensor);
-  const backend = firstTensor ? ENGINE.backendOf(op, [firstTensor]) : ENGINE.backend;
+  const tensors = args.filter((a): a is Tensor => a instanceof Tensor);
+  // checks every tensor argument here, so errors name the public op ('add'), not the primitive
+  const backend = tensors.length ? ENGINE.backendOf(op, tensors) : ENGINE.backend;
   const temps: Tensor[] = [];
   const ts = args.map((a, i) => {
     if (a instanceof Tensor) return a;
