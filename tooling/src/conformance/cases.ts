@@ -1,0 +1,391 @@
+/**
+ * The op case table: one or more entries per public op family of @wn/tensor. Every backend runs
+ * every case (see `describeConformance`): forward against `reference64`, gradients of
+ * sum(op(x)·upstream) against `reference64`, and (once, on `reference`) a float64
+ * finite-difference gradcheck.
+ *
+ * A case's `fn` receives one tensor per entry of `inputs` (all differentiated) and may create
+ * constants (indices, conditions, labels) itself: they are created on the current backend, which
+ * the harness sets. Shapes stay small: the reference backend is plain JS loops.
+ */
+import {
+  abs, add, argmax, avgPool2d, broadcastTo, concat, conv2d, convTranspose2d, cos, div, elu, equal, exp, expandDims,
+  flatten, floor, gather, globalAvgPool, greater, l2Normalize, leakyRelu, less, log, logSoftmax, logSumExp, matmul, max,
+  maxPool2d, maximum, mean, min, minimum, mul, neg, oneHot, pad, pow, reciprocal, relu, reshape, scatterAdd, sigmoid,
+  sigmoidCrossEntropy, sign, sin, slice, softmax, softmaxCrossEntropy, softplus, split, sqrt, square, squeeze, stack, sub,
+  sum, tanh, tensor, tidy, transpose, variance, where, type Conv2dOptions, type ConvTranspose2dOptions, type Pool2dOptions,
+  type Shape, type Tensor,
+} from '@wn/tensor';
+
+/**
+ * Tolerance classes, applied as |actual − expected| ≤ tol·max(1, |expected|) per element.
+ *
+ * - `elementwise` (1e-5): each output element is a handful of float32 operations on float32 inputs;
+ *   float32's unit roundoff is 6e-8, so a correctly implemented kernel stays within a few ulps
+ *   (≲ 1e-6 relative). 1e-5 leaves room for transcendental functions that are not correctly
+ *   rounded (GPU exp/log/sin may be off by several ulps) while still catching any real error. The
+ *   floor max(1, ·) makes it absolute for |values| < 1, because there the rounding error is set by
+ *   the O(1) inputs, not by the (possibly tiny, e.g. cancelling) result.
+ * - `reduction` (1e-4): sums, matmul and conv accumulate K float32 roundings in an order that
+ *   differs between backends (tree, SIMD lanes, tiles); for K ≤ 65 terms of O(1) inputs the
+ *   error stays ~√K·u·‖terms‖ ≈ 1e-6..1e-5 in practice, and 1e-4 bounds the worst case with margin.
+ *
+ * Gradients use the class of their case: a gradient of an elementwise op is elementwise except
+ * where broadcasting sums it, which the absolute floor covers for the small shapes used here.
+ */
+export type ToleranceClass = 'elementwise' | 'reduction';
+export const TOLERANCE: Record<ToleranceClass, number> = { elementwise: 1e-5, reduction: 1e-4 };
+
+export interface InputSpec {
+  readonly shape: Shape;
+  /** explicit values (rounded to float32); otherwise seeded random */
+  readonly values?: readonly number[];
+  /** values in [0.25, 2.25) (log, sqrt, pow bases) */
+  readonly positive?: boolean;
+  /** ±[0.5, ∞): |x| ≥ 0.5 with random sign (divisors, reciprocal) */
+  readonly awayFromZero?: boolean;
+  /** uniform in [low, high) */
+  readonly low?: number;
+  readonly high?: number;
+}
+
+export interface OpCase {
+  /** unique; the family is its prefix, e.g. 'binary/add [2,3,4]+[4]' */
+  readonly name: string;
+  readonly inputs: readonly InputSpec[];
+  readonly fn: (...xs: Tensor[]) => Tensor | Tensor[];
+  readonly tol: ToleranceClass;
+  /** false: the op is not differentiable (argmax, oneHot); no gradient checks */
+  readonly grad?: boolean;
+  /** false: no finite-difference check (piecewise-constant ops, or too large to be worth it) */
+  readonly gradcheck?: boolean;
+}
+
+/**
+ * For case functions that build intermediates or constants of their own: the harness checks that
+ * a forward leaves no tensor behind, which must catch ops leaking temporaries, not the case's own.
+ */
+const composed = (f: (...xs: Tensor[]) => Tensor | Tensor[]) => (...xs: Tensor[]) => tidy(() => f(...xs));
+const x = (shape: Shape, more: Omit<InputSpec, 'shape'> = {}): InputSpec => ({ shape, ...more });
+const fmtShape = (s: Shape) => `[${s.join(',')}]`;
+
+const cases: OpCase[] = [];
+const add_ = (c: OpCase) => cases.push(c);
+
+// ---- unary ------------------------------------------------------------------------------------
+const UNARY: [string, (t: Tensor) => Tensor, Omit<InputSpec, 'shape'>, { gradcheck?: boolean }?][] = [
+  ['neg', neg, {}],
+  ['exp', exp, {}],
+  ['log', log, { positive: true }],
+  ['sqrt', sqrt, { positive: true }],
+  ['abs', abs, {}],
+  ['sign', sign, {}, { gradcheck: false }],
+  ['tanh', tanh, {}],
+  ['sigmoid', sigmoid, {}],
+  ['reciprocal', reciprocal, { awayFromZero: true }],
+  ['sin', sin, {}],
+  ['cos', cos, {}],
+  ['floor', floor, { low: -3, high: 3 }, { gradcheck: false }],
+  ['square', square, {}],
+];
+for (const [name, f, spec, opts] of UNARY) {
+  // 35 elements: not a multiple of the 4/8/16-lane widths vectorized backends use
+  add_({ name: `unary/${name} [5,7]`, inputs: [x([5, 7], spec)], fn: f, tol: 'elementwise', ...opts });
+}
+add_({ name: 'unary/exp,log,sqrt 0-d', inputs: [x([], { positive: true })], fn: (t) => [exp(t), log(t), sqrt(t)], tol: 'elementwise' });
+add_({
+  name: 'unary/sigmoid,tanh large magnitude',
+  inputs: [x([8], { values: [-80, -30, -12, -0.5, 0.5, 12, 30, 80] })],
+  fn: (t) => [sigmoid(t), tanh(t)],
+  tol: 'elementwise',
+});
+
+// ---- binary with broadcasting ----------------------------------------------------------------
+const BINARY: [string, (a: Tensor, b: Tensor) => Tensor, Omit<InputSpec, 'shape'>, Omit<InputSpec, 'shape'>][] = [
+  ['add', add, {}, {}],
+  ['sub', sub, {}, {}],
+  ['mul', mul, {}, {}],
+  ['div', div, {}, { awayFromZero: true }],
+  ['pow', pow, { positive: true }, { low: -2, high: 2 }],
+  ['maximum', maximum, {}, {}],
+  ['minimum', minimum, {}, {}],
+];
+const BROADCASTS: [string, Shape, Shape][] = [
+  ['same shape', [3, 4], [3, 4]],
+  ['size-1 both sides', [3, 1], [1, 4]],
+  ['rank mismatch', [2, 3, 4], [4]],
+  ['rank mismatch + size-1', [2, 1, 4], [3, 1]],
+  ['0-d', [], [2, 3]],
+];
+for (const [name, f, sa, sb] of BINARY) {
+  for (const [label, a, b] of BROADCASTS) {
+    add_({ name: `binary/${name} ${fmtShape(a)}·${fmtShape(b)} (${label})`, inputs: [x(a, sa), x(b, sb)], fn: f, tol: 'elementwise' });
+  }
+}
+add_({
+  name: 'binary/number operands',
+  inputs: [x([2, 3], { positive: true })],
+  fn: (t) => [add(t, 2.5), sub(1, t), mul(-3, t), div(t, 4), div(2, t), pow(t, 2), pow(2, t), maximum(t, 1), minimum(1.5, t)],
+  tol: 'elementwise',
+});
+add_({
+  // exact ties: maximum/minimum split the gradient evenly, which central differences reproduce
+  name: 'binary/maximum,minimum ties',
+  inputs: [x([6], { values: [1, 2, 3, 4, -1, 0] }), x([6], { values: [1, 0, 3, 5, -1, 2] })],
+  fn: (a, b) => [maximum(a, b), minimum(a, b)],
+  tol: 'elementwise',
+});
+add_({
+  name: 'binary/equal,less,greater [3,1]·[4]',
+  inputs: [x([3, 1], { values: [0, 1, 2] }), x([4], { values: [0, 1, 2, 1] })],
+  fn: (a, b) => [equal(a, b), less(a, b), greater(a, b)],
+  tol: 'elementwise',
+  gradcheck: false,
+});
+
+// ---- where ------------------------------------------------------------------------------------
+add_({
+  name: 'where/same shape',
+  inputs: [x([2, 3]), x([2, 3])],
+  fn: composed((a, b) => where(tensor([1, 0, 1, 0, 0, 1], [2, 3]), a, b)),
+  tol: 'elementwise',
+});
+add_({
+  name: 'where/broadcast cond [2,3,1], a [2,3,4], b [4]',
+  inputs: [x([2, 3, 4]), x([4])],
+  fn: composed((a, b) => where(tensor([1, 0, 0, 1, 1, 0], [2, 3, 1]), a, b)),
+  tol: 'elementwise',
+});
+add_({
+  name: 'where/number branches',
+  inputs: [x([2, 3])],
+  fn: composed((a) => {
+    const c = greater(a, 0);
+    return [where(c, a, 0), where(c, -1, a)];
+  }),
+  tol: 'elementwise',
+});
+
+// ---- reductions -------------------------------------------------------------------------------
+const REDUCTIONS: [string, (t: Tensor, axes?: number | number[], keepDims?: boolean) => Tensor][] = [
+  ['sum', sum],
+  ['max', max],
+  ['min', min],
+  ['mean', mean],
+  ['variance', variance],
+  ['logSumExp', logSumExp],
+];
+const AXES: [string, number | number[] | undefined, boolean][] = [
+  ['axis 1', 1, false],
+  ['axis -1 keepDims', -1, true],
+  ['axes [0,2]', [0, 2], false],
+  ['axes [0,2] keepDims', [0, 2], true],
+  ['all', undefined, false],
+  ['all keepDims', undefined, true],
+];
+for (const [name, f] of REDUCTIONS) {
+  for (const [label, axes, keep] of AXES) {
+    add_({ name: `reduce/${name} [2,3,4] ${label}`, inputs: [x([2, 3, 4])], fn: (t) => f(t, axes, keep), tol: 'reduction' });
+  }
+}
+add_({ name: 'reduce/sum,max [7,33] axis 1 and axis 0', inputs: [x([7, 33])], fn: (t) => [sum(t, 1), sum(t, 0), max(t, 1), max(t, 0)], tol: 'reduction' });
+add_({ name: 'reduce/sum,max 0-d and axes []', inputs: [x([]), x([2, 3])], fn: (s, t) => [sum(s), max(s), sum(t, []), max(t, [])], tol: 'reduction' });
+add_({ name: 'reduce/sum over an empty axis [2,0,3] axis 1', inputs: [x([2, 0, 3])], fn: (t) => [sum(t, 1), sum(t, 1, true), sum(t)], tol: 'reduction' });
+add_({
+  // two-way ties: the gradient is shared evenly (½ each), which central differences reproduce
+  name: 'reduce/max with two-way ties',
+  inputs: [x([2, 4], { values: [1, 3, 3, 0, -2, -1, -5, -1] })],
+  fn: (t) => [max(t, 1), max(t, 0)],
+  tol: 'reduction',
+});
+add_({
+  name: 'reduce/argmax axes -1, 0, keepDims, ties take the first',
+  inputs: [x([3, 4], { values: [1, 5, 5, 2, 7, 7, 7, 7, -1, -3, -2, -1] })],
+  fn: (t) => [argmax(t), argmax(t, 0), argmax(t, 1, true)],
+  tol: 'elementwise',
+  grad: false,
+});
+add_({ name: 'reduce/argmax random [2,3,5] axis 1', inputs: [x([2, 3, 5])], fn: (t) => argmax(t, 1), tol: 'elementwise', grad: false });
+
+// ---- layout ------------------------------------------------------------------------------------
+add_({ name: 'transpose/2-D default', inputs: [x([3, 4])], fn: (t) => transpose(t), tol: 'elementwise' });
+add_({ name: 'transpose/3-D perm [2,0,1]', inputs: [x([2, 3, 4])], fn: (t) => transpose(t, [2, 0, 1]), tol: 'elementwise' });
+add_({ name: 'transpose/NCHW→NHWC [0,2,3,1]', inputs: [x([2, 3, 2, 4])], fn: (t) => transpose(t, [0, 2, 3, 1]), tol: 'elementwise' });
+add_({ name: 'transpose/identity perm', inputs: [x([3, 4])], fn: (t) => transpose(t, [0, 1]), tol: 'elementwise' });
+add_({ name: 'broadcastTo/[3,1]→[2,3,4]', inputs: [x([3, 1])], fn: (t) => broadcastTo(t, [2, 3, 4]), tol: 'elementwise' });
+add_({ name: 'broadcastTo/[4]→[3,4]', inputs: [x([4])], fn: (t) => broadcastTo(t, [3, 4]), tol: 'elementwise' });
+add_({ name: 'broadcastTo/0-d→[2,2] and same shape', inputs: [x([]), x([2, 2])], fn: (s, t) => [broadcastTo(s, [2, 2]), broadcastTo(t, [2, 2])], tol: 'elementwise' });
+add_({ name: 'slice/2-D window', inputs: [x([4, 5])], fn: (t) => slice(t, [1, 2], [2, 3]), tol: 'elementwise' });
+add_({ name: 'slice/3-D with -1 sizes', inputs: [x([2, 3, 4])], fn: (t) => slice(t, [0, 1, 1], [-1, 2, -1]), tol: 'elementwise' });
+add_({ name: 'slice/whole and empty', inputs: [x([3, 4])], fn: (t) => [slice(t, [0, 0]), slice(t, [1, 2], [0, 2])], tol: 'elementwise' });
+add_({ name: 'pad/2-D asymmetric', inputs: [x([3, 4])], fn: (t) => pad(t, [[1, 0], [2, 3]]), tol: 'elementwise' });
+add_({ name: 'pad/3-D value 1.5', inputs: [x([2, 3, 2])], fn: (t) => pad(t, [[0, 1], [1, 1], [2, 0]], 1.5), tol: 'elementwise' });
+add_({ name: 'concat/axis 0', inputs: [x([1, 3]), x([2, 3])], fn: (a, b) => concat([a, b], 0), tol: 'elementwise' });
+add_({ name: 'concat/axis 1, three pieces', inputs: [x([2, 3]), x([2, 1]), x([2, 2])], fn: (a, b, c) => concat([a, b, c], 1), tol: 'elementwise' });
+add_({ name: 'concat/axis -1 3-D, same tensor twice', inputs: [x([2, 2, 3]), x([2, 2, 1])], fn: (a, b) => concat([a, b, a], -1), tol: 'elementwise' });
+add_({ name: 'concat/one tensor, empty piece', inputs: [x([2, 3]), x([0, 3])], fn: (a, e) => [concat([a]), concat([a, e, a], 0)], tol: 'elementwise' });
+add_({ name: 'stack/axis 0', inputs: [x([2, 3]), x([2, 3]), x([2, 3])], fn: (a, b, c) => stack([a, b, c]), tol: 'elementwise' });
+add_({ name: 'stack/last axis', inputs: [x([2, 3]), x([2, 3])], fn: (a, b) => stack([a, b], 2), tol: 'elementwise' });
+add_({ name: 'split/sizes along axis 1', inputs: [x([4, 6])], fn: (t) => split(t, [1, 3, 2], 1), tol: 'elementwise' });
+add_({ name: 'split/2 equal along axis 0', inputs: [x([4, 3])], fn: (t) => split(t, 2, 0), tol: 'elementwise' });
+add_({
+  name: 'reshape/views (reshape, -1, flatten, expandDims, squeeze) feeding ops',
+  inputs: [x([3, 4])],
+  fn: composed((t) => {
+    const r = reshape(t, [2, 6]);
+    return [mul(r, reshape(t, [2, -1])), reshape(t, [-1]), squeeze(expandDims(t, 1)), flatten(reshape(t, [3, 2, 2])), transpose(reshape(t, [4, 3]))];
+  }),
+  tol: 'elementwise',
+});
+
+// ---- matmul --------------------------------------------------------------------------------------
+const MATMUL: [string, Shape, Shape, boolean, boolean, boolean?][] = [
+  ['2-D', [3, 4], [4, 5], false, false],
+  ['2-D transposeA', [4, 3], [4, 5], true, false],
+  ['2-D transposeB', [3, 4], [5, 4], false, true],
+  ['2-D transposeA+B', [4, 3], [5, 4], true, true],
+  ['3-D batched', [2, 3, 4], [2, 4, 5], false, false],
+  ['3-D transposeA', [2, 4, 3], [2, 4, 5], true, false],
+  ['3-D transposeB', [2, 3, 4], [2, 5, 4], false, true],
+  ['3-D transposeA+B', [2, 4, 3], [2, 5, 4], true, true],
+  ['batch broadcast [1,..]·[2,..]', [1, 3, 4], [2, 4, 5], false, false],
+  ['batch broadcast [2,..]·[1,..] transposeB', [2, 3, 4], [1, 5, 4], false, true],
+  ['3-D·2-D', [2, 3, 4], [4, 5], false, false],
+  ['2-D·3-D transposeA', [4, 3], [2, 4, 5], true, false],
+  ['1×1·1×1', [1, 1], [1, 1], false, false],
+  ['row·column 1×7·7×1', [1, 7], [7, 1], false, false],
+  ['outer product K=1 7×1·1×7', [7, 1], [1, 7], false, false],
+  ['odd 7×33·33×65', [7, 33], [33, 65], false, false, false],
+  ['odd 65×33 (transposeA)·33×7', [33, 65], [33, 7], true, false, false],
+  ['odd 33×65·65×1 transposeB', [33, 65], [1, 65], false, true, false],
+  ['odd batched 2×33×7·2×7×65', [2, 33, 7], [2, 7, 65], false, false, false],
+];
+for (const [label, a, b, ta, tb, gc] of MATMUL) {
+  add_({
+    name: `matmul/${label} ${fmtShape(a)}·${fmtShape(b)}`,
+    inputs: [x(a), x(b)],
+    fn: (p, q) => matmul(p, q, { transposeA: ta, transposeB: tb }),
+    tol: 'reduction',
+    gradcheck: gc,
+  });
+}
+
+// ---- conv2d -----------------------------------------------------------------------------------
+const CONV: [string, Shape, Shape, Conv2dOptions][] = [
+  ['3×3 valid', [2, 3, 5, 5], [4, 3, 3, 3], {}],
+  ['3×3 pad 1', [2, 3, 5, 5], [4, 3, 3, 3], { padding: 1 }],
+  ['3×3 stride 2 pad 1', [2, 3, 7, 7], [4, 3, 3, 3], { stride: 2, padding: 1 }],
+  ["'same' stride 1 non-square input", [2, 3, 5, 6], [4, 3, 3, 3], { padding: 'same' }],
+  ["'same' stride 2 even input (asymmetric [0,1,0,1])", [2, 3, 6, 6], [4, 3, 3, 3], { stride: 2, padding: 'same' }],
+  ["'same' stride 2 odd input", [2, 3, 7, 7], [4, 3, 3, 3], { stride: 2, padding: 'same' }],
+  ["'same' even kernel 4×4 (asymmetric [1,2,1,2])", [1, 2, 5, 5], [3, 2, 4, 4], { padding: 'same' }],
+  ['explicit asymmetric [0,1,1,2]', [2, 3, 5, 5], [4, 3, 3, 3], { padding: [0, 1, 1, 2] }],
+  ["'valid'", [2, 3, 6, 5], [4, 3, 3, 2], { padding: 'valid' }],
+  ['dilation 2', [2, 3, 7, 7], [4, 3, 3, 3], { dilation: 2 }],
+  ['dilation 2 pad 2', [2, 3, 5, 6], [4, 3, 3, 3], { dilation: 2, padding: 2 }],
+  ["dilation [2,1] 'same'", [1, 3, 6, 5], [2, 3, 3, 3], { dilation: [2, 1], padding: 'same' }],
+  ['1×1', [2, 3, 4, 5], [4, 3, 1, 1], {}],
+  ['1×1 stride 2', [2, 3, 5, 6], [4, 3, 1, 1], { stride: 2 }],
+  ['2×3 kernel stride [2,1] pad [1,0]', [2, 3, 5, 6], [4, 3, 2, 3], { stride: [2, 1], padding: [1, 0] }],
+  ['stride 3 > kernel 2 (skipped pixels)', [1, 2, 8, 8], [3, 2, 2, 2], { stride: 3 }],
+  ['single channel, batch 1', [1, 1, 6, 6], [2, 1, 3, 3], { padding: 1 }],
+];
+for (const [label, xs, ws, options] of CONV) {
+  add_({ name: `conv2d/${label} x${fmtShape(xs)} w${fmtShape(ws)}`, inputs: [x(xs), x(ws)], fn: (a, w) => conv2d(a, w, options), tol: 'reduction' });
+}
+const CONVT: [string, Shape, Shape, ConvTranspose2dOptions][] = [
+  ['3×3 stride 1', [2, 3, 3, 4], [3, 4, 3, 3], {}],
+  ['3×3 stride 2 pad 1 outputPadding 1', [2, 3, 3, 4], [3, 4, 3, 3], { stride: 2, padding: 1, outputPadding: 1 }],
+  ['4×4 stride 2 pad 1', [2, 3, 3, 3], [3, 4, 4, 4], { stride: 2, padding: 1 }],
+  ['2×3 stride [2,1]', [2, 3, 3, 4], [3, 4, 2, 3], { stride: [2, 1] }],
+  ['3×3 stride 2', [1, 3, 2, 3], [3, 2, 3, 3], { stride: 2 }],
+  ['3×3 dilation 2 stride 2', [1, 2, 3, 3], [2, 3, 3, 3], { dilation: 2, stride: 2 }],
+  ['1×1', [2, 3, 3, 3], [3, 2, 1, 1], {}],
+];
+for (const [label, xs, ws, options] of CONVT) {
+  add_({ name: `convTranspose2d/${label} x${fmtShape(xs)} w${fmtShape(ws)}`, inputs: [x(xs), x(ws)], fn: (a, w) => convTranspose2d(a, w, options), tol: 'reduction' });
+}
+
+// ---- pooling ------------------------------------------------------------------------------------
+const POOL: ['max' | 'avg', string, Shape, Pool2dOptions][] = [
+  ['max', 'k2 s2', [2, 3, 6, 6], { kernel: 2 }],
+  ['max', 'k2 s2 odd input (last row/col dropped)', [2, 3, 5, 7], { kernel: 2 }],
+  ['max', 'k3 s2 pad 1', [2, 3, 7, 7], { kernel: 3, stride: 2, padding: 1 }],
+  ['max', 'k3 s1 pad 1 (overlapping)', [1, 2, 5, 5], { kernel: 3, stride: 1, padding: 1 }],
+  ['max', 'k3 s2 pad 1 all-negative input (padding never wins)', [1, 2, 5, 5], { kernel: 3, stride: 2, padding: 1 }],
+  ['max', 'k[2,3] s[1,2] pad [1,1]', [2, 2, 5, 6], { kernel: [2, 3], stride: [1, 2], padding: [1, 1] }],
+  ['avg', 'k2 s2', [2, 3, 6, 6], { kernel: 2 }],
+  ['avg', 'k3 s1 pad 1 (padding counts as zeros)', [2, 3, 5, 5], { kernel: 3, stride: 1, padding: 1 }],
+  ['avg', 'k3 s2 pad 1', [2, 3, 6, 7], { kernel: 3, stride: 2, padding: 1 }],
+  ['avg', 'k[3,2] s[2,1] pad [1,0]', [1, 2, 5, 4], { kernel: [3, 2], stride: [2, 1], padding: [1, 0] }],
+];
+for (const [mode, label, xs, options] of POOL) {
+  const f = mode === 'max' ? maxPool2d : avgPool2d;
+  const spec = label.includes('all-negative') ? { low: -3, high: -0.5 } : {};
+  add_({ name: `pool/${mode}Pool2d ${label} x${fmtShape(xs)}`, inputs: [x(xs, spec)], fn: (t) => f(t, options), tol: 'reduction' });
+}
+add_({ name: 'pool/globalAvgPool [2,3,4,5]', inputs: [x([2, 3, 4, 5])], fn: (t) => globalAvgPool(t), tol: 'reduction' });
+
+// ---- indexing ----------------------------------------------------------------------------------
+add_({ name: 'gather/axis 0 with repeats', inputs: [x([4, 3])], fn: (t) => gather(t, [3, 0, 3, 1, 2], 0), tol: 'elementwise' });
+add_({ name: 'gather/axis 1 of 3-D', inputs: [x([2, 4, 3])], fn: (t) => gather(t, [1, 1, 3], 1), tol: 'elementwise' });
+add_({ name: 'gather/axis -1, tensor indices', inputs: [x([2, 3, 4])], fn: composed((t) => gather(t, tensor([3, 0], [2]), -1)), tol: 'elementwise' });
+add_({ name: 'scatterAdd/axis 0 with repeats', inputs: [x([5, 3])], fn: (u) => scatterAdd(u, [3, 0, 3, 1, 3], 0, [4, 3]), tol: 'elementwise' });
+add_({ name: 'scatterAdd/axis 1 of 3-D', inputs: [x([2, 3, 3])], fn: (u) => scatterAdd(u, [2, 0, 2], 1, [2, 4, 3]), tol: 'elementwise' });
+add_({ name: 'oneHot/labels [2,0,1,3,1] depth 4', inputs: [], fn: () => oneHot([2, 0, 1, 3, 1], 4), tol: 'elementwise', grad: false });
+
+// ---- softmax family and losses --------------------------------------------------------------------
+const LARGE = { low: -80, high: 80 };
+for (const [name, f] of [['softmax', softmax], ['logSoftmax', logSoftmax]] as const) {
+  add_({ name: `${name}/axis -1 [3,5]`, inputs: [x([3, 5])], fn: (t) => f(t, -1), tol: 'reduction' });
+  add_({ name: `${name}/axis 1 of 4-D [2,3,2,2]`, inputs: [x([2, 3, 2, 2])], fn: (t) => f(t, 1), tol: 'reduction' });
+  add_({ name: `${name}/large magnitudes ±80 [3,4]`, inputs: [x([3, 4], LARGE)], fn: (t) => f(t), tol: 'reduction' });
+}
+add_({ name: 'logSumExp/large magnitudes 60..100', inputs: [x([3, 4], { low: 60, high: 100 })], fn: composed((t) => [logSumExp(t, -1), logSumExp(neg(t), 0, true)]), tol: 'reduction' });
+add_({
+  name: 'softmaxCrossEntropy/index labels',
+  inputs: [x([6, 4])],
+  fn: (l) => softmaxCrossEntropy(l, [1, 3, 0, 2, 2, 1]),
+  tol: 'reduction',
+});
+add_({
+  name: 'softmaxCrossEntropy/probability targets (differentiated too)',
+  inputs: [x([4, 3]), x([4, 3], { positive: true })],
+  fn: composed((l, t) => softmaxCrossEntropy(l, div(t, sum(t, 1, true)))),
+  tol: 'reduction',
+});
+add_({
+  name: 'softmaxCrossEntropy/extreme logits ±80, tensor labels',
+  inputs: [x([6, 4], LARGE)],
+  fn: composed((l) => softmaxCrossEntropy(l, tensor([0, 1, 2, 3, 0, 1], [6]))),
+  tol: 'reduction',
+});
+add_({ name: 'sigmoidCrossEntropy/logits and targets', inputs: [x([4, 3]), x([4, 3], { low: 0, high: 1 })], fn: sigmoidCrossEntropy, tol: 'reduction' });
+add_({
+  name: 'sigmoidCrossEntropy/extreme logits ±80, ±30',
+  inputs: [x([6], { values: [80, -80, 30, -30, 0.5, -2] }), x([6], { values: [1, 0, 0, 1, 0.3, 0.7] })],
+  fn: sigmoidCrossEntropy,
+  tol: 'reduction',
+});
+
+// ---- activations -------------------------------------------------------------------------------
+add_({ name: 'activation/relu', inputs: [x([5, 7])], fn: relu, tol: 'elementwise' });
+add_({ name: 'activation/leakyRelu 0.01 and 0.2', inputs: [x([5, 7])], fn: (t) => [leakyRelu(t), leakyRelu(t, 0.2)], tol: 'elementwise' });
+add_({ name: 'activation/elu alpha 1 and 0.5', inputs: [x([5, 7])], fn: (t) => [elu(t), elu(t, 0.5)], tol: 'elementwise' });
+add_({ name: 'activation/softplus', inputs: [x([5, 7])], fn: softplus, tol: 'elementwise' });
+add_({
+  name: 'activation/relu,leakyRelu,elu,softplus at large magnitudes',
+  inputs: [x([8], { values: [-100, -90, -30, -1.5, 1.5, 30, 90, 100] })],
+  fn: (t) => [relu(t), leakyRelu(t, 0.1), elu(t), softplus(t)],
+  tol: 'elementwise',
+});
+add_({ name: 'activation/l2Normalize axis 1 and axes [1,2]', inputs: [x([2, 3, 4])], fn: (t) => [l2Normalize(t, 1), l2Normalize(t, [1, 2])], tol: 'reduction' });
+
+/** Every conformance case, in a stable order. */
+export const CONFORMANCE_CASES: readonly OpCase[] = cases;
+
+const names = new Set<string>();
+for (const c of cases) {
+  if (names.has(c.name)) throw new Error(`duplicate conformance case name '${c.name}'`);
+  names.add(c.name);
+}
