@@ -4,7 +4,9 @@
  * bundles gpujs-page-entry.ts with esbuild, loads gpu-browser.min.js and the bundle into a page,
  * and prints `N passed, M failed`, exiting non-zero on any failure.
  *
- *   node tooling/browser/run-conformance-chromium.mjs [--modes=webgl2,webgl] [--chromium=/usr/bin/chromium] [--verbose]
+ *   node tooling/browser/run-conformance-chromium.mjs [--modes=webgl2,webgl] [--filter=text] [--chromium=/usr/bin/chromium] [--verbose]
+ *
+ * --filter runs only the checks whose name contains the text.
  *
  * Needs `playwright-core` (or WN_PLAYWRIGHT_CORE=<path to its package dir>) and esbuild (found
  * directly or through tsx/vite, which depend on it).
@@ -23,9 +25,10 @@ const CHROMIUM_FLAGS = [
 ];
 
 function parseArgs(argv) {
-  const options = { modes: ['webgl2'], chromium: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', verbose: false };
+  const options = { modes: ['webgl2'], filter: '', chromium: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', verbose: false };
   for (const arg of argv) {
     if (arg.startsWith('--modes=')) options.modes = arg.slice('--modes='.length).split(',').filter(Boolean);
+    else if (arg.startsWith('--filter=')) options.filter = arg.slice('--filter='.length);
     else if (arg.startsWith('--chromium=')) options.chromium = arg.slice('--chromium='.length);
     else if (arg === '--verbose') options.verbose = true;
     else throw new Error(`unknown argument ${arg}`);
@@ -84,6 +87,8 @@ async function bundleEntry(esbuild) {
     platform: 'browser',
     target: 'es2022',
     plugins: [gpuGlobalShim],
+    // workspace packages resolve to their TypeScript sources, as in the vitest preset
+    conditions: ['source'],
     logLevel: 'warning',
   });
   return result.outputFiles[0].text;
@@ -109,7 +114,7 @@ async function main() {
     await page.addScriptTag({ content: gpuBrowserScript() });
     await page.addScriptTag({ content: bundle });
     for (const mode of options.modes) {
-      const report = await page.evaluate((m) => globalThis.wnRunGpujsChecks(m), mode);
+      const report = await page.evaluate(([m, filter]) => globalThis.wnRunGpujsChecks(m, filter), [mode, options.filter]);
       const failures = report.results.filter((r) => !r.ok);
       passed += report.results.length - failures.length;
       failed += failures.length;

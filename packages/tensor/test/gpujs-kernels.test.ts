@@ -16,4 +16,8 @@ describe.each(['cpu', 'webasm'] as const)('gpujs-%s kernels match the float64 re
     const result = runCase(backend, reference, c);
     expect(result.message).toBe('');
   });
+
+  it(`ran every kernel in ${mode}, none degraded to gpu.js's plain-JavaScript fallback`, () => {
+    expect(backend.degradedKernels).toEqual([]);
+  });
 });

@@ -26,6 +26,8 @@ export interface GpujsBackendOptions {
 export interface GpujsBackend extends Backend<GpujsStorage> {
   /** Kernels compiled so far (one per op and shape signature). */
   readonly compiledKernels: number;
+  /** Kernels gpu.js moved to its plain-JavaScript backend instead of the requested mode, with why. */
+  readonly degradedKernels: readonly string[];
   /** Destroys every kernel, and with them all device storage this backend handed out. */
   destroy(): void;
 }
@@ -48,6 +50,7 @@ export function createGpujsBackend(options: GpujsBackendOptions): GpujsBackend {
     get compiledKernels() {
       return rt.compiledKernels;
     },
+    degradedKernels: rt.degraded,
     destroy: () => rt.destroy(),
   };
 }

@@ -46,7 +46,10 @@ export class GpujsRuntime {
   /** True where results stay on the device as textures (GL modes). */
   readonly resident: boolean;
   readonly dialect: Dialect;
+  /** Kernels gpu.js quietly moved to its cpu backend (it also warns on the console), with why. */
+  readonly degraded: string[] = [];
   private readonly cache: KernelCache;
+  private readonly checked = new WeakSet<IKernelRunShortcut>();
 
   constructor(
     readonly gpu: GPU,
@@ -78,7 +81,21 @@ export class GpujsRuntime {
     this.checkIndexable(outSize, sizes);
     const kernel = this.cache.get(source, outSize, sizes);
     const args = inputs.map((x, i) => (sizes[i] === 0 ? EMPTY_ARGUMENT : x.data));
-    return kernel(...args) as GpujsStorage;
+    const result = kernel(...args) as GpujsStorage;
+    if (!this.checked.has(kernel)) {
+      this.checked.add(kernel);
+      this.checkNotDegraded(kernel, source);
+    }
+    return result;
+  }
+
+  /** gpu.js builds on the first call; only then can it decide to fall back to plain JavaScript. */
+  private checkNotDegraded(kernel: IKernelRunShortcut, source: string): void {
+    const built = kernel.kernel as unknown as { constructor: { mode: string }; fallbackReason: string | null };
+    const expected = this.resident ? 'gpu' : this.mode;
+    if (built.constructor.mode !== expected) {
+      this.degraded.push(`${built.fallbackReason ?? `ran as ${built.constructor.mode}`}:\n${source}`);
+    }
   }
 
   private checkIndexable(outSize: number, inputSizes: readonly number[]): void {
