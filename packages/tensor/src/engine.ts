@@ -127,6 +127,10 @@ export class Engine {
     let result: T;
     try {
       result = fn();
+    } catch (error) {
+      // nothing is returned, so nothing is kept: an exception must not strand the scope's tensors
+      for (const t of scope) if (!t.kept) t.dispose();
+      throw error;
     } finally {
       this.scopes.pop();
     }

@@ -15,8 +15,9 @@ export function assertTensor(op: string, arg: string, value: unknown): asserts v
  * disposes the temporaries (autograd holds them if it recorded them).
  */
 export function withScalars<T>(op: string, args: readonly TensorLike[], fn: (ts: Tensor[]) => T): T {
-  const tensors = args.filter((a): a is Tensor => a instanceof Tensor);
   // checks every tensor argument here, so errors name the public op ('add'), not the primitive
+  args.forEach((a, i) => a instanceof Tensor && a.assertAlive(op, `input ${i}`));
+  const tensors = args.filter((a): a is Tensor => a instanceof Tensor);
   const backend = tensors.length ? ENGINE.backendOf(op, tensors) : ENGINE.backend;
   const temps: Tensor[] = [];
   const ts = args.map((a, i) => {
