@@ -131,6 +131,15 @@ const EDGE: [string, (backend: string) => void][] = [
     dispose([y, k]);
     expect(memory()).toEqual(before);
   }],
+  ['a tidy scope that throws still disposes its tensors', (b) => {
+    const before = memory();
+    const boom = () => withBackend(b, () => tidy(() => {
+      exp(randn([2, 2], { seed: 1 }));
+      throw new Error('boom');
+    }));
+    expect(boom).toThrow('boom');
+    expect(memory()).toEqual(before);
+  }],
   ['toBackend copies values exactly', (b) => onBackend(b, () => {
     const other = b === 'reference64' ? 'reference' : 'reference64';
     const t = tensor([1.5, -2, 3.25]);
@@ -172,6 +181,7 @@ const ERRORS: [string, () => unknown, RegExp][] = [
   ['concat: no tensors', () => concat([]), /^concat: argument 'xs' expected at least one tensor, got 0$/],
   ['disposed tensor: unary op', () => { const t = zeros([2]); t.dispose(); return exp(t); }, /^exp: argument 'x' is a disposed tensor \(id \d+, shape \[2\]\)$/],
   ['disposed tensor: binary op', () => { const t = zeros([2]); t.dispose(); return add(t, 1); }, /^add: argument 'input 0' is a disposed tensor \(id \d+, shape \[2\]\)$/],
+  ['disposed tensor: second operand of a binary op', () => { const t = zeros([2]); t.dispose(); return sub(1, t); }, /^sub: argument 'input 1' is a disposed tensor \(id \d+, shape \[2\]\)$/],
   ['disposed tensor: matmul', () => { const t = zeros([2, 2]); t.dispose(); return matmul(ones([2, 2]), t); }, /^matmul: argument 'b' is a disposed tensor \(id \d+, shape \[2, 2\]\)$/],
   ['disposed tensor: dataSync', () => { const t = zeros([1]); t.dispose(); return t.dataSync(); }, /^dataSync: argument 'tensor' is a disposed tensor \(id \d+, shape \[1\]\)$/],
   ['setBackend: unknown backend', () => setBackend('no-such-backend'), /^setBackend: argument 'name' expected one of .*'reference'.*, got 'no-such-backend'$/],
