@@ -14,7 +14,7 @@
  */
 import { convFieldOffset, CONV_FIELDS, type ConvField } from './conv-geometry.js';
 import { f32, f32x4, i32, v128, type FunctionBuilder, type FunctionRef, type Local, type ModuleBuilder, type Operand } from './emitter.js';
-import { normalizeGemmConfig, type GemmConfig, type GemmFunctions } from './gemm-kernels.js';
+import { kBlock, normalizeGemmConfig, type GemmConfig, type GemmFunctions } from './gemm-kernels.js';
 
 export interface ConvConfig {
   /** pixel columns per packed B block in forward and backprop filter */
@@ -123,10 +123,11 @@ export function addConvFunctions(mb: ModuleBuilder, gemmConfig: GemmConfig, gemm
   const col2imNc = Math.max(4, Math.floor(cfg.col2imNc / 4) * 4);
 
   const packAAll = mb.func('packAAll', [I32, I32, I32, I32, I32, I32], (f, a, rs, cs, m, k, dst) => {
-    const pc = f.local(I32), mPad = f.local(I32);
+    const pc = f.local(I32), mPad = f.local(I32), kb = f.local(I32);
     f.set(mPad, roundUp(m, mr));
-    f.for(pc, 0, k, KC, () => {
-      f.call(gemm.packA, [i32.add(a, i32.shl(i32.mul(pc, cs), 2)), rs, cs, m, i32.minS(KC, i32.sub(k, pc)), i32.add(dst, i32.shl(i32.mul(mPad, pc), 2))]);
+    f.set(kb, kBlock(k, KC));
+    f.for(pc, 0, k, kb, () => {
+      f.call(gemm.packA, [i32.add(a, i32.shl(i32.mul(pc, cs), 2)), rs, cs, m, i32.minS(kb, i32.sub(k, pc)), i32.add(dst, i32.shl(i32.mul(mPad, pc), 2))]);
     });
   });
 
@@ -333,6 +334,8 @@ export function addConvFunctions(mb: ModuleBuilder, gemmConfig: GemmConfig, gemm
     const g = loadGeometry(f, desc);
     const n = f.local(I32), src = f.local(I32), yn = f.local(I32), jc = f.local(I32), pc = f.local(I32);
     const nc = f.local(I32), kc = f.local(I32), mPad = f.local(I32), imageIn = f.local(I32), imageOut = f.local(I32);
+    const kb = f.local(I32);
+    f.set(kb, kBlock(g.patch, KC));
     f.set(mPad, roundUp(g.outC, mr));
     f.set(imageIn, i32.shl(i32.mul(g.inC, i32.mul(g.inH, g.inW)), 2));
     f.set(imageOut, i32.shl(i32.mul(g.outC, g.pixels), 2));
@@ -345,8 +348,8 @@ export function addConvFunctions(mb: ModuleBuilder, gemmConfig: GemmConfig, gemm
       f.set(yn, i32.add(y, i32.mul(n, imageOut)));
       f.for(jc, 0, g.pixels, convNc, () => {
         f.set(nc, i32.minS(convNc, i32.sub(g.pixels, jc)));
-        f.for(pc, 0, g.patch, KC, () => {
-          f.set(kc, i32.minS(KC, i32.sub(g.patch, pc)));
+        f.for(pc, 0, g.patch, kb, () => {
+          f.set(kc, i32.minS(kb, i32.sub(g.patch, pc)));
           f.call(packIm2col, [desc, src, pc, kc, jc, nc, pb]);
           f.call(gemm.macroKernel, [
             g.outC, nc, kc, i32.add(packedW, i32.shl(i32.mul(mPad, pc), 2)), pb,
@@ -364,6 +367,8 @@ export function addConvFunctions(mb: ModuleBuilder, gemmConfig: GemmConfig, gemm
       const g = loadGeometry(f, desc);
       const n = f.local(I32), dyn = f.local(I32), target = f.local(I32), jc = f.local(I32), pc = f.local(I32);
       const nc = f.local(I32), kc = f.local(I32), mPad = f.local(I32), imageIn = f.local(I32), imageOut = f.local(I32);
+      const kb = f.local(I32);
+      f.set(kb, kBlock(g.outC, KC));
       f.set(mPad, roundUp(g.patch, mr));
       f.set(imageIn, i32.shl(i32.mul(g.inC, i32.mul(g.inH, g.inW)), 2));
       f.set(imageOut, i32.shl(i32.mul(g.outC, g.pixels), 2));
@@ -382,8 +387,8 @@ export function addConvFunctions(mb: ModuleBuilder, gemmConfig: GemmConfig, gemm
         );
         f.for(jc, 0, g.pixels, col2imNc, () => {
           f.set(nc, i32.minS(col2imNc, i32.sub(g.pixels, jc)));
-          f.for(pc, 0, g.outC, KC, () => {
-            f.set(kc, i32.minS(KC, i32.sub(g.outC, pc)));
+          f.for(pc, 0, g.outC, kb, () => {
+            f.set(kc, i32.minS(kb, i32.sub(g.outC, pc)));
             f.call(gemm.packB, [i32.add(dyn, i32.shl(i32.add(i32.mul(pc, g.pixels), jc), 2)), g.pixels, 1, kc, nc, pb]);
             f.call(gemm.macroKernel, [
               g.patch, nc, kc, i32.add(packedWT, i32.shl(i32.mul(mPad, pc), 2)), pb, dcol, i32.shl(nc, 2), i32.gtS(pc, 0), tile,
@@ -403,6 +408,8 @@ export function addConvFunctions(mb: ModuleBuilder, gemmConfig: GemmConfig, gemm
       const g = loadGeometry(f, desc);
       const n = f.local(I32), src = f.local(I32), dyn = f.local(I32), jc = f.local(I32), pc = f.local(I32);
       const nc = f.local(I32), kc = f.local(I32), imageIn = f.local(I32), imageOut = f.local(I32);
+      const kb = f.local(I32);
+      f.set(kb, kBlock(g.pixels, KC));
       f.set(imageIn, i32.shl(i32.mul(g.inC, i32.mul(g.inH, g.inW)), 2));
       f.set(imageOut, i32.shl(i32.mul(g.outC, g.pixels), 2));
       f.for(n, n0, n1, 1, () => {
@@ -412,8 +419,8 @@ export function addConvFunctions(mb: ModuleBuilder, gemmConfig: GemmConfig, gemm
           f.set(src, xp);
         });
         f.set(dyn, i32.add(dy, i32.mul(n, imageOut)));
-        f.for(pc, 0, g.pixels, KC, () => {
-          f.set(kc, i32.minS(KC, i32.sub(g.pixels, pc)));
+        f.for(pc, 0, g.pixels, kb, () => {
+          f.set(kc, i32.minS(kb, i32.sub(g.pixels, pc)));
           f.call(gemm.packA, [i32.add(dyn, i32.shl(pc, 2)), g.pixels, 1, g.outC, kc, pa]);
           f.for(jc, 0, g.patch, convNc, () => {
             f.set(nc, i32.minS(convNc, i32.sub(g.patch, jc)));

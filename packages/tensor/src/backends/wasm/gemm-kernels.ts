@@ -70,45 +70,10 @@ export function addGemmFunctions(mb: ModuleBuilder, config: GemmConfig): GemmFun
   if (nr % 4 !== 0) throw new Error('gemm: nr must be a multiple of 4');
   const nv = nr / 4;
 
-  const microKernel = mb.func('gemmMicroKernel', [I32, I32, I32, I32, I32, I32], (f, kc, pa, pb, c, ldc, accumulate) => {
-    const acc: Local[][] = [];
-    for (let r = 0; r < mr; r++) acc.push(Array.from({ length: nv }, () => f.local('v128')));
-    const bv = Array.from({ length: nv }, () => f.local('v128'));
-    const as = f.local('v128');
-    const k = f.local(I32);
-    /** One rank-1 update from the packed panels, `dk` steps past the current pointers. */
-    const step = (dk: number) => {
-      for (let v = 0; v < nv; v++) f.set(bv[v], v128.load(pb, 4 * (dk * nr + 4 * v)));
-      for (let r = 0; r < mr; r++) {
-        f.set(as, v128.load32Splat(pa, 4 * (dk * mr + r)));
-        for (let v = 0; v < nv; v++) f.set(acc[r][v], madd(cfg, as, bv[v], acc[r][v]));
-      }
-    };
-    // Not unrolled: TurboFan hoists the second step's loads above the first step's FMAs and then
-    // runs out of the 15 allocatable xmm registers (spills in the inner loop).
-    f.for(k, 0, kc, 1, () => {
-      step(0);
-      f.inc(pa, 4 * mr);
-      f.inc(pb, 4 * nr);
-    });
-    const row = f.local(I32);
-    f.set(row, c);
-    f.if(
-      accumulate,
-      () => {
-        for (let r = 0; r < mr; r++) {
-          for (let v = 0; v < nv; v++) f.storeV128(row, f32x4.add(v128.load(row, 16 * v), acc[r][v]), 16 * v);
-          if (r < mr - 1) f.inc(row, ldc);
-        }
-      },
-      () => {
-        for (let r = 0; r < mr; r++) {
-          for (let v = 0; v < nv; v++) f.storeV128(row, acc[r][v], 16 * v);
-          if (r < mr - 1) f.inc(row, ldc);
-        }
-      },
-    );
-  });
+  // One micro-kernel per row count: a panel of A with fewer than MR live rows (the bottom edge)
+  // runs the smaller kernel instead of multiplying zero padding.
+  const microKernels = Array.from({ length: mr }, (_, i) => addMicroKernel(mb, cfg, i + 1));
+  const microKernel = microKernels[mr - 1];
 
   const macroKernel = mb.func('gemmMacroKernel', [I32, I32, I32, I32, I32, I32, I32, I32, I32], (f, mc, nc, kc, pa, pb, c, ldc, accumulate, tile) => {
     const jr = f.local(I32), ir = f.local(I32), cols = f.local(I32), rows = f.local(I32);
@@ -122,8 +87,15 @@ export function addGemmFunctions(mb: ModuleBuilder, config: GemmConfig): GemmFun
         f.set(rows, i32.minS(mr, i32.sub(mc, ir)));
         f.set(cTile, i32.add(c, i32.add(i32.mul(ir, ldc), i32.shl(jr, 2))));
         f.if(
-          i32.and(i32.eq(rows, mr), i32.eq(cols, nr)),
-          () => f.call(microKernel, [kc, paPanel, pbPanel, cTile, ldc, accumulate]),
+          i32.eq(cols, nr),
+          () => {
+            const dispatch = (r: number): void => {
+              const run = () => f.call(microKernels[r - 1], [kc, paPanel, pbPanel, cTile, ldc, accumulate]);
+              if (r === 1) run();
+              else f.if(i32.eq(rows, r), run, () => dispatch(r - 1));
+            };
+            dispatch(mr);
+          },
           () => {
             // Edge tile: compute the full tile into scratch, then write back only what exists.
             f.call(microKernel, [kc, paPanel, pbPanel, tile, 4 * nr, 0]);
@@ -234,15 +206,16 @@ export function addGemmFunctions(mb: ModuleBuilder, config: GemmConfig): GemmFun
     (f, batch, m, n, k, a, aBatch, rsA, csA, b, bBatch, rsB, csB, c, cBatch, ldc, accumulate, scratch) => {
       const pa = f.local(I32), pb = f.local(I32), tile = f.local(I32);
       const t = f.local(I32), jc = f.local(I32), pc = f.local(I32), ic = f.local(I32);
-      const nc = f.local(I32), kc = f.local(I32), mc = f.local(I32), acc = f.local(I32);
+      const nc = f.local(I32), kc = f.local(I32), mc = f.local(I32), acc = f.local(I32), kb = f.local(I32);
+      f.set(kb, kBlock(k, cfg.kc));
       f.set(pa, scratch);
       f.set(pb, i32.add(scratch, 4 * cfg.mc * cfg.kc));
       f.set(tile, i32.add(pb, 4 * cfg.kc * cfg.nc));
       f.for(t, 0, batch, 1, () => {
         f.for(jc, 0, n, cfg.nc, () => {
           f.set(nc, i32.minS(cfg.nc, i32.sub(n, jc)));
-          f.for(pc, 0, k, cfg.kc, () => {
-            f.set(kc, i32.minS(cfg.kc, i32.sub(k, pc)));
+          f.for(pc, 0, k, kb, () => {
+            f.set(kc, i32.minS(kb, i32.sub(k, pc)));
             f.set(acc, i32.or(accumulate, i32.gtS(pc, 0)));
             f.call(packB, [elemAddr(b, pc, rsB, jc, csB), rsB, csB, kc, nc, pb]);
             f.for(ic, 0, m, cfg.mc, () => {
@@ -263,6 +236,51 @@ export function addGemmFunctions(mb: ModuleBuilder, config: GemmConfig): GemmFun
 }
 
 /** base + (row * rowStride + col * colStride) * 4 */
+/**
+ * Splits a shared dimension of length k into ceil(k / KC) equal blocks (rounded up to 4), so a
+ * K of 288 runs as 2 x 144 rather than 256 + 32 (a short block pays the C load/store for little work).
+ */
+export function kBlock(k: Operand, kcMax: number) {
+  const blocks = i32.divS(i32.add(k, kcMax - 1), kcMax);
+  return i32.shl(i32.shrS(i32.add(i32.divS(i32.add(k, i32.sub(blocks, 1)), blocks), 3), 2), 2);
+}
+
+/** The micro-kernel for a panel of `rows` (<= MR) rows: (kc, pa, pb, c, ldcBytes, accumulate). */
+function addMicroKernel(mb: ModuleBuilder, cfg: GemmConfig, rows: number): FunctionRef {
+  const { mr, nr } = cfg;
+  const nv = nr / 4;
+  const name = rows === mr ? 'gemmMicroKernel' : `gemmMicroKernel${rows}`;
+  return mb.func(name, [I32, I32, I32, I32, I32, I32], (f, kc, pa, pb, c, ldc, accumulate) => {
+    const acc: Local[][] = [];
+    for (let r = 0; r < rows; r++) acc.push(Array.from({ length: nv }, () => f.local('v128')));
+    const bv = Array.from({ length: nv }, () => f.local('v128'));
+    const as = f.local('v128');
+    const k = f.local(I32);
+    // Not unrolled: TurboFan hoists the second step's loads above the first step's FMAs and then
+    // runs out of the 15 allocatable xmm registers (spills in the inner loop).
+    f.for(k, 0, kc, 1, () => {
+      for (let v = 0; v < nv; v++) f.set(bv[v], v128.load(pb, 16 * v));
+      for (let r = 0; r < rows; r++) {
+        f.set(as, v128.load32Splat(pa, 4 * r));
+        for (let v = 0; v < nv; v++) f.set(acc[r][v], madd(cfg, as, bv[v], acc[r][v]));
+      }
+      f.inc(pa, 4 * mr);
+      f.inc(pb, 4 * nr);
+    });
+    const row = f.local(I32);
+    const writeBack = (accumulating: boolean) => () => {
+      for (let r = 0; r < rows; r++) {
+        for (let v = 0; v < nv; v++) {
+          f.storeV128(row, accumulating ? f32x4.add(v128.load(row, 16 * v), acc[r][v]) : acc[r][v], 16 * v);
+        }
+        if (r < rows - 1) f.inc(row, ldc);
+      }
+    };
+    f.set(row, c);
+    f.if(accumulate, writeBack(true), writeBack(false));
+  });
+}
+
 export function elemAddr(base: Operand, row: Operand, rowStride: Operand, col: Operand, colStride: Operand) {
   return i32.add(base, i32.shl(i32.add(i32.mul(row, rowStride), i32.mul(col, colStride)), 2));
 }

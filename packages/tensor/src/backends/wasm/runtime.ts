@@ -4,9 +4,9 @@
  */
 import type { Conv2dAttrs } from '../../kernels.js';
 import { sizeOf, type Shape } from '../../shape.js';
-import { convBlockSizes } from './conv-kernels.js';
+import { convBlockSizes, type ConvConfig } from './conv-kernels.js';
 import { convGeometry, CONV_GEOMETRY_BYTES, isPadded, writeConvGeometry, type ConvGeometry } from './conv-geometry.js';
-import { gemmScratchBytes } from './gemm-kernels.js';
+import { gemmScratchBytes, type GemmConfig } from './gemm-kernels.js';
 import { WasmHeap } from './heap.js';
 import { buildKernelModule, MAX_MEMORY_PAGES, nodeBuiltin, relaxedSimdAvailable, type KernelModule } from './kernel-module.js';
 import { ThreadPool } from './thread-pool.js';
@@ -16,6 +16,8 @@ export interface WasmRuntimeOptions {
   readonly threads?: number | 'auto';
   /** Relaxed-SIMD fused multiply-add ('auto': when the engine has it, enabling it in Node). */
   readonly fma?: boolean | 'auto';
+  /** Block sizes and tile shape overrides, for benchmarking and tuning. */
+  readonly tuning?: { readonly gemm?: Partial<GemmConfig>; readonly conv?: Partial<ConvConfig> };
 }
 
 /** Below this many flops a call runs on the calling thread only (waking a worker costs ~50 us). */
@@ -39,7 +41,7 @@ export class WasmRuntime {
     if (fma === true && !this.fma) throw new Error('wasm backend: fma requested but relaxed SIMD is unavailable');
     this.threads = resolveThreads(options.threads ?? 'auto');
     const shared = this.threads > 1;
-    this.kernels = buildKernelModule({ shared, fma: this.fma });
+    this.kernels = buildKernelModule({ shared, fma: this.fma, gemm: options.tuning?.gemm, conv: options.tuning?.conv });
     const memory = new WebAssembly.Memory({ initial: this.kernels.memory.initial, maximum: MAX_MEMORY_PAGES, shared } as WebAssembly.MemoryDescriptor);
     this.instance = new WebAssembly.Instance(this.kernels.module, { env: { memory } });
     this.heap = new WasmHeap(memory, MAX_MEMORY_PAGES * 65536);
