@@ -103,7 +103,7 @@ async function runChecks(mode: GpujsMode, filter = ''): Promise<PageReport> {
     backend: backend.name, results, resident, compiledKernels: backend.compiledKernels,
     elapsedMs: performance.now() - start, matmul512,
   };
-  backend.destroy();
+  await backend.destroy();
   return report;
 }
 

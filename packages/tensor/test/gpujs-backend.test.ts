@@ -43,6 +43,14 @@ describe('gpujs backend contract', () => {
     expect(createGpujsBackend({ mode: 'gpu' }).name).toMatch(/^gpujs-(headlessgl|webasm)$/);
   });
 
+  it('destroys its kernels', async () => {
+    const own = createGpujsBackend({ mode: 'cpu' });
+    own.kernels.unary('neg', { data: own.upload([1, 2], 2), shape: [2] }, [2]);
+    expect(own.compiledKernels).toBe(1);
+    await own.destroy();
+    expect(own.compiledKernels).toBe(0);
+  });
+
   it('refuses tensors beyond exact float32 indexing on float-indexed modes', () => {
     const webasm = createGpujsBackend({ mode: 'webasm' });
     const x = { data: webasm.upload([1], 1), shape: [1] };

@@ -1,4 +1,4 @@
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createGpujsBackend, type GpujsBackend } from '../src/backends/gpujs/index.js';
 import { createReferenceBackend } from '../src/backends/reference/index.js';
 import { buildCases, runCase } from './gpujs-cases.js';
@@ -11,6 +11,7 @@ describe.each(['cpu', 'webasm'] as const)('gpujs-%s kernels match the float64 re
   beforeAll(() => {
     backend = createGpujsBackend({ mode });
   });
+  afterAll(() => backend.destroy());
 
   it.each(cases.map((c) => [c.name, c] as const))('%s', (_name, c) => {
     const result = runCase(backend, reference, c);

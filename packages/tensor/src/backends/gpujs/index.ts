@@ -28,8 +28,11 @@ export interface GpujsBackend extends Backend<GpujsStorage> {
   readonly compiledKernels: number;
   /** Kernels gpu.js moved to its plain-JavaScript backend instead of the requested mode, with why. */
   readonly degradedKernels: readonly string[];
-  /** Destroys every kernel, and with them all device storage this backend handed out. */
-  destroy(): void;
+  /**
+   * Destroys every kernel, and with them all device storage this backend handed out; a GPU
+   * instance the backend created itself goes too (releasing its WebGL context).
+   */
+  destroy(): Promise<void>;
 }
 
 function defaultGpuClass(): typeof GPU {
@@ -38,6 +41,7 @@ function defaultGpuClass(): typeof GPU {
 }
 
 export function createGpujsBackend(options: GpujsBackendOptions): GpujsBackend {
+  const ownsGpu = options.gpu === undefined;
   const gpu = options.gpu ?? new (options.GPU ?? defaultGpuClass())({ mode: options.mode });
   const rt = new GpujsRuntime(gpu, resolveMode(gpu));
   return {
@@ -51,6 +55,9 @@ export function createGpujsBackend(options: GpujsBackendOptions): GpujsBackend {
       return rt.compiledKernels;
     },
     degradedKernels: rt.degraded,
-    destroy: () => rt.destroy(),
+    async destroy() {
+      rt.destroy();
+      if (ownsGpu) await gpu.destroy();
+    },
   };
 }
