@@ -20,6 +20,11 @@ export function kernelFunction(params: readonly string[], body: readonly string[
   return `function (${params.join(', ')}) {\n  ${body.join('\n  ')}\n}`;
 }
 
+/** Closing braces for `count` opened blocks. */
+export function closeBlocks(count: number): string[] {
+  return new Array<string>(count).fill('}');
+}
+
 /**
  * Lines that split the flat index `flat` into coordinates `${prefix}0..` of `dims` (row-major).
  * Returns the lines and the coordinate variable names.

@@ -25,6 +25,10 @@ const EMPTY_ARGUMENT = new Float32Array(1);
 
 /** Which backend a GPU instance picked; gpu.js reports every GL kernel class as mode 'gpu'. */
 export function resolveMode(gpu: GPU): ResolvedGpujsMode {
+  // 'async' kernels return promises and 'dev' runs no kernel class at all: neither fits Kernels<D>
+  if (gpu.mode === 'async' || gpu.mode === 'dev' || !gpu.Kernel) {
+    throw new WnError('createGpujsBackend', `gpu.js mode '${gpu.mode}' is not supported: use a synchronous mode`);
+  }
   const kernelClass = gpu.Kernel as unknown as { mode: string; name: string };
   if (kernelClass.mode === 'cpu' || kernelClass.mode === 'webasm') return kernelClass.mode;
   if (kernelClass.mode !== 'gpu') {

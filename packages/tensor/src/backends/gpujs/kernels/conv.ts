@@ -4,7 +4,7 @@
  */
 import type { Conv2dAttrs, KernelInput } from '../../../kernels.js';
 import { sizeOf, type Shape } from '../../../shape.js';
-import { kernelFunction, unravel } from '../codegen.js';
+import { closeBlocks, kernelFunction, unravel } from '../codegen.js';
 import type { GpujsRuntime, GpujsStorage } from '../runtime.js';
 
 type In = KernelInput<GpujsStorage>;
@@ -34,10 +34,6 @@ function tapSource(target: string, pos: string, tap: string, pad: number, dilati
     `if (${target} * ${stride} == ${t} && ${target} < ${limit}) {`,
   );
   return { lines, blocks: 2 };
-}
-
-function closeBlocks(count: number): string[] {
-  return new Array<string>(count).fill('}');
 }
 
 export function conv2d(rt: GpujsRuntime, x: In, w: In, attrs: Conv2dAttrs, out: Shape): GpujsStorage {

@@ -1,7 +1,7 @@
 /** Reductions (sum, max over arbitrary axes) and argmax. */
 import type { KernelInput, ReduceOp } from '../../../kernels.js';
 import { sizeOf, stridesOf, type Shape } from '../../../shape.js';
-import { coalesce, kernelFunction, offsetExpr, unravel } from '../codegen.js';
+import { closeBlocks, coalesce, kernelFunction, offsetExpr, unravel } from '../codegen.js';
 import type { GpujsRuntime, GpujsStorage } from '../runtime.js';
 
 type In = KernelInput<GpujsStorage>;
@@ -32,36 +32,43 @@ const ACCUMULATE: Record<ReduceOp, (v: string) => string> = {
 };
 
 /**
- * One thread per kept element (times `parts` when the first reduced axis is split into chunks
- * of `chunk`), looping over the reduced axes with literal bounds.
+ * One thread per kept element (times `split.parts` when the first reduced axis is split into
+ * chunks of `split.chunk`), looping over the reduced axes with literal bounds.
  */
-function reduceSource(op: ReduceOp, kept: Axes, reduced: Axes, split?: { chunk: number; parts: number }): string {
+function reduceSource(op: ReduceOp, kept: Axes, reduced: Axes, split?: Split): string {
   const threadDims = split ? [...kept.sizes, split.parts] : kept.sizes;
   const { lines, coords } = unravel('this.thread.x', threadDims, 'o');
-  const base = offsetExpr(coords.slice(0, kept.sizes.length), kept.strides);
-  const body = [...lines, `const base = ${base};`, `let acc = ${INITIAL[op]};`];
   const loops = reduced.sizes.map((_, d) => `r${d}`);
-  const load = `x0[${offsetExpr(loops, reduced.strides, 'base')}]`;
-  let indent = '';
+  const body = [...lines, `const base = ${offsetExpr(coords.slice(0, kept.sizes.length), kept.strides)};`, `let acc = ${INITIAL[op]};`];
+  let opened = 0;
   reduced.sizes.forEach((n, d) => {
     if (d === 0 && split) {
-      body.push(`for (let j = 0; j < ${split.chunk}; j++) {`, `  const r0 = ${coords[coords.length - 1]} * ${split.chunk} + j;`, `  if (r0 < ${n}) {`);
-      indent += '    ';
+      // this thread's chunk of the first reduced axis
+      const part = coords[coords.length - 1];
+      body.push(`for (let j = 0; j < ${split.chunk}; j++) {`, `const r0 = ${part} * ${split.chunk} + j;`, `if (r0 < ${n}) {`);
+      opened += 2;
     } else {
-      body.push(`${indent}for (let ${loops[d]} = 0; ${loops[d]} < ${n}; ${loops[d]}++) {`);
-      indent += '  ';
+      body.push(`for (let ${loops[d]} = 0; ${loops[d]} < ${n}; ${loops[d]}++) {`);
+      opened += 1;
     }
   });
-  body.push(`${indent}const v = ${load};`, `${indent}${ACCUMULATE[op]('v')}`);
-  reduced.sizes.forEach((_, d) => {
-    const closers = d === 0 && split ? 2 : 1;
-    for (let c = 0; c < closers; c++) {
-      indent = indent.slice(2);
-      body.push(`${indent}}`);
-    }
-  });
-  body.push('return acc;');
+  body.push(`const v = x0[${offsetExpr(loops, reduced.strides, 'base')}];`, ACCUMULATE[op]('v'), ...closeBlocks(opened), 'return acc;');
   return kernelFunction(['x0'], body);
+}
+
+interface Split {
+  chunk: number;
+  parts: number;
+}
+
+/** How to cut the first reduced axis for a two-pass reduction, when one pass would be long and narrow. */
+function twoPassSplit(outCount: number, reduced: Axes): Split | undefined {
+  const total = sizeOf(reduced.sizes);
+  if (total <= 2 * CHUNK_WORK || outCount >= FEW_OUTPUTS) return undefined;
+  const first = reduced.sizes[0];
+  const chunk = Math.ceil(CHUNK_WORK / (total / first));
+  const parts = Math.ceil(first / chunk);
+  return parts >= 2 ? { chunk, parts } : undefined;
 }
 
 export function reduce(rt: GpujsRuntime, op: ReduceOp, x: In, axes: readonly number[], out: Shape): GpujsStorage {
@@ -69,21 +76,14 @@ export function reduce(rt: GpujsRuntime, op: ReduceOp, x: In, axes: readonly num
   const kept = axesOf(x.shape, xs, (d) => !axes.includes(d));
   const reduced = axesOf(x.shape, xs, (d) => axes.includes(d));
   const outCount = sizeOf(out);
-  const total = sizeOf(reduced.sizes);
-  const first = reduced.sizes[0] ?? 1;
-  const perFirst = total / first;
-  if (total <= 2 * CHUNK_WORK || outCount >= FEW_OUTPUTS || first < 4 || perFirst >= CHUNK_WORK) {
-    return rt.run(reduceSource(op, kept, reduced), outCount, [x]);
-  }
-  // Two passes: partial results per chunk of the first reduced axis, then a reduction over them.
-  const chunk = Math.ceil(CHUNK_WORK / perFirst);
-  const parts = Math.ceil(first / chunk);
-  if (parts < 2) return rt.run(reduceSource(op, kept, reduced), outCount, [x]);
-  const partials = rt.run(reduceSource(op, kept, reduced, { chunk, parts }), outCount * parts, [x]);
+  const split = twoPassSplit(outCount, reduced);
+  if (!split) return rt.run(reduceSource(op, kept, reduced), outCount, [x]);
+  // Pass one: a partial result per chunk; pass two: reduce each output's partials.
+  const partials = rt.run(reduceSource(op, kept, reduced, split), outCount * split.parts, [x]);
   try {
-    const rows: Axes = { sizes: [outCount], strides: [parts] };
-    const cols: Axes = { sizes: [parts], strides: [1] };
-    return rt.run(reduceSource(op, rows, cols), outCount, [{ data: partials, shape: [outCount * parts] }]);
+    const rows: Axes = { sizes: [outCount], strides: [split.parts] };
+    const cols: Axes = { sizes: [split.parts], strides: [1] };
+    return rt.run(reduceSource(op, rows, cols), outCount, [{ data: partials, shape: [outCount * split.parts] }]);
   } finally {
     rt.free(partials);
   }
