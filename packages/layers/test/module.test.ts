@@ -29,7 +29,7 @@ describe('names and state', () => {
     expect(net.namedBuffers().map(([n]) => n)).toEqual(['enc.1.running_mean', 'enc.1.running_var', 'enc.1.num_batches_tracked']);
     expect(net.namedModules().map(([n]) => n)).toEqual(['', 'enc', 'enc.0', 'enc.1', 'heads.0', 'heads.1', 'extra.proj']);
     expect(net.numParameters()).toBe(1 + 4 * 27 + 4 + 4 + 4 + 8 + 2 + 3 + 3 + 12 + 4);
-    expect(net.summary()).toContain('heads.1: Linear bias[3] weight_g[3, 1] weight_v[3, 4]');
+    expect(net.summary()).toContain('heads.1: Linear weight_g[3, 1] weight_v[3, 4] bias[3]');
   });
 
   it('a shared module is named once', () => {
