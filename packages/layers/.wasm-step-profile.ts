@@ -11,6 +11,7 @@ T.registerBackend('wasm-prof', () => {
     kernels[name] = (...args: any[]) => {
       const label = name === 'binary' || name === 'unary' || name === 'reduce' ? `${name}:${args[0]}` : name;
       const t0 = performance.now(); const r = (fn as any)(...args); const ms = performance.now() - t0;
+      if (process.env.SHOW === name && totals.size > 0) console.log(name, args.filter((a: any) => a && a.shape).map((a: any) => JSON.stringify(a.shape) + a.data.length).join(" "), ms.toFixed(2));
       const e = totals.get(label) ?? { ms: 0, calls: 0 }; e.ms += ms; e.calls++; totals.set(label, e);
       return r;
     };
