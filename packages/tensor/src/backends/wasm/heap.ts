@@ -14,7 +14,11 @@ export class WasmHeap {
   private f32View: Float32Array;
   private i32View: Int32Array;
 
-  constructor(readonly memory: WebAssembly.Memory, private readonly maxBytes: number) {
+  constructor(
+    readonly memory: WebAssembly.Memory,
+    private readonly maxBytes: number,
+    private readonly allocate: (length: number) => Float32Array = (n) => new Float32Array(n),
+  ) {
     this.f32View = new Float32Array(memory.buffer);
     this.i32View = new Int32Array(memory.buffer);
   }
@@ -40,7 +44,7 @@ export class WasmHeap {
 
   /** Copies `count` floats at byte address `at` out to a new (unshared) Float32Array. */
   read(at: number, count: number): Float32Array {
-    const out = new Float32Array(count);
+    const out = this.allocate(count);
     out.set(this.f32.subarray(at / 4, at / 4 + count));
     return out;
   }

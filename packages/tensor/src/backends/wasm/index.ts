@@ -1,10 +1,13 @@
 /**
- * The `wasm` backend: Float32Array storage like the reference backend, whose kernels it reuses
- * for everything cheap, with matmul and the three conv2d kernels replaced by blocked SIMD128
- * WebAssembly (generated at startup, see emitter.ts) that can split work over worker threads.
+ * The `wasm` backend: Float32Array storage like the reference backend. matmul and the three conv2d
+ * kernels are blocked SIMD128 WebAssembly (generated at startup, see emitter.ts) that can split
+ * work over worker threads; the memory-bound kernels of a training step (elementwise, where,
+ * reduce, pooling) are specialized JS loops (host-kernels.ts); the rest are the reference kernels.
  */
 import type { Backend, Kernels } from '../../kernels.js';
 import { createReferenceKernels } from '../reference/index.js';
+import { BufferPool } from './buffer-pool.js';
+import { createHostKernels } from './host-kernels.js';
 import { WasmRuntime, type WasmRuntimeOptions } from './runtime.js';
 
 export type WasmBackendOptions = WasmRuntimeOptions;
@@ -16,11 +19,14 @@ export interface WasmBackend extends Backend<Float32Array> {
 }
 
 export function createWasmBackend(options: WasmBackendOptions = {}): WasmBackend {
-  const runtime = new WasmRuntime(options);
+  const pool = new BufferPool();
+  const alloc = { dirty: (n: number) => pool.takeDirty(n), zeroed: (n: number) => pool.takeZeroed(n) };
+  const runtime = new WasmRuntime({ allocate: alloc.dirty, ...options });
   // The reference kernels allocate with the function they are given, so these return Float32Array.
-  const reference = createReferenceKernels((n) => new Float32Array(n)) as unknown as Kernels<Float32Array>;
+  const reference = createReferenceKernels(alloc.zeroed) as unknown as Kernels<Float32Array>;
   const kernels: Kernels<Float32Array> = {
     ...reference,
+    ...createHostKernels(alloc),
     matmul: (a, b, transposeA, transposeB, out) => runtime.matmul(a.data, a.shape, b.data, b.shape, transposeA, transposeB, out),
     conv2d: (x, w, attrs, out) => runtime.conv2d(x.data, x.shape, w.data, w.shape, attrs, out),
     conv2dBackpropInput: (dy, w, attrs, out) => runtime.conv2dBackpropInput(dy.data, dy.shape, w.data, w.shape, attrs, out),
@@ -32,11 +38,11 @@ export function createWasmBackend(options: WasmBackendOptions = {}): WasmBackend
     runtime,
     kernels,
     upload(values, size) {
-      const data = new Float32Array(size);
+      const data = values.length === size ? pool.takeDirty(size) : pool.takeZeroed(size);
       data.set(values);
       return data;
     },
     read: (data) => data,
-    free: () => {},
+    free: (data) => pool.give(data),
   };
 }

@@ -16,6 +16,8 @@ export interface WasmRuntimeOptions {
   readonly threads?: number | 'auto';
   /** Relaxed-SIMD fused multiply-add ('auto': when the engine has it, enabling it in Node). */
   readonly fma?: boolean | 'auto';
+  /** Allocates result arrays (which are fully overwritten); the backend passes its buffer pool. */
+  readonly allocate?: (length: number) => Float32Array;
   /** Block sizes and tile shape overrides, for benchmarking and tuning. */
   readonly tuning?: { readonly gemm?: Partial<GemmConfig>; readonly conv?: Partial<ConvConfig> };
 }
@@ -44,7 +46,7 @@ export class WasmRuntime {
     this.kernels = buildKernelModule({ shared, fma: this.fma, gemm: options.tuning?.gemm, conv: options.tuning?.conv });
     const memory = new WebAssembly.Memory({ initial: this.kernels.memory.initial, maximum: MAX_MEMORY_PAGES, shared } as WebAssembly.MemoryDescriptor);
     this.instance = new WebAssembly.Instance(this.kernels.module, { env: { memory } });
-    this.heap = new WasmHeap(memory, MAX_MEMORY_PAGES * 65536);
+    this.heap = new WasmHeap(memory, MAX_MEMORY_PAGES * 65536, options.allocate);
     this.blocks = convBlockSizes(this.kernels.gemmConfig, this.kernels.convConfig);
     if (shared) {
       this.pool = new ThreadPool(this.threads, this.kernels.module, memory, ['gemm', 'convForward', 'convBackpropInput', 'convBackpropFilter']);
