@@ -65,6 +65,9 @@ export class Engine {
 
   get backend(): Backend {
     if (!this.current) {
+      // WN_BACKEND names the default (e.g. WN_BACKEND=reference to debug against the spec)
+      const requested = typeof process !== 'undefined' ? process.env?.WN_BACKEND : undefined;
+      if (requested) return (this.current = this.findBackend(requested));
       const best = [...this.registry.entries()].sort((a, b) => b[1].priority - a[1].priority)[0];
       if (!best) throw new WnError('engine', 'no backend registered');
       this.current = this.findBackend(best[0]);

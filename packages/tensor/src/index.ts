@@ -1,16 +1,19 @@
 /**
  * @wn/tensor — float32 tensors with one op table and many backends.
  *
- * Backends registered here: `reference` (plain loops, the spec), `reference64` (float64, for
- * gradient checks). `gpujs-*` and `wasm` backends register in their own modules.
+ * Backends registered here: `wasm` (SIMD kernels, the default: fastest on a CPU), `reference`
+ * (plain loops, the spec) and `reference64` (float64, for gradient checks). The gpu.js backends
+ * register on `import '@wn/tensor/gpujs'`.
  */
 import { createReferenceBackend } from './backends/reference/index.js';
+import { createWasmBackend } from './backends/wasm/index.js';
 import { ENGINE, type OpListener } from './engine.js';
 import { setReleaseHook, type Tensor } from './tensor.js';
 
 setReleaseHook((t) => ENGINE.release(t));
 ENGINE.registerBackend('reference', () => createReferenceBackend(), 1);
 ENGINE.registerBackend('reference64', () => createReferenceBackend({ precision: 'float64' }), 0);
+ENGINE.registerBackend('wasm', () => createWasmBackend(), 2);
 
 export { Tensor } from './tensor.js';
 export { WnError } from './errors.js';
@@ -18,6 +21,7 @@ export { ENGINE, Engine, type OpRecord, type OpListener, type OpName, type OpAtt
 export * from './kernels.js';
 export { broadcastShapes, normalizeAxes, normalizeAxis, shapesEqual, sizeOf, stridesOf, type Shape } from './shape.js';
 export { createReferenceBackend, createReferenceKernels, type HostArray } from './backends/reference/index.js';
+export { createWasmBackend, type WasmBackend, type WasmBackendOptions } from './backends/wasm/index.js';
 export * from './ops/creation.js';
 export * from './ops/random.js';
 export * from './ops/elementwise.js';
