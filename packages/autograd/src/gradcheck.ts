@@ -34,11 +34,11 @@ export function gradcheck(
         return y.item();
       });
     const base = inputs.map((x) => Float64Array.from(x.values));
-    const xs = base.map((v, i) => tensor(v, inputs[i].shape));
-    const { value, grads } = valueAndGrads(() => f(...xs), xs);
-    const analytic = grads.map((g) => g.dataSync());
-    value.dispose();
-    for (const t of [...xs, ...grads]) t.dispose();
+    // in a scope, so the inputs are released even when f throws
+    const analytic = ENGINE.tidy(() => {
+      const xs = base.map((v, i) => tensor(v, inputs[i].shape));
+      return valueAndGrads(() => f(...xs), xs).grads.map((g) => g.dataSync());
+    });
 
     let maxAbsError = 0;
     let worst: GradcheckResult['worst'] = null;

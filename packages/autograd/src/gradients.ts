@@ -1,4 +1,4 @@
-import { ENGINE, WnError, add, ones, zeros, type OpName, type OpRecord, type Tensor } from '@wn/tensor';
+import { ENGINE, WnError, add, ones, reshape, zeros, type OpName, type OpRecord, type Tensor } from '@wn/tensor';
 import { GRAD_RULES, NON_DIFFERENTIABLE, type DifferentiableOp, type GradRule } from './rules.js';
 import { noGrad, Tape, withTape } from './tape.js';
 
@@ -37,7 +37,15 @@ function backward(tape: Tape, y: Tensor, wrt: readonly Tensor[], dy?: Tensor): T
         const referenced = new Set(grads.values());
         for (const t of new Set(maybeFree)) if (!referenced.has(t) && t !== dy) t.dispose();
       }
-      return wrt.map((x) => grads.get(x.id) ?? zeros(x.shape));
+      // passthrough rules (add, same-shape unbroadcast) can hand one tensor, or the caller's dy,
+      // to several inputs: each returned gradient gets its own handle so disposing one is safe
+      const returned = new Set<Tensor>();
+      return wrt.map((x) => {
+        const g = grads.get(x.id) ?? zeros(x.shape);
+        if (returned.has(g) || g === dy) return reshape(g, g.shape);
+        returned.add(g);
+        return g;
+      });
     }),
   );
 }
@@ -56,13 +64,17 @@ export function valueAndGrads(f: () => Tensor, wrt: readonly Tensor[], options: 
   const tape = new Tape();
   for (const x of wrt) tape.watch(x);
   try {
-    const value = ENGINE.tidy(() => withTape(tape, f));
-    if (!(value && typeof value === 'object' && 'shape' in value)) throw new WnError('valueAndGrad', 'the function must return a Tensor');
-    if (!options.dy && value.size !== 1) {
-      throw new WnError('valueAndGrad', `the function must return a scalar (got shape [${value.shape.join(', ')}]); pass options.dy for non-scalar outputs`);
-    }
-    const grads = backward(tape, value, wrt, options.dy);
-    return { value, grads };
+    // one scope for f and the backward pass: on success it keeps value and grads, on an error
+    // (non-scalar output, a rule failing) it releases everything made here, value included
+    return ENGINE.tidy(() => {
+      const value = withTape(tape, f);
+      if (!(value && typeof value === 'object' && 'shape' in value)) throw new WnError('valueAndGrad', 'the function must return a Tensor');
+      if (!options.dy && value.size !== 1) {
+        throw new WnError('valueAndGrad', `the function must return a scalar (got shape [${value.shape.join(', ')}]); pass options.dy for non-scalar outputs`);
+      }
+      const grads = backward(tape, value, wrt, options.dy);
+      return { value, grads };
+    });
   } finally {
     tape.release();
   }

@@ -37,11 +37,11 @@ export class Tape {
 }
 
 const stack: Tape[] = [];
-let paused = 0;
+/** Tapes below this stack depth are paused by an enclosing noGrad; tapes started inside record. */
+let pausedBelow = 0;
 
 onOp((r) => {
-  if (paused > 0) return;
-  for (const tape of stack) tape.record(r);
+  for (let i = pausedBelow; i < stack.length; i++) stack[i].record(r);
 });
 
 export function withTape<T>(tape: Tape, fn: () => T): T {
@@ -53,14 +53,18 @@ export function withTape<T>(tape: Tape, fn: () => T): T {
   }
 }
 
-/** Runs `fn` without recording anything for gradients (evaluation, optimizer updates). */
+/**
+ * Runs `fn` without recording anything for the gradient computations in progress (evaluation,
+ * optimizer updates). A valueAndGrad started inside `fn` still records its own computation.
+ */
 export function noGrad<T>(fn: () => T): T {
-  paused++;
+  const previous = pausedBelow;
+  pausedBelow = stack.length;
   try {
     return fn();
   } finally {
-    paused--;
+    pausedBelow = previous;
   }
 }
 
-export const isRecording = (): boolean => paused === 0 && stack.length > 0;
+export const isRecording = (): boolean => stack.length > pausedBelow;
