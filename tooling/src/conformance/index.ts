@@ -21,6 +21,16 @@ import { tensor, type Tensor } from '@wn/tensor';
 
 export { CONFORMANCE_CASES, TOLERANCE, type InputSpec, type OpCase, type ToleranceClass } from './cases.js';
 export { EDGE_CASE_COUNT, ERROR_CASE_COUNT } from './edge.js';
+/**
+ * The PyTorch fixture readers (../fixtures.ts) ride along on this entry point because
+ * tooling/package.json exports only './testing' (browser-safe, no node:fs) and './conformance'.
+ */
+export {
+  floatInputNames, floatValues, intValues, isFloatTensor, readFixtureFile, toTensor,
+  type FixtureCase, type FixtureFile, type FixtureTensor,
+} from '../fixtures.js';
+/** @wn/autograd's valueAndGrads, for @wn/tensor's tests (which cannot depend on @wn/autograd). */
+export { valueAndGrads } from './autograd.js';
 
 /** Deliberately empty: there is no way to skip or loosen cases for one backend. */
 export interface ConformanceOptions {

@@ -1,0 +1,297 @@
+/**
+ * PyTorch as the oracle: every case of tooling/fixtures/ops.json and mlp.json (format in
+ * tooling/fixtures/README.md) is mapped onto @wn ops, and its output, intermediates and the
+ * gradients d sum(output · upstream) / d input are compared with PyTorch's float32 values.
+ *
+ * Tolerance (the issue's): |wn − torch| ≤ tol·max(1, |torch|) per element with tol = 1e-5 for
+ * elementwise and layout ops, 1e-4 for reductions, matmul, conv and pooling (see TOLERANCE in
+ * the conformance suite for why). Every case must be handled: an op without a mapping, an
+ * unsupported attribute, or an output/intermediate/gradient left unchecked fails the file.
+ */
+import { describe, expect, it } from 'vitest';
+import {
+  TOLERANCE, floatInputNames, floatValues, intValues, readFixtureFile, toTensor, valueAndGrads,
+  type FixtureCase, type FixtureFile, type FixtureTensor, type ToleranceClass,
+} from '@wn/tooling/conformance';
+import { compareClose } from '@wn/tooling/testing';
+import {
+  abs, add, avgPool2d, broadcastShapes, broadcastTo, concat, conv2d, convTranspose2d, cos, dispose, div, elu, exp, gather,
+  globalAvgPool, leakyRelu, log, logSoftmax, logSumExp, matmul, max, maxPool2d, maximum, mean, memory, minimum, mul, neg,
+  onesLike, pad, pow, reciprocal, relu, reshape, sigmoid, sigmoidCrossEntropy, sin, sizeOf, softmax, softmaxCrossEntropy,
+  softplus, sqrt, stridesOf, sub, sum, tanh, tensor, tidy, transpose, variance, where, withBackend, type Tensor,
+} from '../src/index.js';
+import { optionalBackends } from './backends.js';
+
+const fixture = (name: string) => readFixtureFile(new URL(`../../../tooling/fixtures/${name}`, import.meta.url));
+const FILES: [string, FixtureFile][] = [['ops.json', fixture('ops.json')], ['mlp.json', fixture('mlp.json')]];
+
+/** Backends checked against PyTorch: the float32 spec, its float64 twin, and the optional ones. */
+const BACKENDS = ['reference', 'reference64', ...(await optionalBackends())];
+
+interface Ctx {
+  readonly c: FixtureCase;
+  /** float inputs as tensors (the ones differentiated) */
+  readonly x: Readonly<Record<string, Tensor>>;
+  readonly attrs: Readonly<Record<string, unknown>>;
+  /** int64/bool inputs as host numbers */
+  ints(name: string): number[];
+}
+/** What a case computes: its output, plus any intermediates the fixture records. */
+type Result = Tensor | { output: Tensor; intermediates: Record<string, Tensor> };
+interface Handler {
+  readonly tol: ToleranceClass;
+  readonly run: (ctx: Ctx) => Result;
+}
+
+/** Fails on attributes a handler does not implement, instead of silently ignoring them. */
+function expectAttrs(ctx: Ctx, allowed: Record<string, unknown>): void {
+  for (const [k, v] of Object.entries(ctx.attrs)) {
+    if (!(k in allowed)) throw new Error(`${ctx.c.name}: unhandled attribute '${k}'`);
+    const want = allowed[k];
+    if (want !== undefined && JSON.stringify(want) !== JSON.stringify(v)) {
+      throw new Error(`${ctx.c.name}: unsupported ${k} = ${JSON.stringify(v)} (supported: ${JSON.stringify(want)})`);
+    }
+  }
+}
+const attr = <T>(ctx: Ctx, k: string): T => {
+  if (!(k in ctx.attrs)) throw new Error(`${ctx.c.name}: missing attribute '${k}'`);
+  return ctx.attrs[k] as T;
+};
+const pair = (v: unknown) => v as [number, number];
+/** torch `dim` (int, list or null) → @wn axes (undefined = all). */
+const dims = (v: unknown): number | number[] | undefined => (v === null ? undefined : (v as number | number[]));
+
+const withBias = (y: Tensor, b: Tensor | undefined) => (b ? add(y, reshape(b, [1, b.size, 1, 1])) : y);
+
+/** torch.matmul with NumPy batch broadcasting, for ranks above what @wn's matmul takes (3). */
+function torchMatmul(a: Tensor, b: Tensor, ta: boolean, tb: boolean): Tensor {
+  if (a.rank <= 3 && b.rank <= 3) return matmul(a, b, { transposeA: ta, transposeB: tb });
+  const batch = broadcastShapes('matmul', a.shape.slice(0, -2), b.shape.slice(0, -2));
+  const n = sizeOf(batch);
+  const flat = (t: Tensor) => reshape(broadcastTo(t, [...batch, ...t.shape.slice(-2)]), [n, ...t.shape.slice(-2)]);
+  const y = matmul(flat(a), flat(b), { transposeA: ta, transposeB: tb });
+  return reshape(y, [...batch, ...y.shape.slice(1)]);
+}
+
+/** torch.gather (index of x's rank) through @wn's 1-D gather on the flattened input. */
+function torchGather(x: Tensor, dim: number, index: FixtureTensor): Tensor {
+  const d = dim < 0 ? dim + x.rank : dim;
+  const idx = intValues(index);
+  const xs = stridesOf(x.shape), is = stridesOf(index.shape);
+  const flat = idx.map((v, p) => {
+    let offset = 0;
+    for (let k = 0; k < index.shape.length; k++) offset += (k === d ? v : Math.floor(p / is[k]) % index.shape[k]) * xs[k];
+    return offset;
+  });
+  return reshape(gather(reshape(x, [-1]), flat, 0), index.shape);
+}
+
+const unary = (f: (t: Tensor) => Tensor): Handler => ({ tol: 'elementwise', run: (ctx) => (expectAttrs(ctx, {}), f(ctx.x.x)) });
+const binary = (f: (a: Tensor, b: Tensor) => Tensor): Handler => ({ tol: 'elementwise', run: (ctx) => (expectAttrs(ctx, {}), f(ctx.x.a, ctx.x.b)) });
+const reduction = (f: (t: Tensor, axes?: number | number[], keep?: boolean) => Tensor, extra: Record<string, unknown> = {}): Handler => ({
+  tol: 'reduction',
+  run: (ctx) => (expectAttrs(ctx, { dim: undefined, keepdim: undefined, ...extra }), f(ctx.x.x, dims(ctx.attrs.dim), attr<boolean>(ctx, 'keepdim'))),
+});
+
+const HANDLERS: Record<string, Handler> = {
+  conv2d: {
+    tol: 'reduction',
+    run: (ctx) => {
+      expectAttrs(ctx, { stride: undefined, padding: undefined, dilation: undefined, groups: 1, pad: undefined });
+      const [ph, pw] = pair(attr(ctx, 'padding'));
+      // F.pad order is [left, right, top, bottom]; @wn takes [top, bottom, left, right]
+      const [l, r, t, b] = (ctx.attrs.pad as number[] | undefined) ?? [0, 0, 0, 0];
+      const y = conv2d(ctx.x.x, ctx.x.w, { stride: pair(attr(ctx, 'stride')), dilation: pair(attr(ctx, 'dilation')), padding: [t + ph, b + ph, l + pw, r + pw] });
+      return withBias(y, ctx.x.b);
+    },
+  },
+  conv_transpose2d: {
+    tol: 'reduction',
+    run: (ctx) => {
+      expectAttrs(ctx, { stride: undefined, padding: undefined, output_padding: undefined, dilation: undefined, groups: 1 });
+      const y = convTranspose2d(ctx.x.x, ctx.x.w, {
+        stride: pair(attr(ctx, 'stride')), padding: pair(attr(ctx, 'padding')), outputPadding: pair(attr(ctx, 'output_padding')), dilation: pair(attr(ctx, 'dilation')),
+      });
+      return withBias(y, ctx.x.b);
+    },
+  },
+  max_pool2d: {
+    tol: 'reduction',
+    run: (ctx) => {
+      expectAttrs(ctx, { kernel_size: undefined, stride: undefined, padding: undefined, dilation: [1, 1], ceil_mode: false });
+      return maxPool2d(ctx.x.x, { kernel: pair(attr(ctx, 'kernel_size')), stride: pair(attr(ctx, 'stride')), padding: pair(attr(ctx, 'padding')) });
+    },
+  },
+  avg_pool2d: {
+    tol: 'reduction',
+    run: (ctx) => {
+      expectAttrs(ctx, { kernel_size: undefined, stride: undefined, padding: undefined, ceil_mode: false, count_include_pad: undefined });
+      const options = { kernel: pair(attr(ctx, 'kernel_size')), stride: pair(attr(ctx, 'stride')), padding: pair(attr(ctx, 'padding')) };
+      const y = avgPool2d(ctx.x.x, options);
+      // count_include_pad=false divides by the real cells: the same pool over ones counts them
+      return attr<boolean>(ctx, 'count_include_pad') ? y : div(y, avgPool2d(onesLike(ctx.x.x), options));
+    },
+  },
+  adaptive_avg_pool2d: {
+    tol: 'reduction',
+    run: (ctx) => {
+      expectAttrs(ctx, { output_size: undefined });
+      const [oh, ow] = pair(attr(ctx, 'output_size'));
+      const [n, ch, h, w] = ctx.x.x.shape;
+      if (oh === 1 && ow === 1) return reshape(globalAvgPool(ctx.x.x), [n, ch, 1, 1]);
+      if (h % oh !== 0 || w % ow !== 0) throw new Error(`${ctx.c.name}: only divisible adaptive pooling maps onto avgPool2d`);
+      return avgPool2d(ctx.x.x, { kernel: [h / oh, w / ow] });
+    },
+  },
+  matmul: {
+    tol: 'reduction',
+    run: (ctx) => (expectAttrs(ctx, { transpose_a: undefined, transpose_b: undefined }), torchMatmul(ctx.x.a, ctx.x.b, attr(ctx, 'transpose_a'), attr(ctx, 'transpose_b'))),
+  },
+  softmax: { tol: 'reduction', run: (ctx) => (expectAttrs(ctx, { dim: undefined }), softmax(ctx.x.x, attr(ctx, 'dim'))) },
+  log_softmax: { tol: 'reduction', run: (ctx) => (expectAttrs(ctx, { dim: undefined }), logSoftmax(ctx.x.x, attr(ctx, 'dim'))) },
+  logsumexp: reduction(logSumExp),
+  sum: reduction(sum),
+  mean: reduction(mean),
+  max: reduction(max),
+  var: reduction(variance, { unbiased: false }),
+  cross_entropy: {
+    tol: 'reduction',
+    run: (ctx) => {
+      expectAttrs(ctx, { reduction: undefined });
+      const loss = softmaxCrossEntropy(ctx.x.logits, ctx.ints('labels'));
+      const r = attr<string>(ctx, 'reduction');
+      if (r !== 'mean' && r !== 'sum') throw new Error(`${ctx.c.name}: reduction '${r}'`);
+      return r === 'sum' ? mul(loss, ctx.x.logits.shape[0]) : loss;
+    },
+  },
+  binary_cross_entropy_with_logits: {
+    tol: 'reduction',
+    run: (ctx) => (expectAttrs(ctx, { reduction: 'mean' }), sigmoidCrossEntropy(ctx.x.logits, ctx.x.targets)),
+  },
+  exp: unary(exp), log: unary(log), sqrt: unary(sqrt), reciprocal: unary(reciprocal), neg: unary(neg), sin: unary(sin), cos: unary(cos),
+  tanh: unary(tanh), sigmoid: unary(sigmoid), abs: unary(abs), relu: unary(relu),
+  leaky_relu: { tol: 'elementwise', run: (ctx) => (expectAttrs(ctx, { negative_slope: undefined }), leakyRelu(ctx.x.x, attr(ctx, 'negative_slope'))) },
+  elu: { tol: 'elementwise', run: (ctx) => (expectAttrs(ctx, { alpha: undefined }), elu(ctx.x.x, attr(ctx, 'alpha'))) },
+  // torch returns x itself above the threshold; @wn's stable form equals it to float32 precision there
+  softplus: { tol: 'elementwise', run: (ctx) => (expectAttrs(ctx, { beta: 1, threshold: 20 }), softplus(ctx.x.x)) },
+  add: binary(add), sub: binary(sub), mul: binary(mul), div: binary(div), maximum: binary(maximum), minimum: binary(minimum), pow: binary(pow),
+  where: { tol: 'elementwise', run: (ctx) => (expectAttrs(ctx, {}), where(tensor(ctx.ints('cond'), ctx.c.inputs.cond.shape), ctx.x.a, ctx.x.b)) },
+  gather: { tol: 'elementwise', run: (ctx) => (expectAttrs(ctx, { dim: undefined }), torchGather(ctx.x.x, attr(ctx, 'dim'), ctx.c.inputs.index)) },
+  index_select: { tol: 'elementwise', run: (ctx) => (expectAttrs(ctx, { dim: undefined }), gather(ctx.x.x, ctx.ints('index'), attr(ctx, 'dim'))) },
+  pad: {
+    tol: 'elementwise',
+    run: (ctx) => {
+      expectAttrs(ctx, { pad: undefined, mode: 'constant', value: undefined });
+      const p = attr<number[]>(ctx, 'pad');
+      const rank = ctx.x.x.rank;
+      // F.pad lists (before, after) pairs from the last axis backwards
+      const paddings = Array.from({ length: rank }, (_, axis): [number, number] => {
+        const i = rank - 1 - axis;
+        return 2 * i < p.length ? [p[2 * i], p[2 * i + 1]] : [0, 0];
+      });
+      return pad(ctx.x.x, paddings, attr(ctx, 'value'));
+    },
+  },
+  transpose: {
+    tol: 'elementwise',
+    run: (ctx) => {
+      expectAttrs(ctx, { dim0: undefined, dim1: undefined });
+      const r = ctx.x.x.rank;
+      const [d0, d1] = [attr<number>(ctx, 'dim0'), attr<number>(ctx, 'dim1')].map((d) => (d + r) % r);
+      const perm = Array.from({ length: r }, (_, i) => (i === d0 ? d1 : i === d1 ? d0 : i));
+      return transpose(ctx.x.x, perm);
+    },
+  },
+  permute: { tol: 'elementwise', run: (ctx) => (expectAttrs(ctx, { dims: undefined }), transpose(ctx.x.x, attr(ctx, 'dims'))) },
+  concat: {
+    tol: 'elementwise',
+    run: (ctx) => {
+      expectAttrs(ctx, { dim: undefined });
+      const names = Object.keys(ctx.x).sort((p, q) => Number(p.slice(1)) - Number(q.slice(1)));
+      if (!names.every((k, i) => k === `x${i}`)) throw new Error(`${ctx.c.name}: concat inputs ${names.join(', ')}`);
+      return concat(names.map((k) => ctx.x[k]), attr(ctx, 'dim'));
+    },
+  },
+  mlp: {
+    tol: 'reduction',
+    run: (ctx) => {
+      expectAttrs(ctx, { layers: ['Linear(5,7)', 'tanh', 'Linear(7,3)', 'cross_entropy(reduction=mean)'], reduction: 'mean' });
+      const linear = (h: Tensor, w: Tensor, b: Tensor) => add(matmul(h, w, { transposeB: true }), b);
+      const fc1 = linear(ctx.x.x, ctx.x['fc1.weight'], ctx.x['fc1.bias']);
+      const hidden = tanh(fc1);
+      const logits = linear(hidden, ctx.x['fc2.weight'], ctx.x['fc2.bias']);
+      return { output: softmaxCrossEntropy(logits, ctx.ints('labels')), intermediates: { fc1_out: fc1, hidden, logits } };
+    },
+  },
+};
+
+function compare(got: Tensor, want: FixtureTensor, tol: number, label: string): void {
+  expect([...got.shape], `${label}: shape`).toEqual([...want.shape]);
+  const r = compareClose(got.dataSync(), floatValues(want), { rtol: tol, atol: tol, shape: want.shape, label });
+  expect(r.ok, r.message).toBe(true);
+}
+
+function checkFixtureCase(backend: string, c: FixtureCase): void {
+  const handler = HANDLERS[c.op];
+  if (!handler) throw new Error(`no @wn mapping for fixture op '${c.op}' (case '${c.name}')`);
+  const tol = TOLERANCE[handler.tol];
+  const names = floatInputNames(c);
+  // every float input must have a gradient in the fixture, and we check every one of them
+  expect(Object.keys(c.grads).sort(), `${c.name}: gradient keys`).toEqual([...names].sort());
+  const before = memory();
+  withBackend(backend, () =>
+    tidy(() => {
+      const xs = names.map((k) => toTensor(c.inputs[k]));
+      const ctx: Ctx = {
+        c,
+        x: Object.fromEntries(names.map((k, i) => [k, xs[i]])),
+        attrs: c.attrs,
+        ints: (k) => intValues(c.inputs[k]),
+      };
+      const result = handler.run(ctx);
+      const { output, intermediates } = 'output' in result ? result : { output: result, intermediates: {} as Record<string, Tensor> };
+      compare(output, c.output, tol, `${c.name} [${backend}] output`);
+      expect(Object.keys(intermediates).sort(), `${c.name}: intermediates checked`).toEqual(Object.keys(c.intermediates ?? {}).sort());
+      for (const [k, t] of Object.entries(intermediates)) compare(t, c.intermediates![k], tol, `${c.name} [${backend}] intermediate ${k}`);
+
+      const upstream = toTensor(c.upstream);
+      const { value, grads } = valueAndGrads(() => {
+        const r = handler.run(ctx);
+        return sum(mul('output' in r ? r.output : r, upstream));
+      }, xs);
+      names.forEach((k, i) => compare(grads[i], c.grads[k], tol, `${c.name} [${backend}] grad ${k}`));
+      dispose([value, grads]);
+    }),
+  );
+  expect(memory(), `${c.name}: live tensors after the case`).toEqual(before);
+}
+
+for (const backend of BACKENDS) {
+  describe(`PyTorch fixtures on ${backend}`, () => {
+    for (const [file, data] of FILES) {
+      describe(file, () => {
+        const consumed = new Set<string>();
+        for (const c of data.cases) {
+          it(c.name, () => {
+            checkFixtureCase(backend, c);
+            consumed.add(c.name);
+          });
+        }
+        // runs last (vitest runs a file's tests in order): a new fixture case can't be skipped silently
+        it(`all ${data.cases.length} cases were consumed`, () => {
+          const missed = data.cases.filter((c) => !consumed.has(c.name)).map((c) => c.name);
+          expect(missed, 'cases not fully checked').toEqual([]);
+          expect(consumed.size).toBe(data.cases.length);
+        });
+      });
+    }
+  });
+}
+
+describe('fixture coverage', () => {
+  it('every op in the fixture files has a mapping', () => {
+    const ops = new Set(FILES.flatMap(([, f]) => f.cases.map((c) => c.op)));
+    expect([...ops].filter((op) => !HANDLERS[op])).toEqual([]);
+    for (const [name, f] of FILES) expect(f.cases.length, name).toBeGreaterThan(0);
+  });
+});
