@@ -1,4 +1,5 @@
 import * as T from '@wn/tensor';
+import '@wn/tensor/gpujs';
 
 /** The @wn backends to benchmark: every float32 backend registered in @wn/tensor. */
 export function wnBackends(): string[] {
