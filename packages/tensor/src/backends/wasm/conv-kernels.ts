@@ -111,6 +111,18 @@ class PatchWalker {
   }
 }
 
+/** Transposes the 4x4 f32 block held in rows[0..3] in place (tmp: four scratch locals). */
+function transpose4x4(f: FunctionBuilder, rows: Local[], tmp: Local[]): void {
+  f.set(tmp[0], v128.shuffle32(rows[0], rows[1], [0, 4, 1, 5]));
+  f.set(tmp[1], v128.shuffle32(rows[0], rows[1], [2, 6, 3, 7]));
+  f.set(tmp[2], v128.shuffle32(rows[2], rows[3], [0, 4, 1, 5]));
+  f.set(tmp[3], v128.shuffle32(rows[2], rows[3], [2, 6, 3, 7]));
+  f.set(rows[0], v128.shuffle32(tmp[0], tmp[2], [0, 1, 4, 5]));
+  f.set(rows[1], v128.shuffle32(tmp[0], tmp[2], [2, 3, 6, 7]));
+  f.set(rows[2], v128.shuffle32(tmp[1], tmp[3], [0, 1, 4, 5]));
+  f.set(rows[3], v128.shuffle32(tmp[1], tmp[3], [2, 3, 6, 7]));
+}
+
 /** Byte offset of output pixel (oy, ox)'s window origin inside a padded image. */
 function pixelOrigin(g: Geometry, oy: Operand, ox: Operand) {
   return i32.shl(i32.add(i32.mul(i32.mul(oy, g.strideH), g.padW), i32.mul(ox, g.strideW)), 2);
@@ -247,6 +259,8 @@ export function addConvFunctions(mb: ModuleBuilder, gemmConfig: GemmConfig, gemm
     const j = f.local(I32), k = f.local(I32), oy = f.local(I32), ox = f.local(I32), tap = f.local(I32);
     const origin = f.local(I32), lastTap = f.local(I32), oy0 = f.local(I32), ox0 = f.local(I32);
     const tapOffset = Array.from({ length: nr }, () => f.local(I32));
+    const rows = Array.from({ length: 4 }, () => f.local('v128'));
+    const tmp = Array.from({ length: 4 }, () => f.local('v128'));
     f.set(lastTap, i32.sub(g.patch, 1));
     f.set(oy0, i32.divS(p0, g.outW));
     f.set(ox0, i32.sub(p0, i32.mul(oy0, g.outW)));
@@ -264,17 +278,41 @@ export function addConvFunctions(mb: ModuleBuilder, gemmConfig: GemmConfig, gemm
       f.set(oy, oy0);
       f.set(ox, ox0);
       f.set(origin, pixelOrigin(g, oy, ox));
-      f.for(k, 0, kc, 1, () => {
-        for (let i = 0; i < nr; i++) f.storeF32(dst, f32.load(i32.add(tapOffset[i], origin)), 4 * i);
-        f.inc(dst, 4 * nr);
-        f.inc(ox, 1);
-        f.inc(origin, i32.shl(g.strideW, 2));
+      const nextPixels = (count: number) => {
+        f.inc(dst, 4 * nr * count);
+        f.inc(k, count);
+        f.inc(ox, count);
+        f.inc(origin, count === 1 ? i32.shl(g.strideW, 2) : 4 * count);
         f.if(i32.eq(ox, g.outW), () => {
           f.set(ox, 0);
           f.inc(oy, 1);
           f.set(origin, pixelOrigin(g, oy, 0));
         });
-      });
+      };
+      f.set(k, 0);
+      f.if(i32.ltS(k, kc), () =>
+        f.doWhile(
+          () =>
+            f.if(
+              i32.and(i32.eq(g.strideW, 1), i32.and(i32.leS(i32.add(ox, 4), g.outW), i32.leS(i32.add(k, 4), kc))),
+              () => {
+                // Four stride-1 pixels of one row: one v128 load per tap, then 4x4 transposes
+                // turn (tap, pixel) into the packed (pixel, tap) order.
+                for (let b = 0; b < nv; b++) {
+                  for (let q = 0; q < 4; q++) f.set(rows[q], v128.load(i32.add(tapOffset[4 * b + q], origin)));
+                  transpose4x4(f, rows, tmp);
+                  for (let q = 0; q < 4; q++) f.storeV128(dst, rows[q], 4 * (q * nr + 4 * b));
+                }
+                nextPixels(4);
+              },
+              () => {
+                for (let i = 0; i < nr; i++) f.storeF32(dst, f32.load(i32.add(tapOffset[i], origin)), 4 * i);
+                nextPixels(1);
+              },
+            ),
+          () => i32.ltS(k, kc),
+        ),
+      );
     });
   }, false);
 

@@ -113,11 +113,6 @@ const UNARY_LOOPS: Record<UnaryOp, UnaryLoop> = {
   floor: (y, x) => { for (let i = 0; i < y.length; i++) y[i] = Math.floor(x[i]); },
 };
 
-/** Window bounds of one pooled output coordinate, clipped to the input. */
-function windowRange(o: number, stride: number, pad: number, k: number, size: number): [number, number] {
-  const start = o * stride - pad;
-  return [Math.max(0, start), Math.min(size, start + k)];
-}
 
 export type HostKernels = Pick<Kernels<Float32Array>, 'unary' | 'binary' | 'where' | 'reduce' | 'pool2d' | 'pool2dBackward'>;
 
@@ -204,9 +199,10 @@ export function createHostKernels(alloc: Allocator = freshArrays): HostKernels {
     for (let plane = 0, yi = 0; plane < n * c; plane++) {
       const base = plane * h * w;
       for (let oy = 0; oy < oh; oy++) {
-        const [y0, y1] = windowRange(oy, sh, pt, kh, h);
+        // window rows [y0, y1) and columns [x0, x1), clipped to the input
+        const ys = oy * sh - pt, y0 = ys < 0 ? 0 : ys, y1 = ys + kh > h ? h : ys + kh;
         for (let ox = 0; ox < ow; ox++, yi++) {
-          const [x0, x1] = windowRange(ox, sw, pl, kw, w);
+          const xs = ox * sw - pl, x0 = xs < 0 ? 0 : xs, x1 = xs + kw > w ? w : xs + kw;
           if (isMax) {
             let m = -Infinity;
             for (let iy = y0; iy < y1; iy++)
@@ -238,9 +234,9 @@ export function createHostKernels(alloc: Allocator = freshArrays): HostKernels {
     for (let plane = 0, yi = 0; plane < n * c; plane++) {
       const base = plane * h * w;
       for (let oy = 0; oy < oh; oy++) {
-        const [y0, y1] = windowRange(oy, sh, pt, kh, h);
+        const ys = oy * sh - pt, y0 = ys < 0 ? 0 : ys, y1 = ys + kh > h ? h : ys + kh;
         for (let ox = 0; ox < ow; ox++, yi++) {
-          const [x0, x1] = windowRange(ox, sw, pl, kw, w);
+          const xs = ox * sw - pl, x0 = xs < 0 ? 0 : xs, x1 = xs + kw > w ? w : xs + kw;
           const g = dyd[yi];
           if (isMax) {
             let best = -1, m = -Infinity;
