@@ -1,0 +1,263 @@
+/**
+ * ZCA whitening as in the paper's CIFAR-10 experiments: fit the mean μ and
+ * W = U diag(1/√(λ + ε)) Uᵀ from the eigendecomposition C = U diag(λ) Uᵀ of the training images'
+ * covariance (images flattened), then map each image x to W (x − μ). Fitting is O(d³) in the image
+ * size d (3072 for CIFAR-10), so the result can be saved to a binary file and loaded later.
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+import { endianness } from 'node:os';
+import { type ImageDataset, imageSize } from './dataset.js';
+import { eigh } from './eigh.js';
+import { addLowerGram, symmetrizeFromLower } from './gram.js';
+import type { BatchTransform } from './preprocess.js';
+
+export interface ZcaWhitening {
+  /** Image shape the whitening was fitted for; dim = channels·height·width. */
+  channels: number;
+  height: number;
+  width: number;
+  dim: number;
+  /** Regularizer added to every eigenvalue, in units of the fitted data's variance. */
+  epsilon: number;
+  /** Number of images the statistics came from. */
+  fittedImages: number;
+  /** Per-value mean of the fitted images. */
+  mean: Float64Array;
+  /** Covariance eigenvalues, ascending (for diagnostics, e.g. choosing ε). */
+  eigenvalues: Float64Array;
+  /** W, dim×dim row-major (symmetric). */
+  matrix: Float32Array;
+}
+
+export interface FitZcaOptions {
+  /** ε in 1/√(λ + ε) (default 0.01; suited to data scaled to about [−1, 1]). */
+  epsilon?: number;
+  /**
+   * Fit on at most this many images, taken evenly spaced through the dataset (default all).
+   * The covariance pass scales with it; the eigendecomposition does not.
+   */
+  maxImages?: number;
+  /**
+   * Applied to the images before the statistics are taken, e.g. `scalePixels`. Data passed to
+   * the fitted whitening must have gone through the same transform.
+   */
+  transform?: BatchTransform;
+  /** Reports progress: the stage and elapsed milliseconds when it ended. */
+  onProgress?: (stage: 'mean' | 'covariance' | 'eigh' | 'matrix', elapsedMs: number) => void;
+}
+
+const CHUNK = 256;
+
+function selectedIndices(n: number, maxImages: number | undefined): Uint32Array {
+  if (maxImages === undefined || maxImages >= n) return Uint32Array.from({ length: n }, (_, i) => i);
+  if (!Number.isInteger(maxImages) || maxImages < 2) {
+    throw new Error(`fitZca: maxImages must be an integer ≥ 2, got ${maxImages}`);
+  }
+  return Uint32Array.from({ length: maxImages }, (_, k) => Math.floor((k * n) / maxImages));
+}
+
+/** Calls `visit` with float32 copies of the selected images, CHUNK at a time, after `transform`. */
+function forEachChunk(
+  dataset: ImageDataset,
+  indices: Uint32Array,
+  transform: BatchTransform | undefined,
+  visit: (x: Float32Array, count: number) => void,
+): void {
+  const size = imageSize(dataset);
+  const x = new Float32Array(CHUNK * size);
+  for (let start = 0; start < indices.length; start += CHUNK) {
+    const count = Math.min(CHUNK, indices.length - start);
+    for (let k = 0; k < count; k++) {
+      const i = indices[start + k];
+      x.set(dataset.images.subarray(i * size, (i + 1) * size), k * size);
+    }
+    const view = x.subarray(0, count * size);
+    transform?.(view, count);
+    visit(view, count);
+  }
+}
+
+/** Fits ZCA whitening on `dataset`'s images (see {@link FitZcaOptions}). */
+export function fitZca(dataset: ImageDataset, options: FitZcaOptions = {}): ZcaWhitening {
+  const epsilon = options.epsilon ?? 0.01;
+  if (!(epsilon > 0) || !Number.isFinite(epsilon)) throw new Error(`fitZca: epsilon must be a positive number, got ${epsilon}`);
+  const indices = selectedIndices(dataset.n, options.maxImages);
+  if (indices.length < 2) throw new Error(`fitZca: need at least 2 images, ${dataset.name} has ${dataset.n}`);
+  const dim = imageSize(dataset);
+  const started = performance.now();
+  const report = (stage: 'mean' | 'covariance' | 'eigh' | 'matrix'): void => options.onProgress?.(stage, performance.now() - started);
+
+  const mean = new Float64Array(dim);
+  forEachChunk(dataset, indices, options.transform, (x, count) => {
+    for (let k = 0; k < count; k++) {
+      const o = k * dim;
+      for (let j = 0; j < dim; j++) mean[j] += x[o + j];
+    }
+  });
+  for (let j = 0; j < dim; j++) mean[j] /= indices.length;
+  report('mean');
+
+  // C = (1/N) Σ (x − μ)(x − μ)ᵀ, accumulated as Xᵀ X over chunks of centred images stored
+  // transposed (one row per pixel), so the Gram kernel runs over contiguous rows.
+  const covariance = new Float64Array(dim * dim);
+  const centred = new Float64Array(dim * CHUNK);
+  forEachChunk(dataset, indices, options.transform, (x, count) => {
+    for (let k = 0; k < count; k++) {
+      const o = k * dim;
+      for (let j = 0; j < dim; j++) centred[j * count + k] = x[o + j] - mean[j];
+    }
+    addLowerGram(centred, dim, count, covariance);
+  });
+  for (let i = 0; i < dim; i++) {
+    for (let j = 0; j <= i; j++) covariance[i * dim + j] /= indices.length;
+  }
+  report('covariance');
+
+  const { values, vectors } = eigh(covariance, dim);
+  report('eigh');
+
+  // W = Y Yᵀ with Y = U diag((λ + ε)^(−1/4)); round-off can leave tiny negative λ, clamp to 0.
+  const y = vectors;
+  for (let k = 0; k < dim; k++) {
+    const scale = 1 / Math.sqrt(Math.sqrt(Math.max(values[k], 0) + epsilon));
+    for (let i = 0; i < dim; i++) y[i * dim + k] *= scale;
+  }
+  const w = covariance.fill(0);
+  addLowerGram(y, dim, dim, w);
+  symmetrizeFromLower(w, dim);
+  report('matrix');
+
+  return {
+    channels: dataset.channels,
+    height: dataset.height,
+    width: dataset.width,
+    dim,
+    epsilon,
+    fittedImages: indices.length,
+    mean,
+    eigenvalues: values,
+    matrix: Float32Array.from(w),
+  };
+}
+
+/** Whitens `count` images in `x` in place: x ← W (x − μ). */
+export function applyZca(zca: ZcaWhitening, x: Float32Array, count: number): void {
+  const { dim, mean, matrix } = zca;
+  if (!Number.isInteger(count) || count < 0 || x.length !== count * dim) {
+    throw new Error(`applyZca: x has ${x.length} values, ${count} images of ${dim} values need ${count * dim}`);
+  }
+  const centred = new Float64Array(4 * dim);
+  // Four images at a time, so each row of W is loaded once per four outputs.
+  for (let b0 = 0; b0 < count; b0 += 4) {
+    const group = Math.min(4, count - b0);
+    centred.fill(0);
+    for (let g = 0; g < group; g++) {
+      const o = (b0 + g) * dim;
+      for (let j = 0; j < dim; j++) centred[g * dim + j] = x[o + j] - mean[j];
+    }
+    const c1 = dim;
+    const c2 = 2 * dim;
+    const c3 = 3 * dim;
+    for (let i = 0; i < dim; i++) {
+      const wi = i * dim;
+      let s0 = 0;
+      let s1 = 0;
+      let s2 = 0;
+      let s3 = 0;
+      for (let j = 0; j < dim; j++) {
+        const w = matrix[wi + j];
+        s0 += w * centred[j];
+        s1 += w * centred[c1 + j];
+        s2 += w * centred[c2 + j];
+        s3 += w * centred[c3 + j];
+      }
+      const o = b0 * dim + i;
+      x[o] = s0;
+      if (group > 1) x[o + dim] = s1;
+      if (group > 2) x[o + 2 * dim] = s2;
+      if (group > 3) x[o + 3 * dim] = s3;
+    }
+  }
+}
+
+/** {@link applyZca} as a {@link BatchTransform} for `batches` or `mapImages`. */
+export function zcaTransform(zca: ZcaWhitening): BatchTransform {
+  return (x, count) => applyZca(zca, x, count);
+}
+
+// File layout (little-endian): 8-byte magic, uint32 channels, height, width, fittedImages,
+// float64 epsilon, then float64 mean[dim], float64 eigenvalues[dim], float32 matrix[dim·dim].
+const MAGIC = 'WN-ZCA01';
+const HEADER_BYTES = 8 + 4 * 4 + 8;
+
+function checkLittleEndian(): void {
+  if (endianness() !== 'LE') throw new Error('ZCA files are little-endian; this platform is big-endian');
+}
+
+/** The whitening as bytes (see {@link saveZca}). */
+export function encodeZca(zca: ZcaWhitening): Uint8Array {
+  checkLittleEndian();
+  const { dim } = zca;
+  const out = new Uint8Array(HEADER_BYTES + 16 * dim + 4 * dim * dim);
+  const view = new DataView(out.buffer);
+  for (let k = 0; k < 8; k++) out[k] = MAGIC.charCodeAt(k);
+  view.setUint32(8, zca.channels, true);
+  view.setUint32(12, zca.height, true);
+  view.setUint32(16, zca.width, true);
+  view.setUint32(20, zca.fittedImages, true);
+  view.setFloat64(24, zca.epsilon, true);
+  let at = HEADER_BYTES;
+  out.set(new Uint8Array(zca.mean.buffer, zca.mean.byteOffset, 8 * dim), at);
+  at += 8 * dim;
+  out.set(new Uint8Array(zca.eigenvalues.buffer, zca.eigenvalues.byteOffset, 8 * dim), at);
+  at += 8 * dim;
+  out.set(new Uint8Array(zca.matrix.buffer, zca.matrix.byteOffset, 4 * dim * dim), at);
+  return out;
+}
+
+/** Parses bytes written by {@link encodeZca}; `source` names them in errors. */
+export function decodeZca(bytes: Uint8Array, source: string): ZcaWhitening {
+  checkLittleEndian();
+  if (bytes.length < HEADER_BYTES) {
+    throw new Error(`${source}: truncated file: expected at least ${HEADER_BYTES} bytes got ${bytes.length}`);
+  }
+  const magic = String.fromCharCode(...bytes.subarray(0, 8));
+  if (magic !== MAGIC) throw new Error(`${source}: wrong magic: expected ${MAGIC} got ${JSON.stringify(magic)}`);
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const channels = view.getUint32(8, true);
+  const height = view.getUint32(12, true);
+  const width = view.getUint32(16, true);
+  const fittedImages = view.getUint32(20, true);
+  const epsilon = view.getFloat64(24, true);
+  const dim = channels * height * width;
+  if (dim === 0) throw new Error(`${source}: bad shape ${channels}×${height}×${width}`);
+  const expected = HEADER_BYTES + 16 * dim + 4 * dim * dim;
+  if (bytes.length !== expected) {
+    throw new Error(`${source}: ${bytes.length < expected ? 'truncated file' : 'unexpected trailing data'}: expected ${expected} bytes for ${channels}×${height}×${width} got ${bytes.length}`);
+  }
+  // Copy into fresh, aligned buffers.
+  const copy = (offset: number, length: number): ArrayBuffer => bytes.slice(offset, offset + length).buffer;
+  let at = HEADER_BYTES;
+  const mean = new Float64Array(copy(at, 8 * dim));
+  at += 8 * dim;
+  const eigenvalues = new Float64Array(copy(at, 8 * dim));
+  at += 8 * dim;
+  const matrix = new Float32Array(copy(at, 4 * dim * dim));
+  return { channels, height, width, dim, epsilon, fittedImages, mean, eigenvalues, matrix };
+}
+
+/** Writes the fitted whitening to `path`. */
+export function saveZca(zca: ZcaWhitening, path: string): void {
+  writeFileSync(path, encodeZca(zca));
+}
+
+/** Reads a whitening written by {@link saveZca}. */
+export function loadZca(path: string): ZcaWhitening {
+  let bytes: Buffer;
+  try {
+    bytes = readFileSync(path);
+  } catch (error) {
+    throw new Error(`cannot read ${path}: ${(error as Error).message}`);
+  }
+  return decodeZca(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength), path);
+}
