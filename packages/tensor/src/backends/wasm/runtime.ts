@@ -94,9 +94,10 @@ export class WasmRuntime {
     const scratch = gemmScratchBytes(this.kernels.gemmConfig);
     const flops = 2 * batch * m * n * k;
     const tasks: number[][] = [];
-    // Split whole batches when there are enough, otherwise the larger of the columns and rows.
+    // Split whole batches when there are enough, otherwise the larger of rows and columns (rows
+    // on a tie: each thread then packs all of B, a vector copy, rather than all of A, a gather).
     const byBatch = batch >= this.threads;
-    const splitCols = !byBatch && n >= m;
+    const splitCols = !byBatch && n > m;
     const extent = byBatch ? batch : splitCols ? n : m;
     const align = byBatch ? 1 : 16;
     const parts = this.threadsFor(flops, Math.ceil(extent / align));
