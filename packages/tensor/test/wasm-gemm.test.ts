@@ -107,3 +107,31 @@ describe.each(Object.entries(runtimes))('wasm matmul (%s)', (_, runtime) => {
     expect(runtime.matmul(a, [1, 65, 130], b, [1, 130, 17], false, false, [1, 65, 17])).toEqual(first);
   });
 });
+
+describe('wasm runtime threads', () => {
+  it('gives bit-identical results on one and two threads', () => {
+    const one = new WasmRuntime({ threads: 1, fma: false }), two = new WasmRuntime({ threads: 2, fma: false });
+    const a = random(200 * 150, 31), b = random(150 * 170, 32);
+    const shapes = [[1, 200, 150], [1, 150, 170], [1, 200, 170]] as const;
+    expect(two.matmul(a, shapes[0], b, shapes[1], false, false, shapes[2])).toEqual(one.matmul(a, shapes[0], b, shapes[1], false, false, shapes[2]));
+    const x = random(8 * 16 * 12 * 12, 33), w = random(24 * 16 * 9, 34);
+    const attrs = { stride: [1, 1], pad: [1, 1, 1, 1], dilation: [1, 1] } as const;
+    const xs = [8, 16, 12, 12], ws = [24, 16, 3, 3], ys = [8, 24, 12, 12];
+    expect(two.conv2d(x, xs, w, ws, attrs, ys)).toEqual(one.conv2d(x, xs, w, ws, attrs, ys));
+    two.close();
+    one.close();
+  });
+
+  it('keeps working inline after close()', () => {
+    const rt = new WasmRuntime({ threads: 2 });
+    const a = random(256 * 256, 41);
+    const before = rt.matmul(a, [1, 256, 256], a, [1, 256, 256], false, false, [1, 256, 256]);
+    rt.close();
+    expect(rt.matmul(a, [1, 256, 256], a, [1, 256, 256], false, false, [1, 256, 256])).toEqual(before);
+  });
+
+  it('rejects bad thread counts', () => {
+    expect(() => new WasmRuntime({ threads: 0 })).toThrow(/threads/);
+    expect(() => new WasmRuntime({ threads: 1.5 })).toThrow(/threads/);
+  });
+});

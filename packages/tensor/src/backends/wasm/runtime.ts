@@ -64,10 +64,11 @@ export class WasmRuntime {
 
   /** Runs `name` with one argument list per thread (on this thread alone when there is one). */
   private run(name: string, tasks: number[][]): void {
-    if (tasks.length === 1 || !this.pool) {
-      for (const args of tasks) this.fn(name)(...args);
-    } else {
+    if (tasks.length > 1 && this.pool?.usable) {
       this.pool.run(this.instance, name, tasks);
+    } else {
+      // Tasks have disjoint outputs and scratch, so running them one after another is equivalent.
+      for (const args of tasks) this.fn(name)(...args);
     }
   }
 

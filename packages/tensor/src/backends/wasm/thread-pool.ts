@@ -15,16 +15,27 @@ const DONE = 1; // the last sequence number the worker finished
 const FAILED = 2; // 1 if that call threw
 const FN = 3; // index into the export names
 const ARGC = 4;
-const ARGS = 5;
+const READY = 5; // 0 while starting, 1 once instantiated, -1 if instantiation failed
+const ARGS = 6;
 const MAX_ARGS = 24;
+/** How long a call waits for a worker that has not started yet before giving up. */
+const STARTUP_TIMEOUT_MS = 60_000;
 
 /** The worker body (CommonJS, evaluated from a string so it needs no separate build step). */
 const WORKER_SOURCE = `
 const { workerData } = require('node:worker_threads');
 const { module, memory, control, exportNames } = workerData;
-const instance = new WebAssembly.Instance(module, { env: { memory } });
-const fns = exportNames.map((name) => instance.exports[name]);
 const ctl = new Int32Array(control);
+let fns;
+try {
+  const instance = new WebAssembly.Instance(module, { env: { memory } });
+  fns = exportNames.map((name) => instance.exports[name]);
+  Atomics.store(ctl, ${READY}, 1);
+} catch (e) {
+  Atomics.store(ctl, ${READY}, -1);
+  Atomics.notify(ctl, ${DONE});
+  throw e;
+}
 let seen = 0;
 for (;;) {
   Atomics.wait(ctl, ${SEQ}, seen);
@@ -52,6 +63,7 @@ export class ThreadPool {
   private readonly workers: WorkerLike[] = [];
   private readonly controls: Int32Array[] = [];
   private seq = 0;
+  private broken = false;
 
   /** True when worker threads can be used here (Node with worker_threads and shared memory). */
   static supported(): boolean {
@@ -105,11 +117,25 @@ export class ThreadPool {
     }
     let workerFailed = false;
     for (const ctl of started) {
-      for (let done = Atomics.load(ctl, DONE); done !== seq; done = Atomics.load(ctl, DONE)) Atomics.wait(ctl, DONE, done);
+      const waitStart = Date.now();
+      for (let done = Atomics.load(ctl, DONE); done !== seq; done = Atomics.load(ctl, DONE)) {
+        // Timed waits so a worker that never came up is noticed instead of blocking forever.
+        Atomics.wait(ctl, DONE, done, 200);
+        const ready = Atomics.load(ctl, READY);
+        if (ready < 0 || (ready === 0 && Date.now() - waitStart > STARTUP_TIMEOUT_MS)) {
+          this.broken = true;
+          throw new Error('wasm backend: a worker thread failed to start');
+        }
+      }
       if (ctl[FAILED]) workerFailed = true;
     }
     if (error !== undefined) throw error;
     if (workerFailed) throw new Error(`wasm backend: ${name} failed on a worker thread`);
+  }
+
+  /** False once a worker failed to start or the pool was closed: callers then run tasks inline. */
+  get usable(): boolean {
+    return !this.broken && this.workers.length === this.size - 1;
   }
 
   /** Stops the workers (they are unref'd, so this is only needed to free them early). */
