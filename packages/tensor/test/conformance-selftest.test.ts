@@ -3,9 +3,11 @@
  * with one kernel subtly wrong (an error just above the tolerance, or a wrong convention), and
  * the cases exercising that kernel must reject it while unrelated cases still pass.
  */
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { CONFORMANCE_CASES, checkCase } from '@wn/tooling/conformance';
-import { createReferenceBackend, registerBackend, type Kernels } from '../src/index.js';
+import * as wn from '../src/index.js';
+import { BINARY_OPS, REDUCE_OPS, UNARY_OPS, createReferenceBackend, createReferenceKernels, onOp, registerBackend, type Kernels } from '../src/index.js';
 import type { HostArray } from '../src/backends/reference/index.js';
 
 function mutant(name: string, override: (k: Kernels<HostArray>) => Partial<Kernels<HostArray>>): string {
@@ -109,4 +111,52 @@ describe('the conformance suite rejects broken backends', () => {
       expect(() => checkCase(m.backend, control)).not.toThrow();
     });
   }
+});
+
+/** Public functions of @wn/tensor that are not ops a backend computes (creation, RNG, helpers). */
+const NOT_OPS = new Set([
+  'tensor', 'scalar', 'full', 'zeros', 'ones', 'zerosLike', 'onesLike', 'arange', 'toBackend', 'randn', 'rand', 'bernoulli',
+  'randomBits', 'uniform01', 'assertFinite', 'conv2dAttrs', 'conv2dOutputShape', 'tidy', 'keep', 'dispose', 'setBackend',
+  'getBackend', 'withBackend', 'registerBackend', 'memory', 'onOp', 'broadcastShapes', 'normalizeAxes', 'normalizeAxis',
+  'shapesEqual', 'sizeOf', 'stridesOf', 'createReferenceBackend', 'createReferenceKernels', 'createWasmBackend',
+  // the kernels behind gradients: every conv2d / pooling case differentiates through them
+  'conv2dWithAttrs', 'conv2dBackpropInput', 'conv2dBackpropFilter', 'pool2dBackward',
+]);
+
+describe('the conformance suite covers the whole op surface', () => {
+  it('has a case calling every public op of @wn/tensor', () => {
+    // the case table's code, without its import list, comments and string literals (case names)
+    const source = readFileSync(new URL('../../../tooling/src/conformance/cases.ts', import.meta.url), 'utf8')
+      .replace(/^import[^;]*;/gm, '')
+      .replace(/\/\*[\s\S]*?\*\//g, '')
+      .replace(/\/\/.*$/gm, '')
+      .replace(/"(?:[^"\\\n]|\\.)*"|'(?:[^'\\\n]|\\.)*'|`(?:[^`\\]|\\.)*`/g, "''");
+    const ops = Object.entries(wn)
+      .filter(([name, v]) => typeof v === 'function' && /^[a-z]/.test(name) && !NOT_OPS.has(name))
+      .map(([name]) => name);
+    expect(ops.length).toBeGreaterThan(50);
+    const uncovered = ops.filter((name) => !new RegExp(`\\b${name}\\b`).test(source));
+    expect(uncovered, 'public ops without a conformance case').toEqual([]);
+  });
+
+  it('exercises every primitive kernel and every unary, binary and reduce variant', () => {
+    const seen = new Set<string>();
+    const off = onOp((r) => {
+      seen.add(r.op);
+      if (r.op === 'unary' || r.op === 'binary' || r.op === 'reduce') seen.add(`${r.op}:${(r.attrs as { op: string }).op}`);
+    });
+    try {
+      for (const c of CONFORMANCE_CASES) checkCase('reference', c);
+    } finally {
+      off();
+    }
+    const kernels = Object.keys(createReferenceKernels((n) => new Float64Array(n)));
+    const expected = [
+      ...kernels,
+      ...UNARY_OPS.map((o) => `unary:${o}`),
+      ...BINARY_OPS.map((o) => `binary:${o}`),
+      ...REDUCE_OPS.map((o) => `reduce:${o}`),
+    ];
+    expect(expected.filter((k) => !seen.has(k)), 'kernels no case reaches').toEqual([]);
+  });
 });
