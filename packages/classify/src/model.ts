@@ -1,0 +1,126 @@
+/**
+ * The paper's CIFAR-10 network (Salimans & Kingma 2016, a ConvPool-CNN-C variant), with a width
+ * multiplier and any input size / channel count so scaled-down versions fit a small CPU:
+ *
+ *   Gaussian noise σ 0.15
+ *   3 × conv 3×3, 96 (pad 1), leaky ReLU 0.1
+ *   max-pool 2×2, dropout 0.5
+ *   3 × conv 3×3, 192 (pad 1), leaky ReLU 0.1
+ *   max-pool 2×2, dropout 0.5
+ *   conv 3×3, 192 (valid), leaky ReLU 0.1
+ *   2 × conv 1×1, 192, leaky ReLU 0.1
+ *   global average pool
+ *   dense 10
+ *
+ * Every conv and the dense layer is a @wn/layers unit under the chosen parameterization, so
+ * state names read `conv1a.main.weight_v`, `conv2b.norm.running_mean`, `dense.main.weight`.
+ */
+import { Rng, WnError, type Tensor } from '@wn/tensor';
+import {
+  convUnit, denseUnit, GlobalAvgPool2d, isParameterization, MaxPool2d, PARAMETERIZATIONS, Sequential, Unit,
+  type Layer, type Parameterization, type UnitOptions,
+} from '@wn/layers';
+import { MaskedLeakyReLU } from './activation.js';
+import { KeyedDropout, KeyedGaussianNoise, NoiseKey } from './stochastic.js';
+
+export interface ModelConfig {
+  parameterization: Parameterization;
+  /** channel multiplier: 1 is the paper's 96/192; 1/8 gives 12/24 */
+  width: number;
+  inputChannels: number;
+  /** square input side: 32 for CIFAR-10, 28 for (Fashion-)MNIST */
+  inputSize: number;
+  classes: number;
+  /** std of the Gaussian input noise (paper: 0.15) */
+  noiseStd: number;
+  /** dropout rate after each pooling (paper: 0.5) */
+  dropout: number;
+  /** negative slope of the leaky ReLUs (paper: 0.1) */
+  leakySlope: number;
+  /** seeds the initial weights */
+  seed: number;
+  /**
+   * weightnorm+meanonlybn: draw v ~ N(0, 0.05²) and set g by data-dependent init, as for
+   * weightnorm+init (true), or keep the PyTorch-style init with g = ‖v‖ (false).
+   */
+  meanOnlyBnDataInit: boolean;
+}
+
+export const PAPER_MODEL: Omit<ModelConfig, 'parameterization' | 'seed'> = {
+  width: 1,
+  inputChannels: 3,
+  inputSize: 32,
+  classes: 10,
+  noiseStd: 0.15,
+  dropout: 0.5,
+  leakySlope: 0.1,
+  meanOnlyBnDataInit: true,
+};
+
+/** Channel count after the width multiplier (at least 1). */
+export const scaledChannels = (base: number, width: number): number => Math.max(1, Math.round(base * width));
+
+/** The classifier: a Sequential of named stages, plus the key its noise and dropout draw from. */
+export class ConvPoolCnnC extends Sequential {
+  readonly noiseKey: NoiseKey;
+  readonly config: ModelConfig;
+
+  constructor(config: ModelConfig) {
+    if (!isParameterization(config.parameterization)) {
+      throw new WnError('ConvPoolCnnC', `parameterization must be one of ${PARAMETERIZATIONS.join(', ')}, got '${config.parameterization}'`);
+    }
+    const afterPools = Math.floor(Math.floor(config.inputSize / 2) / 2);
+    if (afterPools < 3) throw new WnError('ConvPoolCnnC', `input size ${config.inputSize} is too small: two 2×2 pools must leave at least 3×3 for the valid 3×3 conv`);
+    const key = new NoiseKey();
+    const rng = new Rng(config.seed);
+    const p = config.parameterization;
+    const c1 = scaledChannels(96, config.width);
+    const c2 = scaledChannels(192, config.width);
+    const unitOptions = (activation: boolean): UnitOptions => ({
+      parameterization: p,
+      activation: activation ? new MaskedLeakyReLU(config.leakySlope) : null,
+      rng,
+      // the authors' baseline: bias-free layer, then a data-initialized scale (frozen) and bias
+      dataInitScale: p === 'standard',
+      wnInit: p === 'weightnorm+meanonlybn' && !config.meanOnlyBnDataInit ? 'preserve' : 'paper',
+    });
+    const conv = (inC: number, outC: number, k: number, padding: number) => convUnit(inC, outC, k, { ...unitOptions(true), padding });
+    const stages: Record<string, Layer> = {
+      noise: new KeyedGaussianNoise(config.noiseStd, key, 1),
+      conv1a: conv(config.inputChannels, c1, 3, 1),
+      conv1b: conv(c1, c1, 3, 1),
+      conv1c: conv(c1, c1, 3, 1),
+      pool1: new MaxPool2d(2),
+      drop1: new KeyedDropout(config.dropout, key, 2),
+      conv2a: conv(c1, c2, 3, 1),
+      conv2b: conv(c2, c2, 3, 1),
+      conv2c: conv(c2, c2, 3, 1),
+      pool2: new MaxPool2d(2),
+      drop2: new KeyedDropout(config.dropout, key, 3),
+      conv3a: conv(c2, c2, 3, 0),
+      nin1: conv(c2, c2, 1, 0),
+      nin2: conv(c2, c2, 1, 0),
+      gap: new GlobalAvgPool2d(),
+      dense: denseUnit(c2, config.classes, unitOptions(false)),
+    };
+    super(stages);
+    this.noiseKey = key;
+    this.config = { ...config };
+  }
+
+  /** The parameterized conv/dense units, in forward order. */
+  units(): [string, Unit][] {
+    return this.namedChildren().filter((e): e is [string, Unit] => e[1] instanceof Unit);
+  }
+
+  /** Logits [N, classes] for images [N, C, H, W]. */
+  logits(x: Tensor): Tensor {
+    return this.forward(x);
+  }
+}
+
+/** Whether this configuration is trained from a data-dependent initialization. */
+export function usesDataInit(config: Pick<ModelConfig, 'parameterization' | 'meanOnlyBnDataInit'>): boolean {
+  const p = config.parameterization;
+  return p === 'standard' || p === 'weightnorm+init' || (p === 'weightnorm+meanonlybn' && config.meanOnlyBnDataInit);
+}

@@ -1,0 +1,142 @@
+/**
+ * Line-chart layout: turns data series into a list of drawing primitives (a "scene") in pixel
+ * coordinates. The SVG writer and the PNG rasterizer both draw the same scene, so the two images
+ * agree by construction and each renderer stays a small translation table.
+ */
+
+export interface Series {
+  name: string;
+  /** [x, y] points in data units, drawn in order; non-finite points are skipped. */
+  points: readonly (readonly [number, number])[];
+  /** CSS hex colour (#rrggbb); defaults to a fixed palette by series index. */
+  color?: string;
+}
+
+export interface ChartSpec {
+  title: string;
+  xLabel: string;
+  yLabel: string;
+  series: readonly Series[];
+  width?: number;
+  height?: number;
+  /** Force the y range (data units); by default it spans the data, padded to nice ticks. */
+  yMin?: number;
+  yMax?: number;
+  /** Format tick labels as percentages (values are fractions). */
+  yPercent?: boolean;
+}
+
+export type TextAnchor = 'start' | 'middle' | 'end';
+
+/** Drawing primitives. `y` of a text is the vertical centre of its capital letters. */
+export type Primitive =
+  | { kind: 'rect'; x: number; y: number; w: number; h: number; fill: string }
+  | { kind: 'line'; x1: number; y1: number; x2: number; y2: number; stroke: string; width: number; role: 'axis' | 'grid' | 'tick' | 'legend' }
+  | { kind: 'polyline'; points: [number, number][]; stroke: string; width: number; name: string }
+  | { kind: 'text'; x: number; y: number; text: string; size: number; anchor: TextAnchor; color: string; rotate?: -90; bold?: boolean };
+
+export interface Scene {
+  width: number;
+  height: number;
+  primitives: Primitive[];
+}
+
+/** Colour-blind-safe palette (Okabe–Ito), in a fixed order so a parameterization keeps its colour. */
+export const PALETTE = ['#0072B2', '#D55E00', '#009E73', '#CC79A7', '#E69F00', '#56B4E9', '#000000', '#F0E442'];
+
+const AXIS = '#333333';
+const GRID = '#e3e3e3';
+const TEXT = '#222222';
+
+/** "Nice" tick positions covering [lo, hi]: steps of 1, 2 or 5 × 10^k, about `target` of them. */
+export function niceTicks(lo: number, hi: number, target = 6): number[] {
+  if (!(hi > lo)) {
+    const pad = Math.abs(lo) > 0 ? Math.abs(lo) * 0.1 : 1;
+    [lo, hi] = [lo - pad, hi + pad];
+  }
+  const raw = (hi - lo) / target;
+  const mag = 10 ** Math.floor(Math.log10(raw));
+  const step = [1, 2, 2.5, 5, 10].map((m) => m * mag).find((s) => s >= raw) ?? 10 * mag;
+  const first = Math.floor(lo / step + 1e-9) * step;
+  const ticks: number[] = [];
+  for (let v = first; v <= hi + step * 0.999; v += step) ticks.push(Number(v.toPrecision(12)));
+  return ticks;
+}
+
+/** A tick label with no more digits than the step needs. */
+export function formatTick(v: number, step: number, percent = false): string {
+  const scaled = percent ? v * 100 : v;
+  const scaledStep = percent ? step * 100 : step;
+  let needs = 0;
+  while (needs < 6 && Math.abs(Number(scaledStep.toFixed(needs)) - scaledStep) > 1e-9 * Math.abs(scaledStep)) needs++;
+  return scaled.toFixed(needs) + (percent ? '%' : '');
+}
+
+/** Rough text width for layout (both renderers use a ~0.6 em advance). */
+export const textWidth = (text: string, size: number): number => text.length * size * 0.6;
+
+export function layoutLineChart(spec: ChartSpec): Scene {
+  const width = spec.width ?? 720;
+  const height = spec.height ?? 450;
+  const prims: Primitive[] = [{ kind: 'rect', x: 0, y: 0, w: width, h: height, fill: '#ffffff' }];
+  const finite = spec.series.flatMap((s) => s.points.filter(([x, y]) => Number.isFinite(x) && Number.isFinite(y)));
+  const xs = finite.map(([x]) => x);
+  const ys = finite.map(([, y]) => y);
+  const xTicks = niceTicks(xs.length ? Math.min(...xs) : 0, xs.length ? Math.max(...xs) : 1);
+  const yTicks = niceTicks(spec.yMin ?? (ys.length ? Math.min(...ys) : 0), spec.yMax ?? (ys.length ? Math.max(...ys) : 1));
+  const [x0, x1] = [xTicks[0], xTicks[xTicks.length - 1]];
+  const [y0, y1] = [spec.yMin ?? yTicks[0], spec.yMax ?? yTicks[yTicks.length - 1]];
+  const yStep = yTicks.length > 1 ? yTicks[1] - yTicks[0] : 1;
+  const xStep = xTicks.length > 1 ? xTicks[1] - xTicks[0] : 1;
+
+  const fontSize = 12;
+  const yLabels = yTicks.map((v) => formatTick(v, yStep, spec.yPercent));
+  const left = 34 + Math.max(...yLabels.map((l) => textWidth(l, fontSize))) + 8;
+  const legendWidth = 36 + Math.max(...spec.series.map((s) => textWidth(s.name, fontSize) * 1.05), 40);
+  const plot = { left, top: 40, right: width - legendWidth - 24, bottom: height - 52 };
+  const px = (x: number) => plot.left + ((x - x0) / (x1 - x0 || 1)) * (plot.right - plot.left);
+  const py = (y: number) => plot.bottom - ((y - y0) / (y1 - y0 || 1)) * (plot.bottom - plot.top);
+
+  // grid and ticks
+  for (const [i, v] of yTicks.entries()) {
+    if (v < y0 - 1e-12 || v > y1 + 1e-12) continue;
+    const y = py(v);
+    prims.push({ kind: 'line', x1: plot.left, y1: y, x2: plot.right, y2: y, stroke: GRID, width: 1, role: 'grid' });
+    prims.push({ kind: 'line', x1: plot.left - 5, y1: y, x2: plot.left, y2: y, stroke: AXIS, width: 1, role: 'tick' });
+    prims.push({ kind: 'text', x: plot.left - 8, y, text: yLabels[i], size: fontSize, anchor: 'end', color: TEXT });
+  }
+  for (const v of xTicks) {
+    const x = px(v);
+    prims.push({ kind: 'line', x1: x, y1: plot.top, x2: x, y2: plot.bottom, stroke: GRID, width: 1, role: 'grid' });
+    prims.push({ kind: 'line', x1: x, y1: plot.bottom, x2: x, y2: plot.bottom + 5, stroke: AXIS, width: 1, role: 'tick' });
+    prims.push({ kind: 'text', x, y: plot.bottom + 16, text: formatTick(v, xStep), size: fontSize, anchor: 'middle', color: TEXT });
+  }
+  // axes
+  prims.push({ kind: 'line', x1: plot.left, y1: plot.bottom, x2: plot.right, y2: plot.bottom, stroke: AXIS, width: 1.5, role: 'axis' });
+  prims.push({ kind: 'line', x1: plot.left, y1: plot.top, x2: plot.left, y2: plot.bottom, stroke: AXIS, width: 1.5, role: 'axis' });
+
+  // series, clipped to the y range by clamping (forced ranges may cut off an early spike)
+  spec.series.forEach((s, i) => {
+    const color = s.color ?? PALETTE[i % PALETTE.length];
+    const pts = s.points
+      .filter(([x, y]) => Number.isFinite(x) && Number.isFinite(y))
+      .map(([x, y]): [number, number] => [px(x), Math.min(plot.bottom, Math.max(plot.top, py(y)))]);
+    if (pts.length === 1) pts.push([pts[0][0] + 0.01, pts[0][1]]); // a lone point still shows
+    prims.push({ kind: 'polyline', points: pts, stroke: color, width: 2, name: s.name });
+  });
+
+  // labels
+  prims.push({ kind: 'text', x: (plot.left + plot.right) / 2, y: 20, text: spec.title, size: 15, anchor: 'middle', color: TEXT, bold: true });
+  prims.push({ kind: 'text', x: (plot.left + plot.right) / 2, y: height - 16, text: spec.xLabel, size: 13, anchor: 'middle', color: TEXT });
+  prims.push({ kind: 'text', x: 16, y: (plot.top + plot.bottom) / 2, text: spec.yLabel, size: 13, anchor: 'middle', color: TEXT, rotate: -90 });
+
+  // legend
+  const lx = plot.right + 16;
+  spec.series.forEach((s, i) => {
+    const color = s.color ?? PALETTE[i % PALETTE.length];
+    const ly = plot.top + 8 + i * 20;
+    prims.push({ kind: 'line', x1: lx, y1: ly, x2: lx + 20, y2: ly, stroke: color, width: 3, role: 'legend' });
+    prims.push({ kind: 'text', x: lx + 26, y: ly, text: s.name, size: fontSize, anchor: 'start', color: TEXT });
+  });
+  return { width, height, primitives: prims };
+}

@@ -1,0 +1,175 @@
+/**
+ * Rasterizes a chart scene to PNG without dependencies: shapes are drawn at `supersample`× the
+ * final resolution and box-filtered down (cheap anti-aliasing), text uses the 5×7 bitmap font, and
+ * the image is encoded with node:zlib's deflate plus a hand-written CRC-32.
+ */
+import { deflateSync } from 'node:zlib';
+import { CAP_HEIGHT, GLYPH_ADVANCE, glyph } from './font.js';
+import { layoutLineChart, type ChartSpec, type Primitive, type Scene } from './chart.js';
+
+type Rgb = [number, number, number];
+
+function parseColor(hex: string): Rgb {
+  const m = /^#([0-9a-f]{6})$/i.exec(hex);
+  if (!m) throw new Error(`png: unsupported colour '${hex}' (use #rrggbb)`);
+  const v = parseInt(m[1], 16);
+  return [(v >> 16) & 255, (v >> 8) & 255, v & 255];
+}
+
+/** An RGB raster at supersampled resolution; coordinates passed in are final-image pixels. */
+class Canvas {
+  readonly w: number;
+  readonly h: number;
+  readonly px: Uint8Array;
+  constructor(width: number, height: number, readonly ss: number) {
+    this.w = Math.round(width * ss);
+    this.h = Math.round(height * ss);
+    this.px = new Uint8Array(this.w * this.h * 3).fill(255);
+  }
+
+  private set(i: number, j: number, c: Rgb): void {
+    if (i < 0 || j < 0 || i >= this.w || j >= this.h) return;
+    const k = (j * this.w + i) * 3;
+    this.px[k] = c[0];
+    this.px[k + 1] = c[1];
+    this.px[k + 2] = c[2];
+  }
+
+  /** Fills [x0, x1) × [y0, y1) (final-pixel units), covering subpixels whose centres fall inside. */
+  fillRect(x0: number, y0: number, x1: number, y1: number, c: Rgb): void {
+    const s = this.ss;
+    const i0 = Math.max(0, Math.round(Math.min(x0, x1) * s)), i1 = Math.min(this.w, Math.round(Math.max(x0, x1) * s));
+    const j0 = Math.max(0, Math.round(Math.min(y0, y1) * s)), j1 = Math.min(this.h, Math.round(Math.max(y0, y1) * s));
+    for (let j = j0; j < j1; j++) for (let i = i0; i < i1; i++) this.set(i, j, c);
+  }
+
+  /** A segment of the given width with round caps (so consecutive segments join smoothly). */
+  segment(x1: number, y1: number, x2: number, y2: number, width: number, c: Rgb): void {
+    const s = this.ss;
+    const [ax, ay, bx, by, r] = [x1 * s, y1 * s, x2 * s, y2 * s, (width * s) / 2];
+    const dx = bx - ax, dy = by - ay;
+    const len2 = dx * dx + dy * dy;
+    const i0 = Math.floor(Math.min(ax, bx) - r), i1 = Math.ceil(Math.max(ax, bx) + r);
+    const j0 = Math.floor(Math.min(ay, by) - r), j1 = Math.ceil(Math.max(ay, by) + r);
+    for (let j = j0; j <= j1; j++) {
+      for (let i = i0; i <= i1; i++) {
+        const cx = i + 0.5, cy = j + 0.5;
+        const t = len2 === 0 ? 0 : Math.max(0, Math.min(1, ((cx - ax) * dx + (cy - ay) * dy) / len2));
+        const ex = cx - (ax + t * dx), ey = cy - (ay + t * dy);
+        if (ex * ex + ey * ey <= r * r) this.set(i, j, c);
+      }
+    }
+  }
+
+  /** Bitmap text; `y` is the vertical centre of the capitals, as in the scene. */
+  text(p: Extract<Primitive, { kind: 'text' }>): void {
+    const cell = p.size / 9.5; // one font pixel, in final pixels (cap height ≈ 0.74 em)
+    const width = (p.text.length * GLYPH_ADVANCE - 1) * cell;
+    const u0 = p.anchor === 'start' ? 0 : p.anchor === 'middle' ? -width / 2 : -width;
+    const v0 = -(CAP_HEIGHT * cell) / 2;
+    const c = parseColor(p.color);
+    // local (u along the text, v down) → screen; rotate(-90) maps (u, v) to (v, −u)
+    const put = (u: number, v: number, du: number, dv: number) => {
+      if (p.rotate === -90) this.fillRect(p.x + v, p.y - u - du, p.x + v + dv, p.y - u, c);
+      else this.fillRect(p.x + u, p.y + v, p.x + u + du, p.y + v + dv, c);
+    };
+    [...p.text].forEach((ch, k) => {
+      glyph(ch).forEach((row, r) =>
+        row.forEach((on, col) => {
+          if (!on) return;
+          const u = u0 + (k * GLYPH_ADVANCE + col) * cell, v = v0 + r * cell;
+          put(u, v, cell, cell);
+          if (p.bold) put(u + cell * 0.45, v, cell, cell);
+        }),
+      );
+    });
+  }
+
+  /** Box-filters down to the final resolution: RGB bytes, width × height. */
+  downsample(): { width: number; height: number; rgb: Uint8Array } {
+    const s = this.ss, width = Math.floor(this.w / s), height = Math.floor(this.h / s);
+    const rgb = new Uint8Array(width * height * 3);
+    for (let y = 0; y < height; y++) {
+      for (let x = 0; x < width; x++) {
+        for (let ch = 0; ch < 3; ch++) {
+          let acc = 0;
+          for (let j = 0; j < s; j++) for (let i = 0; i < s; i++) acc += this.px[((y * s + j) * this.w + x * s + i) * 3 + ch];
+          rgb[(y * width + x) * 3 + ch] = Math.round(acc / (s * s));
+        }
+      }
+    }
+    return { width, height, rgb };
+  }
+}
+
+export function rasterizeScene(scene: Scene, supersample = 3): { width: number; height: number; rgb: Uint8Array } {
+  const cv = new Canvas(scene.width, scene.height, supersample);
+  for (const p of scene.primitives) {
+    switch (p.kind) {
+      case 'rect':
+        cv.fillRect(p.x, p.y, p.x + p.w, p.y + p.h, parseColor(p.fill));
+        break;
+      case 'line':
+        cv.segment(p.x1, p.y1, p.x2, p.y2, p.width, parseColor(p.stroke));
+        break;
+      case 'polyline': {
+        const c = parseColor(p.stroke);
+        for (let i = 1; i < p.points.length; i++) cv.segment(...p.points[i - 1], ...p.points[i], p.width, c);
+        break;
+      }
+      case 'text':
+        cv.text(p);
+        break;
+    }
+  }
+  return cv.downsample();
+}
+
+// ---- PNG encoding ------------------------------------------------------------------------------
+
+const CRC_TABLE = (() => {
+  const t = new Uint32Array(256);
+  for (let n = 0; n < 256; n++) {
+    let c = n;
+    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+    t[n] = c >>> 0;
+  }
+  return t;
+})();
+
+export function crc32(bytes: Uint8Array): number {
+  let c = 0xffffffff;
+  for (let i = 0; i < bytes.length; i++) c = CRC_TABLE[(c ^ bytes[i]) & 0xff] ^ (c >>> 8);
+  return (c ^ 0xffffffff) >>> 0;
+}
+
+function chunk(type: string, data: Uint8Array): Buffer {
+  const out = Buffer.alloc(12 + data.length);
+  out.writeUInt32BE(data.length, 0);
+  out.write(type, 4, 'ascii');
+  Buffer.from(data.buffer, data.byteOffset, data.length).copy(out, 8);
+  out.writeUInt32BE(crc32(out.subarray(4, 8 + data.length)), 8 + data.length);
+  return out;
+}
+
+/** An 8-bit RGB PNG (every scanline filter type 0: charts are flat colours, deflate does the rest). */
+export function encodePng(width: number, height: number, rgb: Uint8Array): Buffer {
+  const ihdr = Buffer.alloc(13);
+  ihdr.writeUInt32BE(width, 0);
+  ihdr.writeUInt32BE(height, 4);
+  ihdr.set([8, 2, 0, 0, 0], 8); // bit depth 8, colour type RGB, deflate, adaptive filters, no interlace
+  const raw = new Uint8Array(height * (1 + width * 3));
+  for (let y = 0; y < height; y++) raw.set(rgb.subarray(y * width * 3, (y + 1) * width * 3), y * (1 + width * 3) + 1);
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    chunk('IHDR', ihdr),
+    chunk('IDAT', deflateSync(raw, { level: 9 })),
+    chunk('IEND', new Uint8Array(0)),
+  ]);
+}
+
+/** A line chart as PNG bytes (same layout as the SVG). */
+export function lineChartPng(spec: ChartSpec): Buffer {
+  const { width, height, rgb } = rasterizeScene(layoutLineChart(spec));
+  return encodePng(width, height, rgb);
+}

@@ -1,0 +1,358 @@
+/**
+ * The paper's CIFAR-10 classification experiment, top to bottom (CleanRL style): typed `Args`
+ * with the paper's defaults, then one `train` function that builds the model, initializes it
+ * from data, runs Adam with the flat-then-linear schedule and the β1 switch, evaluates every
+ * epoch, checkpoints, and resumes bit-for-bit.
+ *
+ * Reproducibility contract: everything random is a pure function of (seed, epoch, step) — the
+ * data order, the noise and dropout masks — so a checkpoint needs no generator state, and a run
+ * resumed from any step produces the same metrics as one that never stopped.
+ */
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { argmax, getBackend, tidy, type Tensor } from '@wn/tensor';
+import { noGrad } from '@wn/autograd';
+import { Adam, flatThenLinear, initFromData, paramGrads, ParamEMA, saveState, softmaxCrossEntropy, switchAt, type Parameterization } from '@wn/layers';
+import { batchesPerEpoch, batchIndices, epochOrder, gatherBatch, initBatchIndices, type ClassificationData, type FloatImages } from './batches.js';
+import { loadCheckpoint, saveCheckpoint, writeFileAtomic } from './checkpoint.js';
+import { writeErrorCharts } from './charts.js';
+import { loadClassificationData, type DatasetName } from './datasets.js';
+import { writeMetricsJsonl, type EpochMetrics } from './metrics.js';
+import { ConvPoolCnnC, usesDataInit } from './model.js';
+import { Progress, type ProgressSink } from './progress.js';
+
+// ---- arguments -------------------------------------------------------------------------------
+
+export interface Args {
+  /** which data: the embedded Fashion-MNIST subset, full Fashion-MNIST, MNIST, or CIFAR-10 */
+  dataset: DatasetName;
+  /** folder with the dataset's files (CIFAR-10 binary batches, IDX files) */
+  dataDir: string | null;
+  /** use only the first N training / test images (after loading); null: all */
+  trainLimit: number | null;
+  testLimit: number | null;
+  /** ZCA-whiten the inputs (the paper does for CIFAR-10) */
+  zca: boolean;
+
+  parameterization: Parameterization;
+  /** channel multiplier: 1 = the paper's 96/192 channels */
+  width: number;
+  noiseStd: number;
+  dropout: number;
+  leakySlope: number;
+  /** weightnorm+meanonlybn: initialize g from data as well (see model.ts) */
+  meanOnlyBnDataInit: boolean;
+
+  epochs: number;
+  /** fraction of the epochs at the flat learning rate before the linear decay to 0 */
+  flatFraction: number;
+  batchSize: number;
+  /** null: the paper's per-parameterization default (see `defaultLearningRate`) */
+  lr: number | null;
+  /** Adam β1 in the flat phase and in the decay phase */
+  beta1: number;
+  beta1Decay: number;
+  beta2: number;
+  /** images in the held-out batch for data-dependent init (paper: 500) */
+  initBatchSize: number;
+  /** evaluate with parameter averages (Polyak) as well */
+  ema: boolean;
+  emaDecay: number;
+  evalBatchSize: number;
+  /** also evaluate (eval mode) on the first N training images each epoch; 0: off */
+  trainEvalSize: number;
+  seed: number;
+
+  /** run folder: metrics.jsonl, config.json, checkpoint, model, charts */
+  outDir: string;
+  /** continue from outDir's checkpoint when there is one */
+  resume: boolean;
+}
+
+/** The paper's CIFAR-10 settings (section 5.1). */
+export const PAPER_ARGS: Args = {
+  dataset: 'cifar10',
+  dataDir: null,
+  trainLimit: null,
+  testLimit: null,
+  zca: true,
+  parameterization: 'weightnorm+init',
+  width: 1,
+  noiseStd: 0.15,
+  dropout: 0.5,
+  leakySlope: 0.1,
+  meanOnlyBnDataInit: true,
+  epochs: 200,
+  flatFraction: 0.5,
+  batchSize: 100,
+  lr: null,
+  beta1: 0.9,
+  beta1Decay: 0.5,
+  beta2: 0.999,
+  initBatchSize: 500,
+  ema: false,
+  emaDecay: 0.999,
+  evalBatchSize: 500,
+  trainEvalSize: 0,
+  seed: 1,
+  outDir: 'runs/classify',
+  resume: false,
+};
+
+/**
+ * A scaled-down run that finishes in about a minute per parameterization on a 2-core CPU: the
+ * embedded Fashion-MNIST subset, 1/8 of the paper's width (12/24 channels), a few epochs.
+ */
+export const QUICK_ARGS: Args = {
+  ...PAPER_ARGS,
+  dataset: 'embedded',
+  zca: false,
+  width: 1 / 8,
+  epochs: 4,
+  trainLimit: 2000,
+  testLimit: 1000,
+  initBatchSize: 200,
+  outDir: 'runs/classify-quick',
+};
+
+/**
+ * The main job's setting (`pnpm start`): all five parameterizations must finish within about five
+ * minutes on a 2-core CPU, so each gets this budget.
+ */
+export const COMPARE_ARGS: Args = {
+  ...QUICK_ARGS,
+  outDir: 'runs/compare-embedded',
+};
+
+/** The paper's learning rates: 0.003 for the normalized parameterizations, 0.0003 for standard (unverified). */
+export function defaultLearningRate(p: Parameterization): number {
+  return p === 'standard' ? 0.0003 : 0.003;
+}
+
+// ---- training ----------------------------------------------------------------------------------
+
+/** Where training stands; saved in every checkpoint. */
+interface TrainState {
+  /** epochs completed */
+  epoch: number;
+  /** update steps completed within the current epoch */
+  step: number;
+  /** sums over the current epoch's steps so far */
+  lossSum: number;
+  errorSum: number;
+  seen: number;
+  /** training seconds before the current epoch, and within it so far */
+  secondsBefore: number;
+  epochSeconds: number;
+  metrics: EpochMetrics[];
+}
+
+export interface TrainOptions {
+  /** preloaded data (the comparison shares one copy between runs); loaded from `args` otherwise */
+  data?: ClassificationData;
+  /** aborting saves a checkpoint after the current step and returns `interrupted: true` */
+  signal?: AbortSignal;
+  /** progress and epoch lines (default stderr); null for silence */
+  progress?: ProgressSink | null;
+  /** label for progress lines (default: the parameterization) */
+  label?: string;
+  /** called after every update step and every epoch (tests use it to interrupt) */
+  onStep?: (info: { epoch: number; step: number; loss: number }) => void;
+  onEpoch?: (metrics: EpochMetrics) => void;
+  /** write the per-run charts (default true) */
+  charts?: boolean;
+}
+
+export interface TrainResult {
+  runDir: string;
+  metrics: EpochMetrics[];
+  interrupted: boolean;
+  /** whether this run continued from a checkpoint */
+  resumed: boolean;
+  parameters: number;
+}
+
+export const CHECKPOINT_FILE = 'checkpoint.safetensors';
+
+/** Lets pending events (SIGINT) run between synchronous training steps. */
+const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+/** Mean loss and error rate of the model on `images`, in eval mode, in batches. */
+export function evaluate(model: ConvPoolCnnC, images: FloatImages, batchSize: number): { loss: number; error: number } {
+  const wasTraining = model.training;
+  model.eval();
+  let lossSum = 0;
+  let errors = 0;
+  const all = Uint32Array.from({ length: images.n }, (_, i) => i);
+  try {
+    for (let start = 0; start < images.n; start += batchSize) {
+      const idx = all.subarray(start, Math.min(images.n, start + batchSize));
+      noGrad(() =>
+        tidy(() => {
+          const { x, labels } = gatherBatch(images, idx);
+          const logits = model.forward(x);
+          lossSum += softmaxCrossEntropy(logits, labels).item() * idx.length;
+          errors += countErrors(logits, labels);
+        }),
+      );
+    }
+  } finally {
+    model.train(wasTraining);
+  }
+  return { loss: lossSum / images.n, error: errors / images.n };
+}
+
+/** The first `n` images (a view, no copy). */
+function firstImages(images: FloatImages, n: number): FloatImages {
+  const k = Math.min(n, images.n);
+  const size = images.channels * images.height * images.width;
+  return { ...images, n: k, x: images.x.subarray(0, k * size), y: images.y.subarray(0, k) };
+}
+
+function countErrors(logits: Tensor, labels: Uint8Array): number {
+  const predicted = noGrad(() => argmax(logits, 1)).dataSync();
+  let wrong = 0;
+  for (let i = 0; i < labels.length; i++) if (predicted[i] !== labels[i]) wrong++;
+  return wrong;
+}
+
+export async function train(args: Args, options: TrainOptions = {}): Promise<TrainResult> {
+  const data = options.data ?? loadClassificationData(args);
+  const label = options.label ?? args.parameterization;
+  const runDir = args.outDir;
+  mkdirSync(runDir, { recursive: true });
+  const checkpointPath = join(runDir, CHECKPOINT_FILE);
+
+  // 1. The model, the optimizer and its schedules.
+  const { train: trainSet, test: testSet } = data;
+  const model = new ConvPoolCnnC({
+    parameterization: args.parameterization,
+    width: args.width,
+    inputChannels: trainSet.channels,
+    inputSize: trainSet.height,
+    classes: data.classes.length,
+    noiseStd: args.noiseStd,
+    dropout: args.dropout,
+    leakySlope: args.leakySlope,
+    seed: args.seed,
+    meanOnlyBnDataInit: args.meanOnlyBnDataInit,
+  });
+  const baseLr = args.lr ?? defaultLearningRate(args.parameterization);
+  const optimizer = new Adam(model, { lr: baseLr, beta1: args.beta1, beta2: args.beta2 });
+  const stepsPerEpoch = batchesPerEpoch(trainSet.n, args.batchSize);
+  const totalSteps = args.epochs * stepsPerEpoch;
+  const lrAt = flatThenLinear(baseLr, totalSteps, { flatFraction: args.flatFraction });
+  const beta1At = switchAt(Math.round(totalSteps * args.flatFraction), args.beta1, args.beta1Decay);
+
+  // 2. Resume, or initialize from data (on a held batch, in training mode, as the authors did).
+  let state: TrainState = { epoch: 0, step: 0, lossSum: 0, errorSum: 0, seen: 0, secondsBefore: 0, epochSeconds: 0, metrics: [] };
+  let ema: ParamEMA | null = null;
+  let resumed = false;
+  if (args.resume && existsSync(checkpointPath)) {
+    if (args.ema) ema = new ParamEMA(model, { decay: args.emaDecay });
+    state = loadCheckpoint<TrainState>(checkpointPath, { model, optimizer, ema })!;
+    resumed = true;
+  } else {
+    if (usesDataInit(args)) {
+      const { x } = gatherBatch(trainSet, initBatchIndices(trainSet.n, args.seed, args.initBatchSize));
+      model.noiseKey.set(args.seed, 0x1417);
+      initFromData(model, x);
+      x.dispose();
+    }
+    if (args.ema) ema = new ParamEMA(model, { decay: args.emaDecay });
+  }
+  const parameters = model.numParameters();
+  writeFileAtomic(
+    join(runDir, 'config.json'),
+    JSON.stringify({ args, dataset: data.name, train_images: trainSet.n, test_images: testSet.n, image_shape: [trainSet.channels, trainSet.height, trainSet.width], parameters, learning_rate: baseLr, steps_per_epoch: stepsPerEpoch, backend: getBackend() }, null, 2) + '\n',
+  );
+
+  // 3. Epochs of Adam updates, each followed by evaluation, metrics and a checkpoint.
+  const sink = options.progress === undefined ? process.stderr : options.progress;
+  const examplesPerEpoch = Math.min(trainSet.n, stepsPerEpoch * args.batchSize);
+  const progress = sink ? new Progress({ total: args.epochs * examplesPerEpoch, label: `[${label}]`, stream: sink, start: state.epoch * examplesPerEpoch + state.seen }) : null;
+  const checkpoint = () => saveCheckpoint(checkpointPath, { model, optimizer, ema }, state);
+  let interrupted = false;
+
+  training: while (state.epoch < args.epochs) {
+    const epoch = state.epoch;
+    const order = epochOrder(trainSet.n, args.seed, epoch);
+    const firstStepLr = lrAt(epoch * stepsPerEpoch);
+    const firstStepBeta1 = beta1At(epoch * stepsPerEpoch);
+    while (state.step < stepsPerEpoch) {
+      if (options.signal?.aborted) {
+        interrupted = true;
+        break training;
+      }
+      const t0 = performance.now();
+      const globalStep = epoch * stepsPerEpoch + state.step;
+      optimizer.lr = lrAt(globalStep);
+      optimizer.beta1 = beta1At(globalStep);
+      model.noiseKey.set(args.seed, epoch, state.step);
+      const { x, labels } = gatherBatch(trainSet, batchIndices(order, state.step, args.batchSize));
+      let errors = 0;
+      const { loss, grads } = paramGrads(optimizer.params, () => {
+        const logits = model.forward(x);
+        errors = countErrors(logits, labels);
+        return softmaxCrossEntropy(logits, labels);
+      });
+      const lossValue = loss.item();
+      optimizer.step(grads);
+      loss.dispose();
+      for (const g of grads) g.dispose();
+      x.dispose();
+      ema?.update();
+      state.lossSum += lossValue * labels.length;
+      state.errorSum += errors;
+      state.seen += labels.length;
+      state.step++;
+      state.epochSeconds += (performance.now() - t0) / 1000;
+      progress?.update(epoch * examplesPerEpoch + state.seen, `epoch ${epoch + 1}/${args.epochs} loss ${(state.lossSum / state.seen).toFixed(3)}`);
+      options.onStep?.({ epoch, step: state.step, loss: lossValue });
+      await yieldToEventLoop();
+    }
+
+    const test = evaluate(model, testSet, args.evalBatchSize);
+    const trainEval = args.trainEvalSize > 0 ? evaluate(model, firstImages(trainSet, args.trainEvalSize), args.evalBatchSize) : null;
+    const averaged = ema ? ema.withAveraged(() => evaluate(model, testSet, args.evalBatchSize)) : null;
+    const m: EpochMetrics = {
+      epoch: epoch + 1,
+      seconds: state.secondsBefore + state.epochSeconds,
+      epoch_seconds: state.epochSeconds,
+      train_loss: state.lossSum / state.seen,
+      train_error: state.errorSum / state.seen,
+      test_loss: test.loss,
+      test_error: test.error,
+      ...(trainEval ? { train_eval_loss: trainEval.loss, train_eval_error: trainEval.error } : {}),
+      ...(averaged ? { test_loss_ema: averaged.loss, test_error_ema: averaged.error } : {}),
+      lr: firstStepLr,
+      beta1: firstStepBeta1,
+      examples_per_second: state.seen / state.epochSeconds,
+    };
+    state = { epoch: epoch + 1, step: 0, lossSum: 0, errorSum: 0, seen: 0, secondsBefore: m.seconds, epochSeconds: 0, metrics: [...state.metrics, m] };
+    writeMetricsJsonl(join(runDir, 'metrics.jsonl'), state.metrics);
+    checkpoint();
+    progress?.log(
+      `[${label}] epoch ${m.epoch}/${args.epochs}  train ${m.train_loss.toFixed(3)} / ${pct(m.train_error)}  test ${m.test_loss.toFixed(3)} / ${pct(m.test_error)}` +
+        `${averaged ? `  (EMA ${pct(averaged.error)})` : ''}  ${m.epoch_seconds.toFixed(1)} s  ${m.examples_per_second.toFixed(0)} ex/s`,
+    );
+    options.onEpoch?.(m);
+    await yieldToEventLoop();
+  }
+
+  // 4. Interrupted: keep the exact position. Finished: the final model and the charts.
+  if (interrupted) {
+    checkpoint();
+    progress?.log(`[${label}] interrupted at epoch ${state.epoch + 1}, step ${state.step}; checkpoint saved to ${checkpointPath} (continue with --resume)`);
+  } else {
+    writeFileSync(join(runDir, 'model.safetensors'), saveState(model, { parameterization: args.parameterization, width: String(args.width) }));
+    if (options.charts ?? true) writeErrorCharts(runDir, [{ name: args.parameterization, metrics: state.metrics }], data.name);
+  }
+  progress?.finish();
+  model.dispose();
+  optimizer.dispose();
+  ema?.dispose();
+  return { runDir, metrics: state.metrics, interrupted, resumed, parameters };
+}
+
+const pct = (v: number) => `${(v * 100).toFixed(2)}%`;

@@ -1,0 +1,89 @@
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { CHECKPOINT_FILE, QUICK_ARGS, train, type Args } from '../src/trainer.js';
+import { readMetricsJsonl, TIMING_FIELDS, type EpochMetrics } from '../src/metrics.js';
+import { stripeData } from './synthetic.js';
+
+const root = mkdtempSync(join(tmpdir(), 'wn-classify-resume-'));
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+const data = stripeData(48, 24);
+const base: Args = {
+  ...QUICK_ARGS,
+  width: 1 / 24,
+  epochs: 2,
+  batchSize: 16,
+  initBatchSize: 32,
+  evalBatchSize: 24,
+  trainLimit: null,
+  testLimit: null,
+  ema: true, // the averages are part of the state too
+};
+
+/** Everything but the wall-clock fields. */
+const computed = (ms: readonly EpochMetrics[]) =>
+  ms.map((m) => Object.fromEntries(Object.entries(m).filter(([k]) => !(TIMING_FIELDS as readonly string[]).includes(k))));
+
+describe('checkpoints and --resume', () => {
+  for (const parameterization of ['weightnorm+init', 'batchnorm'] as const) {
+    it(`1 epoch + resume gives exactly the metrics of 2 straight epochs (${parameterization})`, async () => {
+      const args = { ...base, parameterization };
+      const straight = await train({ ...args, outDir: join(root, `${parameterization}-straight`) }, { data, progress: null, charts: false });
+
+      const dir = join(root, `${parameterization}-resumed`);
+      const stop = new AbortController();
+      const first = await train({ ...args, outDir: dir }, { data, progress: null, charts: false, signal: stop.signal, onEpoch: () => stop.abort() });
+      expect(first.interrupted).toBe(true);
+      expect(first.metrics).toHaveLength(1);
+      expect(existsSync(join(dir, CHECKPOINT_FILE))).toBe(true);
+      const second = await train({ ...args, outDir: dir, resume: true }, { data, progress: null, charts: false });
+      expect(second.resumed).toBe(true);
+      expect(second.interrupted).toBe(false);
+
+      const a = readMetricsJsonl(join(root, `${parameterization}-straight`, 'metrics.jsonl'));
+      const b = readMetricsJsonl(join(dir, 'metrics.jsonl'));
+      expect(a).toHaveLength(2);
+      expect(computed(b)).toEqual(computed(a)); // exact: toEqual compares numbers with Object.is
+      expect(computed(second.metrics)).toEqual(computed(straight.metrics));
+      // the final models agree byte for byte
+      expect(readFileSync(join(dir, 'model.safetensors')).equals(readFileSync(join(root, `${parameterization}-straight`, 'model.safetensors')))).toBe(true);
+    });
+  }
+
+  it('an interruption mid-epoch saves a checkpoint at that step, and resuming from it changes nothing', async () => {
+    const args = { ...base, parameterization: 'weightnorm+meanonlybn' as const };
+    const straight = await train({ ...args, outDir: join(root, 'mobn-straight') }, { data, progress: null, charts: false });
+
+    const dir = join(root, 'mobn-interrupted');
+    const stop = new AbortController();
+    const r = await train({ ...args, outDir: dir }, {
+      data, progress: null, charts: false, signal: stop.signal,
+      onStep: ({ epoch, step }) => { if (epoch === 0 && step === 2) stop.abort(); },
+    });
+    expect(r.interrupted).toBe(true);
+    expect(r.metrics).toHaveLength(0);
+    const meta = JSON.parse(JSON.parse(readCheckpointHeader(join(dir, CHECKPOINT_FILE))).__metadata__['wn-classify-checkpoint']);
+    expect(meta).toMatchObject({ epoch: 0, step: 2, seen: 32 });
+    expect(existsSync(join(dir, 'model.safetensors'))).toBe(false);
+
+    const resumed = await train({ ...args, outDir: dir, resume: true }, { data, progress: null, charts: false });
+    expect(computed(resumed.metrics)).toEqual(computed(straight.metrics));
+  });
+
+  it('writes the checkpoint atomically (no temp files left behind)', async () => {
+    const dir = join(root, 'atomic');
+    await train({ ...base, epochs: 1, outDir: dir }, { data, progress: null, charts: false });
+    const { readdirSync } = await import('node:fs');
+    expect(readdirSync(dir).filter((f) => f.includes('.tmp'))).toEqual([]);
+    expect(readdirSync(dir).sort()).toEqual(['checkpoint.safetensors', 'config.json', 'metrics.jsonl', 'model.safetensors']);
+  });
+});
+
+/** The JSON header of a safetensors file. */
+function readCheckpointHeader(path: string): string {
+  const bytes = readFileSync(path);
+  const n = Number(bytes.readBigUInt64LE(0));
+  return bytes.subarray(8, 8 + n).toString('utf8');
+}
