@@ -7,8 +7,8 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { endianness } from 'node:os';
 import { type ImageDataset, imageSize } from './dataset.js';
-import { eigh } from './eigh.js';
-import { addLowerGram, symmetrizeFromLower } from './gram.js';
+import { eighParallel } from './eigh.js';
+import { type KernelPool, sharedFloat64, withPool } from './parallel.js';
 import type { BatchTransform } from './preprocess.js';
 
 export interface ZcaWhitening {
@@ -42,6 +42,10 @@ export interface FitZcaOptions {
    * the fitted whitening must have gone through the same transform.
    */
   transform?: BatchTransform;
+  /** Threads for the O(d³) passes (default: the machine's cores, at most 8; 1 = no workers). */
+  threads?: number;
+  /** A pool to use instead of starting and closing one. */
+  pool?: KernelPool;
   /** Reports progress: the stage and elapsed milliseconds when it ended. */
   onProgress?: (stage: 'mean' | 'covariance' | 'eigh' | 'matrix', elapsedMs: number) => void;
 }
@@ -56,13 +60,8 @@ function selectedIndices(n: number, maxImages: number | undefined): Uint32Array 
   return Uint32Array.from({ length: maxImages }, (_, k) => Math.floor((k * n) / maxImages));
 }
 
-/** Calls `visit` with float32 copies of the selected images, CHUNK at a time, after `transform`. */
-function forEachChunk(
-  dataset: ImageDataset,
-  indices: Uint32Array,
-  transform: BatchTransform | undefined,
-  visit: (x: Float32Array, count: number) => void,
-): void {
+/** Float32 copies of the selected images, CHUNK at a time, after `transform` (the buffer is reused). */
+function* chunks(dataset: ImageDataset, indices: Uint32Array, transform: BatchTransform | undefined): Generator<[Float32Array, number]> {
   const size = imageSize(dataset);
   const x = new Float32Array(CHUNK * size);
   for (let start = 0; start < indices.length; start += CHUNK) {
@@ -73,12 +72,15 @@ function forEachChunk(
     }
     const view = x.subarray(0, count * size);
     transform?.(view, count);
-    visit(view, count);
+    yield [view, count];
   }
 }
 
-/** Fits ZCA whitening on `dataset`'s images (see {@link FitZcaOptions}). */
-export function fitZca(dataset: ImageDataset, options: FitZcaOptions = {}): ZcaWhitening {
+/**
+ * Fits ZCA whitening on `dataset`'s images (see {@link FitZcaOptions}). The result does not depend
+ * on the thread count.
+ */
+export async function fitZca(dataset: ImageDataset, options: FitZcaOptions = {}): Promise<ZcaWhitening> {
   const epsilon = options.epsilon ?? 0.01;
   if (!(epsilon > 0) || !Number.isFinite(epsilon)) throw new Error(`fitZca: epsilon must be a positive number, got ${epsilon}`);
   const indices = selectedIndices(dataset.n, options.maxImages);
@@ -87,57 +89,56 @@ export function fitZca(dataset: ImageDataset, options: FitZcaOptions = {}): ZcaW
   const started = performance.now();
   const report = (stage: 'mean' | 'covariance' | 'eigh' | 'matrix'): void => options.onProgress?.(stage, performance.now() - started);
 
-  const mean = new Float64Array(dim);
-  forEachChunk(dataset, indices, options.transform, (x, count) => {
-    for (let k = 0; k < count; k++) {
-      const o = k * dim;
-      for (let j = 0; j < dim; j++) mean[j] += x[o + j];
+  return withPool(options.threads, options.pool, 'fitZca', async (pool) => {
+    const mean = new Float64Array(dim);
+    for (const [x, count] of chunks(dataset, indices, options.transform)) {
+      for (let k = 0; k < count; k++) {
+        const o = k * dim;
+        for (let j = 0; j < dim; j++) mean[j] += x[o + j];
+      }
     }
-  });
-  for (let j = 0; j < dim; j++) mean[j] /= indices.length;
-  report('mean');
+    for (let j = 0; j < dim; j++) mean[j] /= indices.length;
+    report('mean');
 
-  // C = (1/N) Σ (x − μ)(x − μ)ᵀ, accumulated as Xᵀ X over chunks of centred images stored
-  // transposed (one row per pixel), so the Gram kernel runs over contiguous rows.
-  const covariance = new Float64Array(dim * dim);
-  const centred = new Float64Array(dim * CHUNK);
-  forEachChunk(dataset, indices, options.transform, (x, count) => {
-    for (let k = 0; k < count; k++) {
-      const o = k * dim;
-      for (let j = 0; j < dim; j++) centred[j * count + k] = x[o + j] - mean[j];
+    // C = (1/N) Σ (x − μ)(x − μ)ᵀ, accumulated as Xᵀ X over chunks of centred images stored
+    // transposed (one row per pixel), so the Gram kernel runs over contiguous rows.
+    const covariance = sharedFloat64(dim * dim);
+    const centred = sharedFloat64(dim * CHUNK);
+    for (const [x, count] of chunks(dataset, indices, options.transform)) {
+      for (let k = 0; k < count; k++) {
+        const o = k * dim;
+        for (let j = 0; j < dim; j++) centred[j * count + k] = x[o + j] - mean[j];
+      }
+      await pool.runRows('addLowerGramRows', dim, [centred, dim, count, covariance], true);
     }
-    addLowerGram(centred, dim, count, covariance);
+    for (let i = 0; i < dim; i++) {
+      for (let j = 0; j <= i; j++) covariance[i * dim + j] /= indices.length;
+    }
+    report('covariance');
+
+    const { values, vectors } = await eighParallel(covariance, dim, { pool });
+    report('eigh');
+
+    // W = Y Yᵀ with Y = U diag((λ + ε)^(−1/4)); round-off can leave tiny negative λ, clamp to 0.
+    const y = sharedFloat64(dim * dim);
+    y.set(vectors);
+    for (let k = 0; k < dim; k++) {
+      const scale = 1 / Math.sqrt(Math.sqrt(Math.max(values[k], 0) + epsilon));
+      for (let i = 0; i < dim; i++) y[i * dim + k] *= scale;
+    }
+    const w = covariance.fill(0);
+    await pool.runRows('addLowerGramRows', dim, [y, dim, dim, w], true);
+    const matrix = new Float32Array(dim * dim);
+    for (let i = 0; i < dim; i++) {
+      for (let j = 0; j <= i; j++) {
+        matrix[i * dim + j] = w[i * dim + j];
+        matrix[j * dim + i] = w[i * dim + j];
+      }
+    }
+    report('matrix');
+    const { channels, height, width } = dataset;
+    return { channels, height, width, dim, epsilon, fittedImages: indices.length, mean, eigenvalues: values, matrix };
   });
-  for (let i = 0; i < dim; i++) {
-    for (let j = 0; j <= i; j++) covariance[i * dim + j] /= indices.length;
-  }
-  report('covariance');
-
-  const { values, vectors } = eigh(covariance, dim);
-  report('eigh');
-
-  // W = Y Yᵀ with Y = U diag((λ + ε)^(−1/4)); round-off can leave tiny negative λ, clamp to 0.
-  const y = vectors;
-  for (let k = 0; k < dim; k++) {
-    const scale = 1 / Math.sqrt(Math.sqrt(Math.max(values[k], 0) + epsilon));
-    for (let i = 0; i < dim; i++) y[i * dim + k] *= scale;
-  }
-  const w = covariance.fill(0);
-  addLowerGram(y, dim, dim, w);
-  symmetrizeFromLower(w, dim);
-  report('matrix');
-
-  return {
-    channels: dataset.channels,
-    height: dataset.height,
-    width: dataset.width,
-    dim,
-    epsilon,
-    fittedImages: indices.length,
-    mean,
-    eigenvalues: values,
-    matrix: Float32Array.from(w),
-  };
 }
 
 /** Whitens `count` images in `x` in place: x ← W (x − μ). */

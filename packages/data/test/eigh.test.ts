@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { eigh } from '../src/eigh.js';
+import { eigh, eighParallel } from '../src/eigh.js';
+import { KernelPool, splitRows } from '../src/parallel.js';
 import { Rng } from '../src/rng.js';
 
 function randomSymmetric(n: number, seed: number): Float64Array {
@@ -68,7 +69,7 @@ function residuals(a: Float64Array, n: number) {
 }
 
 describe('eigh', () => {
-  it.each([1, 2, 3, 17, 64, 150])('reconstructs a random symmetric %i×%i matrix to 1e-10', (n) => {
+  it.each([1, 2, 3, 17, 64, 150])('reconstructs a random symmetric matrix of size %i to 1e-10', (n) => {
     const { values, reconstruction, orthogonality } = residuals(randomSymmetric(n, n), n);
     expect(reconstruction).toBeLessThan(1e-10);
     expect(orthogonality).toBeLessThan(1e-10);
@@ -121,5 +122,40 @@ describe('eigh', () => {
     expect(() => eigh(new Float64Array([1, 0, Infinity, 1]), 2)).toThrow('eigh: a[1][0] is Infinity; the matrix must be finite');
     expect(() => eigh([1] as unknown as Float64Array, 1)).toThrow(/must be a Float64Array/);
     expect(() => eigh(randomSymmetric(30, 4), 30, { maxIterations: 1 })).toThrow(/QL did not converge for eigenvalue \d+ after 1 iterations/);
+  });
+});
+
+describe('eighParallel', () => {
+  it('gives the same bits as eigh for any thread count', async () => {
+    const n = 90;
+    const a = randomSymmetric(n, 8);
+    const expected = eigh(a, n);
+    for (const threads of [1, 2, 3]) expect(await eighParallel(a, n, { threads })).toEqual(expected);
+  });
+
+  it('reuses a pool and reports worker failures', async () => {
+    const pool = new KernelPool(2);
+    try {
+      const a = randomSymmetric(40, 9);
+      expect(await eighParallel(a, 40, { pool })).toEqual(eigh(a, 40));
+      await expect(eighParallel(randomSymmetric(30, 4), 30, { pool, maxIterations: 1 })).rejects.toThrow(/did not converge/);
+      await expect(eighParallel(a, 40, { threads: 0 })).rejects.toThrow('eighParallel: threads must be a positive integer, got 0');
+    } finally {
+      await pool.close();
+    }
+  });
+
+  it('splits rows into balanced contiguous ranges', () => {
+    expect(splitRows(10, 3, false)).toEqual([
+      [0, 3],
+      [3, 7],
+      [7, 10],
+    ]);
+    const tri = splitRows(1000, 2, true);
+    expect(tri).toEqual([
+      [0, 707],
+      [707, 1000],
+    ]);
+    expect(splitRows(1, 4, false)).toEqual([[0, 1]]);
   });
 });

@@ -1,12 +1,12 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { batches } from '../src/batches.js';
 import { type ImageDataset, createImageDataset, mapImages, subset } from '../src/dataset.js';
 import { eigh } from '../src/eigh.js';
 import { scalePixels } from '../src/preprocess.js';
 import { Rng } from '../src/rng.js';
-import { applyZca, decodeZca, encodeZca, fitZca, loadZca, saveZca, zcaTransform } from '../src/zca.js';
+import { type ZcaWhitening, applyZca, decodeZca, encodeZca, fitZca, loadZca, saveZca, zcaTransform } from '../src/zca.js';
 import { tempDir } from './helpers.js';
 
 const shape = { channels: 1, height: 3, width: 3 };
@@ -41,7 +41,7 @@ function stats(x: Float32Array, n: number) {
   return { mean, cov };
 }
 
-function whitenedCovariance(data: ImageDataset, zca: ReturnType<typeof fitZca>) {
+function whitenedCovariance(data: ImageDataset, zca: ZcaWhitening) {
   const x = Float32Array.from(data.images);
   applyZca(zca, x, data.n);
   return stats(x, data.n).cov;
@@ -50,9 +50,9 @@ function whitenedCovariance(data: ImageDataset, zca: ReturnType<typeof fitZca>) 
 describe('fitZca', () => {
   const data = correlated(4000, 1);
 
-  it('makes the training covariance the identity up to ε/(λ + ε)', () => {
+  it('makes the training covariance the identity up to ε/(λ + ε)', async () => {
     const epsilon = 1e-7;
-    const zca = fitZca(data, { epsilon });
+    const zca = await fitZca(data, { epsilon });
     const worst = Math.max(...zca.eigenvalues.map((l) => epsilon / (Math.max(l, 0) + epsilon)));
     const cov = whitenedCovariance(data, zca);
     for (let a = 0; a < dim; a++) {
@@ -60,9 +60,9 @@ describe('fitZca', () => {
     }
   });
 
-  it('shrinks each direction to λ/(λ + ε) for a large ε, exactly as the formula says', () => {
+  it('shrinks each direction to λ/(λ + ε) for a large ε, exactly as the formula says', async () => {
     const epsilon = 0.05;
-    const zca = fitZca(data, { epsilon });
+    const zca = await fitZca(data, { epsilon });
     const { vectors, values } = eigh(stats(data.images as Float32Array, data.n).cov, dim);
     const cov = whitenedCovariance(data, zca);
     for (let a = 0; a < dim; a++) {
@@ -74,9 +74,9 @@ describe('fitZca', () => {
     }
   });
 
-  it('matches U diag(1/√(λ+ε)) Uᵀ and the mean computed independently', () => {
+  it('matches U diag(1/√(λ+ε)) Uᵀ and the mean computed independently', async () => {
     const epsilon = 0.01;
-    const zca = fitZca(data, { epsilon });
+    const zca = await fitZca(data, { epsilon });
     const { mean, cov } = stats(data.images as Float32Array, data.n);
     const { vectors, values } = eigh(cov, dim);
     for (let j = 0; j < dim; j++) expect(Math.abs(zca.mean[j] - mean[j])).toBeLessThan(1e-9);
@@ -91,9 +91,9 @@ describe('fitZca', () => {
     expect(zca).toMatchObject({ ...shape, dim, epsilon, fittedImages: 4000 });
   });
 
-  it('fits on evenly spaced images with maxImages and applies a transform first', () => {
-    const sub = fitZca(data, { maxImages: 1000 });
-    const manual = fitZca(subset(data, Array.from({ length: 1000 }, (_, k) => 4 * k)));
+  it('fits on evenly spaced images with maxImages and applies a transform first', async () => {
+    const sub = await fitZca(data, { maxImages: 1000 });
+    const manual = await fitZca(subset(data, Array.from({ length: 1000 }, (_, k) => 4 * k)));
     expect(sub.matrix).toEqual(manual.matrix);
     expect(sub.fittedImages).toBe(1000);
 
@@ -104,13 +104,18 @@ describe('fitZca', () => {
       ...shape,
       classes: ['x'],
     });
-    const viaTransform = fitZca(pixels, { transform: scalePixels });
-    const preScaled = fitZca(mapImages(pixels, scalePixels));
+    const viaTransform = await fitZca(pixels, { transform: scalePixels });
+    const preScaled = await fitZca(mapImages(pixels, scalePixels));
     expect(viaTransform.matrix).toEqual(preScaled.matrix);
   });
 
-  it('works as a batch transform', () => {
-    const zca = fitZca(data);
+  it('does not depend on the thread count', async () => {
+    const one = await fitZca(data, { threads: 1, maxImages: 700 });
+    expect(await fitZca(data, { threads: 3, maxImages: 700 })).toEqual(one);
+  });
+
+  it('works as a batch transform', async () => {
+    const zca = await fitZca(data);
     const [batch] = [...batches(data, { batchSize: 7, shuffle: false, transform: zcaTransform(zca) })];
     for (let b = 0; b < 7; b++) {
       for (let i = 0; i < dim; i++) {
@@ -121,25 +126,28 @@ describe('fitZca', () => {
     }
   });
 
-  it('names bad options and mismatched batches', () => {
-    expect(() => fitZca(data, { epsilon: 0 })).toThrow('fitZca: epsilon must be a positive number, got 0');
-    expect(() => fitZca(data, { maxImages: 1 })).toThrow('fitZca: maxImages must be an integer ≥ 2, got 1');
-    const zca = fitZca(data);
+  it('names bad options and mismatched batches', async () => {
+    await expect(fitZca(data, { epsilon: 0 })).rejects.toThrow('fitZca: epsilon must be a positive number, got 0');
+    await expect(fitZca(data, { maxImages: 1 })).rejects.toThrow('fitZca: maxImages must be an integer ≥ 2, got 1');
+    const zca = await fitZca(data);
     expect(() => applyZca(zca, new Float32Array(10), 1)).toThrow('applyZca: x has 10 values, 1 images of 9 values need 9');
   });
 });
 
 describe('ZCA files', () => {
-  const zca = fitZca(correlated(500, 2), { epsilon: 0.02 });
   const dir = tempDir();
+  let zca: ZcaWhitening;
+  beforeAll(async () => {
+    zca = await fitZca(correlated(500, 2), { epsilon: 0.02 });
+  });
 
-  it('round-trips through a file bit for bit', () => {
+  it('round-trips through a file bit for bit', async () => {
     const path = join(dir, 'toy.zca');
     saveZca(zca, path);
     expect(loadZca(path)).toEqual(zca);
   });
 
-  it('rejects foreign, truncated and padded files', () => {
+  it('rejects foreign, truncated and padded files', async () => {
     const bytes = encodeZca(zca);
     const foreign = bytes.slice();
     foreign[0] = 'X'.charCodeAt(0);
