@@ -36,7 +36,7 @@ export interface GpujsBackend extends Backend<GpujsStorage> {
 }
 
 function defaultGpuClass(): typeof GPU {
-  const global = (globalThis as { GPU?: typeof GPU }).GPU;
+  const global = (globalThis as unknown as { GPU?: typeof GPU }).GPU;
   return typeof global === 'function' ? global : gpujs.GPU;
 }
 
