@@ -70,7 +70,8 @@ export { Rng, deriveSeed, permutation } from './rng.js';
 export { type BatchOptions, type Batch, batchCount, epochOrder, batches } from './batches.js';
 export { type AugmentOptions, type ImageShape, augmentBatch } from './augment.js';
 export { type BatchTransform, PIXEL_CENTER, PIXEL_SCALE, scalePixels, composeTransforms } from './preprocess.js';
-export { type SymmetricEigen, type EighOptions, eigh } from './eigh.js';
+export { type SymmetricEigen, type EighOptions, type EighParallelOptions, eigh, eighParallel } from './eigh.js';
+export { KernelPool, defaultThreads } from './parallel.js';
 export {
   type ZcaWhitening,
   type FitZcaOptions,
