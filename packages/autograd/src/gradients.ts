@@ -17,7 +17,8 @@ function backward(tape: Tape, y: Tensor, wrt: readonly Tensor[], dy?: Tensor): T
           throw new WnError('backward', `op '${r.op}' is not differentiable but lies between the output and a watched input`);
         }
         const rule = GRAD_RULES[r.op as DifferentiableOp] as GradRule<OpName>;
-        const inputGrads = rule(g, r as OpRecord<OpName>);
+        const needs = r.inputs.map((x) => tape.dependsOnWatched(x));
+        const inputGrads = rule(g, r as OpRecord<OpName>, needs);
         // tensors that may now be unreferenced; a tensor can sit under several ids (passthrough rules)
         const maybeFree: Tensor[] = [g];
         r.inputs.forEach((x, k) => {

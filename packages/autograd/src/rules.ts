@@ -15,8 +15,15 @@ export const NON_DIFFERENTIABLE = ['argmax', 'conv2dBackpropFilter', 'pool2dBack
 type NonDifferentiable = (typeof NON_DIFFERENTIABLE)[number];
 export type DifferentiableOp = Exclude<OpName, NonDifferentiable>;
 
-/** Given dL/d(output), returns dL/d(input) per input (null: no gradient flows to that input). */
-export type GradRule<K extends OpName> = (dy: Tensor, record: OpRecord<K>) => (Tensor | null)[];
+/**
+ * Given dL/d(output), returns dL/d(input) per input (null: no gradient flows to that input).
+ * `needs[k]` says whether input k leads back to a watched tensor; rules may skip (return null
+ * for) the others — e.g. a conv's input gradient on the first layer, or a constant operand.
+ */
+export type GradRule<K extends OpName> = (dy: Tensor, record: OpRecord<K>, needs: readonly boolean[]) => (Tensor | null)[];
+
+/** Computes `make()` only when the gradient is wanted. */
+const ifNeeded = (need: boolean, make: () => Tensor): Tensor | null => (need ? make() : null);
 
 function sumBatchTo(g: Tensor, batch: number): Tensor {
   return batch === 1 && g.shape[0] !== 1 ? sum(g, 0, true) : g;
@@ -40,17 +47,20 @@ export const GRAD_RULES: { [K in DifferentiableOp]: GradRule<K> } = {
     }
   },
 
-  binary(dy, { attrs, inputs: [a, b], output: y }) {
-    const both = (ga: Tensor, gb: Tensor) => [unbroadcast(ga, a.shape), unbroadcast(gb, b.shape)];
+  binary(dy, { attrs, inputs: [a, b], output: y }, needs) {
+    const both = (ga: () => Tensor, gb: () => Tensor) => [
+      ifNeeded(needs[0], () => unbroadcast(ga(), a.shape)),
+      ifNeeded(needs[1], () => unbroadcast(gb(), b.shape)),
+    ];
     switch (attrs.op) {
-      case 'add': return both(dy, dy);
-      case 'sub': return both(dy, neg(dy));
-      case 'mul': return both(mul(dy, b), mul(dy, a));
-      case 'div': return both(div(dy, b), neg(div(mul(dy, a), mul(b, b))));
+      case 'add': return both(() => dy, () => dy);
+      case 'sub': return both(() => dy, () => neg(dy));
+      case 'mul': return both(() => mul(dy, b), () => mul(dy, a));
+      case 'div': return both(() => div(dy, b), () => neg(div(mul(dy, a), mul(b, b))));
       case 'pow': {
-        const da = mul(dy, mul(b, pow(a, sub(b, 1))));
+        const da = () => mul(dy, mul(b, pow(a, sub(b, 1))));
         // d/db a^b = a^b·log a, taken as 0 where a = 0 (as PyTorch does)
-        const db = mul(dy, where(equal(a, 0), 0, mul(y, log(a))));
+        const db = () => mul(dy, where(equal(a, 0), 0, mul(y, log(a))));
         return both(da, db);
       }
       case 'maximum':
@@ -58,7 +68,7 @@ export const GRAD_RULES: { [K in DifferentiableOp]: GradRule<K> } = {
         // ties split the gradient evenly, like torch.maximum
         const wins = attrs.op === 'maximum' ? greater(a, b) : less(a, b);
         const share = add(wins, mul(equal(a, b), 0.5));
-        return both(mul(dy, share), mul(dy, sub(1, share)));
+        return both(() => mul(dy, share), () => mul(dy, sub(1, share)));
       }
       case 'equal':
       case 'less':
@@ -66,8 +76,12 @@ export const GRAD_RULES: { [K in DifferentiableOp]: GradRule<K> } = {
     }
   },
 
-  where(dy, { inputs: [c, a, b] }) {
-    return [null, unbroadcast(where(c, dy, 0), a.shape), unbroadcast(where(c, 0, dy), b.shape)];
+  where(dy, { inputs: [c, a, b] }, needs) {
+    return [
+      null,
+      ifNeeded(needs[1], () => unbroadcast(where(c, dy, 0), a.shape)),
+      ifNeeded(needs[2], () => unbroadcast(where(c, 0, dy), b.shape)),
+    ];
   },
 
   reduce(dy, { attrs, inputs: [x], output: y }) {
@@ -93,19 +107,28 @@ export const GRAD_RULES: { [K in DifferentiableOp]: GradRule<K> } = {
 
   reshape: (dy, { attrs }) => [reshape(dy, attrs.from)],
 
-  matmul(dy, { attrs: { transposeA: ta, transposeB: tb }, inputs: [a, b] }) {
-    const da = ta ? matmul(b, dy, { transposeA: tb, transposeB: true }) : matmul(dy, b, { transposeB: !tb });
-    const db = tb ? matmul(dy, a, { transposeA: true, transposeB: ta }) : matmul(a, dy, { transposeA: !ta });
-    return [sumBatchTo(da, a.shape[0]), sumBatchTo(db, b.shape[0])];
+  matmul(dy, { attrs: { transposeA: ta, transposeB: tb }, inputs: [a, b] }, needs) {
+    return [
+      ifNeeded(needs[0], () =>
+        sumBatchTo(ta ? matmul(b, dy, { transposeA: tb, transposeB: true }) : matmul(dy, b, { transposeB: !tb }), a.shape[0])),
+      ifNeeded(needs[1], () =>
+        sumBatchTo(tb ? matmul(dy, a, { transposeA: true, transposeB: ta }) : matmul(a, dy, { transposeA: !ta }), b.shape[0])),
+    ];
   },
 
-  conv2d(dy, { attrs, inputs: [x, w] }) {
-    return [conv2dBackpropInput(dy, w, attrs, x.shape), conv2dBackpropFilter(x, dy, attrs, w.shape)];
+  conv2d(dy, { attrs, inputs: [x, w] }, needs) {
+    return [
+      ifNeeded(needs[0], () => conv2dBackpropInput(dy, w, attrs, x.shape)),
+      ifNeeded(needs[1], () => conv2dBackpropFilter(x, dy, attrs, w.shape)),
+    ];
   },
 
   // the forward of a transposed convolution
-  conv2dBackpropInput(dz, { attrs, inputs: [u, w] }) {
-    return [conv2dWithAttrs(dz, w, attrs), conv2dBackpropFilter(dz, u, attrs, w.shape)];
+  conv2dBackpropInput(dz, { attrs, inputs: [u, w] }, needs) {
+    return [
+      ifNeeded(needs[0], () => conv2dWithAttrs(dz, w, attrs)),
+      ifNeeded(needs[1], () => conv2dBackpropFilter(dz, u, attrs, w.shape)),
+    ];
   },
 
   pool2d: (dy, { attrs, inputs: [x] }) => [pool2dBackward(dy, x, attrs)],

@@ -17,9 +17,9 @@ afterEach(() => Object.assign(rules, originals));
 
 /** Replaces the rule for one primitive; `wrap` gets the correct rule's output to distort. */
 function distort(op: 'unary' | 'binary', which: string, wrap: (correct: (Tensor | null)[], record: OpRecord) => (Tensor | null)[]): void {
-  const correct = originals[op] as unknown as (dy: Tensor, r: OpRecord) => (Tensor | null)[];
-  rules[op] = ((dy: Tensor, r: OpRecord) => {
-    const g = correct(dy, r);
+  const correct = originals[op] as unknown as (dy: Tensor, r: OpRecord, needs: readonly boolean[]) => (Tensor | null)[];
+  rules[op] = ((dy: Tensor, r: OpRecord, needs: readonly boolean[]) => {
+    const g = correct(dy, r, needs);
     return (r.attrs as { op: string }).op === which ? wrap(g, r) : g;
   }) as unknown as GradRule<never>;
 }
