@@ -134,8 +134,8 @@ export function accumulateReflectorRows(
 
 /**
  * Implicit QL with shifts on the symmetric tridiagonal matrix (diagonal d, subdiagonal e with
- * e[i] = T[i][i−1], e[0] unused), accumulating the rotations into the columns of z (n×n,
- * row-major). d and e are overwritten: d with the eigenvalues (unsorted). This is the tql2
+ * e[i] = T[i][i−1], e[0] unused), accumulating the rotations into rows [r0, r1) of z (n×n,
+ * row-major; its columns become the eigenvectors). d and e are overwritten: d with the eigenvalues (unsorted). This is the tql2
  * iteration from EISPACK, except that the rotations, which depend only on d and e, are logged and
  * applied in batches: eight rows of z at a time receive every logged sweep while they sit in
  * cache (applying each sweep to all of z at once is memory bound). The rotations are the same for
