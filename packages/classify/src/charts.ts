@@ -19,11 +19,13 @@ const AXIS_LABEL: Record<Axis, string> = { epoch: 'epoch', seconds: 'training ti
 
 export function errorChartSpec(runs: readonly RunCurves[], which: Which, axis: Axis, subtitle: string): ChartSpec {
   return {
-    title: `${TITLES[which]} vs ${axis === 'epoch' ? 'epoch' : 'time'}${subtitle ? ' — ' + subtitle : ''}`,
+    title: `${TITLES[which]} vs ${axis === 'epoch' ? 'epoch' : 'training time'}`,
+    subtitle,
     xLabel: AXIS_LABEL[axis],
     yLabel: which === 'train_error' ? 'training error (minibatch average)' : 'test error',
     yPercent: true,
     yMin: 0,
+    ...(axis === 'seconds' ? { xMin: 0 } : {}),
     series: runs.map((r) => ({ name: r.name, points: r.metrics.map((m) => [m[axis], m[which]] as [number, number]) })),
   };
 }

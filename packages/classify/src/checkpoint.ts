@@ -98,6 +98,16 @@ export function saveCheckpoint<S>(path: string, parts: TrainingParts, state: S):
   writeFileAtomic(path, encodeCheckpoint(parts, state));
 }
 
+/** The saved `state` of a checkpoint file, read from its header alone (nothing is restored). */
+export function readCheckpointState<S>(path: string): S {
+  const bytes = readFileSync(path);
+  const n = Number(bytes.readBigUInt64LE(0));
+  const header = JSON.parse(bytes.subarray(8, 8 + n).toString('utf8')) as { __metadata__?: Record<string, string> };
+  const meta = header.__metadata__;
+  if (!meta || meta.format !== 'wn-classify-checkpoint' || !meta[META_KEY]) throw new WnError('readCheckpointState', `${path} is not a wn-classify checkpoint`);
+  return JSON.parse(meta[META_KEY]) as S;
+}
+
 /** Loads a checkpoint file if it exists; returns its state, or null when there is none. */
 export function loadCheckpoint<S>(path: string, parts: TrainingParts): S | null {
   if (!existsSync(path)) return null;

@@ -169,7 +169,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   });
   const progress = o.quiet ? null : process.stderr;
   const t0 = performance.now();
-  const data = loadClassificationData(args);
+  const data = await loadClassificationData(args);
   const scale = `width ${args.width === 1 ? '1' : o.width ?? args.width} (${scaledChannels(96, args.width)}/${scaledChannels(192, args.width)} channels; paper 96/192)`;
   const budget = `${args.epochs} epochs × ${data.train.n} images, batch ${args.batchSize}, test on ${data.test.n}`;
 

@@ -36,6 +36,8 @@ export interface SummaryRow {
   final_test_loss: number;
   train_seconds: number;
   examples_per_second: number;
+  /** process CPU milliseconds per training image (all threads) */
+  cpu_ms_per_example: number;
   /** first epoch whose test error is ≤ the target (the standard run's final test error), mean over seeds; null if never */
   epochs_to_target: number | null;
   seconds_to_target: number | null;
@@ -63,6 +65,9 @@ function averageCurves(runs: readonly (readonly EpochMetrics[])[]): EpochMetrics
   });
 }
 
+/** Training examples processed over a run. */
+const examplesSeen = (metrics: readonly EpochMetrics[]) => metrics.reduce((s, e) => s + e.epoch_seconds * e.examples_per_second, 0);
+
 function firstReaching(metrics: readonly EpochMetrics[], target: number): EpochMetrics | null {
   return metrics.find((m) => m.test_error <= target + 1e-12) ?? null;
 }
@@ -70,7 +75,7 @@ function firstReaching(metrics: readonly EpochMetrics[], target: number): EpochM
 const pct = (v: number) => `${(v * 100).toFixed(2)}%`;
 
 export function formatSummaryTable(rows: readonly SummaryRow[], target: number | null): string {
-  const header = ['parameterization', 'lr', 'final test error', 'best test error', 'final train error', 'train time (s)', 'images/s', target === null ? 'epochs to target' : `epochs to ≤ ${pct(target)} test`, 'seconds to target'];
+  const header = ['parameterization', 'lr', 'final test error', 'best test error', 'final train error', 'train time (s)', 'images/s', 'CPU ms/image', target === null ? 'epochs to target' : `epochs to ≤ ${pct(target)} test`, 'seconds to target'];
   const lines = rows.map((r) => [
     r.parameterization,
     String(r.learning_rate),
@@ -79,6 +84,7 @@ export function formatSummaryTable(rows: readonly SummaryRow[], target: number |
     pct(r.final_train_error),
     r.train_seconds.toFixed(1),
     r.examples_per_second.toFixed(0),
+    r.cpu_ms_per_example.toFixed(2),
     r.epochs_to_target === null ? '—' : r.epochs_to_target.toFixed(r.seeds > 1 ? 1 : 0),
     r.seconds_to_target === null ? '—' : r.seconds_to_target.toFixed(1),
   ]);
@@ -88,16 +94,17 @@ export function formatSummaryTable(rows: readonly SummaryRow[], target: number |
 export async function compare(options: CompareOptions): Promise<CompareResult> {
   const { args, parameterizations, seeds, outDir } = options;
   mkdirSync(outDir, { recursive: true });
-  const data = options.data ?? loadClassificationData(args);
+  const data = options.data ?? (await loadClassificationData(args));
   const runs: CompareResult['runs'] = [];
   let interrupted = false;
 
+  const total = parameterizations.length * seeds.length;
   outer: for (const p of parameterizations) {
     for (const seed of seeds) {
       const runDir = seeds.length > 1 ? join(outDir, p, `seed-${seed}`) : join(outDir, p);
       const result = await train(
         { ...args, parameterization: p, seed, outDir: runDir },
-        { data, signal: options.signal, progress: options.progress, label: seeds.length > 1 ? `${p} seed ${seed}` : p },
+        { data, signal: options.signal, progress: options.progress, label: `${runs.length + 1}/${total} ${p}${seeds.length > 1 ? ` seed ${seed}` : ''}` },
       );
       runs.push({ parameterization: p, seed, result });
       if (result.interrupted) {
@@ -127,7 +134,8 @@ export async function compare(options: CompareOptions): Promise<CompareResult> {
       final_train_error: mean(last.map((m) => m.train_error)),
       final_test_loss: mean(last.map((m) => m.test_loss)),
       train_seconds: mean(last.map((m) => m.seconds)),
-      examples_per_second: mean(own.map((m) => m.reduce((s, e) => s + e.epoch_seconds * e.examples_per_second, 0) / m.reduce((s, e) => s + e.epoch_seconds, 0))),
+      examples_per_second: mean(own.map((m) => examplesSeen(m) / m[m.length - 1].seconds)),
+      cpu_ms_per_example: mean(own.map((m) => (1000 * m[m.length - 1].cpu_seconds) / examplesSeen(m))),
       epochs_to_target: allHit ? mean(hits.map((h) => h!.epoch)) : null,
       seconds_to_target: allHit ? mean(hits.map((h) => h!.seconds)) : null,
     };

@@ -74,11 +74,11 @@ const asFloatImages = (d: ImageDataset): FloatImages => ({
 });
 
 /** Loads and preprocesses a dataset; `trainLimit`/`testLimit` keep class-balanced subsets. */
-export function loadClassificationData(args: DataArgs): ClassificationData {
+export async function loadClassificationData(args: DataArgs): Promise<ClassificationData> {
   const { splits, name } = loadSplits(args);
   let train = mapImages(limitImages(splits.train, args.trainLimit), scalePixels);
   let test = mapImages(limitImages(splits.test, args.testLimit), scalePixels);
-  if (args.zca) ({ train, test } = whiten(train, test));
+  if (args.zca) ({ train, test } = await whiten(train, test));
   const limited = train.n < splits.train.n || test.n < splits.test.n;
   return {
     name: `${name}${limited ? `, ${train.n} train / ${test.n} test` : ''}${args.zca ? ', ZCA' : ''}`,
@@ -89,8 +89,8 @@ export function loadClassificationData(args: DataArgs): ClassificationData {
 }
 
 /** ZCA fitted on the (scaled) training images, applied to both splits. */
-function whiten(train: ImageDataset, test: ImageDataset): { train: ImageDataset; test: ImageDataset } {
-  const zca = fitZca(train);
+async function whiten(train: ImageDataset, test: ImageDataset): Promise<{ train: ImageDataset; test: ImageDataset }> {
+  const zca = await fitZca(train);
   const transform = zcaTransform(zca);
   return { train: mapImages(train, transform), test: mapImages(test, transform) };
 }

@@ -4,12 +4,11 @@
  */
 export { ConvPoolCnnC, PAPER_MODEL, scaledChannels, usesDataInit, type ModelConfig } from './model.js';
 export { NoiseKey, KeyedDropout, KeyedGaussianNoise } from './stochastic.js';
-export { MaskedLeakyReLU } from './activation.js';
 export { train, evaluate, defaultLearningRate, PAPER_ARGS, QUICK_ARGS, COMPARE_ARGS, CHECKPOINT_FILE, type Args, type TrainOptions, type TrainResult } from './trainer.js';
 export { compare, formatSummaryTable, type CompareOptions, type CompareResult, type SummaryRow } from './compare.js';
 export { DATASETS, isDatasetName, loadClassificationData, type DatasetName, type DataArgs } from './datasets.js';
 export { epochOrder, initBatchIndices, batchesPerEpoch, gatherBatch, type FloatImages, type ClassificationData } from './batches.js';
-export { encodeCheckpoint, restoreCheckpoint, saveCheckpoint, loadCheckpoint, writeFileAtomic, type TrainingParts } from './checkpoint.js';
+export { encodeCheckpoint, restoreCheckpoint, saveCheckpoint, loadCheckpoint, readCheckpointState, writeFileAtomic, type TrainingParts } from './checkpoint.js';
 export { readMetricsJsonl, writeMetricsJsonl, TIMING_FIELDS, type EpochMetrics } from './metrics.js';
 export { Progress, formatDuration, type ProgressOptions, type ProgressSink } from './progress.js';
 export { writeErrorCharts, errorChartSpec, type RunCurves } from './charts.js';

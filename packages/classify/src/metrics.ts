@@ -10,6 +10,8 @@ export interface EpochMetrics {
   seconds: number;
   /** wall-clock seconds of this epoch's update steps */
   epoch_seconds: number;
+  /** cumulative process CPU seconds (all threads) of the update steps: less sensitive to other load than wall clock */
+  cpu_seconds: number;
   /** mean loss / error over this epoch's minibatches, in training mode (noise and dropout on) */
   train_loss: number;
   train_error: number;
@@ -25,12 +27,14 @@ export interface EpochMetrics {
   /** learning rate and Adam β1 of the epoch's first step */
   lr: number;
   beta1: number;
-  /** training examples per second this epoch */
+  /** training examples per second this epoch (wall clock) */
   examples_per_second: number;
+  /** process CPU milliseconds per training example this epoch */
+  cpu_ms_per_example: number;
 }
 
 /** Fields that depend on the machine's speed, not on the computation (excluded when comparing runs). */
-export const TIMING_FIELDS = ['seconds', 'epoch_seconds', 'examples_per_second'] as const;
+export const TIMING_FIELDS = ['seconds', 'epoch_seconds', 'cpu_seconds', 'examples_per_second', 'cpu_ms_per_example'] as const;
 
 export function writeMetricsJsonl(path: string, metrics: readonly EpochMetrics[]): void {
   writeFileAtomic(path, metrics.map((m) => JSON.stringify(m)).join('\n') + (metrics.length ? '\n' : ''));

@@ -17,10 +17,9 @@
  */
 import { Rng, WnError, type Tensor } from '@wn/tensor';
 import {
-  convUnit, denseUnit, GlobalAvgPool2d, isParameterization, MaxPool2d, PARAMETERIZATIONS, Sequential, Unit,
+  convUnit, denseUnit, GlobalAvgPool2d, isParameterization, LeakyReLU, MaxPool2d, PARAMETERIZATIONS, Sequential, Unit,
   type Layer, type Parameterization, type UnitOptions,
 } from '@wn/layers';
-import { MaskedLeakyReLU } from './activation.js';
 import { KeyedDropout, KeyedGaussianNoise, NoiseKey } from './stochastic.js';
 
 export interface ModelConfig {
@@ -78,7 +77,7 @@ export class ConvPoolCnnC extends Sequential {
     const c2 = scaledChannels(192, config.width);
     const unitOptions = (activation: boolean): UnitOptions => ({
       parameterization: p,
-      activation: activation ? new MaskedLeakyReLU(config.leakySlope) : null,
+      activation: activation ? new LeakyReLU(config.leakySlope) : null,
       rng,
       // the authors' baseline: bias-free layer, then a data-initialized scale (frozen) and bias
       dataInitScale: p === 'standard',

@@ -14,7 +14,7 @@ import { argmax, getBackend, tidy, type Tensor } from '@wn/tensor';
 import { noGrad } from '@wn/autograd';
 import { Adam, flatThenLinear, initFromData, paramGrads, ParamEMA, saveState, softmaxCrossEntropy, switchAt, type Parameterization } from '@wn/layers';
 import { batchesPerEpoch, batchIndices, epochOrder, gatherBatch, initBatchIndices, type ClassificationData, type FloatImages } from './batches.js';
-import { loadCheckpoint, saveCheckpoint, writeFileAtomic } from './checkpoint.js';
+import { loadCheckpoint, readCheckpointState, saveCheckpoint, writeFileAtomic } from './checkpoint.js';
 import { writeErrorCharts } from './charts.js';
 import { loadClassificationData, type DatasetName } from './datasets.js';
 import { writeMetricsJsonl, type EpochMetrics } from './metrics.js';
@@ -141,10 +141,26 @@ interface TrainState {
   lossSum: number;
   errorSum: number;
   seen: number;
-  /** training seconds before the current epoch, and within it so far */
+  /** training seconds before the current epoch, and within it so far (wall clock, and process CPU) */
   secondsBefore: number;
   epochSeconds: number;
+  cpuSecondsBefore: number;
+  epochCpuSeconds: number;
   metrics: EpochMetrics[];
+  /** the settings the run was started with (a resume must use the same ones) */
+  args: Omit<Args, 'outDir' | 'resume'>;
+}
+
+/** The settings that determine a run's computation (where it is written does not). */
+const runSettings = ({ outDir: _outDir, resume: _resume, ...rest }: Args): TrainState['args'] => rest;
+
+/** Refuses to resume a checkpoint written with different settings, naming the differences. */
+function checkSameSettings(saved: TrainState['args'], now: TrainState['args'], path: string): void {
+  const keys = [...new Set([...Object.keys(saved), ...Object.keys(now)])] as (keyof TrainState['args'])[];
+  const diff = keys.filter((k) => JSON.stringify(saved[k]) !== JSON.stringify(now[k]));
+  if (diff.length) {
+    throw new Error(`cannot resume ${path}: it was started with different settings (${diff.map((k) => `${k}: ${JSON.stringify(saved[k])} then, ${JSON.stringify(now[k])} now`).join('; ')}); use the same options or another --out folder`);
+  }
 }
 
 export interface TrainOptions {
@@ -217,7 +233,7 @@ function countErrors(logits: Tensor, labels: Uint8Array): number {
 }
 
 export async function train(args: Args, options: TrainOptions = {}): Promise<TrainResult> {
-  const data = options.data ?? loadClassificationData(args);
+  const data = options.data ?? (await loadClassificationData(args));
   const label = options.label ?? args.parameterization;
   const runDir = args.outDir;
   mkdirSync(runDir, { recursive: true });
@@ -245,11 +261,12 @@ export async function train(args: Args, options: TrainOptions = {}): Promise<Tra
   const beta1At = switchAt(Math.round(totalSteps * args.flatFraction), args.beta1, args.beta1Decay);
 
   // 2. Resume, or initialize from data (on a held batch, in training mode, as the authors did).
-  let state: TrainState = { epoch: 0, step: 0, lossSum: 0, errorSum: 0, seen: 0, secondsBefore: 0, epochSeconds: 0, metrics: [] };
+  let state: TrainState = { epoch: 0, step: 0, lossSum: 0, errorSum: 0, seen: 0, secondsBefore: 0, epochSeconds: 0, cpuSecondsBefore: 0, epochCpuSeconds: 0, metrics: [], args: runSettings(args) };
   let ema: ParamEMA | null = null;
   let resumed = false;
   if (args.resume && existsSync(checkpointPath)) {
     if (args.ema) ema = new ParamEMA(model, { decay: args.emaDecay });
+    checkSameSettings(readCheckpointState<TrainState>(checkpointPath).args, runSettings(args), checkpointPath);
     state = loadCheckpoint<TrainState>(checkpointPath, { model, optimizer, ema })!;
     resumed = true;
   } else {
@@ -285,6 +302,7 @@ export async function train(args: Args, options: TrainOptions = {}): Promise<Tra
         break training;
       }
       const t0 = performance.now();
+      const cpu0 = process.cpuUsage();
       const globalStep = epoch * stepsPerEpoch + state.step;
       optimizer.lr = lrAt(globalStep);
       optimizer.beta1 = beta1At(globalStep);
@@ -307,6 +325,8 @@ export async function train(args: Args, options: TrainOptions = {}): Promise<Tra
       state.seen += labels.length;
       state.step++;
       state.epochSeconds += (performance.now() - t0) / 1000;
+      const cpu = process.cpuUsage(cpu0);
+      state.epochCpuSeconds += (cpu.user + cpu.system) / 1e6;
       progress?.update(epoch * examplesPerEpoch + state.seen, `epoch ${epoch + 1}/${args.epochs} loss ${(state.lossSum / state.seen).toFixed(3)}`);
       options.onStep?.({ epoch, step: state.step, loss: lossValue });
       await yieldToEventLoop();
@@ -319,6 +339,7 @@ export async function train(args: Args, options: TrainOptions = {}): Promise<Tra
       epoch: epoch + 1,
       seconds: state.secondsBefore + state.epochSeconds,
       epoch_seconds: state.epochSeconds,
+      cpu_seconds: state.cpuSecondsBefore + state.epochCpuSeconds,
       train_loss: state.lossSum / state.seen,
       train_error: state.errorSum / state.seen,
       test_loss: test.loss,
@@ -328,8 +349,9 @@ export async function train(args: Args, options: TrainOptions = {}): Promise<Tra
       lr: firstStepLr,
       beta1: firstStepBeta1,
       examples_per_second: state.seen / state.epochSeconds,
+      cpu_ms_per_example: (1000 * state.epochCpuSeconds) / state.seen,
     };
-    state = { epoch: epoch + 1, step: 0, lossSum: 0, errorSum: 0, seen: 0, secondsBefore: m.seconds, epochSeconds: 0, metrics: [...state.metrics, m] };
+    state = { ...state, epoch: epoch + 1, step: 0, lossSum: 0, errorSum: 0, seen: 0, secondsBefore: m.seconds, epochSeconds: 0, cpuSecondsBefore: m.cpu_seconds, epochCpuSeconds: 0, metrics: [...state.metrics, m] };
     writeMetricsJsonl(join(runDir, 'metrics.jsonl'), state.metrics);
     checkpoint();
     progress?.log(

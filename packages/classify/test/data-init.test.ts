@@ -1,9 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { mean, tidy, variance, type Tensor } from '@wn/tensor';
-import { initFromData, Unit, type Layer } from '@wn/layers';
+import { initFromData, LeakyReLU, Unit, type Layer } from '@wn/layers';
 import { noGrad } from '@wn/autograd';
 import { ConvPoolCnnC, PAPER_MODEL } from '../src/model.js';
-import { MaskedLeakyReLU } from '../src/activation.js';
 import { gatherBatch } from '../src/batches.js';
 import { stripeImages } from './synthetic.js';
 
@@ -22,10 +21,10 @@ function preActivationStats(model: ConvPoolCnnC, x: Tensor): { unit: string; mea
           continue;
         }
         for (const layer of stage.layers()) {
-          if (layer instanceof MaskedLeakyReLU) record(name, h);
+          if (layer instanceof LeakyReLU) record(name, h);
           h = layer.forward(h);
         }
-        if (!stage.layers().some((l) => l instanceof MaskedLeakyReLU)) record(name, h); // the dense output
+        if (!stage.layers().some((l) => l instanceof LeakyReLU)) record(name, h); // the dense output
       }
     }),
   );

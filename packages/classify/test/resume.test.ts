@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { CHECKPOINT_FILE, QUICK_ARGS, train, type Args } from '../src/trainer.js';
 import { readMetricsJsonl, TIMING_FIELDS, type EpochMetrics } from '../src/metrics.js';
+import { readCheckpointState } from '../src/checkpoint.js';
 import { stripeData } from './synthetic.js';
 
 const root = mkdtempSync(join(tmpdir(), 'wn-classify-resume-'));
@@ -64,12 +65,18 @@ describe('checkpoints and --resume', () => {
     });
     expect(r.interrupted).toBe(true);
     expect(r.metrics).toHaveLength(0);
-    const meta = JSON.parse(JSON.parse(readCheckpointHeader(join(dir, CHECKPOINT_FILE))).__metadata__['wn-classify-checkpoint']);
+    const meta = readCheckpointState(join(dir, CHECKPOINT_FILE));
     expect(meta).toMatchObject({ epoch: 0, step: 2, seen: 32 });
     expect(existsSync(join(dir, 'model.safetensors'))).toBe(false);
 
     const resumed = await train({ ...args, outDir: dir, resume: true }, { data, progress: null, charts: false });
     expect(computed(resumed.metrics)).toEqual(computed(straight.metrics));
+  });
+
+  it('refuses to resume with different settings, naming them', async () => {
+    const dir = join(root, 'mismatch');
+    await train({ ...base, epochs: 1, outDir: dir }, { data, progress: null, charts: false });
+    await expect(train({ ...base, epochs: 1, width: 1 / 12, outDir: dir, resume: true }, { data, progress: null, charts: false })).rejects.toThrow(/different settings \(width: /);
   });
 
   it('writes the checkpoint atomically (no temp files left behind)', async () => {
@@ -81,9 +88,3 @@ describe('checkpoints and --resume', () => {
   });
 });
 
-/** The JSON header of a safetensors file. */
-function readCheckpointHeader(path: string): string {
-  const bytes = readFileSync(path);
-  const n = Number(bytes.readBigUInt64LE(0));
-  return bytes.subarray(8, 8 + n).toString('utf8');
-}

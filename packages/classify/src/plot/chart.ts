@@ -14,11 +14,15 @@ export interface Series {
 
 export interface ChartSpec {
   title: string;
+  /** a smaller second line under the title (e.g. the dataset) */
+  subtitle?: string;
   xLabel: string;
   yLabel: string;
   series: readonly Series[];
   width?: number;
   height?: number;
+  /** Start the x axis here (e.g. 0 for time) instead of at the first nice tick below the data. */
+  xMin?: number;
   /** Force the y range (data units); by default it spans the data, padded to nice ticks. */
   yMin?: number;
   yMax?: number;
@@ -33,6 +37,7 @@ export type Primitive =
   | { kind: 'rect'; x: number; y: number; w: number; h: number; fill: string }
   | { kind: 'line'; x1: number; y1: number; x2: number; y2: number; stroke: string; width: number; role: 'axis' | 'grid' | 'tick' | 'legend' }
   | { kind: 'polyline'; points: [number, number][]; stroke: string; width: number; name: string }
+  | { kind: 'marker'; x: number; y: number; r: number; fill: string }
   | { kind: 'text'; x: number; y: number; text: string; size: number; anchor: TextAnchor; color: string; rotate?: -90; bold?: boolean };
 
 export interface Scene {
@@ -82,7 +87,7 @@ export function layoutLineChart(spec: ChartSpec): Scene {
   const finite = spec.series.flatMap((s) => s.points.filter(([x, y]) => Number.isFinite(x) && Number.isFinite(y)));
   const xs = finite.map(([x]) => x);
   const ys = finite.map(([, y]) => y);
-  const xTicks = niceTicks(xs.length ? Math.min(...xs) : 0, xs.length ? Math.max(...xs) : 1);
+  const xTicks = niceTicks(spec.xMin ?? (xs.length ? Math.min(...xs) : 0), xs.length ? Math.max(...xs) : 1);
   const yTicks = niceTicks(spec.yMin ?? (ys.length ? Math.min(...ys) : 0), spec.yMax ?? (ys.length ? Math.max(...ys) : 1));
   const [x0, x1] = [xTicks[0], xTicks[xTicks.length - 1]];
   const [y0, y1] = [spec.yMin ?? yTicks[0], spec.yMax ?? yTicks[yTicks.length - 1]];
@@ -93,7 +98,8 @@ export function layoutLineChart(spec: ChartSpec): Scene {
   const yLabels = yTicks.map((v) => formatTick(v, yStep, spec.yPercent));
   const left = 34 + Math.max(...yLabels.map((l) => textWidth(l, fontSize))) + 8;
   const legendWidth = 36 + Math.max(...spec.series.map((s) => textWidth(s.name, fontSize) * 1.05), 40);
-  const plot = { left, top: 40, right: width - legendWidth - 24, bottom: height - 52 };
+  const top = spec.subtitle ? 56 : 40;
+  const plot = { left, top, right: width - legendWidth - 24, bottom: height - 52 };
   const px = (x: number) => plot.left + ((x - x0) / (x1 - x0 || 1)) * (plot.right - plot.left);
   const py = (y: number) => plot.bottom - ((y - y0) / (y1 - y0 || 1)) * (plot.bottom - plot.top);
 
@@ -121,12 +127,16 @@ export function layoutLineChart(spec: ChartSpec): Scene {
     const pts = s.points
       .filter(([x, y]) => Number.isFinite(x) && Number.isFinite(y))
       .map(([x, y]): [number, number] => [px(x), Math.min(plot.bottom, Math.max(plot.top, py(y)))]);
-    if (pts.length === 1) pts.push([pts[0][0] + 0.01, pts[0][1]]); // a lone point still shows
     prims.push({ kind: 'polyline', points: pts, stroke: color, width: 2, name: s.name });
+    // markers show where the measurements are when there are few (one per epoch)
+    if (pts.length <= 40) for (const [x, y] of pts) prims.push({ kind: 'marker', x, y, r: 3, fill: color });
   });
 
   // labels
-  prims.push({ kind: 'text', x: (plot.left + plot.right) / 2, y: 20, text: spec.title, size: 15, anchor: 'middle', color: TEXT, bold: true });
+  // titles shrink to fit the width rather than run off the edge
+  const fit = (text: string, size: number) => Math.max(9, Math.min(size, (width - 24) / (text.length * 0.62)));
+  prims.push({ kind: 'text', x: width / 2, y: 20, text: spec.title, size: fit(spec.title, 15), anchor: 'middle', color: TEXT, bold: true });
+  if (spec.subtitle) prims.push({ kind: 'text', x: width / 2, y: 39, text: spec.subtitle, size: fit(spec.subtitle, 12), anchor: 'middle', color: '#555555' });
   prims.push({ kind: 'text', x: (plot.left + plot.right) / 2, y: height - 16, text: spec.xLabel, size: 13, anchor: 'middle', color: TEXT });
   prims.push({ kind: 'text', x: 16, y: (plot.top + plot.bottom) / 2, text: spec.yLabel, size: 13, anchor: 'middle', color: TEXT, rotate: -90 });
 

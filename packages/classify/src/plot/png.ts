@@ -117,6 +117,9 @@ export function rasterizeScene(scene: Scene, supersample = 3): { width: number; 
         for (let i = 1; i < p.points.length; i++) cv.segment(...p.points[i - 1], ...p.points[i], p.width, c);
         break;
       }
+      case 'marker':
+        cv.segment(p.x, p.y, p.x, p.y, 2 * p.r, parseColor(p.fill));
+        break;
       case 'text':
         cv.text(p);
         break;

@@ -14,6 +14,8 @@ function primitiveToSvg(p: Primitive): string {
       const d = p.points.map(([x, y], i) => `${i === 0 ? 'M' : 'L'}${n(x)},${n(y)}`).join(' ');
       return `<path class="series" data-name="${esc(p.name)}" d="${d}" fill="none" stroke="${p.stroke}" stroke-width="${p.width}" stroke-linejoin="round" stroke-linecap="round"/>`;
     }
+    case 'marker':
+      return `<circle class="marker" cx="${n(p.x)}" cy="${n(p.y)}" r="${p.r}" fill="${p.fill}"/>`;
     case 'text': {
       const rotate = p.rotate ? ` transform="rotate(${p.rotate} ${n(p.x)} ${n(p.y)})"` : '';
       const weight = p.bold ? ' font-weight="bold"' : '';
