@@ -1,0 +1,342 @@
+/**
+ * The `steps` group: training steps W2 (CIFAR-style conv net, also with weight norm), W3 (MLP)
+ * and W4 (LSTM) on @wn, TensorFlow.js 4.22 (cpu, wasm) and PyTorch CPU, from the same initial
+ * values; ratios against PyTorch at equal threads and against TF.js; weight-norm overhead; W2's
+ * peak RSS over many steps; a per-op profile of one W2 step on @wn's wasm backend; the issue's
+ * targets marked met or missed.
+ *
+ * Environment: WN_BENCH_BACKENDS (which @wn backends), WN_BENCH_STEP_CAP_S (skip a peer whose
+ * estimated step exceeds this, default 20), WN_BENCH_RSS_STEPS (default 100; the issue's check is
+ * 500), WN_BENCH_TFJS_CPU_W2=full (run TF.js cpu's W2 step at batch 64 whatever the cap),
+ * WN_BENCH_WORKLOADS=W3,W4 (a subset), WN_BENCH_PYTHON (default /usr/bin/python3).
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import { fileURLToPath } from 'node:url';
+import * as T from '@wn/tensor';
+import { formatTable, type Row } from './report.js';
+import { machineLine } from './machine.js';
+import { wnBackends } from './wn-backends.js';
+import { useTf, tf } from './peers/tfjs.js';
+import { tfTrainer } from './peers/tfjs-steps.js';
+import { runTorch, torchUnavailable, writeManifest, PYTHON, type TorchRun } from './peers/torch.js';
+import { WORKLOAD_IDS, workload, type Workload, type WorkloadId } from './workloads/spec.js';
+import { wnTrainer, type Trainer } from './workloads/wn.js';
+import { profileSteps, type Profile } from './profile.js';
+import type { RssResult } from './steps-rss.js';
+
+const CAP_MS = Number(process.env.WN_BENCH_STEP_CAP_S ?? 20) * 1000;
+/** above this estimated step time a peer gets one or two timed steps instead of a median */
+const FAST_MS = 3000;
+const CHECK_STEPS = 3;
+const TIMING = { warmup: 2, minReps: 5, maxReps: 30, budgetMs: 4000 };
+const RSS_STEPS = Number(process.env.WN_BENCH_RSS_STEPS ?? 100);
+
+type How = 'median' | 'single' | 'estimated' | 'unsupported' | 'skipped';
+
+interface Measurement {
+  workload: WorkloadId;
+  peer: string;
+  /** 'wn', 'torch', 'tfjs' */
+  family: 'wn' | 'torch' | 'tfjs';
+  threads: number;
+  how: How;
+  medianMs?: number;
+  minMs?: number;
+  reps?: number;
+  note?: string;
+  losses?: number[];
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const log = (s: string) => console.log(s);
+
+function errorLine(e: unknown): string {
+  return (e instanceof Error ? e.message : String(e)).split('\n')[0].slice(0, 120);
+}
+
+/**
+ * Measures one peer on one workload: a probe at the workload's small batch estimates the full
+ * step; above the cap the estimate is reported, above FAST_MS one or two full steps are timed,
+ * otherwise the median of repeated steps after a warm-up. Errors become 'unsupported'.
+ */
+function measure(w: Workload, peer: Omit<Measurement, 'workload' | 'how'>, make: (batch: number) => Trainer, forceFull = false): Measurement {
+  const base = { workload: w.id, ...peer };
+  let trainer: Trainer | undefined;
+  try {
+    // probe
+    trainer = make(w.probeBatch);
+    let t = performance.now();
+    trainer.step();
+    let probeMs = performance.now() - t;
+    const scale = w.batch / w.probeBatch;
+    if (probeMs * scale <= CAP_MS) {
+      t = performance.now();
+      trainer.step();
+      probeMs = performance.now() - t;
+    }
+    trainer.dispose();
+    trainer = undefined;
+    const estimate = probeMs * scale;
+    if (estimate > CAP_MS && !forceFull) {
+      const m: Measurement = { ...base, how: 'estimated', medianMs: estimate, note: `est. from batch ${w.probeBatch} ×${scale} (step ${(probeMs / 1000).toFixed(1)} s); skipped over the ${CAP_MS / 1000} s cap` };
+      log(`  ${peer.peer}: ${m.note}`);
+      return m;
+    }
+    trainer = make(w.batch);
+    const losses: number[] = [];
+    if (estimate > FAST_MS || forceFull) {
+      // slow: the probe warmed the code; time one full step (two when cheap enough)
+      const samples: number[] = [];
+      const n = estimate <= CAP_MS / 2 && !forceFull ? 2 : 1;
+      for (let i = 0; i < n; i++) {
+        t = performance.now();
+        losses.push(trainer.step());
+        samples.push(performance.now() - t);
+      }
+      const ms = samples[samples.length - 1];
+      log(`  ${peer.peer}: ${ms.toFixed(0)} ms/step (${n === 1 ? 'one step' : 'second of two steps'}; probe est. ${(estimate / 1000).toFixed(1)} s)`);
+      return { ...base, how: 'single', medianMs: ms, minMs: Math.min(...samples), reps: 1, losses, note: n === 1 ? 'one full step (after a small-batch probe)' : 'second of two full steps' };
+    }
+    for (let i = 0; i < CHECK_STEPS; i++) losses.push(trainer.step());
+    for (let i = 0; i < TIMING.warmup; i++) trainer.step();
+    const samples: number[] = [];
+    const start = performance.now();
+    while (samples.length < TIMING.maxReps && (samples.length < TIMING.minReps || performance.now() - start < TIMING.budgetMs)) {
+      t = performance.now();
+      trainer.step();
+      samples.push(performance.now() - t);
+    }
+    const m: Measurement = { ...base, how: 'median', medianMs: median(samples), minMs: Math.min(...samples), reps: samples.length, losses };
+    log(`  ${peer.peer} (${peer.threads}t): ${m.medianMs!.toFixed(1)} ms/step median of ${samples.length} (min ${m.minMs!.toFixed(1)})`);
+    return m;
+  } catch (e) {
+    const note = `unsupported: ${errorLine(e)}`;
+    log(`  ${peer.peer}: ${note}`);
+    return { ...base, how: 'unsupported', note };
+  } finally {
+    try { trainer?.dispose(); } catch { /* a failed step may leave it half-disposed */ }
+  }
+}
+
+function torchMeasurements(w: Workload, manifest: string, threadCounts: number[]): Measurement[] {
+  return threadCounts.map((n) => {
+    const peer = { peer: 'pytorch', family: 'torch' as const, threads: n };
+    try {
+      const run: TorchRun = runTorch(manifest, n, { checkSteps: CHECK_STEPS, warmup: 3, minReps: TIMING.minReps, maxReps: TIMING.maxReps, budgetS: TIMING.budgetMs / 1000, only: [w.id] });
+      const r = run.results[w.id]!;
+      torchInfo = `PyTorch ${run.torch}, BLAS: ${run.blas}, oneDNN ${run.mkldnn ? 'on' : 'off'}`;
+      const m: Measurement = { workload: w.id, ...peer, how: 'median', medianMs: median(r.samplesMs), minMs: Math.min(...r.samplesMs), reps: r.samplesMs.length, losses: r.losses };
+      log(`  pytorch (${n}t): ${m.medianMs!.toFixed(1)} ms/step median of ${m.reps} (min ${m.minMs!.toFixed(1)})`);
+      return m;
+    } catch (e) {
+      log(`  pytorch (${n}t): failed: ${errorLine(e)}`);
+      return { workload: w.id, ...peer, how: 'unsupported', note: `failed: ${errorLine(e)}` };
+    }
+  });
+}
+let torchInfo = '';
+
+function runRss(steps: number): RssResult | string {
+  const script = fileURLToPath(new URL('./steps-rss.ts', import.meta.url));
+  const r = spawnSync(process.execPath, [...process.execArgv, script, String(steps), 'wasm'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 64 << 20 });
+  if (r.status !== 0) return `RSS run failed (exit ${r.status}): ${r.error?.message ?? ''}`;
+  return JSON.parse(r.stdout) as RssResult;
+}
+
+const relDiff = (a: number, b: number) => Math.abs(a - b) / Math.max(Math.abs(b), 1e-12);
+const fmt = (v: number | undefined, digits = 1) => (v === undefined ? '—' : v >= 100 ? v.toFixed(0) : v.toFixed(digits));
+
+export async function runSteps(): Promise<string> {
+  const load0 = os.loadavg();
+  const ids = (process.env.WN_BENCH_WORKLOADS?.split(',').filter(Boolean) as WorkloadId[] | undefined) ?? WORKLOAD_IDS;
+  const wasmThreads = (T.ENGINE.findBackend('wasm') as T.WasmBackend).runtime.threads;
+  // @wn at the wasm backend's own thread count and at one thread, PyTorch at both
+  const threadCounts = wasmThreads > 1 ? [wasmThreads, 1] : [1];
+  if (wasmThreads > 1) T.registerBackend('wasm-1t', () => T.createWasmBackend({ threads: 1 }), -10);
+  const wnPeers: { backend: string; label: string; threads: number }[] = [];
+  for (const b of wnBackends()) {
+    if (b === 'wasm') {
+      wnPeers.push({ backend: 'wasm', label: '@wn wasm', threads: wasmThreads });
+      if (wasmThreads > 1) wnPeers.push({ backend: 'wasm-1t', label: '@wn wasm', threads: 1 });
+    } else if (b !== 'wasm-1t') wnPeers.push({ backend: b, label: `@wn ${b}`, threads: 1 });
+  }
+  log(`steps: ${ids.join(', ')} — ${machineLine()}; load average ${load0.map((l) => l.toFixed(2)).join(' ')}`);
+
+  const noTorch = torchUnavailable();
+  if (noTorch) log(`PyTorch peer skipped: ${noTorch}`);
+  const manifest = noTorch ? undefined : writeManifest(ids.map(workload));
+
+  const results: Measurement[] = [];
+  try {
+    for (const id of ids) {
+      const w = workload(id);
+      log(`\n${w.title}`);
+      // interleaved per workload, so that a change in machine load hits every peer alike
+      if (manifest) results.push(...torchMeasurements(w, manifest.manifest, threadCounts));
+      for (const p of wnPeers) {
+        results.push(measure(w, { peer: p.label, family: 'wn', threads: p.threads }, (batch) => wnTrainer(w, p.backend, batch)));
+      }
+      for (const b of ['wasm', 'cpu'] as const) {
+        const name = await useTf(b);
+        const label = b === 'wasm' ? 'tfjs-wasm' : 'tfjs-cpu';
+        if (b === 'cpu' && id === 'W2-WN') {
+          results.push({ workload: id, peer: label, family: 'tfjs', threads: 1, how: 'skipped', note: 'not run (see W2: minutes per step)' });
+          continue;
+        }
+        const force = b === 'cpu' && id === 'W2' && process.env.WN_BENCH_TFJS_CPU_W2 === 'full';
+        const m = measure(w, { peer: label, family: 'tfjs', threads: 1, note: name }, (batch) => tfTrainer(w, batch), force);
+        results.push(m);
+        // a failed TF.js step can strand tensors; start the next peer clean
+        if (m.how === 'unsupported') tf.disposeVariables();
+      }
+    }
+  } finally {
+    manifest?.cleanup();
+  }
+
+  // ---- profile, weight-norm overhead, RSS ------------------------------------------------------
+  let profile: Profile | undefined;
+  if (ids.includes('W2') && wnPeers.some((p) => p.backend === 'wasm')) {
+    log('\nProfile of one W2 step on @wn wasm (kernels wrapped with timers; mean of 3 steps after 2 warm-up)');
+    const tr = wnTrainer(workload('W2'), 'wasm');
+    profile = profileSteps(tr, 'wasm');
+    tr.dispose();
+  }
+  let rss: RssResult | string | undefined;
+  if (ids.includes('W2') && wnPeers.some((p) => p.backend === 'wasm')) {
+    log(`\nPeak RSS: ${RSS_STEPS} W2 steps on @wn wasm in a child process`);
+    rss = runRss(RSS_STEPS);
+  }
+  const load1 = os.loadavg();
+
+  // ---- report ----------------------------------------------------------------------------------
+  const find = (id: WorkloadId, peer: string, threads?: number) =>
+    results.find((m) => m.workload === id && m.peer === peer && (threads === undefined || m.threads === threads) && m.medianMs !== undefined && (m.how === 'median' || m.how === 'single' || m.how === 'estimated'));
+  const ratio = (m: Measurement, ref: Measurement | undefined) =>
+    m.medianMs === undefined || !ref?.medianMs ? '—' : `${(m.medianMs / ref.medianMs).toFixed(2)}${m.how === 'estimated' || ref.how === 'estimated' ? ' (est.)' : ''}`;
+  const rows: Row[] = results.map((m) => {
+    const w = workload(m.workload);
+    const torchRef = find(m.workload, 'pytorch', m.threads) ?? find(m.workload, 'pytorch', 1);
+    const value = m.medianMs === undefined ? '—' : `${m.how === 'estimated' ? '~' : ''}${fmt(m.medianMs)}`;
+    return {
+      workload: m.workload,
+      peer: m.peer,
+      threads: m.threads,
+      'ms/step': value,
+      'min ms': fmt(m.minMs),
+      'items/s': m.medianMs ? `${m.how === 'estimated' ? '~' : ''}${fmt((1000 * w.batch) / m.medianMs)}` : '—',
+      '× pytorch (same threads)': m.family === 'torch' ? '1' : ratio(m, torchRef),
+      '× tfjs-wasm': ratio(m, find(m.workload, 'tfjs-wasm')),
+      '× tfjs-cpu': ratio(m, find(m.workload, 'tfjs-cpu')),
+      'loss step 1': m.losses?.length ? m.losses[0].toFixed(5) : '—',
+      how: m.how === 'median' ? `median of ${m.reps}` : (m.note ?? m.how),
+    };
+  });
+  // correctness: the first losses of each peer against PyTorch's (same initial values)
+  const agreement: string[] = [];
+  for (const id of ids) {
+    const ref = results.find((m) => m.workload === id && m.family === 'torch' && m.losses?.length);
+    if (!ref) continue;
+    for (const m of results.filter((x) => x.workload === id && x.family !== 'torch' && x.losses?.length)) {
+      const n = Math.min(m.losses!.length, ref.losses!.length);
+      const worst = Math.max(...m.losses!.slice(0, n).map((l, i) => relDiff(l, ref.losses![i])));
+      const tol = 1e-4;
+      agreement.push(`${id} ${m.peer} (${m.threads}t) vs PyTorch, losses of steps 1–${n}: max rel. diff ${worst.toExponential(1)} ${worst <= tol ? '✓' : '✗'} (≤ ${tol})${id === 'W3' ? ' [required]' : ''}` +
+        ` — @${m.losses!.slice(0, n).map((l) => l.toFixed(6)).join(', ')} vs ${ref.losses!.slice(0, n).map((l) => l.toFixed(6)).join(', ')}`);
+    }
+  }
+
+  const wnOverhead: string[] = [];
+  for (const [peer, threads] of [...threadCounts.map((n) => ['@wn wasm', n] as const), ...threadCounts.map((n) => ['pytorch', n] as const)]) {
+    const a = find('W2', peer, threads), b = find('W2-WN', peer, threads);
+    if (a?.medianMs && b?.medianMs && a.how !== 'estimated' && b.how !== 'estimated') {
+      wnOverhead.push(`${peer} (${threads}t): W2 ${fmt(a.medianMs)} ms → W2-WN ${fmt(b.medianMs)} ms = ${((b.medianMs / a.medianMs - 1) * 100).toFixed(1)}% (min-based ${((b.minMs! / a.minMs! - 1) * 100).toFixed(1)}%)`);
+    }
+  }
+
+  const targets: string[] = [];
+  for (const id of ['W2', 'W3', 'W4'] as const) {
+    for (const n of threadCounts) {
+      const m = find(id, '@wn wasm', n), ref = find(id, 'pytorch', n);
+      if (!m?.medianMs || !ref?.medianMs) continue;
+      const r = m.medianMs / ref.medianMs, rmin = m.minMs! / ref.minMs!;
+      targets.push(`${id} ≤ 3× PyTorch at ${n} thread${n > 1 ? 's' : ''}: ${r.toFixed(1)}× (min-based ${rmin.toFixed(1)}×) — ${r <= 3 ? 'MET' : 'MISSED'}`);
+    }
+  }
+  const wn2 = find('W2', '@wn wasm', wasmThreads), wn2wn = find('W2-WN', '@wn wasm', wasmThreads);
+  if (wn2?.medianMs && wn2wn?.medianMs) {
+    const o = (wn2wn.medianMs / wn2.medianMs - 1) * 100;
+    targets.push(`Weight norm adds ≤ 5% to W2 (@wn wasm, ${wasmThreads}t): ${o.toFixed(1)}% — ${o <= 5 ? 'MET' : 'MISSED'}`);
+  }
+  const rssLines: string[] = [];
+  if (rss && typeof rss !== 'string') {
+    const grows = rss.atEndMiB - rss.at50MiB > 16 || rss.slopeMiBPer100 > 8 || rss.tensorsAtEnd !== rss.tensorsAt50;
+    rssLines.push(
+      `W2 on @wn wasm, ${rss.steps} steps (${fmt(rss.msPerStep)} ms/step), own process: peak RSS ${fmt(rss.maxMiB)} MiB (process baseline before the model ${fmt(rss.baselineMiB)} MiB)`,
+      `RSS at step 50: ${fmt(rss.at50MiB)} MiB, at step ${rss.steps}: ${fmt(rss.atEndMiB)} MiB, slope over 50..${rss.steps}: ${rss.slopeMiBPer100.toFixed(2)} MiB/100 steps; live tensors ${rss.tensorsAt50} → ${rss.tensorsAtEnd} — ${grows ? 'GROWS' : 'no growth'}`,
+    );
+    targets.push(`W2 peak RSS < 1 GiB: ${fmt(rss.maxMiB)} MiB — ${rss.maxMiB < 1024 ? 'MET' : 'MISSED'}`);
+    targets.push(`No RSS growth over ${rss.steps} steps${rss.steps < 500 ? ' (the issue asks for 500: WN_BENCH_RSS_STEPS=500)' : ''}: ${grows ? 'MISSED (grows)' : 'MET'}`);
+  } else if (typeof rss === 'string') rssLines.push(rss);
+
+  const profileRows: Row[] = profile
+    ? profile.rows.slice(0, 10).map((r) => ({ op: r.op, 'calls/step': r.calls, 'ms/step': r.ms, '% of step': r.pct }))
+    : [];
+
+  const notes = [
+    `Load average at start ${load0.map((l) => l.toFixed(2)).join(' ')}, at end ${load1.map((l) => l.toFixed(2)).join(' ')} on ${os.cpus().length} logical cores: ${load0[0] > os.cpus().length * 0.75 ? 'a LOADED machine — treat the times as noisy' : 'a quiet machine'}.`,
+    'Every peer starts from the same initial weights and data (generated with @wn\'s Rng, PyTorch layouts; TF.js gets them permuted to NHWC/HWIO/[in, out]).',
+    'Step = forward + backward + Adam (lr 1e-3, β 0.9/0.999, ε 1e-8) for W2, W2-WN, W3; forward + backward for W4 (loss = sum of the final h).',
+    `ms/step: median of repeated steps after ${CHECK_STEPS} check steps and ${TIMING.warmup} warm-up steps (PyTorch: 3 warm-up), at least ${TIMING.minReps}, within ${TIMING.budgetMs / 1000} s.`,
+    `Slow peers are probed at a small batch first; an estimated step over ${CAP_MS / 1000} s is reported as an estimate (~, "est.") and skipped; over ${FAST_MS / 1000} s one or two full steps are timed.`,
+    `Threads: @wn wasm runs its GEMM/conv kernels on ${wasmThreads} thread(s) (and on 1, registered as wasm-1t); PyTorch uses torch.set_num_threads(n) at the same n; TF.js (cpu, and wasm in Node) and the other @wn backends are single-threaded and compare with PyTorch at 1 thread.`,
+    noTorch ? `PyTorch: skipped (${noTorch}).` : `PyTorch: ${PYTHON}, ${torchInfo}.`,
+    'items/s = batch / step time: images (W2), samples (W3), sequences of 16 steps (W4).',
+    'TF.js gradients: tfjs-core\'s node bundle lacks them; peers/tfjs-steps.ts loads tfjs-core\'s register_all_gradients like the @tensorflow/tfjs umbrella does.',
+  ];
+  const md = [
+    '# Training steps: @wn vs PyTorch vs TensorFlow.js',
+    '',
+    `Machine: ${machineLine()}`,
+    `Date: ${new Date().toISOString()}`,
+    '',
+    ...notes.map((n) => `- ${n}`),
+    '',
+    formatTable(rows),
+    '',
+    '## Targets (issue "Fast on an ordinary CPU")',
+    '',
+    ...targets.map((t) => `- ${t}`),
+    '',
+    '## Loss agreement with PyTorch (same initial values)',
+    '',
+    ...agreement.map((a) => `- ${a}`),
+    '',
+    '## Weight-norm overhead on W2',
+    '',
+    ...(wnOverhead.length ? wnOverhead : ['(not measured)']).map((a) => `- ${a}`),
+    '',
+    '## Peak RSS',
+    '',
+    ...(rssLines.length ? rssLines : ['(not measured)']).map((a) => `- ${a}`),
+    '',
+    '## Profile of one W2 step on @wn wasm (top 10)',
+    '',
+    profile ? `Step ${fmt(profile.stepMs)} ms, of which ${fmt(profile.kernelMs)} ms in kernels; ${fmt(profile.dispatches)} ops dispatched.` : '(not measured)',
+    '',
+    profileRows.length ? formatTable(profileRows) : '',
+    '',
+  ].join('\n');
+
+  const dir = new URL('../results/', import.meta.url).pathname;
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(`${dir}steps.json`, JSON.stringify({
+    title: 'Training steps', machine: machineLine(), date: new Date().toISOString(), loadavg: { start: load0, end: load1 }, notes,
+    rows, measurements: results, targets, agreement, wnOverhead, rss, profile,
+  }, null, 2));
+  writeFileSync(`${dir}steps.md`, md);
+  console.log(`\n${md}`);
+  return md;
+}

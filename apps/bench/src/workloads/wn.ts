@@ -1,0 +1,131 @@
+/**
+ * The workloads on @wn: @wn/tensor ops, @wn/autograd's valueAndGrads, and Adam written inline
+ * with PyTorch's update formula (so the losses of the first steps agree with torch.optim.Adam).
+ * Each trainer owns its tensors; `step()` runs one forward, backward (and update) and returns the
+ * loss.
+ */
+import * as T from '@wn/tensor';
+import type { Tensor } from '@wn/tensor';
+import { noGrad, valueAndGrads } from '@wn/autograd';
+import { ADAM, LEAKY_SLOPE, W2_LAYERS, W4, batchOf, type Workload } from './spec.js';
+
+export interface Trainer {
+  /** One training step; returns the loss (read back, so the step has finished). */
+  step(): number;
+  dispose(): void;
+}
+
+/** Adam with torch.optim.Adam's arithmetic: p −= (lr/bc1)·m / (√v/√bc2 + eps). */
+export class Adam {
+  private m: Tensor[];
+  private v: Tensor[];
+  private t = 0;
+  constructor(params: readonly Tensor[], private readonly o = ADAM) {
+    this.m = params.map((p) => T.keep(T.zeros(p.shape)));
+    this.v = params.map((p) => T.keep(T.zeros(p.shape)));
+  }
+
+  /** Returns the updated parameters; disposes the old ones (and the old moments). */
+  update(params: readonly Tensor[], grads: readonly Tensor[]): Tensor[] {
+    const { lr, beta1: b1, beta2: b2, eps } = this.o;
+    this.t++;
+    const bc1 = 1 - b1 ** this.t, sqrtBc2 = Math.sqrt(1 - b2 ** this.t);
+    const next = noGrad(() => T.tidy(() => params.map((p, i) => {
+      const g = grads[i];
+      const m = T.add(T.mul(this.m[i], b1), T.mul(g, 1 - b1));
+      const v = T.add(T.mul(this.v[i], b2), T.mul(T.mul(g, g), 1 - b2));
+      const denom = T.add(T.div(T.sqrt(v), sqrtBc2), eps);
+      return [T.sub(p, T.mul(T.div(m, denom), lr / bc1)), m, v];
+    })));
+    T.dispose([this.m, this.v, params]);
+    this.m = next.map((n) => T.keep(n[1]));
+    this.v = next.map((n) => T.keep(n[2]));
+    return next.map((n) => T.keep(n[0]));
+  }
+
+  dispose(): void {
+    T.dispose([this.m, this.v]);
+  }
+}
+
+const leaky = (x: Tensor) => T.leakyRelu(x, LEAKY_SLOPE);
+const bias4 = (b: Tensor) => T.reshape(b, [1, b.shape[0], 1, 1]);
+
+/** w = g·v/‖v‖, the norm over every axis but the output channel (composed from ops). */
+export function weightNormWeight(v: Tensor, g: Tensor): Tensor {
+  return T.mul(v, T.div(g, T.sqrt(T.sum(T.mul(v, v), [1, 2, 3], true))));
+}
+
+/** W2's loss from its parameters (W2: [w, b] per conv; W2-WN: [g, v, b] per conv). */
+function w2Loss(p: readonly Tensor[], x: Tensor, labels: number[], wn: boolean): Tensor {
+  let h = x;
+  let k = 0;
+  for (const layer of W2_LAYERS) {
+    if ('pool' in layer) { h = T.maxPool2d(h, { kernel: 2 }); continue; }
+    const w = wn ? weightNormWeight(p[k + 1], p[k]) : p[k];
+    const b = p[wn ? k + 2 : k + 1];
+    k += wn ? 3 : 2;
+    h = T.add(T.conv2d(h, w, { padding: layer.conv.padding }), bias4(b));
+    if (!layer.conv.last) h = leaky(h);
+  }
+  return T.softmaxCrossEntropy(T.globalAvgPool(h), labels);
+}
+
+function w3Loss(p: readonly Tensor[], x: Tensor, labels: number[]): Tensor {
+  let h = x;
+  for (let i = 0; i < p.length; i += 2) {
+    h = T.add(T.matmul(h, p[i], { transposeB: true }), p[i + 1]);
+    if (i + 2 < p.length) h = T.relu(h);
+  }
+  return T.softmaxCrossEntropy(h, labels);
+}
+
+/** sum(h_T) of an LSTM cell unrolled over xs [T, N, input]. */
+function w4Loss([wIh, wHh, b]: readonly Tensor[], xs: Tensor[]): Tensor {
+  const n = xs[0].shape[0];
+  let h = T.zeros([n, W4.hidden]);
+  let c = T.zeros([n, W4.hidden]);
+  for (const x of xs) {
+    const gates = T.add(T.add(T.matmul(x, wIh, { transposeB: true }), T.matmul(h, wHh, { transposeB: true })), b);
+    const [i, f, g, o] = T.split(gates, 4, 1);
+    c = T.add(T.mul(T.sigmoid(f), c), T.mul(T.sigmoid(i), T.tanh(g)));
+    h = T.mul(T.sigmoid(o), T.tanh(c));
+  }
+  return T.sum(h);
+}
+
+/**
+ * A trainer for workload `w` on @wn backend `backend` at batch `batch` (default the workload's).
+ * Tensors live on that backend; every op of `step()` runs there.
+ */
+export function wnTrainer(w: Workload, backend: string, batch = w.batch): Trainer {
+  return T.withBackend(backend, () => {
+    const data = batchOf(w, batch);
+    let params = w.params.map(([, a]) => T.keep(T.tensor(a.data, a.shape)));
+    const x = T.keep(T.tensor(data.x.data, data.x.shape));
+    const xs = w.id === 'W4' ? T.tidy(() => T.split(x, W4.steps, 0).map((t) => T.squeeze(t, 0))).map((t) => T.keep(t)) : [];
+    const labels = data.labels ? Array.from(data.labels.data) : [];
+    const loss = (): Tensor => {
+      switch (w.id) {
+        case 'W2': return w2Loss(params, x, labels, false);
+        case 'W2-WN': return w2Loss(params, x, labels, true);
+        case 'W3': return w3Loss(params, x, labels);
+        case 'W4': return w4Loss(params, xs);
+      }
+    };
+    const adam = w.adam ? new Adam(params) : undefined;
+    return {
+      step: () => T.withBackend(backend, () => {
+        const { value, grads } = valueAndGrads(loss, params);
+        if (adam) params = adam.update(params, grads);
+        const l = value.item();
+        T.dispose([value, grads]);
+        return l;
+      }),
+      dispose: () => {
+        T.dispose([params, x, xs]);
+        adam?.dispose();
+      },
+    };
+  });
+}
