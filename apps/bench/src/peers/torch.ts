@@ -19,6 +19,8 @@ export interface TorchRun {
   blas: string;
   mkldnn: boolean;
   results: Partial<Record<WorkloadId, { losses: number[]; samplesMs: number[] }>>;
+  /** with options.paired: step times of the two workloads measured in alternation */
+  paired?: { a: number[]; b: number[] };
 }
 
 export interface TorchOptions {
@@ -28,6 +30,9 @@ export interface TorchOptions {
   maxReps: number;
   budgetS: number;
   only?: WorkloadId[];
+  /** time these two workloads in alternation (A B, B A, ...) for `pairs` pairs */
+  paired?: [WorkloadId, WorkloadId];
+  pairs?: number;
 }
 
 /** `undefined` when PyTorch can be used; otherwise why not. */

@@ -126,13 +126,40 @@ def main():
         "mkldnn": torch.backends.mkldnn.is_available(),
         "results": {},
     }
-    for wl in manifest["workloads"]:
-        if opts.get("only") and wl["id"] not in opts["only"]:
-            continue
+    by_id = {wl["id"]: wl for wl in manifest["workloads"]}
+
+    def build(wl):
         params = [load(mdir, p).requires_grad_(True) for p in wl["params"]]
         x = load(mdir, wl["x"])
         labels = load(mdir, wl["labels"]).long() if wl.get("labels") else None
-        step = make_step(wl, params, x, labels, opts)
+        return make_step(wl, params, x, labels, opts)
+
+    if opts.get("paired"):
+        # two workloads timed in alternation (A B, B A, ...), so that load drift hits both alike
+        sa, sb = (build(by_id[i]) for i in opts["paired"])
+        for _ in range(opts["warmup"]):
+            sa()
+            sb()
+        a, b = [], []
+
+        def timed(step):
+            t = time.perf_counter()
+            step()
+            return (time.perf_counter() - t) * 1e3
+
+        for i in range(opts["pairs"]):
+            if i % 2 == 0:
+                a.append(timed(sa))
+                b.append(timed(sb))
+            else:
+                b.append(timed(sb))
+                a.append(timed(sa))
+        out["paired"] = {"a": a, "b": b}
+
+    for wl in manifest["workloads"]:
+        if opts.get("only") is not None and wl["id"] not in opts["only"]:
+            continue
+        step = build(wl)
         losses = [step() for _ in range(opts["checkSteps"])]
         for _ in range(opts["warmup"]):
             step()

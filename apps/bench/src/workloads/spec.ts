@@ -74,7 +74,7 @@ function w2(): Workload {
   });
   const batch = 64;
   return {
-    id: 'W2', title: 'W2 CIFAR-style conv net step (batch 64, 3×32×32, Adam)', batch, unit: 'images', adam: true, probeBatch: 4, params,
+    id: 'W2', title: 'W2 CIFAR-style conv net step (batch 64, 3×32×32, Adam)', batch, unit: 'images', adam: true, probeBatch: 2, params,
     x: host([batch, 3, 32, 32], rng.normalArray(batch * 3 * 32 * 32)), labels: labels(rng, batch, 10),
     loss: 'mean softmax cross-entropy',
   };
