@@ -28,10 +28,12 @@ function forEachBroadcast(out: Shape, inStrides: number[][], visit: (i: number, 
 }
 
 export function createReferenceKernels(alloc: (n: number) => HostArray): Kernels<HostArray> {
-  const conv = (x: Shape, w: Shape, a: Conv2dAttrs, o: Shape) => ({
-    n: x[0], c: x[1], h: x[2], wd: x[3], oc: w[0], kh: w[2], kw: w[3], oh: o[2], ow: o[3],
-    sh: a.stride[0], sw: a.stride[1], pt: a.pad[0], pl: a.pad[2], dh: a.dilation[0], dw: a.dilation[1],
-  });
+  /** Accumulations run in float64; the result is stored at the backend's precision. */
+  const fromF64 = (acc: Float64Array): HostArray => {
+    const y = alloc(acc.length);
+    y.set(acc);
+    return y;
+  };
 
   return {
     unary(op, x, out) {
@@ -156,76 +158,21 @@ export function createReferenceKernels(alloc: (n: number) => HostArray): Kernels
     },
 
     conv2d(x, w, attrs, out) {
-      const p = conv(x.shape, w.shape, attrs, out);
-      const y = alloc(sizeOf(out));
-      for (let n = 0; n < p.n; n++)
-        for (let oc = 0; oc < p.oc; oc++)
-          for (let oy = 0; oy < p.oh; oy++)
-            for (let ox = 0; ox < p.ow; ox++) {
-              let s = 0;
-              for (let c = 0; c < p.c; c++)
-                for (let ky = 0; ky < p.kh; ky++) {
-                  const iy = oy * p.sh - p.pt + ky * p.dh;
-                  if (iy < 0 || iy >= p.h) continue;
-                  for (let kx = 0; kx < p.kw; kx++) {
-                    const ix = ox * p.sw - p.pl + kx * p.dw;
-                    if (ix < 0 || ix >= p.wd) continue;
-                    s += x.data[((n * p.c + c) * p.h + iy) * p.wd + ix] * w.data[((oc * p.c + c) * p.kh + ky) * p.kw + kx];
-                  }
-                }
-              y[((n * p.oc + oc) * p.oh + oy) * p.ow + ox] = s;
-            }
-      return y;
+      const y = new Float64Array(sizeOf(out));
+      forEachConvTap(x.shape, w.shape, attrs, out, (xi, wi, yi) => { y[yi] += x.data[xi] * w.data[wi]; });
+      return fromF64(y);
     },
 
     conv2dBackpropInput(dy, w, attrs, out) {
-      const p = conv(out, w.shape, attrs, dy.shape);
       const dx = new Float64Array(sizeOf(out));
-      for (let n = 0; n < p.n; n++)
-        for (let oc = 0; oc < p.oc; oc++)
-          for (let oy = 0; oy < p.oh; oy++)
-            for (let ox = 0; ox < p.ow; ox++) {
-              const g = dy.data[((n * p.oc + oc) * p.oh + oy) * p.ow + ox];
-              if (g === 0) continue;
-              for (let c = 0; c < p.c; c++)
-                for (let ky = 0; ky < p.kh; ky++) {
-                  const iy = oy * p.sh - p.pt + ky * p.dh;
-                  if (iy < 0 || iy >= p.h) continue;
-                  for (let kx = 0; kx < p.kw; kx++) {
-                    const ix = ox * p.sw - p.pl + kx * p.dw;
-                    if (ix < 0 || ix >= p.wd) continue;
-                    dx[((n * p.c + c) * p.h + iy) * p.wd + ix] += g * w.data[((oc * p.c + c) * p.kh + ky) * p.kw + kx];
-                  }
-                }
-            }
-      const y = alloc(dx.length);
-      y.set(dx);
-      return y;
+      forEachConvTap(out, w.shape, attrs, dy.shape, (xi, wi, yi) => { dx[xi] += dy.data[yi] * w.data[wi]; });
+      return fromF64(dx);
     },
 
     conv2dBackpropFilter(x, dy, attrs, out) {
-      const p = conv(x.shape, out, attrs, dy.shape);
       const dw = new Float64Array(sizeOf(out));
-      for (let n = 0; n < p.n; n++)
-        for (let oc = 0; oc < p.oc; oc++)
-          for (let oy = 0; oy < p.oh; oy++)
-            for (let ox = 0; ox < p.ow; ox++) {
-              const g = dy.data[((n * p.oc + oc) * p.oh + oy) * p.ow + ox];
-              if (g === 0) continue;
-              for (let c = 0; c < p.c; c++)
-                for (let ky = 0; ky < p.kh; ky++) {
-                  const iy = oy * p.sh - p.pt + ky * p.dh;
-                  if (iy < 0 || iy >= p.h) continue;
-                  for (let kx = 0; kx < p.kw; kx++) {
-                    const ix = ox * p.sw - p.pl + kx * p.dw;
-                    if (ix < 0 || ix >= p.wd) continue;
-                    dw[((oc * p.c + c) * p.kh + ky) * p.kw + kx] += g * x.data[((n * p.c + c) * p.h + iy) * p.wd + ix];
-                  }
-                }
-            }
-      const y = alloc(dw.length);
-      y.set(dw);
-      return y;
+      forEachConvTap(x.shape, out, attrs, dy.shape, (xi, wi, yi) => { dw[wi] += dy.data[yi] * x.data[xi]; });
+      return fromF64(dw);
     },
 
     pool2d(x, attrs, out) {
@@ -257,9 +204,7 @@ export function createReferenceKernels(alloc: (n: number) => HostArray): Kernels
           for (const i of cells) dx[i] += g / area;
         }
       });
-      const y = alloc(dx.length);
-      y.set(dx);
-      return y;
+      return fromF64(dx);
     },
 
     gather(x, indices, axis, out) {
@@ -292,6 +237,33 @@ export function createReferenceKernels(alloc: (n: number) => HostArray): Kernels
       return y;
     },
   };
+}
+
+/**
+ * The definition of a 2-D convolution: calls `visit(xOffset, wOffset, yOffset)` for every
+ * (output cell, weight tap) pair whose input cell lies inside the (unpadded) input. Forward and
+ * both gradients are the same sum read three ways.
+ */
+function forEachConvTap(x: Shape, w: Shape, a: Conv2dAttrs, y: Shape, visit: (xi: number, wi: number, yi: number) => void): void {
+  const [n, c, h, wd] = x;
+  const [oc, , kh, kw] = w;
+  const [, , oh, ow] = y;
+  for (let b = 0; b < n; b++)
+    for (let o = 0; o < oc; o++)
+      for (let oy = 0; oy < oh; oy++)
+        for (let ox = 0; ox < ow; ox++) {
+          const yi = ((b * oc + o) * oh + oy) * ow + ox;
+          for (let ci = 0; ci < c; ci++)
+            for (let ky = 0; ky < kh; ky++) {
+              const iy = oy * a.stride[0] - a.pad[0] + ky * a.dilation[0];
+              if (iy < 0 || iy >= h) continue;
+              for (let kx = 0; kx < kw; kx++) {
+                const ix = ox * a.stride[1] - a.pad[2] + kx * a.dilation[1];
+                if (ix < 0 || ix >= wd) continue;
+                visit(((b * c + ci) * h + iy) * wd + ix, ((o * c + ci) * kh + ky) * kw + kx, yi);
+              }
+            }
+        }
 }
 
 /** Visits each output cell of a pooling op with the flat input offsets of its (unpadded) window. */
