@@ -25,7 +25,7 @@ export function errorChartSpec(runs: readonly RunCurves[], which: Which, axis: A
     yLabel: which === 'train_error' ? 'training error (minibatch average)' : 'test error',
     yPercent: true,
     yMin: 0,
-    ...(axis === 'seconds' ? { xMin: 0 } : {}),
+    ...(axis === 'seconds' ? { xMin: 0 } : { xIntegers: true }),
     series: runs.map((r) => ({ name: r.name, points: r.metrics.map((m) => [m[axis], m[which]] as [number, number]) })),
   };
 }

@@ -5,8 +5,7 @@
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
-import * as tensorPackage from '@wn/tensor';
-import { ENGINE, getBackend, setBackend } from '@wn/tensor';
+import { createWasmBackend, ENGINE, getBackend, registerBackend, setBackend } from '@wn/tensor';
 import { isParameterization, PARAMETERIZATIONS, type Parameterization } from '@wn/layers';
 import { compare } from './compare.js';
 import { DATASETS, isDatasetName, loadClassificationData } from './datasets.js';
@@ -46,7 +45,7 @@ Run
   --out DIR             output folder (default: runs/compare-<dataset> or runs/<dataset>-<param>-seed<N>)
   --resume              continue from the checkpoints in --out
   --backend NAME        tensor backend (registered: ${'$BACKENDS'})
-  --threads N           worker threads for the wasm backend
+  --threads N           worker threads for the wasm backend (default: one per core, at most 4)
   --quiet               no progress output
   -h, --help            this text
 
@@ -77,16 +76,21 @@ function parseParams(v: string | undefined): Parameterization[] | undefined {
   return list as Parameterization[];
 }
 
+/** 0.125 → "1/8"; other values as they are. */
+function formatWidth(w: number): string {
+  const inverse = 1 / w;
+  return w < 1 && Math.abs(inverse - Math.round(inverse)) < 1e-9 ? `1/${Math.round(inverse)}` : String(w);
+}
+
 /** Relative paths resolve against the folder the user ran pnpm from (INIT_CWD), not the package folder. */
 const userPath = (p: string) => resolve(process.env.INIT_CWD ?? process.cwd(), p);
 
-/** Selects the backend; `threads` re-creates the wasm backend when @wn/tensor exports its factory. */
+/** Selects the backend (before any tensor exists); `threads` re-registers the wasm backend with that many workers. */
 function configureBackend(name: string | undefined, threads: number | undefined): void {
   if (threads !== undefined) {
-    const factory = (tensorPackage as Record<string, unknown>).createWasmBackend as ((o: { threads: number }) => tensorPackage.Backend) | undefined;
-    if (!factory) throw new Error('--threads: this @wn/tensor build does not export createWasmBackend');
-    tensorPackage.registerBackend('wasm', () => factory({ threads }), 10);
-    name ??= 'wasm';
+    if (name !== undefined && name !== 'wasm') throw new Error(`--threads applies to the wasm backend, not '${name}'`);
+    registerBackend('wasm', () => createWasmBackend({ threads }), 2);
+    name = 'wasm';
   }
   if (name !== undefined) setBackend(name);
 }
@@ -170,7 +174,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   const progress = o.quiet ? null : process.stderr;
   const t0 = performance.now();
   const data = await loadClassificationData(args);
-  const scale = `width ${args.width === 1 ? '1' : o.width ?? args.width} (${scaledChannels(96, args.width)}/${scaledChannels(192, args.width)} channels; paper 96/192)`;
+  const scale = `width ${formatWidth(args.width)} (${scaledChannels(96, args.width)}/${scaledChannels(192, args.width)} channels; paper 96/192)`;
   const budget = `${args.epochs} epochs × ${data.train.n} images, batch ${args.batchSize}, test on ${data.test.n}`;
 
   if (command === 'train') {
@@ -179,7 +183,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     const r = await train({ ...args, outDir }, { data, signal: controller.signal, progress });
     const last = r.metrics[r.metrics.length - 1];
     if (last) process.stdout.write(`Final test error ${(last.test_error * 100).toFixed(2)}% after ${last.epoch} epochs, ${last.seconds.toFixed(1)} s of training (${formatDuration((performance.now() - t0) / 1000)} in all)\n`);
-    process.stdout.write(`Results in ${outDir}\n`);
+    process.stdout.write(r.interrupted ? `Interrupted. Continue with the same command plus --resume.\n` : `Results in ${outDir}\n`);
     return r.interrupted ? 130 : 0;
   }
 

@@ -190,6 +190,9 @@ export interface TrainResult {
 
 export const CHECKPOINT_FILE = 'checkpoint.safetensors';
 
+/** Noise key of the data-init pass: a two-part key, so no (seed, epoch, step) key of training equals it. */
+const INIT_PASS_KEY = 0x1417;
+
 /** Lets pending events (SIGINT) run between synchronous training steps. */
 const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
@@ -272,7 +275,7 @@ export async function train(args: Args, options: TrainOptions = {}): Promise<Tra
   } else {
     if (usesDataInit(args)) {
       const { x } = gatherBatch(trainSet, initBatchIndices(trainSet.n, args.seed, args.initBatchSize));
-      model.noiseKey.set(args.seed, 0x1417);
+      model.noiseKey.set(args.seed, INIT_PASS_KEY);
       initFromData(model, x);
       x.dispose();
     }

@@ -57,6 +57,8 @@ describe('ticks', () => {
   it('are round numbers covering the range', () => {
     expect(niceTicks(0, 1)).toEqual([0, 0.2, 0.4, 0.6, 0.8, 1]);
     expect(niceTicks(1, 30)).toEqual([0, 5, 10, 15, 20, 25, 30]);
+    expect(niceTicks(1, 4, 6, 1)).toEqual([1, 2, 3, 4]); // integer steps (epochs)
+    expect(niceTicks(1, 2, 6, 1)).toEqual([1, 2]);
     const t = niceTicks(0.031, 0.087);
     expect(t[0]).toBeLessThanOrEqual(0.031);
     expect(t[t.length - 1]).toBeGreaterThanOrEqual(0.087);

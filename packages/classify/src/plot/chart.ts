@@ -21,6 +21,8 @@ export interface ChartSpec {
   series: readonly Series[];
   width?: number;
   height?: number;
+  /** Integer x ticks only (epochs) */
+  xIntegers?: boolean;
   /** Start the x axis here (e.g. 0 for time) instead of at the first nice tick below the data. */
   xMin?: number;
   /** Force the y range (data units); by default it spans the data, padded to nice ticks. */
@@ -54,14 +56,14 @@ const GRID = '#e3e3e3';
 const TEXT = '#222222';
 
 /** "Nice" tick positions covering [lo, hi]: steps of 1, 2 or 5 × 10^k, about `target` of them. */
-export function niceTicks(lo: number, hi: number, target = 6): number[] {
+export function niceTicks(lo: number, hi: number, target = 6, minStep = 0): number[] {
   if (!(hi > lo)) {
     const pad = Math.abs(lo) > 0 ? Math.abs(lo) * 0.1 : 1;
     [lo, hi] = [lo - pad, hi + pad];
   }
   const raw = (hi - lo) / target;
   const mag = 10 ** Math.floor(Math.log10(raw));
-  const step = [1, 2, 2.5, 5, 10].map((m) => m * mag).find((s) => s >= raw) ?? 10 * mag;
+  const step = Math.max(minStep, [1, 2, 2.5, 5, 10].map((m) => m * mag).find((s) => s >= raw && (minStep === 0 || Number.isInteger(s))) ?? 10 * mag);
   const first = Math.floor(lo / step + 1e-9) * step;
   const ticks: number[] = [];
   for (let v = first; v <= hi + step * 0.999; v += step) ticks.push(Number(v.toPrecision(12)));
@@ -87,7 +89,7 @@ export function layoutLineChart(spec: ChartSpec): Scene {
   const finite = spec.series.flatMap((s) => s.points.filter(([x, y]) => Number.isFinite(x) && Number.isFinite(y)));
   const xs = finite.map(([x]) => x);
   const ys = finite.map(([, y]) => y);
-  const xTicks = niceTicks(spec.xMin ?? (xs.length ? Math.min(...xs) : 0), xs.length ? Math.max(...xs) : 1);
+  const xTicks = niceTicks(spec.xMin ?? (xs.length ? Math.min(...xs) : 0), xs.length ? Math.max(...xs) : 1, 6, spec.xIntegers ? 1 : 0);
   const yTicks = niceTicks(spec.yMin ?? (ys.length ? Math.min(...ys) : 0), spec.yMax ?? (ys.length ? Math.max(...ys) : 1));
   const [x0, x1] = [xTicks[0], xTicks[xTicks.length - 1]];
   const [y0, y1] = [spec.yMin ?? yTicks[0], spec.yMax ?? yTicks[yTicks.length - 1]];
