@@ -103,60 +103,98 @@ function reduce(a: Float64Array, n: number, work: Float64Array) {
  * `hs[i]` (0 when no reflection was needed). On return d is the diagonal of the tridiagonal matrix
  * and e[i] its entry (i, i−1), e[0] = 0.
  *
- * Each step needs A·u over the leading block and then a rank-2 update of that block. Both are
- * memory bound once the matrix outgrows the cache, so the update of step i and the product of
- * step i−1 share one pass: row i−1 is updated first (it yields the next u), then every other row is
- * updated and immediately multiplied while it is still in L1.
+ * Each step's two-sided update A ← A − u qᵀ − q uᵀ is deferred for a panel of steps (as LAPACK's
+ * blocked reduction does): a step brings only its own row up to date, corrects A·u for the pending
+ * updates, and the panel's updates are applied in one pass at its end. The O(n³) work is then one
+ * read-only pass per step plus one read-write pass per panel, instead of a read-write pass per
+ * step, which matters because those passes are memory bound once A outgrows the cache.
  */
 function tridiagonalize(a: Float64Array, n: number, d: Float64Array, e: Float64Array, hs: Float64Array): void {
-  let p = new Float64Array(n);
-  let pNext = new Float64Array(n);
-  let active = prepareReflector(a, n, n - 1, e, hs);
-  if (active) blockTimesReflector(a, n, n - 1, p);
-  for (let i = n - 1; i >= 1; i--) {
-    const l = i - 1;
-    const row = i * n;
-    if (!active) {
-      active = l >= 1 && prepareReflector(a, n, l, e, hs);
-      if (active) blockTimesReflector(a, n, l, p);
-      continue;
-    }
-    // q = p/h − (uᵀp / 2h²) u; the update is A ← A − u qᵀ − q uᵀ on the leading (l+1)×(l+1) block.
-    const hi = hs[i];
-    let upSum = 0;
-    for (let k = 0; k <= l; k++) {
-      p[k] /= hi;
-      upSum += a[row + k] * p[k];
-    }
-    const kk = upSum / (hi + hi);
-    for (let k = 0; k <= l; k++) p[k] -= kk * a[row + k];
-    updateRow(a, n, row, l, l, p);
-    const next = l >= 1 && prepareReflector(a, n, l, e, hs);
-    if (next) {
-      const nextRow = l * n;
-      pNext.fill(0, 0, l);
-      for (let j = 0; j < l; j++) {
-        updateRow(a, n, row, j, j, p);
-        const rj = j * n;
-        const uj = a[nextRow + j];
-        let s = 0;
-        for (let k = 0; k < j; k++) {
-          const ajk = a[rj + k];
-          s += ajk * a[nextRow + k];
-          pNext[k] += ajk * uj;
-        }
-        pNext[j] += s + a[rj + j] * uj;
+  const panel = 16;
+  const us = new Float64Array(panel * n); // pending u_s, zero beyond their support
+  const qs = new Float64Array(panel * n); // pending q_s
+  const p = new Float64Array(n);
+  let i = n - 1;
+  while (i >= 1) {
+    let count = 0;
+    for (; count < panel && i >= 1; i--) {
+      const l = i - 1;
+      const row = i * n;
+      // Bring row i (diagonal included) up to date with the panel's pending updates.
+      for (let t = 0; t < count; t++) {
+        const ut = t * n;
+        const ui = us[ut + i];
+        const qi = qs[ut + i];
+        for (let k = 0; k <= i; k++) a[row + k] -= ui * qs[ut + k] + qi * us[ut + k];
       }
-      const swap = p;
-      p = pNext;
-      pNext = swap;
-    } else {
-      for (let j = 0; j < l; j++) updateRow(a, n, row, j, j, p);
+      if (!prepareReflector(a, n, i, e, hs)) continue;
+      // p = A u for the current A = stale A − Σ_t (u_t q_tᵀ + q_t u_tᵀ) on the leading i×i block.
+      blockTimesReflector(a, n, i, p);
+      for (let t = 0; t < count; t++) {
+        const ut = t * n;
+        let qu = 0;
+        let uu = 0;
+        for (let k = 0; k <= l; k++) {
+          qu += qs[ut + k] * a[row + k];
+          uu += us[ut + k] * a[row + k];
+        }
+        for (let k = 0; k <= l; k++) p[k] -= us[ut + k] * qu + qs[ut + k] * uu;
+      }
+      // q = p/h − (uᵀp / 2h²) u; the step's update is A ← A − u qᵀ − q uᵀ.
+      const hi = hs[i];
+      let upSum = 0;
+      for (let k = 0; k <= l; k++) {
+        p[k] /= hi;
+        upSum += a[row + k] * p[k];
+      }
+      const kk = upSum / (hi + hi);
+      const slot = count * n;
+      us.fill(0, slot, slot + n);
+      qs.fill(0, slot, slot + n);
+      for (let k = 0; k <= l; k++) {
+        us[slot + k] = a[row + k];
+        qs[slot + k] = p[k] - kk * a[row + k];
+      }
+      count++;
     }
-    active = next;
+    applyPanel(a, n, i, us, qs, count);
   }
-  for (let i = 0; i < n; i++) d[i] = a[i * n + i];
+  for (let r = 0; r < n; r++) d[r] = a[r * n + r];
   e[0] = 0;
+}
+
+/** a[j][k] −= Σ_t (u_t[j] q_t[k] + q_t[j] u_t[k]) for 0 ≤ k ≤ j ≤ last: the panel's deferred updates. */
+function applyPanel(a: Float64Array, n: number, last: number, us: Float64Array, qs: Float64Array, count: number): void {
+  for (let j = 0; j <= last; j++) {
+    const rj = j * n;
+    let t = 0;
+    // Four updates per sweep over the row, which stays in L1 across the sweeps.
+    for (; t + 4 <= count; t += 4) {
+      const o0 = t * n;
+      const o1 = o0 + n;
+      const o2 = o1 + n;
+      const o3 = o2 + n;
+      const u0 = us[o0 + j];
+      const q0 = qs[o0 + j];
+      const u1 = us[o1 + j];
+      const q1 = qs[o1 + j];
+      const u2 = us[o2 + j];
+      const q2 = qs[o2 + j];
+      const u3 = us[o3 + j];
+      const q3 = qs[o3 + j];
+      for (let k = 0; k <= j; k++) {
+        a[rj + k] -=
+          u0 * qs[o0 + k] + q0 * us[o0 + k] + u1 * qs[o1 + k] + q1 * us[o1 + k] +
+          u2 * qs[o2 + k] + q2 * us[o2 + k] + u3 * qs[o3 + k] + q3 * us[o3 + k];
+      }
+    }
+    for (; t < count; t++) {
+      const o0 = t * n;
+      const u0 = us[o0 + j];
+      const q0 = qs[o0 + j];
+      for (let k = 0; k <= j; k++) a[rj + k] -= u0 * qs[o0 + k] + q0 * us[o0 + k];
+    }
+  }
 }
 
 /**
@@ -188,11 +226,57 @@ function prepareReflector(a: Float64Array, n: number, i: number, e: Float64Array
   return true;
 }
 
-/** p = A u over the leading i×i block (lower triangle, row by row), u in a[i][0..i−1]. */
+/**
+ * p = A u over the leading i×i block, u in a[i][0..i−1], reading the lower triangle row by row:
+ * row j contributes its dot product with u to p[j] and a_jk u_j to p[k] for k < j. Four rows go
+ * together so each load of u[k] and p[k] serves four of them.
+ */
 function blockTimesReflector(a: Float64Array, n: number, i: number, p: Float64Array): void {
   const row = i * n;
   p.fill(0, 0, i);
-  for (let j = 0; j < i; j++) {
+  let j = 0;
+  for (; j + 4 <= i; j += 4) {
+    const r0 = j * n;
+    const r1 = r0 + n;
+    const r2 = r1 + n;
+    const r3 = r2 + n;
+    const u0 = a[row + j];
+    const u1 = a[row + j + 1];
+    const u2 = a[row + j + 2];
+    const u3 = a[row + j + 3];
+    let s0 = 0;
+    let s1 = 0;
+    let s2 = 0;
+    let s3 = 0;
+    for (let k = 0; k < j; k++) {
+      const uk = a[row + k];
+      const a0 = a[r0 + k];
+      const a1 = a[r1 + k];
+      const a2 = a[r2 + k];
+      const a3 = a[r3 + k];
+      s0 += a0 * uk;
+      s1 += a1 * uk;
+      s2 += a2 * uk;
+      s3 += a3 * uk;
+      p[k] += a0 * u0 + a1 * u1 + a2 * u2 + a3 * u3;
+    }
+    // The 4×4 diagonal block: entries with k in j..j+3, k ≤ row, taken one by one.
+    for (let q = 0; q < 4; q++) {
+      const rq = (j + q) * n;
+      const uq = a[row + j + q];
+      let s = 0;
+      for (let k = j; k < j + q; k++) {
+        s += a[rq + k] * a[row + k];
+        p[k] += a[rq + k] * uq;
+      }
+      p[j + q] += s + a[rq + j + q] * uq;
+    }
+    p[j] += s0;
+    p[j + 1] += s1;
+    p[j + 2] += s2;
+    p[j + 3] += s3;
+  }
+  for (; j < i; j++) {
     const rj = j * n;
     const uj = a[row + j];
     let s = 0;
@@ -203,14 +287,6 @@ function blockTimesReflector(a: Float64Array, n: number, i: number, p: Float64Ar
     }
     p[j] += s + a[rj + j] * uj;
   }
-}
-
-/** a[j][0..len] −= u[j] q[0..len] + q[j] u[0..len], with u in row `uRow` of a. */
-function updateRow(a: Float64Array, n: number, uRow: number, j: number, len: number, q: Float64Array): void {
-  const rj = j * n;
-  const uj = a[uRow + j];
-  const qj = q[j];
-  for (let k = 0; k <= len; k++) a[rj + k] -= uj * q[k] + qj * a[uRow + k];
 }
 
 function transpose(src: Float64Array, n: number, out: Float64Array): Float64Array {
