@@ -197,6 +197,7 @@ function runRss(steps: number): RssResult | string {
 }
 
 const relDiff = (a: number, b: number) => Math.abs(a - b) / Math.max(Math.abs(b), 1e-12);
+const fmtRatio = (r: number) => (r < 0.1 ? r.toPrecision(1) : r.toFixed(2));
 const fmt = (v: number | undefined, digits = 1) => (v === undefined ? '—' : v >= 100 ? v.toFixed(0) : v.toFixed(digits));
 
 export async function runSteps(): Promise<string> {
@@ -261,7 +262,7 @@ export async function runSteps(): Promise<string> {
     manifest?.cleanup();
   }
 
-  // ---- profile, weight-norm overhead, RSS ------------------------------------------------------
+  // ---- profile, RSS ----------------------------------------------------------------------------
   let profile: Profile | undefined;
   if (ids.includes('W2') && wnPeers.some((p) => p.backend === 'wasm')) {
     log('\nProfile of one W2 step on @wn wasm (kernels wrapped with timers; mean of 3 steps after 2 warm-up)');
@@ -280,7 +281,7 @@ export async function runSteps(): Promise<string> {
   const find = (id: WorkloadId, peer: string, threads?: number) =>
     results.find((m) => m.workload === id && m.peer === peer && (threads === undefined || m.threads === threads) && m.medianMs !== undefined && (m.how === 'median' || m.how === 'single' || m.how === 'estimated'));
   const ratio = (m: Measurement, ref: Measurement | undefined) =>
-    m.medianMs === undefined || !ref?.medianMs ? '—' : `${(m.medianMs / ref.medianMs).toFixed(2)}${m.how === 'estimated' || ref.how === 'estimated' ? ' (est.)' : ''}`;
+    m.medianMs === undefined || !ref?.medianMs ? '—' : `${fmtRatio(m.medianMs / ref.medianMs)}${m.how === 'estimated' || ref.how === 'estimated' ? ' (est.)' : ''}`;
   const rows: Row[] = results.map((m) => {
     const w = workload(m.workload);
     const torchRef = find(m.workload, 'pytorch', m.threads) ?? find(m.workload, 'pytorch', 1);
