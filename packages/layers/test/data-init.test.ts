@@ -2,7 +2,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { add, mul, Rng, tidy, type Tensor } from '@wn/tensor';
 import {
-  Conv2d, convTransposeUnit, convUnit, denseUnit, Flatten, GlobalAvgPool2d, initFromData, LeakyReLU, Linear, LSTMCell, MaxPool2d, Module, ReLU,
+  Conv2d, convTransposeUnit, convUnit, denseUnit, GlobalAvgPool2d, initFromData, LeakyReLU, Linear, LSTMCell, MaxPool2d, Module, ReLU,
   Sequential, Unit, weightNorm, type Layer,
 } from '../src/index.js';
 

@@ -9,7 +9,7 @@ import { assertTensor } from './util.js';
 export function reshape(x: Tensor, shape: readonly number[]): Tensor {
   assertTensor('reshape', 'x', x);
   const inferred = shape.indexOf(-1);
-  let resolved = [...shape];
+  const resolved = [...shape];
   if (inferred >= 0) {
     const known = sizeOf(shape.filter((_, i) => i !== inferred));
     if (known === 0 || x.size % known !== 0) throw argError('reshape', 'shape', `a shape with ${x.size} elements`, shape);
