@@ -132,12 +132,18 @@ export class KernelPool {
         cleanup();
         reject(new Error(`worker for kernel ${kernel} crashed: ${error.message}`));
       };
+      const onExit = (code: number): void => {
+        cleanup();
+        reject(new Error(`worker for kernel ${kernel} exited with code ${code} before finishing`));
+      };
       const cleanup = (): void => {
         worker.off('message', onMessage);
         worker.off('error', onError);
+        worker.off('exit', onExit);
       };
       worker.on('message', onMessage);
       worker.on('error', onError);
+      worker.on('exit', onExit);
       worker.postMessage({ id, kernel, range, args });
     });
   }

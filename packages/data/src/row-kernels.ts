@@ -55,80 +55,148 @@ export function accumulateReflectorRows(
     ids.push(id);
   }
   const alpha = new Float64Array(b);
+  const beta = new Float64Array(b);
   for (let r = r0; r < r1; r++) {
     zt.fill(0, r * n, (r + 1) * n);
     zt[r * n + r] = 1;
   }
   // Rows go through the blocks in groups, so a block's reflectors are reused from cache by every
-  // row of the group instead of being streamed from memory once per row.
+  // row of the group instead of being streamed from memory once per row; rows of a group are
+  // taken in pairs so each load of a reflector entry serves two rows.
   const rowGroup = 16;
   for (let g0 = r0; g0 < r1; g0 += rowGroup) {
     const g1 = Math.min(r1, g0 + rowGroup);
     for (let blk = Math.floor(g0 / b); blk < blocks; blk++) {
-      for (let r = g0; r < g1; r++) {
-        // Reflectors with i ≤ r leave e_r alone: start at the block holding i = r + 1.
-        if (blk < Math.floor(r / b)) continue;
-        const o = r * n;
-        const u = packed[blk];
-        const g = grams[blk];
-        const id = ids[blk];
-        const count = id.length;
-        if (count === 0) continue;
-        const size = u.length / count;
-        let t = 0;
-        for (; t + 4 <= count; t += 4) {
-          const u0 = t * size;
-          const u1 = u0 + size;
-          const u2 = u1 + size;
-          const u3 = u2 + size;
-          let s0 = 0;
-          let s1 = 0;
-          let s2 = 0;
-          let s3 = 0;
-          for (let k = 0; k < size; k++) {
-            const x = zt[o + k];
-            s0 += x * u[u0 + k];
-            s1 += x * u[u1 + k];
-            s2 += x * u[u2 + k];
-            s3 += x * u[u3 + k];
-          }
-          alpha[t] = s0;
-          alpha[t + 1] = s1;
-          alpha[t + 2] = s2;
-          alpha[t + 3] = s3;
-        }
-        for (; t < count; t++) {
-          const ut = t * size;
-          let s = 0;
-          for (let k = 0; k < size; k++) s += zt[o + k] * u[ut + k];
-          alpha[t] = s;
-        }
-        for (t = 0; t < count; t++) {
-          let s = alpha[t];
-          for (let q = 0; q < t; q++) s -= alpha[q] * g[t * count + q];
-          alpha[t] = s / hs[id[t]];
-        }
-        t = 0;
-        for (; t + 4 <= count; t += 4) {
-          const u0 = t * size;
-          const u1 = u0 + size;
-          const u2 = u1 + size;
-          const u3 = u2 + size;
-          const a0 = alpha[t];
-          const a1 = alpha[t + 1];
-          const a2 = alpha[t + 2];
-          const a3 = alpha[t + 3];
-          for (let k = 0; k < size; k++) {
-            zt[o + k] -= a0 * u[u0 + k] + a1 * u[u1 + k] + a2 * u[u2 + k] + a3 * u[u3 + k];
-          }
-        }
-        for (; t < count; t++) {
-          const ut = t * size;
-          const a = alpha[t];
-          for (let k = 0; k < size; k++) zt[o + k] -= a * u[ut + k];
-        }
+      if (ids[blk].length === 0) continue;
+      // Reflectors with i ≤ r leave e_r alone: row r starts at the block holding i = r + 1.
+      let r = g0;
+      while (r < g1 && blk < Math.floor(r / b)) r++;
+      for (; r + 2 <= g1 && blk >= Math.floor((r + 1) / b); r += 2) {
+        reflectTwoRows(zt, r * n, (r + 1) * n, packed[blk], grams[blk], ids[blk], hs, alpha, beta);
+      }
+      for (; r < g1; r++) {
+        if (blk >= Math.floor(r / b)) reflectTwoRows(zt, r * n, -1, packed[blk], grams[blk], ids[blk], hs, alpha, beta);
       }
     }
+  }
+}
+
+/**
+ * row ← row · H_{i0} ⋯ H_{i0+b−1} for the row at offset o0 and, unless o1 < 0, the row at o1.
+ * Each row's sums are formed in the same order whether it is paired or not, so the result does not
+ * depend on how rows were split between threads.
+ */
+export function reflectTwoRows(
+  zt: Float64Array,
+  o0: number,
+  o1: number,
+  u: Float64Array,
+  g: Float64Array,
+  id: Int32Array,
+  hs: Float64Array,
+  alpha: Float64Array,
+  beta: Float64Array,
+): void {
+  const count = id.length;
+  const size = u.length / count;
+  const two = o1 >= 0;
+  const p1 = two ? o1 : o0; // with one row, the second lane reads row o0 and is discarded
+  let t = 0;
+  for (; t + 4 <= count; t += 4) {
+    const u0 = t * size;
+    const u1 = u0 + size;
+    const u2 = u1 + size;
+    const u3 = u2 + size;
+    let s0 = 0;
+    let s1 = 0;
+    let s2 = 0;
+    let s3 = 0;
+    let v0 = 0;
+    let v1 = 0;
+    let v2 = 0;
+    let v3 = 0;
+    for (let k = 0; k < size; k++) {
+      const x = zt[o0 + k];
+      const y = zt[p1 + k];
+      const a0 = u[u0 + k];
+      const a1 = u[u1 + k];
+      const a2 = u[u2 + k];
+      const a3 = u[u3 + k];
+      s0 += x * a0;
+      s1 += x * a1;
+      s2 += x * a2;
+      s3 += x * a3;
+      v0 += y * a0;
+      v1 += y * a1;
+      v2 += y * a2;
+      v3 += y * a3;
+    }
+    alpha[t] = s0;
+    alpha[t + 1] = s1;
+    alpha[t + 2] = s2;
+    alpha[t + 3] = s3;
+    beta[t] = v0;
+    beta[t + 1] = v1;
+    beta[t + 2] = v2;
+    beta[t + 3] = v3;
+  }
+  for (; t < count; t++) {
+    const ut = t * size;
+    let s = 0;
+    let v = 0;
+    for (let k = 0; k < size; k++) {
+      s += zt[o0 + k] * u[ut + k];
+      v += zt[p1 + k] * u[ut + k];
+    }
+    alpha[t] = s;
+    beta[t] = v;
+  }
+  // α_t = (row·u_t − Σ_{s<t} α_s u_s·u_t) / h_t.
+  for (t = 0; t < count; t++) {
+    let s = alpha[t];
+    let v = beta[t];
+    for (let q = 0; q < t; q++) {
+      s -= alpha[q] * g[t * count + q];
+      v -= beta[q] * g[t * count + q];
+    }
+    alpha[t] = s / hs[id[t]];
+    beta[t] = v / hs[id[t]];
+  }
+  t = 0;
+  for (; t + 4 <= count; t += 4) {
+    const u0 = t * size;
+    const u1 = u0 + size;
+    const u2 = u1 + size;
+    const u3 = u2 + size;
+    const a0 = alpha[t];
+    const a1 = alpha[t + 1];
+    const a2 = alpha[t + 2];
+    const a3 = alpha[t + 3];
+    const b0 = beta[t];
+    const b1 = beta[t + 1];
+    const b2 = beta[t + 2];
+    const b3 = beta[t + 3];
+    if (two) {
+      for (let k = 0; k < size; k++) {
+        const w0 = u[u0 + k];
+        const w1 = u[u1 + k];
+        const w2 = u[u2 + k];
+        const w3 = u[u3 + k];
+        zt[o0 + k] -= a0 * w0 + a1 * w1 + a2 * w2 + a3 * w3;
+        zt[o1 + k] -= b0 * w0 + b1 * w1 + b2 * w2 + b3 * w3;
+      }
+    } else {
+      for (let k = 0; k < size; k++) {
+        zt[o0 + k] -= a0 * u[u0 + k] + a1 * u[u1 + k] + a2 * u[u2 + k] + a3 * u[u3 + k];
+      }
+    }
+  }
+  for (; t < count; t++) {
+    const ut = t * size;
+    const a = alpha[t];
+    const c = beta[t];
+    for (let k = 0; k < size; k++) zt[o0 + k] -= a * u[ut + k];
+    if (two) for (let k = 0; k < size; k++) zt[o1 + k] -= c * u[ut + k];
   }
 }
 
