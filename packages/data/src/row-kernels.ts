@@ -297,7 +297,7 @@ export function tridiagonalQlRows(
   return -1;
 }
 
-/** Applies the logged sweeps in order to rows [r0, r1) of z, eight rows at a time. */
+/** Applies the logged sweeps in order to rows [r0, r1) of z, eight rows at a time where possible. */
 export function applyLoggedSweeps(
   z: Float64Array,
   n: number,
@@ -312,14 +312,80 @@ export function applyLoggedSweeps(
 ): void {
   let row = r0;
   for (; row + 8 <= r1; row += 8) {
-    for (let k = 0; k < sweeps; k++) {
-      rotateFourRows(z, n, row, sweepL[k], sweepM[k], cs, sn, sweepBase[k]);
-      rotateFourRows(z, n, row + 4, sweepL[k], sweepM[k], cs, sn, sweepBase[k]);
-    }
+    for (let k = 0; k < sweeps; k++) rotateEightRows(z, n, row, sweepL[k], sweepM[k], cs, sn, sweepBase[k]);
+  }
+  for (; row + 4 <= r1; row += 4) {
+    for (let k = 0; k < sweeps; k++) rotateFourRows(z, n, row, sweepL[k], sweepM[k], cs, sn, sweepBase[k]);
   }
   for (; row < r1; row++) {
     for (let k = 0; k < sweeps; k++) rotateOneRow(z, n, row, sweepL[k], sweepM[k], cs, sn, sweepBase[k]);
   }
+}
+
+/** {@link rotateFourRows} for eight consecutive rows (each c, s load then serves eight). */
+export function rotateEightRows(
+  z: Float64Array,
+  n: number,
+  row: number,
+  l: number,
+  m: number,
+  cs: Float64Array,
+  sn: Float64Array,
+  base: number,
+): void {
+  const o0 = row * n;
+  const o1 = o0 + n;
+  const o2 = o1 + n;
+  const o3 = o2 + n;
+  const o4 = o3 + n;
+  const o5 = o4 + n;
+  const o6 = o5 + n;
+  const o7 = o6 + n;
+  let h0 = z[o0 + m];
+  let h1 = z[o1 + m];
+  let h2 = z[o2 + m];
+  let h3 = z[o3 + m];
+  let h4 = z[o4 + m];
+  let h5 = z[o5 + m];
+  let h6 = z[o6 + m];
+  let h7 = z[o7 + m];
+  const at = base - l;
+  for (let i = m - 1; i >= l; i--) {
+    const c = cs[at + i];
+    const s = sn[at + i];
+    let a = z[o0 + i];
+    z[o0 + i + 1] = s * a + c * h0;
+    h0 = c * a - s * h0;
+    a = z[o1 + i];
+    z[o1 + i + 1] = s * a + c * h1;
+    h1 = c * a - s * h1;
+    a = z[o2 + i];
+    z[o2 + i + 1] = s * a + c * h2;
+    h2 = c * a - s * h2;
+    a = z[o3 + i];
+    z[o3 + i + 1] = s * a + c * h3;
+    h3 = c * a - s * h3;
+    a = z[o4 + i];
+    z[o4 + i + 1] = s * a + c * h4;
+    h4 = c * a - s * h4;
+    a = z[o5 + i];
+    z[o5 + i + 1] = s * a + c * h5;
+    h5 = c * a - s * h5;
+    a = z[o6 + i];
+    z[o6 + i + 1] = s * a + c * h6;
+    h6 = c * a - s * h6;
+    a = z[o7 + i];
+    z[o7 + i + 1] = s * a + c * h7;
+    h7 = c * a - s * h7;
+  }
+  z[o0 + l] = h0;
+  z[o1 + l] = h1;
+  z[o2 + l] = h2;
+  z[o3 + l] = h3;
+  z[o4 + l] = h4;
+  z[o5 + l] = h5;
+  z[o6 + l] = h6;
+  z[o7 + l] = h7;
 }
 
 /**
