@@ -18,6 +18,11 @@ export interface RssResult {
   atEndMiB: number;
   /** least-squares slope of RSS over steps 50..N, MiB per 100 steps */
   slopeMiBPer100: number;
+  /** RSS change over the last quarter of the steps (a leak keeps growing; warm-up growth levels off) */
+  lastQuarterMiB: number;
+  /** V8 heap and ArrayBuffer (incl. WebAssembly memory) use after step 50 and at the end */
+  heapMiB: [number, number];
+  arrayBuffersMiB: [number, number];
   tensorsAt50: number;
   tensorsAtEnd: number;
   lastLoss: number;
@@ -31,15 +36,20 @@ export function measureRss(steps: number, backend: string, log: (s: string) => v
   const trainer = wnTrainer(workload('W2'), backend);
   const rss: number[] = [];
   let tensorsAt50 = 0, lastLoss = NaN;
+  let mem50 = process.memoryUsage();
   const start = performance.now();
   for (let i = 1; i <= steps; i++) {
     lastLoss = trainer.step();
     rss.push(process.memoryUsage().rss / MiB);
-    if (i === 50) tensorsAt50 = T.memory().tensors;
+    if (i === Math.min(50, steps)) {
+      tensorsAt50 = T.memory().tensors;
+      mem50 = process.memoryUsage();
+    }
     if (i % 25 === 0) log(`  rss: step ${i}/${steps}, ${rss[i - 1].toFixed(0)} MiB, loss ${lastLoss.toFixed(4)}`);
   }
   const msPerStep = (performance.now() - start) / steps;
   const tensorsAtEnd = T.memory().tensors;
+  const memEnd = process.memoryUsage();
   trainer.dispose();
   const from = Math.min(49, rss.length - 1);
   const tail = rss.slice(from);
@@ -48,7 +58,11 @@ export function measureRss(steps: number, backend: string, log: (s: string) => v
   tail.forEach((y, i) => { sxy += (i - mx) * (y - my); sxx += (i - mx) ** 2; });
   return {
     backend, steps, baselineMiB, rssMiB: rss, maxMiB: Math.max(...rss), at50MiB: rss[from], atEndMiB: rss[rss.length - 1],
-    slopeMiBPer100: sxx > 0 ? (100 * sxy) / sxx : 0, tensorsAt50, tensorsAtEnd, lastLoss, msPerStep,
+    slopeMiBPer100: sxx > 0 ? (100 * sxy) / sxx : 0,
+    lastQuarterMiB: rss[rss.length - 1] - rss[Math.max(0, Math.floor((3 * rss.length) / 4) - 1)],
+    heapMiB: [mem50.heapUsed / MiB, memEnd.heapUsed / MiB],
+    arrayBuffersMiB: [mem50.arrayBuffers / MiB, memEnd.arrayBuffers / MiB],
+    tensorsAt50, tensorsAtEnd, lastLoss, msPerStep,
   };
 }
 
