@@ -147,36 +147,67 @@ export function applyZca(zca: ZcaWhitening, x: Float32Array, count: number): voi
   if (!Number.isInteger(count) || count < 0 || x.length !== count * dim) {
     throw new Error(`applyZca: x has ${x.length} values, ${count} images of ${dim} values need ${count * dim}`);
   }
-  const centred = new Float64Array(4 * dim);
-  // Four images at a time, so each row of W is loaded once per four outputs.
-  for (let b0 = 0; b0 < count; b0 += 4) {
-    const group = Math.min(4, count - b0);
+  // Images go in groups whose centred copies stay in L2 while W streams past once per group;
+  // within a group, tiles of 2 rows of W × 4 images keep eight sums in registers.
+  const group = 16;
+  const centred = new Float64Array(group * dim);
+  for (let b0 = 0; b0 < count; b0 += group) {
+    const size = Math.min(group, count - b0);
+    const padded = 4 * Math.ceil(size / 4);
     centred.fill(0);
-    for (let g = 0; g < group; g++) {
+    for (let g = 0; g < size; g++) {
       const o = (b0 + g) * dim;
       for (let j = 0; j < dim; j++) centred[g * dim + j] = x[o + j] - mean[j];
     }
-    const c1 = dim;
-    const c2 = 2 * dim;
-    const c3 = 3 * dim;
-    for (let i = 0; i < dim; i++) {
-      const wi = i * dim;
-      let s0 = 0;
-      let s1 = 0;
-      let s2 = 0;
-      let s3 = 0;
-      for (let j = 0; j < dim; j++) {
-        const w = matrix[wi + j];
-        s0 += w * centred[j];
-        s1 += w * centred[c1 + j];
-        s2 += w * centred[c2 + j];
-        s3 += w * centred[c3 + j];
+    for (let i = 0; i < dim; i += 2) {
+      const w0 = i * dim;
+      const w1 = i + 1 < dim ? w0 + dim : w0; // an odd last row is computed twice, written once
+      for (let g = 0; g < padded; g += 4) {
+        const c0 = g * dim;
+        const c1 = c0 + dim;
+        const c2 = c1 + dim;
+        const c3 = c2 + dim;
+        let s00 = 0;
+        let s01 = 0;
+        let s02 = 0;
+        let s03 = 0;
+        let s10 = 0;
+        let s11 = 0;
+        let s12 = 0;
+        let s13 = 0;
+        for (let j = 0; j < dim; j++) {
+          const a = matrix[w0 + j];
+          const b = matrix[w1 + j];
+          const y0 = centred[c0 + j];
+          const y1 = centred[c1 + j];
+          const y2 = centred[c2 + j];
+          const y3 = centred[c3 + j];
+          s00 += a * y0;
+          s01 += a * y1;
+          s02 += a * y2;
+          s03 += a * y3;
+          s10 += b * y0;
+          s11 += b * y1;
+          s12 += b * y2;
+          s13 += b * y3;
+        }
+        const o = (b0 + g) * dim + i;
+        const second = i + 1 < dim;
+        x[o] = s00;
+        if (second) x[o + 1] = s10;
+        if (g + 1 < size) {
+          x[o + dim] = s01;
+          if (second) x[o + dim + 1] = s11;
+        }
+        if (g + 2 < size) {
+          x[o + 2 * dim] = s02;
+          if (second) x[o + 2 * dim + 1] = s12;
+        }
+        if (g + 3 < size) {
+          x[o + 3 * dim] = s03;
+          if (second) x[o + 3 * dim + 1] = s13;
+        }
       }
-      const o = b0 * dim + i;
-      x[o] = s0;
-      if (group > 1) x[o + dim] = s1;
-      if (group > 2) x[o + 2 * dim] = s2;
-      if (group > 3) x[o + 3 * dim] = s3;
     }
   }
 }
