@@ -139,7 +139,7 @@ export async function downloadFile(file: RemoteFile, dir: string, options: Downl
   } catch (error) {
     await out.close();
     await rm(partial, { force: true });
-    throw new Error(`download ${file.name} from ${url} failed after ${received} bytes: ${(error as Error).message}`);
+    throw new Error(`download ${file.name} from ${url} failed after ${received} bytes: ${(error as Error).message}`, { cause: error });
   }
   await out.close();
   const actual = hash.digest('hex');

@@ -15,19 +15,24 @@ export function maybeGunzip(bytes: Uint8Array, source: string): Uint8Array {
     const out = gunzipSync(bytes);
     return new Uint8Array(out.buffer, out.byteOffset, out.byteLength);
   } catch (error) {
-    throw new Error(`${source}: gzip data is corrupt or truncated (${(error as Error).message})`);
+    throw new Error(`${source}: gzip data is corrupt or truncated (${(error as Error).message})`, { cause: error });
   }
 }
 
-/** Reads a file, gunzipping it when it carries the gzip magic (whatever its name says). */
-export function readMaybeGzip(path: string): Uint8Array {
+/** Reads a whole file as bytes; the error names the path. */
+export function readBytes(path: string): Uint8Array {
   let bytes: Buffer;
   try {
     bytes = readFileSync(path);
   } catch (error) {
-    throw new Error(`cannot read ${path}: ${(error as Error).message}`);
+    throw new Error(`cannot read ${path}: ${(error as Error).message}`, { cause: error });
   }
-  return maybeGunzip(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength), path);
+  return new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+}
+
+/** Reads a file, gunzipping it when it carries the gzip magic (whatever its name says). */
+export function readMaybeGzip(path: string): Uint8Array {
+  return maybeGunzip(readBytes(path), path);
 }
 
 /** `dir/name` if it exists, else `dir/name.gz`; throws naming both when neither exists. */

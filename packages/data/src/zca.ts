@@ -4,8 +4,9 @@
  * covariance (images flattened), then map each image x to W (x − μ). Fitting is O(d³) in the image
  * size d (3072 for CIFAR-10), so the result can be saved to a binary file and loaded later.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { endianness } from 'node:os';
+import { readBytes } from './files.js';
 import { type ImageDataset, imageSize } from './dataset.js';
 import { eighParallel } from './eigh.js';
 import { type KernelPool, sharedFloat64, withPool } from './parallel.js';
@@ -285,11 +286,5 @@ export function saveZca(zca: ZcaWhitening, path: string): void {
 
 /** Reads a whitening written by {@link saveZca}. */
 export function loadZca(path: string): ZcaWhitening {
-  let bytes: Buffer;
-  try {
-    bytes = readFileSync(path);
-  } catch (error) {
-    throw new Error(`cannot read ${path}: ${(error as Error).message}`);
-  }
-  return decodeZca(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength), path);
+  return decodeZca(readBytes(path), path);
 }
