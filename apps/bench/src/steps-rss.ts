@@ -1,7 +1,10 @@
 /**
  * Peak RSS of W2 training on @wn, in a process of its own (so TF.js and the other peers' memory
  * do not count): `node --conditions=source --import tsx src/steps-rss.ts [steps] [backend]`.
- * Samples process.memoryUsage().rss after every step; prints one JSON object on stdout.
+ * Samples process.memoryUsage().rss after every step (the peak); after step 50 and after the last
+ * step it also collects garbage first (when run with --expose-gc, as the steps group does) so
+ * that the growth check compares retained memory, not V8's uncollected garbage. Prints one JSON
+ * object on stdout.
  */
 import * as T from '@wn/tensor';
 import { workload } from './workloads/spec.js';
@@ -20,7 +23,11 @@ export interface RssResult {
   slopeMiBPer100: number;
   /** RSS change over the last quarter of the steps (a leak keeps growing; warm-up growth levels off) */
   lastQuarterMiB: number;
-  /** V8 heap and ArrayBuffer (incl. WebAssembly memory) use after step 50 and at the end */
+  /** whether the post-step-50 and final samples below were taken after a full GC */
+  gcBeforeSamples: boolean;
+  /** RSS after a GC, after step 50 and at the end */
+  rssAfterGcMiB: [number, number];
+  /** V8 heap and ArrayBuffer (incl. WebAssembly memory) use after step 50 and at the end (after a GC) */
   heapMiB: [number, number];
   arrayBuffersMiB: [number, number];
   tensorsAt50: number;
@@ -36,6 +43,11 @@ export function measureRss(steps: number, backend: string, log: (s: string) => v
   const trainer = wnTrainer(workload('W2'), backend);
   const rss: number[] = [];
   let tensorsAt50 = 0, lastLoss = NaN;
+  const gc = (globalThis as { gc?: () => void }).gc;
+  const settled = () => {
+    gc?.();
+    return process.memoryUsage();
+  };
   let mem50 = process.memoryUsage();
   const start = performance.now();
   for (let i = 1; i <= steps; i++) {
@@ -43,13 +55,13 @@ export function measureRss(steps: number, backend: string, log: (s: string) => v
     rss.push(process.memoryUsage().rss / MiB);
     if (i === Math.min(50, steps)) {
       tensorsAt50 = T.memory().tensors;
-      mem50 = process.memoryUsage();
+      mem50 = settled();
     }
     if (i % 25 === 0) log(`  rss: step ${i}/${steps}, ${rss[i - 1].toFixed(0)} MiB, loss ${lastLoss.toFixed(4)}`);
   }
   const msPerStep = (performance.now() - start) / steps;
   const tensorsAtEnd = T.memory().tensors;
-  const memEnd = process.memoryUsage();
+  const memEnd = settled();
   trainer.dispose();
   const from = Math.min(49, rss.length - 1);
   const tail = rss.slice(from);
@@ -60,6 +72,8 @@ export function measureRss(steps: number, backend: string, log: (s: string) => v
     backend, steps, baselineMiB, rssMiB: rss, maxMiB: Math.max(...rss), at50MiB: rss[from], atEndMiB: rss[rss.length - 1],
     slopeMiBPer100: sxx > 0 ? (100 * sxy) / sxx : 0,
     lastQuarterMiB: rss[rss.length - 1] - rss[Math.max(0, Math.floor((3 * rss.length) / 4) - 1)],
+    gcBeforeSamples: gc !== undefined,
+    rssAfterGcMiB: [mem50.rss / MiB, memEnd.rss / MiB],
     heapMiB: [mem50.heapUsed / MiB, memEnd.heapUsed / MiB],
     arrayBuffersMiB: [mem50.arrayBuffers / MiB, memEnd.arrayBuffers / MiB],
     tensorsAt50, tensorsAtEnd, lastLoss, msPerStep,
