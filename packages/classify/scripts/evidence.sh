@@ -26,7 +26,7 @@ for t in "${targets[@]}"; do
   case $t in
     embedded) run embedded ;;
     fashion-mnist) run fashion-mnist --dataset fashion-mnist --train-limit 6000 --test-limit 2000 --epochs 3 ;;
-    cifar10) run cifar10 --dataset cifar10 --data-dir "$cifar_dir" --width 1/8 --test-limit 2000 --epochs 2 ;;
+    cifar10) run cifar10 --dataset cifar10 --data-dir "$cifar_dir" --data-label "CIFAR-10 (10k train, JPEG-q75), 2000 test, ZCA" --width 1/8 --test-limit 2000 --epochs 2 ;;
     *) echo "unknown target $t" >&2; exit 2 ;;
   esac
 done

@@ -27,6 +27,7 @@ Data
   --train-limit N       use N training images, class-balanced (0: all)
   --test-limit N        use N test images (0: all)
   --zca / --no-zca      ZCA-whiten inputs (paper: on for CIFAR-10)
+  --data-label TEXT     how charts and tables name the data (e.g. "CIFAR-10 (10k train, JPEG-q75)")
 
 Model and training
   --preset NAME         quick (default: scaled down for a 2-core CPU) | paper (the paper's settings)
@@ -38,6 +39,7 @@ Model and training
   --lr X                Adam learning rate (default: 0.003, or 0.0003 for standard)
   --init-batch N        images in the data-dependent init batch (paper: 500)
   --ema                 also evaluate with parameter averages (Polyak)
+  --eval-train N        also evaluate on N training images in eval mode each epoch
   --seed N              random seed (default 1)
   --seeds LIST          compare: several seeds, comma-separated (curves are averaged)
 
@@ -102,6 +104,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     options: {
       dataset: { type: 'string' },
       'data-dir': { type: 'string' },
+      'data-label': { type: 'string' },
       'train-limit': { type: 'string' },
       'test-limit': { type: 'string' },
       zca: { type: 'boolean' },
@@ -115,6 +118,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       lr: { type: 'string' },
       'init-batch': { type: 'string' },
       ema: { type: 'boolean' },
+      'eval-train': { type: 'string' },
       seed: { type: 'string' },
       seeds: { type: 'string' },
       out: { type: 'string' },
@@ -158,6 +162,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     lr: parseNumber('lr', o.lr) ?? base.lr,
     initBatchSize: parseCount('init-batch', o['init-batch']) ?? base.initBatchSize,
     ema: o.ema ?? base.ema,
+    trainEvalSize: parseCount('eval-train', o['eval-train'], true) ?? base.trainEvalSize,
     seed,
     resume: o.resume ?? false,
   };
@@ -173,7 +178,8 @@ export async function main(argv: readonly string[]): Promise<number> {
   });
   const progress = o.quiet ? null : process.stderr;
   const t0 = performance.now();
-  const data = await loadClassificationData(args);
+  const loaded = await loadClassificationData(args);
+  const data = o['data-label'] ? { ...loaded, name: o['data-label'] } : loaded;
   const scale = `width ${formatWidth(args.width)} (${scaledChannels(96, args.width)}/${scaledChannels(192, args.width)} channels; paper 96/192)`;
   const budget = `${args.epochs} epochs × ${data.train.n} images, batch ${args.batchSize}, test on ${data.test.n}`;
 
