@@ -41,3 +41,4 @@ export function stripeData(trainN: number, testN: number, size = 12, noise = 0.3
     classes: ['horizontal', 'vertical', 'diagonal', 'anti-diagonal'],
   };
 }
+
