@@ -143,6 +143,8 @@ export async function main(argv: readonly string[]): Promise<number> {
   const dataset = o.dataset ?? base.dataset;
   if (!isDatasetName(dataset)) throw new Error(`--dataset: one of ${DATASETS.join(', ')}, got '${dataset}'`);
   const params = parseParams(o.param ?? o.parameterization);
+  if (command === 'train' && params && params.length > 1) throw new Error(`train takes one parameterization (got ${params.join(', ')}); use compare for several`);
+  if (command === 'train' && o.seeds) throw new Error('train takes one --seed; use compare for --seeds');
   const seed = parseCount('seed', o.seed, true) ?? base.seed;
   const limit = (name: string, v: string | undefined, dflt: number | null) => {
     const n = parseCount(name, v, true);

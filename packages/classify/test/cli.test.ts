@@ -28,5 +28,6 @@ describe('wn-classify CLI', () => {
     await expect(main(['--dataset', 'imagenet'])).rejects.toThrow(/--dataset: one of embedded, fashion-mnist, mnist, cifar10/);
     await expect(main(['fit'])).rejects.toThrow(/unknown command 'fit'/);
     await expect(main(['--width', 'wide'])).rejects.toThrow(/--width: expected a number/);
+    await expect(main(['train', '--param', 'standard,batchnorm'])).rejects.toThrow(/train takes one parameterization/);
   });
 });
