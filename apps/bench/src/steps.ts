@@ -196,6 +196,19 @@ function runRss(steps: number): RssResult | string {
   return JSON.parse(r.stdout) as RssResult;
 }
 
+/** The first losses of each peer against PyTorch's, from the same initial values (W3: required ≤ 1e-4). */
+function agreementLines(results: Measurement[], id: WorkloadId): string[] {
+  const ref = results.find((m) => m.workload === id && m.family === 'torch' && m.losses?.length);
+  if (!ref) return [];
+  const tol = 1e-4;
+  return results.filter((x) => x.workload === id && x.family !== 'torch' && x.losses?.length).map((m) => {
+    const n = Math.min(m.losses!.length, ref.losses!.length);
+    const worst = Math.max(...m.losses!.slice(0, n).map((l, i) => relDiff(l, ref.losses![i])));
+    return `${id} ${m.peer} (${m.threads}t) vs PyTorch, losses of steps 1–${n}: max rel. diff ${worst.toExponential(1)} ${worst <= tol ? '✓' : '✗'} (≤ ${tol})${id === 'W3' ? ' [required]' : ''}` +
+      ` — ${m.losses!.slice(0, n).map((l) => l.toFixed(6)).join(', ')} vs ${ref.losses!.slice(0, n).map((l) => l.toFixed(6)).join(', ')}`;
+  });
+}
+
 const relDiff = (a: number, b: number) => Math.abs(a - b) / Math.max(Math.abs(b), 1e-12);
 const fmtRatio = (r: number) => (r < 0.1 ? r.toPrecision(1) : r.toFixed(2));
 const fmt = (v: number | undefined, digits = 1) => (v === undefined ? '—' : v >= 100 ? v.toFixed(0) : v.toFixed(digits));
@@ -246,6 +259,7 @@ export async function runSteps(): Promise<string> {
         // a failed TF.js step can strand tensors; start the next peer clean
         if (m.how === 'unsupported') tf.disposeVariables();
       }
+      for (const line of agreementLines(results, id)) log(`  ${line}`);
     }
     if (withWn && wnPeers.some((p) => p.backend === 'wasm')) {
       log(`\nWeight-norm overhead: W2 and W2-WN steps in alternation, ${WN_PAIRS} pairs`);
@@ -301,18 +315,7 @@ export async function runSteps(): Promise<string> {
     };
   });
   // correctness: the first losses of each peer against PyTorch's (same initial values)
-  const agreement: string[] = [];
-  for (const id of ids) {
-    const ref = results.find((m) => m.workload === id && m.family === 'torch' && m.losses?.length);
-    if (!ref) continue;
-    for (const m of results.filter((x) => x.workload === id && x.family !== 'torch' && x.losses?.length)) {
-      const n = Math.min(m.losses!.length, ref.losses!.length);
-      const worst = Math.max(...m.losses!.slice(0, n).map((l, i) => relDiff(l, ref.losses![i])));
-      const tol = 1e-4;
-      agreement.push(`${id} ${m.peer} (${m.threads}t) vs PyTorch, losses of steps 1–${n}: max rel. diff ${worst.toExponential(1)} ${worst <= tol ? '✓' : '✗'} (≤ ${tol})${id === 'W3' ? ' [required]' : ''}` +
-        ` — @${m.losses!.slice(0, n).map((l) => l.toFixed(6)).join(', ')} vs ${ref.losses!.slice(0, n).map((l) => l.toFixed(6)).join(', ')}`);
-    }
-  }
+  const agreement = ids.flatMap((id) => agreementLines(results, id));
 
   const wnOverhead: string[] = [
     ...paired.map((p) => `${p.peer} (${p.threads}t): W2 ${fmt(p.w2Ms)} ms, W2-WN ${fmt(p.wnMs)} ms (medians) — weight norm adds ${(p.overhead * 100).toFixed(1)}% (median of ${p.pairs} paired ratios)`),
