@@ -79,11 +79,17 @@ export class Engine {
   withBackend<T>(name: string, fn: () => T): T {
     const previous = this.current;
     this.current = this.findBackend(name);
+    let result: T;
     try {
-      return fn();
+      result = fn();
     } finally {
       this.current = previous;
     }
+    // an async fn would run its awaited part on the previous backend: silently wrong, so refuse
+    if (result && typeof (result as { then?: unknown }).then === 'function') {
+      throw new WnError('withBackend', `argument 'fn' returned a Promise; the backend switch ends when fn returns, so use setBackend('${name}') around async work`);
+    }
+    return result;
   }
 
   // ---- tensors -------------------------------------------------------------------------------
