@@ -21,6 +21,9 @@ export class Tape {
 
   record(r: OpRecord): void {
     if (!r.inputs.some((t) => this.live.has(t.id))) return;
+    // comparisons, argmax, sign and floor are piecewise constant: their outputs carry no
+    // gradient, so nothing computed from them alone needs recording
+    if (isPiecewiseConstant(r)) return;
     this.records.push(r);
     this.live.add(r.output.id);
     for (const t of [...r.inputs, r.output]) {
@@ -34,6 +37,13 @@ export class Tape {
     for (const t of this.held) t.unhold();
     this.held.length = 0;
   }
+}
+
+function isPiecewiseConstant(r: OpRecord): boolean {
+  if (r.op === 'argmax') return true;
+  if (r.op === 'binary') return ['equal', 'less', 'greater'].includes((r.attrs as { op: string }).op);
+  if (r.op === 'unary') return ['sign', 'floor'].includes((r.attrs as { op: string }).op);
+  return false;
 }
 
 const stack: Tape[] = [];

@@ -13,8 +13,12 @@ export function relu(x: Tensor): Tensor {
   return ENGINE.tidy(() => where(greater(x, 0), x, where(equal(x, x), 0, x)));
 }
 
+/**
+ * x for x > 0, slope·x otherwise. Written as x · (x > 0 ? 1 : slope): the mask is piecewise
+ * constant, so the backward pass is one multiply (a where-of-both-branches form costs four ops).
+ */
 export function leakyRelu(x: Tensor, slope = 0.01): Tensor {
-  return ENGINE.tidy(() => where(greater(x, 0), x, mul(x, slope)));
+  return ENGINE.tidy(() => mul(x, where(greater(x, 0), 1, slope)));
 }
 
 export function elu(x: Tensor, alpha = 1): Tensor {
