@@ -38,7 +38,7 @@ export interface SummaryRow {
   examples_per_second: number;
   /** process CPU milliseconds per training image (all threads) */
   cpu_ms_per_example: number;
-  /** first epoch whose test error is ≤ the target (the standard run's final test error), mean over seeds; null if never */
+  /** first epoch at which the seed-averaged test error is ≤ the target (standard's final test error); null if never */
   epochs_to_target: number | null;
   seconds_to_target: number | null;
 }
@@ -85,7 +85,7 @@ export function formatSummaryTable(rows: readonly SummaryRow[], target: number |
     r.train_seconds.toFixed(1),
     r.examples_per_second.toFixed(0),
     r.cpu_ms_per_example.toFixed(2),
-    r.epochs_to_target === null ? '—' : r.epochs_to_target.toFixed(r.seeds > 1 ? 1 : 0),
+    r.epochs_to_target === null ? '—' : String(r.epochs_to_target),
     r.seconds_to_target === null ? '—' : r.seconds_to_target.toFixed(1),
   ]);
   return [`| ${header.join(' | ')} |`, `| ${header.map((h, i) => (i === 0 ? '---' : '---:')).join(' | ')} |`, ...lines.map((l) => `| ${l.join(' | ')} |`)].join('\n');
@@ -123,8 +123,8 @@ export async function compare(options: CompareOptions): Promise<CompareResult> {
   const rows: SummaryRow[] = done.map((p) => {
     const own = runs.filter((r) => r.parameterization === p).map((r) => r.result.metrics);
     const last = own.map((m) => m[m.length - 1]);
-    const hits = target === null ? [] : own.map((m) => firstReaching(m, target));
-    const allHit = hits.length > 0 && hits.every((h) => h !== null);
+    // on the seed-averaged curve, the one the charts show
+    const hit = target === null ? null : firstReaching(curves.get(p)!, target);
     return {
       parameterization: p,
       seeds: own.length,
@@ -136,8 +136,8 @@ export async function compare(options: CompareOptions): Promise<CompareResult> {
       train_seconds: mean(last.map((m) => m.seconds)),
       examples_per_second: mean(own.map((m) => examplesSeen(m) / m[m.length - 1].seconds)),
       cpu_ms_per_example: mean(own.map((m) => (1000 * m[m.length - 1].cpu_seconds) / examplesSeen(m))),
-      epochs_to_target: allHit ? mean(hits.map((h) => h!.epoch)) : null,
-      seconds_to_target: allHit ? mean(hits.map((h) => h!.seconds)) : null,
+      epochs_to_target: hit?.epoch ?? null,
+      seconds_to_target: hit?.seconds ?? null,
     };
   });
   const table = formatSummaryTable(rows, target);
