@@ -99,7 +99,8 @@ function configureBackend(name: string | undefined, threads: number | undefined)
 
 export async function main(argv: readonly string[]): Promise<number> {
   const { values: o, positionals } = parseArgs({
-    args: [...argv],
+    // `pnpm start -- --help` forwards a literal '--' ahead of the options
+    args: argv.filter((a) => a !== '--'),
     allowPositionals: true,
     options: {
       dataset: { type: 'string' },
