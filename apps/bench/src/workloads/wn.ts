@@ -4,6 +4,7 @@
  * Each trainer owns its tensors; `step()` runs one forward, backward (and update) and returns the
  * loss.
  */
+import { weightNormWeight as wnWeight } from '@wn/layers';
 import * as T from '@wn/tensor';
 import type { Tensor } from '@wn/tensor';
 import { noGrad, valueAndGrads } from '@wn/autograd';
@@ -51,10 +52,8 @@ export class Adam {
 const leaky = (x: Tensor) => T.leakyRelu(x, LEAKY_SLOPE);
 const bias4 = (b: Tensor) => T.reshape(b, [1, b.shape[0], 1, 1]);
 
-/** w = g·v/‖v‖, the norm over every axis but the output channel (composed from ops). */
-export function weightNormWeight(v: Tensor, g: Tensor): Tensor {
-  return T.mul(v, T.div(g, T.sqrt(T.sum(T.mul(v, v), [1, 2, 3], true))));
-}
+/** w = g·v/‖v‖ per output channel: @wn/layers' own computation, so the bench measures the library path. */
+const weightNormWeight = (v: Tensor, g: Tensor): Tensor => wnWeight(v, g, 0);
 
 /** W2's loss from its parameters (W2: [w, b] per conv; W2-WN: [g, v, b] per conv). */
 function w2Loss(p: readonly Tensor[], x: Tensor, labels: number[], wn: boolean): Tensor {
