@@ -62,3 +62,24 @@ export function gatherBatch(images: FloatImages, indices: ArrayLike<number>): { 
 export function batchIndices(order: Uint32Array, step: number, batchSize: number): Uint32Array {
   return order.subarray(step * batchSize, Math.min(order.length, (step + 1) * batchSize));
 }
+
+/**
+ * Batches for runs whose epochs are a fixed number of steps (`epochSteps`): global step s takes
+ * the next full batch of an endless sequence of seeded passes over the data (pass k visits
+ * `epochOrder(n, seed, k)`; the remainder that does not fill a batch is skipped). Depends on s
+ * alone, so a resumed run continues exactly.
+ */
+export function streamingBatches(n: number, seed: number, batchSize: number): (globalStep: number) => Uint32Array {
+  const perPass = Math.floor(n / batchSize);
+  if (perPass < 1) throw new Error(`epochSteps: the training set (${n} images) is smaller than one batch (${batchSize})`);
+  let cachedPass = -1;
+  let order: Uint32Array = new Uint32Array(0);
+  return (globalStep) => {
+    const pass = Math.floor(globalStep / perPass);
+    if (pass !== cachedPass) {
+      order = epochOrder(n, seed, pass);
+      cachedPass = pass;
+    }
+    return batchIndices(order, globalStep - pass * perPass, batchSize);
+  };
+}

@@ -17,11 +17,16 @@ type Axis = 'epoch' | 'seconds';
 const TITLES: Record<Which, string> = { train_error: 'Training error', test_error: 'Test error' };
 const AXIS_LABEL: Record<Axis, string> = { epoch: 'epoch', seconds: 'training time (s)' };
 
-export function errorChartSpec(runs: readonly RunCurves[], which: Which, axis: Axis, subtitle: string): ChartSpec {
+/** How the epoch axis is labelled: a pass over the training set, or a fixed number of steps (`--epoch-steps`). */
+export function epochAxisLabel(epochSteps: number, batchSize: number): string {
+  return epochSteps > 0 ? `epoch (${epochSteps} steps of ${batchSize} images)` : 'epoch';
+}
+
+export function errorChartSpec(runs: readonly RunCurves[], which: Which, axis: Axis, subtitle: string, epochLabel = AXIS_LABEL.epoch): ChartSpec {
   return {
     title: `${TITLES[which]} vs ${axis === 'epoch' ? 'epoch' : 'training time'}`,
     subtitle,
-    xLabel: AXIS_LABEL[axis],
+    xLabel: axis === 'epoch' ? epochLabel : AXIS_LABEL[axis],
     yLabel: which === 'train_error' ? 'training error (minibatch average)' : 'test error',
     yPercent: true,
     yMin: 0,
@@ -34,11 +39,11 @@ export function errorChartSpec(runs: readonly RunCurves[], which: Which, axis: A
  * Writes train/test error vs epoch and vs training seconds, as SVG and PNG, into `dir`.
  * Returns the file names written.
  */
-export function writeErrorCharts(dir: string, runs: readonly RunCurves[], subtitle = ''): string[] {
+export function writeErrorCharts(dir: string, runs: readonly RunCurves[], subtitle = '', epochLabel = AXIS_LABEL.epoch): string[] {
   const files: string[] = [];
   for (const which of ['train_error', 'test_error'] as const) {
     for (const axis of ['epoch', 'seconds'] as const) {
-      const spec = errorChartSpec(runs, which, axis, subtitle);
+      const spec = errorChartSpec(runs, which, axis, subtitle, epochLabel);
       const base = `${which.replace('_', '-')}-vs-${axis === 'epoch' ? 'epoch' : 'time'}`;
       writeFileSync(join(dir, `${base}.svg`), lineChartSvg(spec));
       writeFileSync(join(dir, `${base}.png`), lineChartPng(spec));

@@ -35,9 +35,12 @@ Model and training
                         ${PARAMETERIZATIONS.join(', ')}; train default: weightnorm+init)
   --width W             channel multiplier, e.g. 1/8 or 0.125 (1: the paper's 96/192 channels)
   --epochs N            epochs (learning rate flat for the first half, then linear to 0)
+  --epoch-steps N       make an epoch N update steps instead of one pass over the training set
+                        (evaluate and checkpoint every N steps on large datasets; 0: one pass)
   --batch-size N        minibatch size (paper: 100)
   --lr X                Adam learning rate (default: 0.003, or 0.0003 for standard)
   --init-batch N        images in the data-dependent init batch (paper: 500)
+  --output-init-scale X data init's target std for the output layer (paper: 1, as every layer)
   --ema                 also evaluate with parameter averages (Polyak)
   --eval-train N        also evaluate on N training images in eval mode each epoch
   --seed N              random seed (default 1)
@@ -115,6 +118,8 @@ export async function main(argv: readonly string[]): Promise<number> {
       parameterization: { type: 'string' },
       width: { type: 'string' },
       epochs: { type: 'string' },
+      'epoch-steps': { type: 'string' },
+      'output-init-scale': { type: 'string' },
       'batch-size': { type: 'string' },
       lr: { type: 'string' },
       'init-batch': { type: 'string' },
@@ -161,6 +166,8 @@ export async function main(argv: readonly string[]): Promise<number> {
     parameterization: params?.[0] ?? base.parameterization,
     width: parseNumber('width', o.width) ?? base.width,
     epochs: parseCount('epochs', o.epochs) ?? base.epochs,
+    epochSteps: parseCount('epoch-steps', o['epoch-steps'], true) ?? base.epochSteps,
+    outputInitScale: parseNumber('output-init-scale', o['output-init-scale']) ?? base.outputInitScale,
     batchSize: parseCount('batch-size', o['batch-size']) ?? base.batchSize,
     lr: parseNumber('lr', o.lr) ?? base.lr,
     initBatchSize: parseCount('init-batch', o['init-batch']) ?? base.initBatchSize,
@@ -169,6 +176,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     seed,
     resume: o.resume ?? false,
   };
+  if (!(args.outputInitScale > 0)) throw new Error(`--output-init-scale must be positive, got ${args.outputInitScale}`);
   if (!(args.width > 0)) throw new Error(`--width must be positive, got ${args.width}`);
   configureBackend(o.backend, parseCount('threads', o.threads));
 
@@ -184,7 +192,9 @@ export async function main(argv: readonly string[]): Promise<number> {
   const loaded = await loadClassificationData(args);
   const data = o['data-label'] ? { ...loaded, name: o['data-label'] } : loaded;
   const scale = `width ${formatWidth(args.width)} (${scaledChannels(96, args.width)}/${scaledChannels(192, args.width)} channels; paper 96/192)`;
-  const budget = `${args.epochs} epochs × ${data.train.n} images, batch ${args.batchSize}, test on ${data.test.n}`;
+  const budget = args.epochSteps > 0
+    ? `${args.epochs} epochs of ${args.epochSteps} steps (batch ${args.batchSize}) drawn from ${data.train.n} images, test on ${data.test.n}`
+    : `${args.epochs} epochs × ${data.train.n} images, batch ${args.batchSize}, test on ${data.test.n}`;
 
   if (command === 'train') {
     const outDir = userPath(o.out ?? `runs/${dataset}-${args.parameterization}-seed${seed}`);

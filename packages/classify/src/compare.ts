@@ -7,7 +7,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Parameterization } from '@wn/layers';
 import type { ClassificationData } from './batches.js';
-import { writeErrorCharts, type RunCurves } from './charts.js';
+import { epochAxisLabel, writeErrorCharts, type RunCurves } from './charts.js';
 import { loadClassificationData } from './datasets.js';
 import type { EpochMetrics } from './metrics.js';
 import { defaultLearningRate, train, type Args, type TrainResult } from './trainer.js';
@@ -31,6 +31,9 @@ export interface SummaryRow {
   learning_rate: number;
   /** means over seeds */
   final_test_error: number;
+  /** each seed's final test error, in seed order, and their sample standard deviation (0 for one seed) */
+  final_test_errors: number[];
+  final_test_error_sd: number;
   best_test_error: number;
   final_train_error: number;
   final_test_loss: number;
@@ -54,6 +57,7 @@ export interface CompareResult {
 }
 
 const mean = (xs: readonly number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+const sampleSd = (xs: readonly number[]) => (xs.length < 2 ? 0 : Math.sqrt(xs.reduce((a, x) => a + (x - mean(xs)) ** 2, 0) / (xs.length - 1)));
 
 /** Mean over seeds, epoch by epoch (runs of one parameterization share their epoch count). */
 function averageCurves(runs: readonly (readonly EpochMetrics[])[]): EpochMetrics[] {
@@ -75,11 +79,12 @@ function firstReaching(metrics: readonly EpochMetrics[], target: number): EpochM
 const pct = (v: number) => `${(v * 100).toFixed(2)}%`;
 
 export function formatSummaryTable(rows: readonly SummaryRow[], target: number | null): string {
-  const header = ['parameterization', 'lr', 'final test error', 'best test error', 'final train error', 'train time (s)', 'images/s', 'CPU ms/image', target === null ? 'epochs to target' : `epochs to ≤ ${pct(target)} test`, 'seconds to target'];
+  const seeded = rows.some((r) => r.seeds > 1);
+  const header = ['parameterization', 'lr', seeded ? 'final test error: mean ± sd (per seed)' : 'final test error', 'best test error', 'final train error', 'train time (s)', 'images/s', 'CPU ms/image', target === null ? 'epochs to target' : `epochs to ≤ ${pct(target)} test`, 'seconds to target'];
   const lines = rows.map((r) => [
     r.parameterization,
     String(r.learning_rate),
-    pct(r.final_test_error),
+    r.seeds > 1 ? `${pct(r.final_test_error)} ± ${(r.final_test_error_sd * 100).toFixed(2)} (${r.final_test_errors.map((e) => (e * 100).toFixed(1)).join(' / ')})` : pct(r.final_test_error),
     pct(r.best_test_error),
     pct(r.final_train_error),
     r.train_seconds.toFixed(1),
@@ -130,6 +135,8 @@ export async function compare(options: CompareOptions): Promise<CompareResult> {
       seeds: own.length,
       learning_rate: args.lr ?? defaultLearningRate(p),
       final_test_error: mean(last.map((m) => m.test_error)),
+      final_test_errors: last.map((m) => m.test_error),
+      final_test_error_sd: sampleSd(last.map((m) => m.test_error)),
       best_test_error: mean(own.map((m) => Math.min(...m.map((e) => e.test_error)))),
       final_train_error: mean(last.map((m) => m.train_error)),
       final_test_loss: mean(last.map((m) => m.test_loss)),
@@ -144,7 +151,7 @@ export async function compare(options: CompareOptions): Promise<CompareResult> {
 
   if (done.length > 0) {
     const series: RunCurves[] = done.map((p) => ({ name: p, metrics: curves.get(p)! }));
-    writeErrorCharts(outDir, series, data.name);
+    writeErrorCharts(outDir, series, data.name, epochAxisLabel(args.epochSteps, args.batchSize));
     writeFileSync(join(outDir, 'summary.json'), JSON.stringify({ dataset: data.name, target_error: target, rows, curves: Object.fromEntries(curves) }, null, 2) + '\n');
     writeFileSync(
       join(outDir, 'summary.md'),

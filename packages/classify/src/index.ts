@@ -11,7 +11,7 @@ export { epochOrder, initBatchIndices, batchesPerEpoch, gatherBatch, type FloatI
 export { encodeCheckpoint, restoreCheckpoint, saveCheckpoint, loadCheckpoint, readCheckpointState, writeFileAtomic, type TrainingParts } from './checkpoint.js';
 export { readMetricsJsonl, writeMetricsJsonl, TIMING_FIELDS, type EpochMetrics } from './metrics.js';
 export { Progress, formatDuration, type ProgressOptions, type ProgressSink } from './progress.js';
-export { writeErrorCharts, errorChartSpec, type RunCurves } from './charts.js';
+export { writeErrorCharts, errorChartSpec, epochAxisLabel, type RunCurves } from './charts.js';
 export { layoutLineChart, niceTicks, formatTick, PALETTE, type ChartSpec, type Series, type Scene, type Primitive } from './plot/chart.js';
 export { lineChartSvg, sceneToSvg } from './plot/svg.js';
 export { lineChartPng, rasterizeScene, encodePng, crc32 } from './plot/png.js';

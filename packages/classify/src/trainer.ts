@@ -13,9 +13,9 @@ import { join } from 'node:path';
 import { argmax, getBackend, tidy, type Tensor } from '@wn/tensor';
 import { noGrad } from '@wn/autograd';
 import { Adam, flatThenLinear, initFromData, paramGrads, ParamEMA, saveState, softmaxCrossEntropy, switchAt, type Parameterization } from '@wn/layers';
-import { batchesPerEpoch, batchIndices, epochOrder, gatherBatch, initBatchIndices, type ClassificationData, type FloatImages } from './batches.js';
+import { batchesPerEpoch, batchIndices, epochOrder, gatherBatch, initBatchIndices, streamingBatches, type ClassificationData, type FloatImages } from './batches.js';
 import { loadCheckpoint, readCheckpointState, saveCheckpoint, writeFileAtomic } from './checkpoint.js';
-import { writeErrorCharts } from './charts.js';
+import { epochAxisLabel, writeErrorCharts } from './charts.js';
 import { loadClassificationData, type DatasetName } from './datasets.js';
 import { writeMetricsJsonl, type EpochMetrics } from './metrics.js';
 import { ConvPoolCnnC, usesDataInit } from './model.js';
@@ -44,6 +44,11 @@ export interface Args {
   meanOnlyBnDataInit: boolean;
 
   epochs: number;
+  /**
+   * 0: an epoch is one pass over the training set. N > 0: an epoch is N update steps taken from a
+   * continuing stream of seeded passes, so large datasets get evaluated (and checkpointed) often.
+   */
+  epochSteps: number;
   /** fraction of the epochs at the flat learning rate before the linear decay to 0 */
   flatFraction: number;
   batchSize: number;
@@ -55,6 +60,12 @@ export interface Args {
   beta2: number;
   /** images in the held-out batch for data-dependent init (paper: 500) */
   initBatchSize: number;
+  /**
+   * Target std of the output layer's pre-activations after data init (paper: 1, like every layer).
+   * Its input, the globally pooled features, varies little across images, so g = s/σ comes out
+   * large and early Adam steps on v move the logits a lot; a smaller s tempers that.
+   */
+  outputInitScale: number;
   /** evaluate with parameter averages (Polyak) as well */
   ema: boolean;
   emaDecay: number;
@@ -83,6 +94,7 @@ export const PAPER_ARGS: Args = {
   leakySlope: 0.1,
   meanOnlyBnDataInit: true,
   epochs: 200,
+  epochSteps: 0,
   flatFraction: 0.5,
   batchSize: 100,
   lr: null,
@@ -90,6 +102,7 @@ export const PAPER_ARGS: Args = {
   beta1Decay: 0.5,
   beta2: 0.999,
   initBatchSize: 500,
+  outputInitScale: 1,
   ema: false,
   emaDecay: 0.999,
   evalBatchSize: 500,
@@ -258,7 +271,8 @@ export async function train(args: Args, options: TrainOptions = {}): Promise<Tra
   });
   const baseLr = args.lr ?? defaultLearningRate(args.parameterization);
   const optimizer = new Adam(model, { lr: baseLr, beta1: args.beta1, beta2: args.beta2 });
-  const stepsPerEpoch = batchesPerEpoch(trainSet.n, args.batchSize);
+  const stream = args.epochSteps > 0 ? streamingBatches(trainSet.n, args.seed, args.batchSize) : null;
+  const stepsPerEpoch = args.epochSteps > 0 ? args.epochSteps : batchesPerEpoch(trainSet.n, args.batchSize);
   const totalSteps = args.epochs * stepsPerEpoch;
   const lrAt = flatThenLinear(baseLr, totalSteps, { flatFraction: args.flatFraction });
   const beta1At = switchAt(Math.round(totalSteps * args.flatFraction), args.beta1, args.beta1Decay);
@@ -276,7 +290,7 @@ export async function train(args: Args, options: TrainOptions = {}): Promise<Tra
     if (usesDataInit(args)) {
       const { x } = gatherBatch(trainSet, initBatchIndices(trainSet.n, args.seed, args.initBatchSize));
       model.noiseKey.set(args.seed, INIT_PASS_KEY);
-      initFromData(model, x);
+      initFromData(model, x, { initScale: (path) => (path.startsWith('dense.') ? args.outputInitScale : 1) });
       x.dispose();
     }
     if (args.ema) ema = new ParamEMA(model, { decay: args.emaDecay });
@@ -289,14 +303,14 @@ export async function train(args: Args, options: TrainOptions = {}): Promise<Tra
 
   // 3. Epochs of Adam updates, each followed by evaluation, metrics and a checkpoint.
   const sink = options.progress === undefined ? process.stderr : options.progress;
-  const examplesPerEpoch = Math.min(trainSet.n, stepsPerEpoch * args.batchSize);
+  const examplesPerEpoch = stream ? stepsPerEpoch * args.batchSize : Math.min(trainSet.n, stepsPerEpoch * args.batchSize);
   const progress = sink ? new Progress({ total: args.epochs * examplesPerEpoch, label: `[${label}]`, stream: sink, start: state.epoch * examplesPerEpoch + state.seen }) : null;
   const checkpoint = () => saveCheckpoint(checkpointPath, { model, optimizer, ema }, state);
   let interrupted = false;
 
   training: while (state.epoch < args.epochs) {
     const epoch = state.epoch;
-    const order = epochOrder(trainSet.n, args.seed, epoch);
+    const order = stream ? null : epochOrder(trainSet.n, args.seed, epoch);
     const firstStepLr = lrAt(epoch * stepsPerEpoch);
     const firstStepBeta1 = beta1At(epoch * stepsPerEpoch);
     while (state.step < stepsPerEpoch) {
@@ -310,7 +324,7 @@ export async function train(args: Args, options: TrainOptions = {}): Promise<Tra
       optimizer.lr = lrAt(globalStep);
       optimizer.beta1 = beta1At(globalStep);
       model.noiseKey.set(args.seed, epoch, state.step);
-      const { x, labels } = gatherBatch(trainSet, batchIndices(order, state.step, args.batchSize));
+      const { x, labels } = gatherBatch(trainSet, stream ? stream(globalStep) : batchIndices(order!, state.step, args.batchSize));
       let errors = 0;
       const { loss, grads } = paramGrads(optimizer.params, () => {
         const logits = model.forward(x);
@@ -371,7 +385,7 @@ export async function train(args: Args, options: TrainOptions = {}): Promise<Tra
     progress?.log(`[${label}] interrupted at epoch ${state.epoch + 1}, step ${state.step}; checkpoint saved to ${checkpointPath} (continue with --resume)`);
   } else {
     writeFileSync(join(runDir, 'model.safetensors'), saveState(model, { parameterization: args.parameterization, width: String(args.width) }));
-    if (options.charts ?? true) writeErrorCharts(runDir, [{ name: args.parameterization, metrics: state.metrics }], data.name);
+    if (options.charts ?? true) writeErrorCharts(runDir, [{ name: args.parameterization, metrics: state.metrics }], data.name, epochAxisLabel(args.epochSteps, args.batchSize));
   }
   progress?.finish();
   model.dispose();

@@ -16,8 +16,12 @@ import { LSTMCell } from './layers/lstm.js';
 import { WeightNorm } from './weight-norm.js';
 
 export interface DataInitOptions {
-  /** target std of every initialized pre-activation (the authors' `init_scale`); default 1 */
-  initScale?: number;
+  /**
+   * Target std of the initialized pre-activations (the authors' `init_scale`); default 1. A
+   * function gives each layer its own, by dotted path (e.g. a smaller scale for an output layer
+   * whose input barely varies across the batch, where g = s/σ would otherwise be large).
+   */
+  initScale?: number | ((path: string) => number);
   /** added to the variance before the square root (default 1e-10, as the authors' code) */
   eps?: number;
   /**
@@ -37,6 +41,8 @@ export interface DataInitRecord {
   std: number[];
   /** false for a layer without a bias: its output keeps the mean g·μ */
   centered: boolean;
+  /** the target std s this layer was initialized to */
+  scale: number;
 }
 
 export interface DataInitReport {
@@ -62,7 +68,12 @@ function statsOver(t: Tensor, unitAxis: number, eps: number): { mu: Tensor; sigm
  * update their running statistics as in any forward pass).
  */
 export function initFromData(model: Module, input: Tensor | (() => unknown), options: DataInitOptions = {}): DataInitReport {
-  const initScale = options.initScale ?? 1;
+  const scaleOption = options.initScale ?? 1;
+  const initScaleOf = (path: string): number => {
+    const s = typeof scaleOption === 'function' ? scaleOption(path) : scaleOption;
+    if (!(Number.isFinite(s) && s > 0)) throw new WnError('initFromData', `initScale for '${path || '(root)'}' must be a positive finite number, got ${s}`);
+    return s;
+  };
   const eps = options.eps ?? 1e-10;
   const recurrent = options.recurrent ?? 'error';
   if (!(model instanceof Module)) throw new WnError('initFromData', `expected a Module, got ${model === null ? 'null' : typeof model}`);
@@ -100,6 +111,7 @@ export function initFromData(model: Module, input: Tensor | (() => unknown), opt
       if (!targetSet.has(layer) || done.has(layer)) return;
       done.add(layer);
       const path = paths.get(layer) ?? '';
+      const initScale = initScaleOf(path);
       if (layer instanceof WeightedLayer && layer.weight instanceof WeightNorm) {
         const wn = layer.weight;
         const t = layer.applyWeight(x, wn.direction());
@@ -107,13 +119,13 @@ export function initFromData(model: Module, input: Tensor | (() => unknown), opt
         const s = div(initScale, sigma);
         wn.g.update(reshape(s, wn.g.shape));
         if (layer.bias) layer.bias.update(neg(mul(mu, s)));
-        records.push({ path, layer: layer.constructor.name, units: mu.size, mean: mu.toArray(), std: sigma.toArray(), centered: !!layer.bias });
+        records.push({ path, layer: layer.constructor.name, units: mu.size, mean: mu.toArray(), std: sigma.toArray(), centered: !!layer.bias, scale: initScale });
       } else if (layer instanceof DataInitScale) {
         const { mu, sigma } = statsOver(x, 1, eps);
         const s = div(initScale, sigma);
         layer.scale.update(s);
         layer.bias.update(neg(mul(mu, s)));
-        records.push({ path, layer: 'DataInitScale', units: mu.size, mean: mu.toArray(), std: sigma.toArray(), centered: true });
+        records.push({ path, layer: 'DataInitScale', units: mu.size, mean: mu.toArray(), std: sigma.toArray(), centered: true, scale: initScale });
       }
     },
   };

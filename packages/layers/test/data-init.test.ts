@@ -106,6 +106,27 @@ describe('initFromData', () => {
     });
   });
 
+  it('initScale per layer: a function of the path gives each layer its own target std', () => {
+    tidy(() => {
+      const model = new Sequential({ a: denseUnit(6, 5, { parameterization: 'weightnorm+init', rng: 5, activation: new ReLU() }), b: denseUnit(5, 3, { parameterization: 'weightnorm+init', rng: 6 }) });
+      const x = input([20, 6], 7);
+      const report = initFromData(model, x, { initScale: (path) => (path === 'b.main' ? 0.1 : 1) });
+      expect(report.layers.map((r) => [r.path, r.scale])).toEqual([['a.main', 1], ['b.main', 0.1]]);
+      const [a, b] = preActivations(model, x);
+      expectNormalized([a], 1);
+      expectNormalized([b], 0.1);
+    });
+  });
+
+  it('initScale must be positive and finite, named with the layer', () => {
+    tidy(() => {
+      const model = new Sequential({ a: denseUnit(6, 5, { parameterization: 'weightnorm+init', rng: 5 }) });
+      const x = input([20, 6], 7);
+      expect(() => initFromData(model, x, { initScale: () => 0 })).toThrow(/initScale for 'a\.main' must be a positive finite number, got 0/);
+      expect(() => initFromData(model, x, { initScale: Number.NaN })).toThrow(/got NaN/);
+    });
+  });
+
   it('weight norm + mean-only batch norm: the centred pre-activations have std 1 (g ← 1/σ on bias-free layers)', () => {
     tidy(() => {
       const p = { parameterization: 'weightnorm+meanonlybn' as const, rng: 8 };
