@@ -12,7 +12,7 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { argmax, getBackend, tidy, type Tensor } from '@wn/tensor';
 import { noGrad } from '@wn/autograd';
-import { Adam, flatThenLinear, initFromData, paramGrads, ParamEMA, saveState, softmaxCrossEntropy, switchAt, type Parameterization } from '@wn/layers';
+import { Adam, flatThenLinear, initFromData, type DataInitOptions, paramGrads, ParamEMA, saveState, softmaxCrossEntropy, switchAt, type Parameterization } from '@wn/layers';
 import { batchesPerEpoch, batchIndices, epochOrder, gatherBatch, initBatchIndices, streamingBatches, type ClassificationData, type FloatImages } from './batches.js';
 import { loadCheckpoint, readCheckpointState, saveCheckpoint, writeFileAtomic } from './checkpoint.js';
 import { epochAxisLabel, writeErrorCharts } from './charts.js';
@@ -206,6 +206,11 @@ export const CHECKPOINT_FILE = 'checkpoint.safetensors';
 /** Noise key of the data-init pass: a two-part key, so no (seed, epoch, step) key of training equals it. */
 const INIT_PASS_KEY = 0x1417;
 
+/** The data-init pass's options: the output layer (`dense`) gets `outputInitScale`, every other layer 1. */
+export function dataInitOptions(args: Pick<Args, 'outputInitScale'>): DataInitOptions {
+  return { initScale: (path) => (path.startsWith('dense.') ? args.outputInitScale : 1) };
+}
+
 /** Lets pending events (SIGINT) run between synchronous training steps. */
 const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
@@ -290,7 +295,7 @@ export async function train(args: Args, options: TrainOptions = {}): Promise<Tra
     if (usesDataInit(args)) {
       const { x } = gatherBatch(trainSet, initBatchIndices(trainSet.n, args.seed, args.initBatchSize));
       model.noiseKey.set(args.seed, INIT_PASS_KEY);
-      initFromData(model, x, { initScale: (path) => (path.startsWith('dense.') ? args.outputInitScale : 1) });
+      initFromData(model, x, dataInitOptions(args));
       x.dispose();
     }
     if (args.ema) ema = new ParamEMA(model, { decay: args.emaDecay });

@@ -4,6 +4,7 @@ import { initFromData, LeakyReLU, Unit, type Layer } from '@wn/layers';
 import { noGrad } from '@wn/autograd';
 import { ConvPoolCnnC, PAPER_MODEL } from '../src/model.js';
 import { gatherBatch } from '../src/batches.js';
+import { dataInitOptions } from '../src/trainer.js';
 import { stripeImages } from './synthetic.js';
 
 /**
@@ -54,6 +55,18 @@ describe('data-dependent initialization in the ConvPool-CNN-C', () => {
       model.dispose();
     });
   }
+
+  it('outputInitScale sets the output layer to its own std and leaves the convs at 1', () => {
+    const model = new ConvPoolCnnC({ ...PAPER_MODEL, parameterization: 'weightnorm+init', width: 1 / 16, inputChannels: 1, inputSize: 16, seed: 3 });
+    const { x } = gatherBatch(stripeImages(32, 16, 5), Uint32Array.from({ length: 32 }, (_, i) => i));
+    model.noiseKey.set(7, 7);
+    const report = initFromData(model, x, dataInitOptions({ outputInitScale: 0.1 }));
+    expect(report.layers.map((l) => l.scale)).toEqual([1, 1, 1, 1, 1, 1, 1, 1, 1, 0.1]);
+    const stats = preActivationStats(model, x);
+    for (const s of stats) for (const sd of s.stds) expect(Math.abs(sd - (s.unit === 'dense' ? 0.1 : 1))).toBeLessThan(1e-4);
+    x.dispose();
+    model.dispose();
+  });
 
   it('the standard parameterization keeps its data-initialized scale frozen', () => {
     const model = new ConvPoolCnnC({ ...PAPER_MODEL, parameterization: 'standard', width: 1 / 16, inputChannels: 1, inputSize: 16, seed: 3 });

@@ -53,6 +53,22 @@ describe('checkpoints and --resume', () => {
     });
   }
 
+  it('--epoch-steps: epochs of N steps cross pass boundaries, and an interruption between them resumes exactly', async () => {
+    // 48 images, batch 16: 3 steps per pass; epochs of 4 steps straddle the passes
+    const args = { ...base, parameterization: 'weightnorm' as const, epochSteps: 4, epochs: 3 };
+    const straight = await train({ ...args, outDir: join(root, 'steps-straight') }, { data, progress: null, charts: false });
+    expect(straight.metrics.map((m) => m.epoch)).toEqual([1, 2, 3]);
+    const dir = join(root, 'steps-interrupted');
+    const stop = new AbortController();
+    const r = await train({ ...args, outDir: dir }, {
+      data, progress: null, charts: false, signal: stop.signal,
+      onStep: ({ epoch, step }) => { if (epoch === 1 && step === 3) stop.abort(); },
+    });
+    expect(r.interrupted).toBe(true);
+    const resumed = await train({ ...args, outDir: dir, resume: true }, { data, progress: null, charts: false });
+    expect(computed(resumed.metrics)).toEqual(computed(straight.metrics));
+  });
+
   it('an interruption mid-epoch saves a checkpoint at that step, and resuming from it changes nothing', async () => {
     const args = { ...base, parameterization: 'weightnorm+meanonlybn' as const };
     const straight = await train({ ...args, outDir: join(root, 'mobn-straight') }, { data, progress: null, charts: false });
