@@ -3,7 +3,7 @@
  * run on every backend. Expected values here are exact and the same in float32 and float64.
  */
 import {
-  add, argmax, broadcastTo, concat, conv2d, dispose, div, exp, gather, getBackend, keep, log, matmul, max, maximum, mean, memory,
+  add, argmax, broadcastTo, concat, conv2d, maxPool2d, dispose, div, exp, gather, getBackend, keep, log, matmul, max, maximum, mean, memory,
   minimum, mul, ones, randn, reciprocal, relu, reshape, scalar, setBackend, sigmoid, sqrt, sub, sum, tanh, tensor, tidy,
   toBackend, transpose, WnError, withBackend, zeros, type Tensor,
 } from '@wn/tensor';
@@ -40,6 +40,18 @@ const EDGE: [string, (backend: string) => void][] = [
     expectExact(sub(a, c), [4], [nan, nan, 2, nan]);
     expectExact(mul(a, c), [4], [nan, nan, 0, nan]);
     expectExact(div(c, a), [4], [nan, nan, 0, nan]);
+  })],
+  ['2×2 max pooling: NaN windows give NaN, ties send the gradient to the first maximum, odd edges are dropped', (b) => onBackend(b, () => {
+    // one plane 3×5: windows (rows 0-1) × (cols 0-1, 2-3); row 2 and col 4 are dropped
+    const x = tensor([
+      1, 1, nan, 0, 9,
+      1, 0, 2, 5, 9,
+      9, 9, 9, 9, 9,
+    ], [1, 1, 3, 5]);
+    expectExact(maxPool2d(x, { kernel: 2 }), [1, 1, 1, 2], [1, nan]);
+    const tie = tensor([2, 2, -1, -1, 2, 2, -1, -1], [1, 1, 2, 4]);
+    const { grads } = valueAndGrads(() => sum(mul(maxPool2d(tie, { kernel: 2 }), tensor([3, 4], [1, 1, 1, 2]))), [tie]);
+    expectExact(grads[0], [1, 1, 2, 4], [3, 0, 4, 0, 0, 0, 0, 0]);
   })],
   ['maximum and minimum propagate NaN from either side', (b) => onBackend(b, () => {
     const a = tensor([nan, 1, 2, -inf]), c = tensor([0, nan, 1, 3]);

@@ -9,6 +9,7 @@
  */
 import type { BinaryOp, Kernels, UnaryOp } from '../../kernels.js';
 import { broadcastStrides, sizeOf, stridesOf, type Shape } from '../../shape.js';
+import { isMaxPool2x2, maxPool2x2, maxPool2x2Backward } from './max-pool-2x2.js';
 
 /**
  * Iteration plan for `out` with one stride vector per input: dims merged wherever every input
@@ -213,6 +214,7 @@ export function createHostKernels(alloc: Allocator = freshArrays): HostKernels {
   },
 
   pool2d(x, attrs, out) {
+    if (isMaxPool2x2(attrs)) return maxPool2x2(x.data, x.shape, out, alloc.dirty(sizeOf(out)));
     const [n, c, h, w] = x.shape;
     const [, , oh, ow] = out;
     const [kh, kw] = attrs.kernel, [sh, sw] = attrs.stride, pt = attrs.pad[0], pl = attrs.pad[2];
@@ -245,6 +247,7 @@ export function createHostKernels(alloc: Allocator = freshArrays): HostKernels {
   },
 
   pool2dBackward(dy, x, attrs, out) {
+    if (isMaxPool2x2(attrs)) return maxPool2x2Backward(dy.data, x.data, out, dy.shape, alloc.zeroed(sizeOf(out)));
     const [n, c, h, w] = out;
     const [, , oh, ow] = dy.shape;
     const [kh, kw] = attrs.kernel, [sh, sw] = attrs.stride, pt = attrs.pad[0], pl = attrs.pad[2];
