@@ -218,6 +218,10 @@ add_({ name: 'broadcastTo/0-d→[2,2] and same shape', inputs: [x([]), x([2, 2])
 add_({ name: 'slice/2-D window', inputs: [x([4, 5])], fn: (t) => slice(t, [1, 2], [2, 3]), tol: 'elementwise' });
 add_({ name: 'slice/3-D with -1 sizes', inputs: [x([2, 3, 4])], fn: (t) => slice(t, [0, 1, 1], [-1, 2, -1]), tol: 'elementwise' });
 add_({ name: 'slice/whole and empty', inputs: [x([3, 4])], fn: (t) => [slice(t, [0, 0]), slice(t, [1, 2], [0, 2])], tol: 'elementwise' });
+add_({ name: 'slice/4-D box with full trailing axes', inputs: [x([2, 3, 4, 5])], fn: (t) => slice(t, [1, 0, 1, 0], [1, 3, 2, 5]), tol: 'elementwise' });
+add_({ name: 'slice/1-D and a size-1 middle axis', inputs: [x([7]), x([3, 4, 2])], fn: (a, b) => [slice(a, [2], [4]), slice(b, [0, 2, 0], [3, 1, 2])], tol: 'elementwise' });
+add_({ name: 'split/LSTM gates: 4 column blocks', inputs: [x([3, 8])], fn: (t) => split(t, 4, 1), tol: 'elementwise' });
+add_({ name: 'pad/4-D with only leading axes padded', inputs: [x([2, 2, 3, 2])], fn: (t) => pad(t, [[1, 0], [0, 2], [0, 0], [0, 0]]), tol: 'elementwise' });
 add_({ name: 'pad/2-D asymmetric', inputs: [x([3, 4])], fn: (t) => pad(t, [[1, 0], [2, 3]]), tol: 'elementwise' });
 add_({ name: 'pad/3-D value 1.5', inputs: [x([2, 3, 2])], fn: (t) => pad(t, [[0, 1], [1, 1], [2, 0]], 1.5), tol: 'elementwise' });
 add_({ name: 'concat/axis 0', inputs: [x([1, 3]), x([2, 3])], fn: (a, b) => concat([a, b], 0), tol: 'elementwise' });

@@ -2,10 +2,13 @@
  * The `wasm` backend: Float32Array storage like the reference backend. matmul and the three conv2d
  * kernels are blocked SIMD128 WebAssembly (generated at startup, see emitter.ts) that can split
  * work over worker threads; the memory-bound kernels of a training step (elementwise, where,
- * reduce, pooling) are specialized JS loops (host-kernels.ts); the rest are the reference kernels.
+ * reduce, pooling) are specialized JS loops (host-kernels.ts), slice and pad are block copies
+ * (block-copy.ts); the rest are the reference kernels.
  */
 import type { Backend, Kernels } from '../../kernels.js';
 import { createReferenceKernels } from '../reference/index.js';
+import { sizeOf } from '../../shape.js';
+import { padBlocks, sliceBlocks } from './block-copy.js';
 import { BufferPool } from './buffer-pool.js';
 import { createHostKernels } from './host-kernels.js';
 import { WasmRuntime, type WasmRuntimeOptions } from './runtime.js';
@@ -27,6 +30,8 @@ export function createWasmBackend(options: WasmBackendOptions = {}): WasmBackend
   const kernels: Kernels<Float32Array> = {
     ...reference,
     ...createHostKernels(alloc),
+    slice: (x, begin, out) => sliceBlocks(x.data, x.shape, begin, out, alloc.dirty(sizeOf(out))),
+    pad: (x, before, _after, value, out) => padBlocks(x.data, x.shape, before, value, out, alloc.dirty(sizeOf(out))),
     matmul: (a, b, transposeA, transposeB, out) => runtime.matmul(a.data, a.shape, b.data, b.shape, transposeA, transposeB, out),
     conv2d: (x, w, attrs, out) => runtime.conv2d(x.data, x.shape, w.data, w.shape, attrs, out),
     conv2dBackpropInput: (dy, w, attrs, out) => runtime.conv2dBackpropInput(dy.data, dy.shape, w.data, w.shape, attrs, out),
