@@ -4,16 +4,17 @@
  * hear about each op as it runs.
  */
 import { argError, WnError } from './errors.js';
-import type { Backend, KernelInput, PrimitiveAttrs, PrimitiveName } from './kernels.js';
+import type { Backend, KernelAttrs, KernelInput, KernelName } from './kernels.js';
 import { sizeOf, type Shape } from './shape.js';
 import { Tensor, type Storage } from './tensor.js';
 
-/** Ops that the engine dispatches without a kernel (views) or as optional fused kernels. */
+/** Ops that the engine dispatches without a kernel (views). */
 export interface ViewAttrs {
   reshape: { from: Shape };
 }
-export type OpName = PrimitiveName | keyof ViewAttrs;
-export type OpAttrs = PrimitiveAttrs & ViewAttrs;
+/** Everything a listener can hear: kernels (primitive and optional) and views. */
+export type OpName = KernelName | keyof ViewAttrs;
+export type OpAttrs = KernelAttrs & ViewAttrs;
 
 /** What listeners hear: one op, its inputs, attributes and output. */
 export interface OpRecord<K extends OpName = OpName> {
@@ -181,13 +182,13 @@ export class Engine {
   }
 
   /**
-   * Runs primitive `op`: calls its kernel on the inputs' backend, wraps the output and announces
+   * Runs kernel `op`: calls it on the inputs' backend, wraps the output and announces
    * the op. Front-ends validate arguments and compute `outShape` before calling this.
    */
-  runKernel<K extends PrimitiveName>(
+  runKernel<K extends KernelName>(
     op: K,
     inputs: readonly Tensor[],
-    attrs: PrimitiveAttrs[K],
+    attrs: KernelAttrs[K],
     outShape: Shape,
     kernel: (backend: Backend, ...inputs: KernelInput<unknown>[]) => unknown,
   ): Tensor {

@@ -5,6 +5,7 @@
  * Kernels receive their inputs as `{ data, shape }` and the already validated output shape; they
  * allocate and return the output's storage. Shape checking happens once, in the op front-ends.
  */
+import type { FusedProgram } from './fused/program.js';
 import type { Shape } from './shape.js';
 
 export const UNARY_OPS = [
@@ -63,11 +64,32 @@ export interface PrimitiveAttrs {
 }
 export type PrimitiveName = keyof PrimitiveAttrs;
 
+/** Attribute types of the optional kernels. */
+export interface OptionalKernelAttrs {
+  fusedElementwise: { program: FusedProgram };
+}
+/** Every kernel the table may hold: the primitives, then the optional ones. */
+export type KernelName = PrimitiveName | keyof OptionalKernelAttrs;
+export type KernelAttrs = PrimitiveAttrs & OptionalKernelAttrs;
+
+/**
+ * Kernels a backend may omit. Each has a decomposition into primitives that its op runs instead
+ * (and that the conformance suite checks the kernel against).
+ */
+export interface OptionalKernels<D> {
+  /**
+   * Evaluates `program` elementwise over `inputs` broadcast to `out`, in one pass. Each
+   * instruction has its primitive's semantics and rounds to the backend's precision, so the
+   * result equals running the program as primitive ops.
+   */
+  fusedElementwise(program: FusedProgram, inputs: readonly KernelInput<D>[], out: Shape): D;
+}
+
 /**
  * The kernel table. `out` is always the output shape. Each backend exports one object of this
- * type, so a missing kernel is a compile error.
+ * type, so a missing primitive kernel is a compile error (optional kernels may be left out).
  */
-export interface Kernels<D> {
+export interface Kernels<D> extends Partial<OptionalKernels<D>> {
   /** Elementwise f(x). */
   unary(op: UnaryOp, x: KernelInput<D>, out: Shape): D;
   /** Elementwise f(a, b) with NumPy broadcasting to `out`; comparisons give 1 or 0. */
@@ -106,7 +128,7 @@ export interface Kernels<D> {
 
 /** Per-op attribute types line up with the kernel table; this assertion keeps the two in step. */
 type AssertSameKeys<A, B> = [Exclude<keyof A, keyof B>, Exclude<keyof B, keyof A>] extends [never, never] ? true : never;
-export const kernelTableMatchesAttrs: AssertSameKeys<Kernels<unknown>, PrimitiveAttrs> = true;
+export const kernelTableMatchesAttrs: AssertSameKeys<Kernels<unknown>, KernelAttrs> = true;
 
 /** A backend: storage management plus the kernel table. */
 export interface Backend<D = unknown> {

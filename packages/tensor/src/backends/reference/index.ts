@@ -4,28 +4,12 @@
  */
 import type { Backend, Conv2dAttrs, KernelInput, Kernels, Pool2dAttrs } from '../../kernels.js';
 import { broadcastStrides, sizeOf, stridesOf, type Shape } from '../../shape.js';
+import { forEachBroadcast } from './broadcast.js';
 import { binaryFns, unaryFns } from './elementwise.js';
+import { createFusedKernel } from './fused.js';
 
 export type HostArray = Float32Array | Float64Array;
 type In = KernelInput<HostArray>;
-
-/** Calls `visit(outFlat, offsets...)` for every element of `out`, tracking one offset per input. */
-function forEachBroadcast(out: Shape, inStrides: number[][], visit: (i: number, offs: number[]) => void): void {
-  const rank = out.length;
-  const n = sizeOf(out);
-  const idx = new Array<number>(rank).fill(0);
-  const offs = inStrides.map(() => 0);
-  for (let i = 0; i < n; i++) {
-    visit(i, offs);
-    for (let d = rank - 1; d >= 0; d--) {
-      idx[d]++;
-      for (let k = 0; k < offs.length; k++) offs[k] += inStrides[k][d];
-      if (idx[d] < out[d]) break;
-      for (let k = 0; k < offs.length; k++) offs[k] -= inStrides[k][d] * out[d];
-      idx[d] = 0;
-    }
-  }
-}
 
 export function createReferenceKernels(alloc: (n: number) => HostArray): Kernels<HostArray> {
   /** Accumulations run in float64; the result is stored at the backend's precision. */
@@ -36,6 +20,8 @@ export function createReferenceKernels(alloc: (n: number) => HostArray): Kernels
   };
 
   return {
+    fusedElementwise: createFusedKernel(alloc),
+
     unary(op, x, out) {
       const f = unaryFns[op];
       const y = alloc(sizeOf(out));

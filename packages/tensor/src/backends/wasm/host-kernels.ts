@@ -16,12 +16,12 @@ import { isMaxPool2x2, maxPool2x2, maxPool2x2Backward } from './max-pool-2x2.js'
  * continues contiguously (a stride-0 axis stays mergeable with stride-0 neighbours), size-1 axes
  * dropped. The last dim is the inner loop.
  */
-interface Plan {
+export interface Plan {
   readonly dims: number[];
   readonly strides: number[][];
 }
 
-function plan(out: Shape, inputStrides: number[][]): Plan {
+export function plan(out: Shape, inputStrides: number[][]): Plan {
   const dims: number[] = [];
   const strides: number[][] = inputStrides.map(() => []);
   for (let d = out.length - 1; d >= 0; d--) {
@@ -45,7 +45,7 @@ function plan(out: Shape, inputStrides: number[][]): Plan {
  * Calls `inner(outOffset, inputOffsets, n)` for each run of the plan's inner dim, in output order.
  * `offsets` is reused between calls.
  */
-function forEachRun(p: Plan, inner: (outOffset: number, offsets: number[], n: number) => void): void {
+export function forEachRun(p: Plan, inner: (outOffset: number, offsets: number[], n: number) => void): void {
   const { dims, strides } = p;
   const rank = dims.length;
   const n = dims[rank - 1];

@@ -10,6 +10,7 @@ import { createReferenceKernels } from '../reference/index.js';
 import { sizeOf } from '../../shape.js';
 import { padBlocks, sliceBlocks } from './block-copy.js';
 import { BufferPool } from './buffer-pool.js';
+import { createFusedKernel } from './fused-kernel.js';
 import { createHostKernels } from './host-kernels.js';
 import { WasmRuntime, type WasmRuntimeOptions } from './runtime.js';
 
@@ -30,6 +31,7 @@ export function createWasmBackend(options: WasmBackendOptions = {}): WasmBackend
   const kernels: Kernels<Float32Array> = {
     ...reference,
     ...createHostKernels(alloc),
+    fusedElementwise: createFusedKernel(alloc),
     slice: (x, begin, out) => sliceBlocks(x.data, x.shape, begin, out, alloc.dirty(sizeOf(out))),
     pad: (x, before, _after, value, out) => padBlocks(x.data, x.shape, before, value, out, alloc.dirty(sizeOf(out))),
     matmul: (a, b, transposeA, transposeB, out) => runtime.matmul(a.data, a.shape, b.data, b.shape, transposeA, transposeB, out),

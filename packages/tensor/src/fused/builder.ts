@@ -1,0 +1,100 @@
+/**
+ * `fuse`: writes a FusedProgram as ordinary-looking expressions.
+ *
+ *   const ema = fuse(3, ([prev, x, beta], k) => k.add(k.mul(prev, beta), k.mul(x, k.sub(1, beta))));
+ *
+ * Each builder call appends one instruction; numbers become (deduplicated) constants. Only the
+ * instructions the result depends on are kept. The program is frozen, so it can be built once
+ * at module level and reused (backends cache compiled code per distinct program).
+ */
+import { WnError } from '../errors.js';
+import { BINARY_OPS, UNARY_OPS, type BinaryOp, type UnaryOp } from '../kernels.js';
+import { validateProgram, type FusedInstruction, type FusedProgram } from './program.js';
+
+/** A value inside a program being built (an input or an instruction's result). */
+export class FusedValue {
+  /** @internal */
+  constructor(
+    readonly index: number,
+    /** @internal */ readonly owner: object,
+  ) {}
+}
+
+/** A value, or a number (a constant). */
+export type FusedOperand = FusedValue | number;
+
+export type FusedBuilder = { readonly [K in UnaryOp]: (x: FusedOperand) => FusedValue } & {
+  readonly [K in BinaryOp]: (a: FusedOperand, b: FusedOperand) => FusedValue;
+} & {
+  /** cond != 0 ? a : b */
+  readonly where: (cond: FusedOperand, a: FusedOperand, b: FusedOperand) => FusedValue;
+  readonly constant: (value: number) => FusedValue;
+};
+
+/** A tuple of N values (an array when N is not a literal). */
+export type FusedInputs<N extends number, Acc extends FusedValue[] = []> = number extends N
+  ? FusedValue[]
+  : Acc['length'] extends N
+    ? Acc
+    : FusedInputs<N, [...Acc, FusedValue]>;
+
+export function fuse<N extends number>(inputs: N, body: (xs: FusedInputs<N>, k: FusedBuilder) => FusedOperand): FusedProgram {
+  if (!Number.isInteger(inputs) || inputs < 1) throw new WnError('fuse', `argument 'inputs' expected an integer ≥ 1, got ${inputs}`);
+  const owner = {};
+  const code: FusedInstruction[] = [];
+  const constants = new Map<string, FusedValue>();
+  const emit = (ins: FusedInstruction) => {
+    code.push(ins);
+    return new FusedValue(inputs + code.length - 1, owner);
+  };
+  const constant = (value: number): FusedValue => {
+    const key = Object.is(value, -0) ? '-0' : String(value);
+    let v = constants.get(key);
+    if (!v) constants.set(key, (v = emit({ op: 'const', value })));
+    return v;
+  };
+  const ref = (x: FusedOperand): number => {
+    if (typeof x === 'number') return constant(x).index;
+    if (!(x instanceof FusedValue) || x.owner !== owner) throw new WnError('fuse', 'an operand is neither a number nor a value of this program');
+    return x.index;
+  };
+  const k: Record<string, unknown> = { constant };
+  for (const op of UNARY_OPS) k[op] = (x: FusedOperand) => emit({ op, args: [ref(x)] });
+  for (const op of BINARY_OPS) k[op] = (a: FusedOperand, b: FusedOperand) => emit({ op, args: [ref(a), ref(b)] });
+  k.where = (c: FusedOperand, a: FusedOperand, b: FusedOperand) => emit({ op: 'where', args: [ref(c), ref(a), ref(b)] });
+  const xs = Array.from({ length: inputs }, (_, i) => new FusedValue(i, owner));
+  const result = ref(body(xs as FusedInputs<N>, k as FusedBuilder));
+  if (result < inputs) throw new WnError('fuse', `the result is input ${result} itself; a program must compute something`);
+  const program = deepFreeze({ inputs, body: liveCode(code, inputs, result) });
+  validateProgram('fuse', program);
+  return program;
+}
+
+/** The instructions `result` depends on, renumbered (dead code dropped; the result comes last). */
+function liveCode(code: readonly FusedInstruction[], inputs: number, result: number): FusedInstruction[] {
+  const live = new Array<boolean>(inputs + code.length).fill(false);
+  live[result] = true;
+  for (let v = result; v >= inputs; v--) {
+    const ins = code[v - inputs];
+    if (live[v] && ins.op !== 'const') for (const a of ins.args) live[a] = true;
+  }
+  const renumber = new Map<number, number>();
+  for (let i = 0; i < inputs; i++) renumber.set(i, i);
+  const out: FusedInstruction[] = [];
+  for (let v = inputs; v <= result; v++) {
+    if (!live[v]) continue;
+    const ins = code[v - inputs];
+    renumber.set(v, inputs + out.length);
+    out.push(ins.op === 'const' ? ins : ({ op: ins.op, args: ins.args.map((a) => renumber.get(a)!) } as unknown as FusedInstruction));
+  }
+  return out;
+}
+
+function deepFreeze<T extends FusedProgram>(p: T): T {
+  for (const ins of p.body) {
+    if (ins.op !== 'const') Object.freeze(ins.args);
+    Object.freeze(ins);
+  }
+  Object.freeze(p.body);
+  return Object.freeze(p);
+}

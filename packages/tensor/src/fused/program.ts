@@ -1,0 +1,93 @@
+/**
+ * Fused elementwise programs: a small SSA expression over N broadcast inputs, evaluated by
+ * `fusedElementwise` in one pass. A program is plain data (serializable, comparable by `key`):
+ *
+ *   { inputs: 2, body: [{ op: 'mul', args: [0, 1] }, { op: 'const', value: 2 }, { op: 'add', args: [2, 3] }] }
+ *
+ * Values 0..inputs−1 are the inputs; instruction k defines value inputs+k; the last instruction
+ * is the result. Instructions are the primitive elementwise ops (UnaryOp, BinaryOp, where) with
+ * the same semantics, plus numeric constants. Build programs with `fuse` (./builder.ts).
+ */
+import { argError } from '../errors.js';
+import { BINARY_OPS, UNARY_OPS, type BinaryOp, type UnaryOp } from '../kernels.js';
+
+export type FusedInstruction =
+  | { readonly op: 'const'; readonly value: number }
+  | { readonly op: UnaryOp; readonly args: readonly [number] }
+  | { readonly op: BinaryOp; readonly args: readonly [number, number] }
+  | { readonly op: 'where'; readonly args: readonly [number, number, number] };
+
+export interface FusedProgram {
+  /** how many inputs the program reads (values 0..inputs−1) */
+  readonly inputs: number;
+  /** instruction k defines value `inputs + k`; the last one is the result */
+  readonly body: readonly FusedInstruction[];
+}
+
+const UNARY = new Set<string>(UNARY_OPS);
+const BINARY = new Set<string>(BINARY_OPS);
+
+/** How many operands an instruction's op takes (0 for const, undefined for an unknown op). */
+export function arityOf(op: string): number | undefined {
+  if (op === 'const') return 0;
+  if (op === 'where') return 3;
+  if (UNARY.has(op)) return 1;
+  if (BINARY.has(op)) return 2;
+  return undefined;
+}
+
+/** Programs already checked, with their keys (programs are treated as immutable; `fuse` freezes them). */
+const checked = new WeakMap<FusedProgram, string>();
+
+/**
+ * Throws a WnError naming `op`, the argument path, what was expected and what was found, unless
+ * `program` is well formed. Returns the program's key.
+ */
+export function validateProgram(op: string, program: unknown): string {
+  if (program && typeof program === 'object') {
+    const known = checked.get(program as FusedProgram);
+    if (known !== undefined) return known;
+  }
+  if (!program || typeof program !== 'object') throw argError(op, 'program', 'a FusedProgram { inputs, body }', typeof program);
+  const p = program as { inputs?: unknown; body?: unknown };
+  if (typeof p.inputs !== 'number' || !Number.isInteger(p.inputs) || p.inputs < 1) {
+    throw argError(op, 'program.inputs', 'an integer ≥ 1', p.inputs);
+  }
+  if (!Array.isArray(p.body) || p.body.length === 0) {
+    throw argError(op, 'program.body', 'a non-empty array of instructions', Array.isArray(p.body) ? '[]' : typeof p.body);
+  }
+  const inputs = p.inputs;
+  p.body.forEach((ins: unknown, k: number) => {
+    const at = `program.body[${k}]`;
+    if (!ins || typeof ins !== 'object') throw argError(op, at, 'an instruction { op, args } or { op: \'const\', value }', typeof ins);
+    const { op: name, args, value } = ins as { op?: unknown; args?: unknown; value?: unknown };
+    const arity = typeof name === 'string' ? arityOf(name) : undefined;
+    if (arity === undefined) throw argError(op, `${at}.op`, `'const', 'where', a UnaryOp or a BinaryOp`, name);
+    if (arity === 0) {
+      if (typeof value !== 'number') throw argError(op, `${at}.value`, 'a number', typeof value);
+      return;
+    }
+    const defined = inputs + k;
+    if (!Array.isArray(args) || args.length !== arity) {
+      throw argError(op, `${at}.args`, `${arity} value ${arity === 1 ? 'index' : 'indices'} for '${String(name)}'`, args);
+    }
+    for (const a of args) {
+      if (!Number.isInteger(a) || a < 0 || a >= defined) {
+        throw argError(op, `${at}.args`, `value indices in [0, ${defined - 1}] (${inputs} inputs, then earlier instructions)`, args);
+      }
+    }
+  });
+  const key = keyOf(program as FusedProgram);
+  checked.set(program as FusedProgram, key);
+  return key;
+}
+
+/** A string that identifies the program (equal for equal programs); backends cache compiled code by it. */
+export function keyOf(program: FusedProgram): string {
+  const body = program.body.map((ins) => (ins.op === 'const' ? `#${numberKey(ins.value)}` : `${ins.op}(${ins.args.join(',')})`));
+  return `${program.inputs}:${body.join(';')}`;
+}
+
+/** Distinguishes −0 from 0 (String(−0) is '0'). */
+const numberKey = (v: number): string => (Object.is(v, -0) ? '-0' : String(v));
+
