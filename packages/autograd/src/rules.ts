@@ -8,6 +8,7 @@ import {
   log, matmul, mul, neg, pad, pow, pool2dBackward, reshape, scatterAdd, sign, sin, slice, sub, sum, transpose, where,
   type OpName, type OpRecord, type Tensor,
 } from '@wn/tensor';
+import { fusedGradient } from './fused-rule.js';
 import { unbroadcast } from './unbroadcast.js';
 
 /** Ops whose outputs carry no gradient (integer-valued, or only used inside backward passes). */
@@ -136,4 +137,6 @@ export const GRAD_RULES: { [K in DifferentiableOp]: GradRule<K> } = {
   gather: (dy, { attrs, inputs: [x, indices] }) => [scatterAdd(dy, indices, attrs.axis, x.shape), null],
 
   scatterAdd: (dy, { attrs, inputs: [, indices] }) => [gather(dy, indices, attrs.axis), null],
+
+  fusedElementwise: (dy, record, needs) => fusedGradient(dy, record, needs, GRAD_RULES),
 };
