@@ -10,7 +10,7 @@
  */
 import {
   abs, add, argmax, avgPool2d, broadcastTo, concat, conv2d, convTranspose2d, cos, div, elu, equal, exp, expandDims,
-  flatten, floor, gather, globalAvgPool, greater, l2Normalize, leakyRelu, less, log, logSoftmax, logSumExp, matmul, max,
+  flatten, floor, fuse, fusedDecomposition, fusedElementwise, gather, globalAvgPool, greater, l2Normalize, leakyRelu, less, log, logSoftmax, logSumExp, matmul, max,
   maxPool2d, maximum, mean, min, minimum, mul, neg, oneHot, pad, pow, reciprocal, relu, reshape, scatterAdd, sigmoid,
   sigmoidCrossEntropy, sign, sin, slice, softmax, softmaxCrossEntropy, softplus, split, sqrt, square, squeeze, stack, sub,
   sum, tanh, tensor, tidy, transpose, variance, where, type Conv2dOptions, type ConvTranspose2dOptions, type Pool2dOptions,
@@ -384,6 +384,47 @@ add_({
   tol: 'elementwise',
 });
 add_({ name: 'activation/l2Normalize axis 1 and axes [1,2]', inputs: [x([2, 3, 4])], fn: (t) => [l2Normalize(t, 1), l2Normalize(t, [1, 2])], tol: 'reduction' });
+
+// ---- fused elementwise programs (forward, gradients by decomposition, gradcheck) ---------------
+const ADAM_LIKE = fuse(6, ([p, m, v, sqrtBc2, eps, stepSize], k) => k.sub(p, k.mul(k.div(m, k.add(k.div(k.sqrt(v), sqrtBc2), eps)), stepSize)));
+const MIXED = fuse(3, ([a, b, c], k) => k.add(k.mul(k.sigmoid(a), k.tanh(b)), k.div(k.maximum(a, b), c)));
+const SELECT = fuse(3, ([a, b, c], k) => k.where(k.greater(a, b), k.exp(k.minimum(a, 1.5)), k.mul(k.log(c), b)));
+const UNARIES = fuse(1, ([x], k) => [
+  k.neg(x), k.exp(k.mul(x, 0.5)), k.log(k.abs(x)), k.sqrt(k.abs(x)), k.mul(k.sign(x), x), k.tanh(x), k.sigmoid(x),
+  k.reciprocal(x), k.sin(x), k.cos(x), k.mul(k.floor(x), 0.25),
+].reduce((acc, v) => k.add(acc, v)));
+const POW_COMPARE = fuse(2, ([a, b], k) => k.add(k.pow(a, b), k.mul(k.add(k.equal(a, b), k.less(a, b)), k.sub(b, 2))));
+add_({
+  name: 'fused/adam-like update [5,7] with number inputs',
+  inputs: [x([5, 7]), x([5, 7]), x([5, 7], { positive: true })],
+  fn: (p, m, v) => fusedElementwise(ADAM_LIKE, [p, m, v, 0.97, 1e-3, 0.01]),
+  tol: 'elementwise',
+});
+add_({
+  name: 'fused/broadcast [2,3,4]·[4]·[3,1]',
+  inputs: [x([2, 3, 4]), x([4]), x([3, 1], { awayFromZero: true })],
+  fn: (a, b, c) => fusedElementwise(MIXED, [a, b, c]),
+  tol: 'elementwise',
+});
+add_({
+  name: 'fused/where, greater, minimum, exp, log with a 0-d input',
+  inputs: [x([4, 5]), x([]), x([4, 5], { positive: true })],
+  fn: (a, b, c) => fusedElementwise(SELECT, [a, b, c]),
+  tol: 'elementwise',
+});
+add_({ name: 'fused/every unary op [6,5]', inputs: [x([6, 5], { awayFromZero: true })], fn: (t) => fusedElementwise(UNARIES, [t]), tol: 'elementwise' });
+add_({
+  name: 'fused/pow, equal, less [3,4]',
+  inputs: [x([3, 4], { positive: true }), x([3, 4])],
+  fn: (a, b) => fusedElementwise(POW_COMPARE, [a, b]),
+  tol: 'elementwise',
+});
+add_({
+  name: 'fusedDecomposition/broadcast [2,3,4]·[4]·[3,1]',
+  inputs: [x([2, 3, 4]), x([4]), x([3, 1], { awayFromZero: true })],
+  fn: (a, b, c) => fusedDecomposition(MIXED, [a, b, c]),
+  tol: 'elementwise',
+});
 
 /** Every conformance case, in a stable order. */
 export const CONFORMANCE_CASES: readonly OpCase[] = cases;

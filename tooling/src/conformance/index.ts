@@ -8,6 +8,8 @@
  *   sum(op(x)·upstream) vs `reference64`, and "nothing leaked" after each;
  * - `edge cases`: NaN/±Infinity semantics, empty axes, 0-d tensors;
  * - `error contract`: the WnError messages of bad calls;
+ * - `fused elementwise`: the fused op against its decomposition into primitives (bit for bit on
+ *   the JS backends), broadcasting, scalars, NaN, gradients, and its error contract;
  * - for `reference` only, `gradcheck`: a float64 finite-difference check of every differentiable
  *   case (gradcheck always runs on reference64, so once is enough).
  */
@@ -15,10 +17,12 @@ import { describe, it } from 'vitest';
 import { CONFORMANCE_CASES } from './cases.js';
 import { checkCase, checkGradient, hasGradcheck } from './check.js';
 import { describeEdgeCases, describeErrorContract } from './edge.js';
+import { describeFused } from './fused.js';
 
 export { checkCase, checkGradient, hasGradcheck } from './check.js';
 export { CONFORMANCE_CASES, TOLERANCE, type InputSpec, type OpCase, type ToleranceClass } from './cases.js';
 export { EDGE_CASE_COUNT, ERROR_CASE_COUNT } from './edge.js';
+export { FUSED_CASE_COUNT } from './fused.js';
 /**
  * The PyTorch fixture readers (../fixtures.ts) ride along on this entry point because
  * tooling/package.json exports only './testing' (browser-safe, no node:fs) and './conformance'.
@@ -42,6 +46,7 @@ export function describeConformance(backendName: string, _options: ConformanceOp
     });
     describeEdgeCases(backendName);
     describeErrorContract(backendName);
+    describeFused(backendName);
     if (backendName === 'reference') {
       describe('gradcheck (float64 finite differences on reference64)', () => {
         for (const c of CONFORMANCE_CASES.filter(hasGradcheck)) it(c.name, () => checkGradient(c));
