@@ -3,12 +3,16 @@
  * the gradients in the order of `optimizer.params` (e.g. from `paramGrads`), swaps each
  * parameter's tensor for the updated one, and never records for autograd. Hyperparameters are
  * plain mutable fields (`opt.lr = schedule(t)`, `adam.beta1 = 0.5`). State is exportable.
+ *
+ * The update math runs as fused elementwise programs (./update-programs.ts): one pass per state
+ * tensor and one for the parameter, with the same float32 results as the composed ops.
  */
-import {
-  abs, add, div, keep, maximum, mul, reshape, sqrt, sub, tidy, WnError, type Tensor,
-} from '@wn/tensor';
+import { fusedElementwise, keep, reshape, tidy, WnError, type Tensor } from '@wn/tensor';
 import { noGrad } from '@wn/autograd';
 import { Module, Param } from '../module.js';
+import {
+  adamaxNorm, adamStep, emaProgram, rmspropMomentum, rmspropStep, sgdMomentum, sgdStep, subScaled, subScaledRatio,
+} from './update-programs.js';
 
 /** What an optimizer can be built from: a module (its trainable parameters), params, or [name, param] pairs. */
 export type ParamsInput = Module | readonly Param[] | readonly (readonly [string, Param])[];
@@ -106,11 +110,6 @@ export abstract class Optimizer {
     return t;
   }
 
-  /** g + weightDecay·p (PyTorch's L2 weight decay, added to the gradient). */
-  protected decayed(p: Tensor, g: Tensor): Tensor {
-    return this.weightDecay !== 0 ? add(g, mul(p, this.weightDecay)) : g;
-  }
-
   /** The state of one parameter (undefined before its first step). */
   paramState(p: Param | number): ParamState | undefined {
     return this.state.get(typeof p === 'number' ? this.params[p] : p);
@@ -193,14 +192,15 @@ export class SGD extends Optimizer {
     return { lr: this.lr, momentum: this.momentum, dampening: this.dampening, nesterov: this.nesterov, weightDecay: this.weightDecay };
   }
 
-  protected updateParam(p: Tensor, g0: Tensor, st: ParamState): Tensor {
-    let g = this.decayed(p, g0);
-    if (this.momentum !== 0) {
+  protected updateParam(p: Tensor, g: Tensor, st: ParamState): Tensor {
+    const wd = this.weightDecay, decay = wd !== 0, momentum = this.momentum !== 0;
+    let buf: Tensor | number = 0;
+    if (momentum) {
       const prev = st.tensors.momentum_buffer;
-      const buf = this.setState(st, 'momentum_buffer', prev ? add(mul(prev, this.momentum), mul(g, 1 - this.dampening)) : reshape(g, g.shape));
-      g = this.nesterov ? add(g, mul(buf, this.momentum)) : buf;
+      const next = fusedElementwise(sgdMomentum(!prev, decay), [prev ?? 0, g, p, this.momentum, 1 - this.dampening, wd]);
+      buf = this.setState(st, 'momentum_buffer', next);
     }
-    return sub(p, mul(g, this.lr));
+    return fusedElementwise(sgdStep(momentum, this.nesterov, decay), [p, g, buf, this.lr, this.momentum, wd]);
   }
 }
 
@@ -241,21 +241,22 @@ export class Adam extends Optimizer {
     return { lr: this.lr, beta1: this.beta1, beta2: this.beta2, eps: this.eps, weightDecay: this.weightDecay };
   }
 
-  protected updateParam(p: Tensor, g0: Tensor, st: ParamState): Tensor {
-    const g = this.decayed(p, g0);
+  protected updateParam(p: Tensor, g: Tensor, st: ParamState): Tensor {
     const t = st.step;
-    const m = this.setState(st, 'exp_avg', ema(st.tensors.exp_avg, g, this.beta1));
-    const v = this.setState(st, 'exp_avg_sq', ema(st.tensors.exp_avg_sq, mul(g, g), this.beta2));
+    const m = this.setState(st, 'exp_avg', ema(st.tensors.exp_avg, g, p, this.beta1, this.weightDecay, false));
+    const v = this.setState(st, 'exp_avg_sq', ema(st.tensors.exp_avg_sq, g, p, this.beta2, this.weightDecay, true));
     const stepSize = this.lr / (1 - this.beta1 ** t);
     const bc2Sqrt = Math.sqrt(1 - this.beta2 ** t);
-    const denom = add(div(sqrt(v), bc2Sqrt), this.eps);
-    return sub(p, mul(div(m, denom), stepSize));
+    return fusedElementwise(adamStep, [p, m, v, bc2Sqrt, this.eps, stepSize]);
   }
 }
 
-/** β·prev + (1−β)·x, with prev = 0 at the first step. */
-function ema(prev: Tensor | undefined, x: Tensor, beta: number): Tensor {
-  return prev ? add(mul(prev, beta), mul(x, 1 - beta)) : mul(x, 1 - beta);
+/**
+ * β·prev + (1−β)·x with x the decayed gradient (its square when `square`), prev = 0 at the first
+ * step: one fused pass.
+ */
+function ema(prev: Tensor | undefined, g: Tensor, p: Tensor, beta: number, weightDecay: number, square: boolean): Tensor {
+  return fusedElementwise(emaProgram(!prev, weightDecay !== 0, square), [prev ?? 0, g, p, beta, 1 - beta, weightDecay]);
 }
 
 /**
@@ -269,14 +270,13 @@ export class Adamax extends Adam {
     super(params, { ...options, lr: options.lr ?? 2e-3 });
   }
 
-  protected override updateParam(p: Tensor, g0: Tensor, st: ParamState): Tensor {
-    const g = this.decayed(p, g0);
-    const m = this.setState(st, 'exp_avg', ema(st.tensors.exp_avg, g, this.beta1));
-    const absEps = add(abs(g), this.eps);
+  protected override updateParam(p: Tensor, g: Tensor, st: ParamState): Tensor {
+    const wd = this.weightDecay;
+    const m = this.setState(st, 'exp_avg', ema(st.tensors.exp_avg, g, p, this.beta1, wd, false));
     const prev = st.tensors.exp_inf;
-    const u = this.setState(st, 'exp_inf', prev ? maximum(mul(prev, this.beta2), absEps) : absEps);
+    const u = this.setState(st, 'exp_inf', fusedElementwise(adamaxNorm(!prev, wd !== 0), [prev ?? 0, g, p, this.beta2, this.eps, wd]));
     const clr = this.lr / (1 - this.beta1 ** st.step);
-    return sub(p, mul(div(m, u), clr));
+    return fusedElementwise(subScaledRatio, [p, m, u, clr]);
   }
 }
 
@@ -313,22 +313,16 @@ export class RMSprop extends Optimizer {
     return { lr: this.lr, alpha: this.alpha, eps: this.eps, weightDecay: this.weightDecay, momentum: this.momentum, centered: this.centered };
   }
 
-  protected updateParam(p: Tensor, g0: Tensor, st: ParamState): Tensor {
-    const g = this.decayed(p, g0);
-    const s = this.setState(st, 'square_avg', ema(st.tensors.square_avg, mul(g, g), this.alpha));
-    let denom: Tensor;
-    if (this.centered) {
-      const a = this.setState(st, 'grad_avg', ema(st.tensors.grad_avg, g, this.alpha));
-      denom = add(sqrt(sub(s, mul(a, a))), this.eps);
-    } else {
-      denom = add(sqrt(s), this.eps);
-    }
+  protected updateParam(p: Tensor, g: Tensor, st: ParamState): Tensor {
+    const wd = this.weightDecay, decay = wd !== 0, centered = this.centered;
+    const s = this.setState(st, 'square_avg', ema(st.tensors.square_avg, g, p, this.alpha, wd, true));
+    const a = centered ? this.setState(st, 'grad_avg', ema(st.tensors.grad_avg, g, p, this.alpha, wd, false)) : 0;
     if (this.momentum > 0) {
       const prev = st.tensors.momentum_buffer;
-      const step = div(g, denom);
-      const buf = this.setState(st, 'momentum_buffer', prev ? add(mul(prev, this.momentum), step) : step);
-      return sub(p, mul(buf, this.lr));
+      const next = fusedElementwise(rmspropMomentum(centered, decay, !prev), [g, p, s, a, this.eps, wd, prev ?? 0, this.momentum]);
+      const buf = this.setState(st, 'momentum_buffer', next);
+      return fusedElementwise(subScaled, [p, buf, this.lr]);
     }
-    return sub(p, mul(div(g, denom), this.lr));
+    return fusedElementwise(rmspropStep(centered, decay), [p, g, s, a, this.eps, wd, this.lr]);
   }
 }
