@@ -16,7 +16,17 @@ export interface Trainer {
   dispose(): void;
 }
 
-/** Adam with torch.optim.Adam's arithmetic: p −= (lr/bc1)·m / (√v/√bc2 + eps). */
+/** β·m + (1−β)·g, and the same on g²; inputs [m, g, β, 1−β] (1−β rounded from float64, as torch). */
+const EMA = T.fuse(4, ([m, g, b, oneMinusB], k) => k.add(k.mul(m, b), k.mul(g, oneMinusB)));
+const EMA_SQ = T.fuse(4, ([v, g, b, oneMinusB], k) => k.add(k.mul(v, b), k.mul(k.mul(g, g), oneMinusB)));
+/** p − stepSize·m/(√v/√bc2 + eps); inputs [p, m, v, √bc2, eps, stepSize]. */
+const STEP = T.fuse(6, ([p, m, v, sqrtBc2, eps, stepSize], k) =>
+  k.sub(p, k.mul(k.div(m, k.add(k.div(k.sqrt(v), sqrtBc2), eps)), stepSize)));
+
+/**
+ * Adam with torch.optim.Adam's arithmetic: p −= (lr/bc1)·m / (√v/√bc2 + eps), as three fused
+ * passes per parameter (m, v, p), each rounding like the separate ops it replaces.
+ */
 export class Adam {
   private m: Tensor[];
   private v: Tensor[];
@@ -33,10 +43,9 @@ export class Adam {
     const bc1 = 1 - b1 ** this.t, sqrtBc2 = Math.sqrt(1 - b2 ** this.t);
     const next = noGrad(() => T.tidy(() => params.map((p, i) => {
       const g = grads[i];
-      const m = T.add(T.mul(this.m[i], b1), T.mul(g, 1 - b1));
-      const v = T.add(T.mul(this.v[i], b2), T.mul(T.mul(g, g), 1 - b2));
-      const denom = T.add(T.div(T.sqrt(v), sqrtBc2), eps);
-      return [T.sub(p, T.mul(T.div(m, denom), lr / bc1)), m, v];
+      const m = T.fusedElementwise(EMA, [this.m[i], g, b1, 1 - b1]);
+      const v = T.fusedElementwise(EMA_SQ, [this.v[i], g, b2, 1 - b2]);
+      return [T.fusedElementwise(STEP, [p, m, v, sqrtBc2, eps, lr / bc1]), m, v];
     })));
     T.dispose([this.m, this.v, params]);
     this.m = next.map((n) => T.keep(n[1]));
