@@ -3,7 +3,7 @@
  * watched tensor, and holds those tensors so `dispose`/`tidy` inside the function cannot free
  * what the backward pass needs.
  */
-import { onOp, type OpRecord, type Tensor } from '@wn/tensor';
+import { isPiecewiseConstantProgram, onOp, type FusedProgram, type OpRecord, type Tensor } from '@wn/tensor';
 
 export class Tape {
   readonly records: OpRecord[] = [];
@@ -43,6 +43,7 @@ function isPiecewiseConstant(r: OpRecord): boolean {
   if (r.op === 'argmax') return true;
   if (r.op === 'binary') return ['equal', 'less', 'greater'].includes((r.attrs as { op: string }).op);
   if (r.op === 'unary') return ['sign', 'floor'].includes((r.attrs as { op: string }).op);
+  if (r.op === 'fusedElementwise') return isPiecewiseConstantProgram((r.attrs as { program: FusedProgram }).program);
   return false;
 }
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
-  add, arange, concat, dispose, exp, greater, matmul, memory, mul, ones, reshape, scalar, setBackend, sin, slice, sub, sum, tensor,
+  add, arange, concat, dispose, exp, greater, leakyRelu, matmul, onOp, memory, mul, ones, reshape, scalar, setBackend, sin, slice, sub, sum, tensor,
   tidy, transpose, WnError, type Tensor,
 } from '@wn/tensor';
 import { expectClose, randomInput, randomValues } from '@wn/tooling/testing';
@@ -80,6 +80,20 @@ describe('valueAndGrad / grad', () => {
       const x = tensor([-1, 2, 3]);
       const [g] = grad((a: Tensor) => sum(add(greater(a, 0), mul(a, 0.5))))(x);
       expect(g.toArray()).toEqual([0.5, 0.5, 0.5]);
+      dispose([x, g]);
+    }));
+
+  it('does not record piecewise-constant fused programs: leakyRelu backward is one multiply by its mask', () =>
+    noLeaks(() => {
+      const x = tensor([-2, 0, 3, -0.5]);
+      const ops: string[] = [];
+      const off = onOp((r) => ops.push(r.op === 'binary' || r.op === 'unary' ? `${r.op}:${(r.attrs as { op: string }).op}` : r.op));
+      const [g] = grad((a: Tensor) => sum(leakyRelu(a, 0.1)))(x);
+      off();
+      expect(g.toArray()).toEqual([0.1, 0.1, 1, 0.1].map(Math.fround));
+      // the mask is one fused op in the forward pass; nothing re-derives it in the backward pass
+      expect(ops.filter((o) => o === 'fusedElementwise')).toHaveLength(1);
+      expect(ops.filter((o) => o === 'where' || o === 'binary:greater')).toEqual([]);
       dispose([x, g]);
     }));
 

@@ -34,7 +34,7 @@ export * from './ops/indexing.js';
 export * from './ops/nn.js';
 export * from './ops/fused.js';
 export { fuse, FusedValue, type FusedBuilder, type FusedInputs, type FusedOperand } from './fused/builder.js';
-export { keyOf as fusedProgramKey, validateProgram as validateFusedProgram, type FusedInstruction, type FusedProgram } from './fused/program.js';
+export { isPiecewiseConstant as isPiecewiseConstantProgram, keyOf as fusedProgramKey, validateProgram as validateFusedProgram, type FusedInstruction, type FusedProgram } from './fused/program.js';
 export type { TensorLike } from './ops/util.js';
 
 /** Runs `fn`, disposing every tensor it creates except those it returns or `keep`s. */

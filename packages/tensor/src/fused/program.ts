@@ -91,3 +91,29 @@ export function keyOf(program: FusedProgram): string {
 /** Distinguishes −0 from 0 (String(−0) is '0'). */
 const numberKey = (v: number): string => (Object.is(v, -0) ? '-0' : String(v));
 
+
+/** Instructions whose result is piecewise constant in their operands (zero derivative almost everywhere). */
+const STEP_OPS = new Set<string>(['equal', 'less', 'greater', 'sign', 'floor']);
+
+/**
+ * Whether the program's result has zero derivative with respect to every input almost everywhere
+ * (a mask such as `where(x > 0, 1, slope)`): autograd's tape need not record it. Conservative:
+ * `where` passes on its branches' derivatives (never the condition's); any other op its operands'.
+ */
+const piecewiseConstant = new WeakMap<FusedProgram, boolean>();
+
+export function isPiecewiseConstant(program: FusedProgram): boolean {
+  let known = piecewiseConstant.get(program);
+  if (known === undefined) piecewiseConstant.set(program, (known = analyze(program)));
+  return known;
+}
+
+function analyze(program: FusedProgram): boolean {
+  const flat: boolean[] = new Array<boolean>(program.inputs).fill(false);
+  for (const ins of program.body) {
+    if (ins.op === 'const' || STEP_OPS.has(ins.op)) flat.push(true);
+    else if (ins.op === 'where') flat.push(flat[ins.args[1]] && flat[ins.args[2]]);
+    else flat.push(ins.args.every((a) => flat[a]));
+  }
+  return flat[flat.length - 1];
+}

@@ -6,6 +6,9 @@ import { abs, add, equal, exp, greater, log, maximum, mul, neg, sqrt, sub, where
 import { type Indices, oneHot } from './indexing.js';
 import { logSoftmax, mean, sum } from './reduce.js';
 import { assertTensor } from './util.js';
+import { fuse } from '../fused/builder.js';
+import type { FusedProgram } from '../fused/program.js';
+import { fusedElementwise } from './fused.js';
 
 /** max(x, 0); gradient 0 at x = 0 and NaN stays NaN, as PyTorch. */
 export function relu(x: Tensor): Tensor {
@@ -17,8 +20,20 @@ export function relu(x: Tensor): Tensor {
  * x for x > 0, slope·x otherwise. Written as x · (x > 0 ? 1 : slope): the mask is piecewise
  * constant, so the backward pass is one multiply (a where-of-both-branches form costs four ops).
  */
+/**
+ * The leaky-ReLU mask, 1 where x > 0 and `slope` elsewhere, in one pass. The slope is a program
+ * constant, so the program is piecewise constant and the tape does not record it.
+ */
+const leakyMasks = new Map<number, FusedProgram>();
+function leakyMask(slope: number): FusedProgram {
+  let p = leakyMasks.get(slope);
+  if (!p) leakyMasks.set(slope, (p = fuse(1, ([x], k) => k.where(k.greater(x, 0), 1, slope))));
+  return p;
+}
+
 export function leakyRelu(x: Tensor, slope = 0.01): Tensor {
-  return ENGINE.tidy(() => mul(x, where(greater(x, 0), 1, slope)));
+  // x · mask: the backward pass is one multiply by the mask, which the tape keeps
+  return ENGINE.tidy(() => mul(x, fusedElementwise(leakyMask(slope), [x])));
 }
 
 export function elu(x: Tensor, alpha = 1): Tensor {
