@@ -1,18 +1,70 @@
-import { ENGINE, WnError, add, ones, reshape, zeros, type OpName, type OpRecord, type Tensor } from '@wn/tensor';
+import { ENGINE, WnError, fuse, fusedElementwise, ones, reshape, zeros, type FusedProgram, type FusedValue, type OpName, type OpRecord, type Tensor } from '@wn/tensor';
 import { GRAD_RULES, NON_DIFFERENTIABLE, type DifferentiableOp, type GradRule } from './rules.js';
 import { noGrad, Tape, withTape } from './tape.js';
+
+/** How many gradient contributions to one tensor are held before they are summed (bounds memory). */
+const MAX_PENDING = 8;
+const sumPrograms = new Map<number, FusedProgram>();
+
+/** a + b + c + … left to right in one fused pass (the same roundings as chained adds). */
+function sumAll(ts: readonly Tensor[]): Tensor {
+  if (ts.length === 1) return ts[0];
+  let p = sumPrograms.get(ts.length);
+  if (!p) sumPrograms.set(ts.length, (p = fuse(ts.length, (xs, k) => xs.slice(1).reduce<FusedValue>((a, b) => k.add(a, b), xs[0]))));
+  return fusedElementwise(p, ts);
+}
+
+/**
+ * Gradient contributions per tensor id, summed only when the gradient is needed: a weight used at
+ * every step of an unrolled RNN gets its k contributions added in one pass instead of k−1 adds
+ * (each a full read-read-write pass and an allocation). Counts references so a tensor handed to
+ * several ids (passthrough rules) is freed only when no list holds it.
+ */
+class GradientAccumulator {
+  private readonly pending = new Map<number, Tensor[]>();
+  private readonly refs = new Map<Tensor, number>();
+
+  constructor(private readonly keep: Tensor | undefined) {}
+
+  add(id: number, g: Tensor): void {
+    let list = this.pending.get(id);
+    if (!list) this.pending.set(id, (list = []));
+    list.push(g);
+    this.refs.set(g, (this.refs.get(g) ?? 0) + 1);
+    if (list.length >= MAX_PENDING) this.add(id, this.take(id)!);
+  }
+
+  /** The summed gradient of `id` (removed from the accumulator), or undefined if none arrived. */
+  take(id: number): Tensor | undefined {
+    const list = this.pending.get(id);
+    if (!list) return undefined;
+    this.pending.delete(id);
+    for (const g of list) this.refs.set(g, this.refs.get(g)! - 1);
+    if (list.length === 1) return list[0];
+    const total = sumAll(list);
+    for (const g of new Set(list)) this.release(g);
+    return total;
+  }
+
+  /** Frees `t` unless a pending list still holds it (or it is the caller's dy). */
+  release(t: Tensor): void {
+    if (!(this.refs.get(t)! > 0) && t !== this.keep) {
+      this.refs.delete(t);
+      t.dispose();
+    }
+  }
+}
 
 /** Gradients of the recorded computation from `y` back to each of `wrt` (zeros where unreached). */
 function backward(tape: Tape, y: Tensor, wrt: readonly Tensor[], dy?: Tensor): Tensor[] {
   return noGrad(() =>
     ENGINE.tidy(() => {
-      const grads = new Map<number, Tensor>();
-      grads.set(y.id, dy ?? ones(y.shape));
+      const grads = new GradientAccumulator(dy);
+      grads.add(y.id, dy ?? ones(y.shape));
       for (let i = tape.records.length - 1; i >= 0; i--) {
         const r = tape.records[i];
-        const g = grads.get(r.output.id);
+        const g = grads.take(r.output.id);
         if (!g) continue;
-        grads.delete(r.output.id);
         if ((NON_DIFFERENTIABLE as readonly OpName[]).includes(r.op)) {
           throw new WnError('backward', `op '${r.op}' is not differentiable but lies between the output and a watched input`);
         }
@@ -30,19 +82,18 @@ function backward(tape: Tape, y: Tensor, wrt: readonly Tensor[], dy?: Tensor): T
           if (gx.shape.length !== x.shape.length || gx.shape.some((d, j) => d !== x.shape[j])) {
             throw new WnError('backward', `rule for '${r.op}' returned a gradient of shape [${gx.shape.join(', ')}] for input ${k} of shape [${x.shape.join(', ')}]`);
           }
-          const prev = grads.get(x.id);
-          grads.set(x.id, prev ? add(prev, gx) : gx);
-          if (prev) maybeFree.push(prev, gx);
+          grads.add(x.id, gx);
         });
         // free gradients early so peak memory stays near one pass's worth
-        const referenced = new Set(grads.values());
-        for (const t of new Set(maybeFree)) if (!referenced.has(t) && t !== dy) t.dispose();
+        for (const t of new Set(maybeFree)) grads.release(t);
       }
       // passthrough rules (add, same-shape unbroadcast) can hand one tensor, or the caller's dy,
       // to several inputs: each returned gradient gets its own handle so disposing one is safe
+      const byId = new Map<number, Tensor>();
       const returned = new Set<Tensor>();
       return wrt.map((x) => {
-        const g = grads.get(x.id) ?? zeros(x.shape);
+        let g = byId.get(x.id);
+        if (!g) byId.set(x.id, (g = grads.take(x.id) ?? zeros(x.shape)));
         if (returned.has(g) || g === dy) return reshape(g, g.shape);
         returned.add(g);
         return g;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
-  add, arange, concat, dispose, exp, greater, leakyRelu, matmul, onOp, memory, mul, ones, reshape, scalar, setBackend, sin, slice, sub, sum, tensor,
+  add, arange, concat, cos, dispose, exp, greater, keep, leakyRelu, matmul, onOp, memory, mul, ones, reshape, scalar, setBackend, sin, slice, sub, sum, tensor,
   tidy, transpose, WnError, type Tensor,
 } from '@wn/tensor';
 import { expectClose, randomInput, randomValues } from '@wn/tooling/testing';
@@ -95,6 +95,33 @@ describe('valueAndGrad / grad', () => {
       expect(ops.filter((o) => o === 'fusedElementwise')).toHaveLength(1);
       expect(ops.filter((o) => o === 'where' || o === 'binary:greater')).toEqual([]);
       dispose([x, g]);
+    }));
+
+  it('sums many contributions to one tensor (an unrolled RNN weight) exactly as chained adds, without leaks', () =>
+    noLeaks(() => {
+      const w = tensor(randomValues([3, 3], 11), [3, 3]), h0 = tensor(randomValues([2, 3], 12), [2, 3]);
+      const steps = 19; // more than the accumulator holds at once
+      const unrolled = () => {
+        let h = h0;
+        for (let t = 0; t < steps; t++) h = sin(matmul(h, w));
+        return sum(h);
+      };
+      const [g] = grad(() => unrolled())(w);
+      // the same contributions added one at a time, in arrival order (last step first)
+      const contributions: Tensor[] = [];
+      tidy(() => {
+        const hs: Tensor[] = [h0];
+        for (let t = 0; t < steps; t++) hs.push(sin(matmul(hs[t], w)));
+        let dh: Tensor = ones([2, 3]);
+        for (let t = steps - 1; t >= 0; t--) {
+          const dz = mul(dh, cos(matmul(hs[t], w)));
+          contributions.push(keep(matmul(transpose(hs[t]), dz)));
+          dh = matmul(dz, transpose(w));
+        }
+      });
+      const chained = tidy(() => contributions.slice(1).reduce((a, c) => add(a, c), contributions[0]));
+      expect(Array.from(g.dataSync())).toEqual(Array.from(chained.dataSync()));
+      dispose([w, h0, g, chained, contributions]);
     }));
 
   it('sums the gradient of a broadcast input back to its shape', () =>
