@@ -101,12 +101,12 @@ describe('valueAndGrad / grad', () => {
     noLeaks(() => {
       const w = tensor(randomValues([3, 3], 11), [3, 3]), h0 = tensor(randomValues([2, 3], 12), [2, 3]);
       const steps = 19; // more than the accumulator holds at once
-      const unrolled = () => {
+      const unrolled = (weight: Tensor) => {
         let h = h0;
-        for (let t = 0; t < steps; t++) h = sin(matmul(h, w));
+        for (let t = 0; t < steps; t++) h = sin(matmul(h, weight));
         return sum(h);
       };
-      const [g] = grad(() => unrolled())(w);
+      const [g] = grad(unrolled)(w);
       // the same contributions added one at a time, in arrival order (last step first)
       const contributions: Tensor[] = [];
       tidy(() => {
