@@ -76,14 +76,17 @@ export class BatchNorm extends ChannelLayer {
   protected compute(x: Tensor): Tensor {
     this.checkInput(x, this.training);
     const axes = this.reduceAxes(x);
-    let xhat: Tensor;
+    // y = (x − μ)·s + β with the per-channel scale s = γ/√(σ² + eps) formed on [C]-sized tensors:
+    // three full passes over x (subtract, scale, shift) instead of four (subtract, divide, ×γ, +β)
+    let centered: Tensor;
+    let variance: Tensor;
     if (this.training) {
       const mu = mean(x, axes, true);
-      const centered = sub(x, mu);
-      const varB = mean(mul(centered, centered), axes, true);
-      xhat = div(centered, sqrt(add(varB, this.eps)));
+      centered = sub(x, mu);
+      variance = mean(mul(centered, centered), axes, true);
       const n = this.countPerChannel(x);
       const m = this.momentum;
+      const varB = variance;
       noGrad(() => {
         const c = [this.numFeatures];
         this.running_mean.update(add(mul(this.running_mean.value, 1 - m), mul(reshape(mu, c), m)));
@@ -91,11 +94,13 @@ export class BatchNorm extends ChannelLayer {
         this.num_batches_tracked.update(add(this.num_batches_tracked.value, 1));
       });
     } else {
-      xhat = div(sub(x, this.perChannel(this.running_mean.value, x)), sqrt(add(this.perChannel(this.running_var.value, x), this.eps)));
+      centered = sub(x, this.perChannel(this.running_mean.value, x));
+      variance = this.perChannel(this.running_var.value, x);
     }
-    if (this.weight) xhat = mul(xhat, this.perChannel(this.weight.value, x));
-    if (this.bias) xhat = add(xhat, this.perChannel(this.bias.value, x));
-    return xhat;
+    let scale = div(1, sqrt(add(variance, this.eps)));
+    if (this.weight) scale = mul(scale, this.perChannel(this.weight.value, x));
+    const y = mul(centered, scale);
+    return this.bias ? add(y, this.perChannel(this.bias.value, x)) : y;
   }
 }
 
@@ -128,7 +133,8 @@ export class MeanOnlyBatchNorm extends ChannelLayer {
     } else {
       mu = this.perChannel(this.running_mean.value, x);
     }
-    return add(sub(x, mu), this.perChannel(this.bias.value, x));
+    // x + (b − μ): the shift is formed per channel, so x is read once
+    return add(x, sub(this.perChannel(this.bias.value, x), mu));
   }
 }
 
