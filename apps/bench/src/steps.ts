@@ -219,7 +219,7 @@ export async function runSteps(): Promise<string> {
   const wasmThreads = (T.ENGINE.findBackend('wasm') as T.WasmBackend).runtime.threads;
   // @wn at the wasm backend's own thread count and at one thread, PyTorch at both
   const threadCounts = wasmThreads > 1 ? [wasmThreads, 1] : [1];
-  if (wasmThreads > 1) T.registerBackend('wasm-1t', () => T.createWasmBackend({ threads: 1 }), -10);
+  if (wasmThreads > 1 && !T.ENGINE.registeredBackends().includes('wasm-1t')) T.registerBackend('wasm-1t', () => T.createWasmBackend({ threads: 1 }), -10);
   const wnPeers: { backend: string; label: string; threads: number }[] = [];
   for (const b of wnBackends()) {
     if (b === 'wasm') {
