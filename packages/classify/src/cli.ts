@@ -39,6 +39,7 @@ Model and training
                         (evaluate and checkpoint every N steps on large datasets; 0: one pass)
   --batch-size N        minibatch size (paper: 100)
   --lr X                Adam learning rate (default: 0.003, or 0.0003 for standard)
+  --beta1-decay X       Adam β1 once the learning rate starts to decay (paper: 0.5; 0.9 keeps it)
   --init-batch N        images in the data-dependent init batch (paper: 500)
   --output-init-scale X data init's target std for the output layer (paper: 1, as every layer)
   --ema                 also evaluate with parameter averages (Polyak)
@@ -120,6 +121,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       epochs: { type: 'string' },
       'epoch-steps': { type: 'string' },
       'output-init-scale': { type: 'string' },
+      'beta1-decay': { type: 'string' },
       'batch-size': { type: 'string' },
       lr: { type: 'string' },
       'init-batch': { type: 'string' },
@@ -168,6 +170,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     epochs: parseCount('epochs', o.epochs) ?? base.epochs,
     epochSteps: parseCount('epoch-steps', o['epoch-steps'], true) ?? base.epochSteps,
     outputInitScale: parseNumber('output-init-scale', o['output-init-scale']) ?? base.outputInitScale,
+    beta1Decay: parseNumber('beta1-decay', o['beta1-decay']) ?? base.beta1Decay,
     batchSize: parseCount('batch-size', o['batch-size']) ?? base.batchSize,
     lr: parseNumber('lr', o.lr) ?? base.lr,
     initBatchSize: parseCount('init-batch', o['init-batch']) ?? base.initBatchSize,
@@ -176,6 +179,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     seed,
     resume: o.resume ?? false,
   };
+  if (!(args.beta1Decay >= 0 && args.beta1Decay < 1)) throw new Error(`--beta1-decay must be in [0, 1), got ${args.beta1Decay}`);
   if (!(args.outputInitScale > 0)) throw new Error(`--output-init-scale must be positive, got ${args.outputInitScale}`);
   if (!(args.width > 0)) throw new Error(`--width must be positive, got ${args.width}`);
   configureBackend(o.backend, parseCount('threads', o.threads));

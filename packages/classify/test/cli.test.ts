@@ -18,7 +18,7 @@ describe('wn-classify CLI', () => {
     expect(await main(['--help'])).toBe(0);
     const text = out.join('');
     expect(text).toMatch(/^Usage: wn-classify \[compare\|train\]/);
-    for (const flag of ['--dataset', '--data-dir', '--width', '--epochs', '--batch-size', '--param', '--seeds', '--out', '--resume', '--backend', '--threads', '--epoch-steps', '--output-init-scale']) {
+    for (const flag of ['--dataset', '--data-dir', '--width', '--epochs', '--batch-size', '--param', '--seeds', '--out', '--resume', '--backend', '--threads', '--epoch-steps', '--output-init-scale', '--beta1-decay']) {
       expect(text).toContain(flag);
     }
   });
@@ -29,6 +29,7 @@ describe('wn-classify CLI', () => {
     await expect(main(['fit'])).rejects.toThrow(/unknown command 'fit'/);
     await expect(main(['--width', 'wide'])).rejects.toThrow(/--width: expected a number/);
     await expect(main(['train', '--param', 'standard,batchnorm'])).rejects.toThrow(/train takes one parameterization/);
+    await expect(main(['--beta1-decay', '1'])).rejects.toThrow(/--beta1-decay must be in \[0, 1\), got 1/);
     await expect(main(['--output-init-scale', '0'])).rejects.toThrow(/--output-init-scale must be positive, got 0/);
     await expect(main(['--epoch-steps', '2.5'])).rejects.toThrow(/--epoch-steps: expected a non-negative integer, got '2.5'/);
   });
