@@ -11,9 +11,13 @@ import type { FusedProgram } from '../fused/program.js';
 import { fusedElementwise } from './fused.js';
 
 /** max(x, 0); gradient 0 at x = 0 and NaN stays NaN, as PyTorch. */
+/** 1 where x > 0, else 0: piecewise constant, so the tape does not record it. */
+const RELU_MASK = fuse(1, ([x], k) => k.greater(x, 0));
+
 export function relu(x: Tensor): Tensor {
-  // where(x > 0, x, 0) alone would map NaN to 0; equal(x, x) is 0 only for NaN
-  return ENGINE.tidy(() => where(greater(x, 0), x, where(equal(x, x), 0, x)));
+  // x · mask: one fused pass and one multiply forward, one multiply backward; NaN · 0 keeps NaN
+  // (a select on x > 0 alone would map NaN to 0). Negative inputs give −0 (equal to 0).
+  return ENGINE.tidy(() => mul(x, fusedElementwise(RELU_MASK, [x])));
 }
 
 /**
