@@ -10,7 +10,7 @@ import type { ClassificationData } from './batches.js';
 import { epochAxisLabel, writeErrorCharts, type RunCurves } from './charts.js';
 import { loadClassificationData } from './datasets.js';
 import type { EpochMetrics } from './metrics.js';
-import { defaultLearningRate, train, type Args, type TrainResult } from './trainer.js';
+import { defaultLearningRate, train, type Args, type TrainOptions, type TrainResult } from './trainer.js';
 import type { ProgressSink } from './progress.js';
 
 export interface CompareOptions {
@@ -23,6 +23,8 @@ export interface CompareOptions {
   data?: ClassificationData;
   signal?: AbortSignal;
   progress?: ProgressSink | null;
+  /** passed to every run's trainer (tests use it to interrupt) */
+  onStep?: TrainOptions['onStep'];
 }
 
 export interface SummaryRow {
@@ -109,7 +111,7 @@ export async function compare(options: CompareOptions): Promise<CompareResult> {
       const runDir = seeds.length > 1 ? join(outDir, p, `seed-${seed}`) : join(outDir, p);
       const result = await train(
         { ...args, parameterization: p, seed, outDir: runDir },
-        { data, signal: options.signal, progress: options.progress, label: `${runs.length + 1}/${total} ${p}${seeds.length > 1 ? ` seed ${seed}` : ''}` },
+        { data, signal: options.signal, progress: options.progress, onStep: options.onStep, label: `${runs.length + 1}/${total} ${p}${seeds.length > 1 ? ` seed ${seed}` : ''}` },
       );
       runs.push({ parameterization: p, seed, result });
       if (result.interrupted) {

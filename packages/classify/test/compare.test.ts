@@ -38,3 +38,20 @@ describe('compare', () => {
     expect(readFileSync(join(outDir, 'test-error-vs-epoch.svg'), 'utf8')).toContain('epoch (2 steps of 16 images)');
   });
 });
+
+describe('compare, interrupted', () => {
+  it('an interruption in a later run reports the finished parameterizations and resumes to the same result', async () => {
+    const outDir = join(root, 'interrupted');
+    const stop = new AbortController();
+    let steps = 0;
+    const data = stripeData(48, 24);
+    const params = ['weightnorm', 'batchnorm'] as const;
+    // stop inside the second parameterization (each run has 2 epochs × 3 steps)
+    const first = await compare({ args, parameterizations: [...params], seeds: [1, 2], outDir, data, progress: null, signal: stop.signal, onStep: () => { if (++steps === 17) stop.abort(); } });
+    expect(first.interrupted).toBe(true);
+    expect(first.rows.map((r) => r.parameterization)).toEqual(['weightnorm']);
+    const resumed = await compare({ args: { ...args, resume: true }, parameterizations: [...params], seeds: [1, 2], outDir, data, progress: null });
+    const straight = await compare({ args, parameterizations: [...params], seeds: [1, 2], outDir: join(root, 'straight'), data, progress: null });
+    expect(resumed.rows.map((r) => r.final_test_errors)).toEqual(straight.rows.map((r) => r.final_test_errors));
+  });
+});
