@@ -5,10 +5,11 @@
 import {
   add, argmax, broadcastTo, concat, conv2d, maxPool2d, dispose, div, exp, gather, getBackend, keep, log, matmul, max, maximum, mean, memory,
   minimum, mul, ones, randn, reciprocal, relu, reshape, scalar, setBackend, sigmoid, sqrt, sub, sum, tanh, tensor, tidy,
-  toBackend, transpose, WnError, withBackend, zeros, type Tensor,
+  toBackend, transpose, withBackend, zeros, type Tensor,
 } from '@wn/tensor';
 import { describe, expect, it } from 'vitest';
 import { valueAndGrads } from './autograd.js';
+import { expectWnError, onBackend } from './expect.js';
 
 const { NaN: nan } = Number;
 const inf = Infinity;
@@ -26,12 +27,6 @@ function expectExact(t: Tensor, shape: readonly number[], expected: readonly num
   expect(same, `got [${got.join(', ')}], expected [${expected.join(', ')}]`).toBe(true);
 }
 
-/** Runs `fn` on the backend inside a tidy scope and checks that nothing outlives it. */
-function onBackend(backend: string, fn: () => void): void {
-  const before = memory();
-  withBackend(backend, () => tidy(fn));
-  expect(memory(), 'live tensors/storages after the case').toEqual(before);
-}
 
 const EDGE: [string, (backend: string) => void][] = [
   ['NaN propagates through add, sub, mul (also ×0) and div', (b) => onBackend(b, () => {
@@ -164,16 +159,6 @@ const EDGE: [string, (backend: string) => void][] = [
 
 const shape = (s: string) => s.replace(/[[\]]/g, '\\$&');
 
-function expectWnError(fn: () => unknown, message: RegExp): void {
-  let error: unknown;
-  try {
-    fn();
-  } catch (e) {
-    error = e;
-  }
-  expect(error, 'expected a WnError to be thrown').toBeInstanceOf(WnError);
-  expect((error as Error).message).toMatch(message);
-}
 
 /** [label, the call, the message regex] — each must throw a WnError naming op, argument and values. */
 const ERRORS: [string, () => unknown, RegExp][] = [

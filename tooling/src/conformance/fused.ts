@@ -5,12 +5,13 @@
  * primitives (the JS ones) must agree bit for bit; others within float32 rounding.
  */
 import {
-  ENGINE, fuse, fusedDecomposition, fusedElementwise, memory, mul, sum, tensor, tidy, withBackend, WnError, zeros,
+  ENGINE, fuse, fusedDecomposition, fusedElementwise, mul, sum, tensor, zeros,
   type FusedProgram, type Tensor, type TensorLike,
 } from '@wn/tensor';
 import { describe, expect, it } from 'vitest';
 import { randomValues } from '../testing.js';
 import { valueAndGrads } from './autograd.js';
+import { expectWnError, onBackend } from './expect.js';
 import { TOLERANCE } from './cases.js';
 
 /** Backends whose fused kernel claims bit-exact agreement with the decomposition. */
@@ -57,22 +58,7 @@ function sameValues(got: Tensor, want: Tensor, exact: boolean): void {
   }
 }
 
-function onBackend(backend: string, fn: () => void): void {
-  const before = memory();
-  withBackend(backend, () => tidy(fn));
-  expect(memory(), 'live tensors/storages after the case').toEqual(before);
-}
 
-function expectWnError(fn: () => unknown, message: RegExp): void {
-  let error: unknown;
-  try {
-    fn();
-  } catch (e) {
-    error = e;
-  }
-  expect(error, 'expected a WnError').toBeInstanceOf(WnError);
-  expect((error as Error).message).toMatch(message);
-}
 
 const bad = (p: unknown) => p as FusedProgram;
 const FUSED_ERRORS: [string, () => unknown, RegExp][] = [
