@@ -1,61 +1,19 @@
 /**
- * The workloads on @wn: @wn/tensor ops, @wn/autograd's valueAndGrads, and Adam written inline
- * with PyTorch's update formula (so the losses of the first steps agree with torch.optim.Adam).
+ * The workloads on @wn: @wn/tensor ops, @wn/autograd's valueAndGrads, and @wn/layers' Adam (which
+ * follows torch.optim.Adam's formula, so the losses of the first steps agree with PyTorch's).
  * Each trainer owns its tensors; `step()` runs one forward, backward (and update) and returns the
  * loss.
  */
-import { weightNormWeight as wnWeight } from '@wn/layers';
+import { Adam, Param, weightNormWeight as wnWeight } from '@wn/layers';
 import * as T from '@wn/tensor';
 import type { Tensor } from '@wn/tensor';
-import { noGrad, valueAndGrads } from '@wn/autograd';
+import { valueAndGrads } from '@wn/autograd';
 import { ADAM, LEAKY_SLOPE, W2_LAYERS, W4, batchOf, type Workload } from './spec.js';
 
 export interface Trainer {
   /** One training step; returns the loss (read back, so the step has finished). */
   step(): number;
   dispose(): void;
-}
-
-/** β·m + (1−β)·g, and the same on g²; inputs [m, g, β, 1−β] (1−β rounded from float64, as torch). */
-const EMA = T.fuse(4, ([m, g, b, oneMinusB], k) => k.add(k.mul(m, b), k.mul(g, oneMinusB)));
-const EMA_SQ = T.fuse(4, ([v, g, b, oneMinusB], k) => k.add(k.mul(v, b), k.mul(k.mul(g, g), oneMinusB)));
-/** p − stepSize·m/(√v/√bc2 + eps); inputs [p, m, v, √bc2, eps, stepSize]. */
-const STEP = T.fuse(6, ([p, m, v, sqrtBc2, eps, stepSize], k) =>
-  k.sub(p, k.mul(k.div(m, k.add(k.div(k.sqrt(v), sqrtBc2), eps)), stepSize)));
-
-/**
- * Adam with torch.optim.Adam's arithmetic: p −= (lr/bc1)·m / (√v/√bc2 + eps), as three fused
- * passes per parameter (m, v, p), each rounding like the separate ops it replaces.
- */
-export class Adam {
-  private m: Tensor[];
-  private v: Tensor[];
-  private t = 0;
-  constructor(params: readonly Tensor[], private readonly o = ADAM) {
-    this.m = params.map((p) => T.keep(T.zeros(p.shape)));
-    this.v = params.map((p) => T.keep(T.zeros(p.shape)));
-  }
-
-  /** Returns the updated parameters; disposes the old ones (and the old moments). */
-  update(params: readonly Tensor[], grads: readonly Tensor[]): Tensor[] {
-    const { lr, beta1: b1, beta2: b2, eps } = this.o;
-    this.t++;
-    const bc1 = 1 - b1 ** this.t, sqrtBc2 = Math.sqrt(1 - b2 ** this.t);
-    const next = noGrad(() => T.tidy(() => params.map((p, i) => {
-      const g = grads[i];
-      const m = T.fusedElementwise(EMA, [this.m[i], g, b1, 1 - b1]);
-      const v = T.fusedElementwise(EMA_SQ, [this.v[i], g, b2, 1 - b2]);
-      return [T.fusedElementwise(STEP, [p, m, v, sqrtBc2, eps, lr / bc1]), m, v];
-    })));
-    T.dispose([this.m, this.v, params]);
-    this.m = next.map((n) => T.keep(n[1]));
-    this.v = next.map((n) => T.keep(n[2]));
-    return next.map((n) => T.keep(n[0]));
-  }
-
-  dispose(): void {
-    T.dispose([this.m, this.v]);
-  }
 }
 
 const leaky = (x: Tensor) => T.leakyRelu(x, LEAKY_SLOPE);
@@ -109,29 +67,30 @@ function w4Loss([wIh, wHh, b]: readonly Tensor[], xs: Tensor[]): Tensor {
 export function wnTrainer(w: Workload, backend: string, batch = w.batch): Trainer {
   return T.withBackend(backend, () => {
     const data = batchOf(w, batch);
-    let params = w.params.map(([, a]) => T.keep(T.tensor(a.data, a.shape)));
+    const params = w.params.map(([, a]) => new Param(T.tensor(a.data, a.shape)));
+    const values = () => params.map((p) => p.value);
     const x = T.keep(T.tensor(data.x.data, data.x.shape));
     const xs = w.id === 'W4' ? T.tidy(() => T.split(x, W4.steps, 0).map((t) => T.squeeze(t, 0))).map((t) => T.keep(t)) : [];
     const labels = data.labels ? Array.from(data.labels.data) : [];
     const loss = (): Tensor => {
       switch (w.id) {
-        case 'W2': return w2Loss(params, x, labels, false);
-        case 'W2-WN': return w2Loss(params, x, labels, true);
-        case 'W3': return w3Loss(params, x, labels);
-        case 'W4': return w4Loss(params, xs);
+        case 'W2': return w2Loss(values(), x, labels, false);
+        case 'W2-WN': return w2Loss(values(), x, labels, true);
+        case 'W3': return w3Loss(values(), x, labels);
+        case 'W4': return w4Loss(values(), xs);
       }
     };
-    const adam = w.adam ? new Adam(params) : undefined;
+    const adam = w.adam ? new Adam(params, { lr: ADAM.lr, beta1: ADAM.beta1, beta2: ADAM.beta2, eps: ADAM.eps }) : undefined;
     return {
       step: () => T.withBackend(backend, () => {
-        const { value, grads } = valueAndGrads(loss, params);
-        if (adam) params = adam.update(params, grads);
+        const { value, grads } = valueAndGrads(loss, values());
+        adam?.step(grads);
         const l = value.item();
         T.dispose([value, grads]);
         return l;
       }),
       dispose: () => {
-        T.dispose([params, x, xs]);
+        T.dispose([values(), x, xs]);
         adam?.dispose();
       },
     };
