@@ -77,13 +77,18 @@ export function validateProgram(op: string, program: unknown): string {
       }
     }
   });
-  const key = keyOf(program as FusedProgram);
+  const key = computeKey(program as FusedProgram);
   checked.set(program as FusedProgram, key);
   return key;
 }
 
 /** A string that identifies the program (equal for equal programs); backends cache compiled code by it. */
 export function keyOf(program: FusedProgram): string {
+  // validated programs have theirs cached (backends ask on every call)
+  return checked.get(program) ?? computeKey(program);
+}
+
+function computeKey(program: FusedProgram): string {
   const body = program.body.map((ins) => (ins.op === 'const' ? `#${numberKey(ins.value)}` : `${ins.op}(${ins.args.join(',')})`));
   return `${program.inputs}:${body.join(';')}`;
 }
