@@ -59,7 +59,11 @@ export interface CompareResult {
 }
 
 const mean = (xs: readonly number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
-const sampleSd = (xs: readonly number[]) => (xs.length < 2 ? 0 : Math.sqrt(xs.reduce((a, x) => a + (x - mean(xs)) ** 2, 0) / (xs.length - 1)));
+function sampleSd(xs: readonly number[]): number {
+  if (xs.length < 2) return 0;
+  const m = mean(xs);
+  return Math.sqrt(xs.reduce((a, x) => a + (x - m) ** 2, 0) / (xs.length - 1));
+}
 
 /** Mean over seeds, epoch by epoch (runs of one parameterization share their epoch count). */
 function averageCurves(runs: readonly (readonly EpochMetrics[])[]): EpochMetrics[] {
