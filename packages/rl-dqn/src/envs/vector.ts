@@ -112,7 +112,7 @@ export class VectorEnv {
   step(actions: ArrayLike<number>): VectorStepResult {
     if (!this.started) throw envArgError('VectorEnv.step', 'this', 'a vector env that was reset', 'one never reset');
     if (actions === null || typeof actions !== 'object' || actions.length !== this.numEnvs) {
-      throw envArgError('VectorEnv.step', 'actions', `${this.numEnvs} actions`, actions === null || typeof actions !== 'object' ? actions : `${actions.length} actions`);
+      throw envArgError('VectorEnv.step', 'actions', `an array of ${this.numEnvs} actions`, actions === null || typeof actions !== 'object' ? actions : Array.from(actions));
     }
     for (let i = 0; i < this.numEnvs; i++) this.singleActionSpace.check('VectorEnv.step', `actions[${i}]`, actions[i]);
     const n = this.numEnvs;

@@ -4,7 +4,8 @@ import { describe, expect, it } from 'vitest';
 import { Asterix, Breakout, Freeway, MinAtarEnv, Seaquest, SpaceInvaders, make } from '../../src/index.js';
 import { randomPolicy, runEpisode } from './helpers.js';
 
-const [N, L, U, R, D, F] = [0, 1, 2, 3, 4, 5];
+// MinAtar action indices used below: no-op, up, down, fire.
+const [N, U, D, F] = [0, 2, 4, 5];
 
 function minatar(game: string, options: Record<string, unknown> = {}): MinAtarEnv {
   return make(`MinAtar/${game}-v0`, { stickyActionProb: 0, ...options }) as MinAtarEnv;
