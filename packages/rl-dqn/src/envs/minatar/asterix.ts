@@ -1,6 +1,6 @@
 import type { Rng } from '@wn/tensor';
 import type { StateReader } from '../state-reader.js';
-import { DOWN, GRID, LEFT, RIGHT, UP, onGrid, type GameOptions, type MinAtarGame } from './game.js';
+import { DOWN, GRID, LEFT, RIGHT, UP, onGrid, type GameOptions, type CellWriter, type MinAtarGame } from './game.js';
 
 const RAMP_INTERVAL = 100;
 const INITIAL_SPAWN_PERIOD = 10;
@@ -51,6 +51,14 @@ export class Asterix implements MinAtarGame {
     this.entities[free[rng.nextInt(free.length)]] = { x: right ? 0 : GRID - 1, right, gold };
   }
 
+  /** The entity in slot k meets the player if on its cell: gold pays +1 and goes, an enemy ends the episode. */
+  private touch(k: number, e: Entity, reward: number, terminal: boolean): { reward: number; terminal: boolean } {
+    if (e.x !== this.playerX || k + 1 !== this.playerY) return { reward, terminal };
+    if (!e.gold) return { reward, terminal: true };
+    this.entities[k] = null;
+    return { reward: reward + 1, terminal };
+  }
+
   step(action: number, rng: Rng): { reward: number; terminal: boolean } {
     let reward = 0;
     let terminal = false;
@@ -64,26 +72,19 @@ export class Asterix implements MinAtarGame {
     else if (action === DOWN) this.playerY = Math.min(SLOTS, this.playerY + 1);
 
     // Contact before the entities move, then again where they land.
-    const touch = (k: number, e: Entity): void => {
-      if (e.x !== this.playerX || k + 1 !== this.playerY) return;
-      if (e.gold) {
-        reward += 1;
-        this.entities[k] = null;
-      } else {
-        terminal = true;
-      }
-    };
-    this.entities.forEach((e, k) => {
-      if (e) touch(k, e);
-    });
+    for (let k = 0; k < SLOTS; k++) {
+      const e = this.entities[k];
+      if (e) ({ reward, terminal } = this.touch(k, e, reward, terminal));
+    }
     if (this.moveTimer === 0) {
       this.moveTimer = this.moveSpeed;
-      this.entities.forEach((e, k) => {
-        if (!e) return;
+      for (let k = 0; k < SLOTS; k++) {
+        const e = this.entities[k];
+        if (!e) continue;
         e.x += e.right ? 1 : -1;
         if (!onGrid(e.x)) this.entities[k] = null;
-        else touch(k, e);
-      });
+        else ({ reward, terminal } = this.touch(k, e, reward, terminal));
+      }
     }
     this.spawnTimer--;
     this.moveTimer--;
@@ -101,13 +102,13 @@ export class Asterix implements MinAtarGame {
     return { reward, terminal };
   }
 
-  observe(set: (y: number, x: number, c: number) => void): void {
-    set(this.playerY, this.playerX, 0);
+  observe(grid: CellWriter): void {
+    grid.set(this.playerY, this.playerX, 0);
     this.entities.forEach((e, k) => {
       if (!e) return;
-      set(k + 1, e.x, e.gold ? 3 : 1);
+      grid.set(k + 1, e.x, e.gold ? 3 : 1);
       const trail = e.right ? e.x - 1 : e.x + 1;
-      if (onGrid(trail)) set(k + 1, trail, 2);
+      if (onGrid(trail)) grid.set(k + 1, trail, 2);
     });
   }
 

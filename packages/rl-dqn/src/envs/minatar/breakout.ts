@@ -1,6 +1,6 @@
 import type { Rng } from '@wn/tensor';
 import type { StateReader } from '../state-reader.js';
-import { GRID, LEFT, RIGHT, type MinAtarGame } from './game.js';
+import { GRID, LEFT, RIGHT, type CellWriter, type MinAtarGame } from './game.js';
 
 // Ball directions as (dx, dy), y growing downward: 0 up-left, 1 up-right, 2 down-right, 3 down-left.
 const DX = [-1, 1, 1, -1];
@@ -88,11 +88,11 @@ export class Breakout implements MinAtarGame {
     return { reward, terminal };
   }
 
-  observe(set: (y: number, x: number, c: number) => void): void {
-    set(GRID - 1, this.paddle, 0);
-    set(this.ballY, this.ballX, 1);
-    set(this.lastY, this.lastX, 2);
-    for (let i = 0; i < GRID * GRID; i++) if (this.bricks[i]) set(Math.floor(i / GRID), i % GRID, 3);
+  observe(grid: CellWriter): void {
+    grid.set(GRID - 1, this.paddle, 0);
+    grid.set(this.ballY, this.ballX, 1);
+    grid.set(this.lastY, this.lastX, 2);
+    for (let i = 0; i < GRID * GRID; i++) if (this.bricks[i]) grid.set(Math.floor(i / GRID), i % GRID, 3);
   }
 
   getState(): Record<string, unknown> {

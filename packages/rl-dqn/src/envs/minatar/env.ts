@@ -7,7 +7,7 @@ import type { Frame } from '../types.js';
 import { Asterix } from './asterix.js';
 import { Breakout } from './breakout.js';
 import { Freeway } from './freeway.js';
-import { DOWN, FIRE, GRID, LEFT, NOOP, RIGHT, UP, type GameOptions, type MinAtarGame } from './game.js';
+import { DOWN, FIRE, GRID, LEFT, NOOP, RIGHT, UP, type CellWriter, type GameOptions, type MinAtarGame } from './game.js';
 import { Seaquest } from './seaquest.js';
 import { SpaceInvaders } from './space-invaders.js';
 
@@ -46,6 +46,21 @@ const PALETTE: readonly (readonly [number, number, number])[] = [
   [0, 200, 255],
 ];
 
+/** Writes cells into an observation array in either layout, ignoring cells off the grid. */
+class ObservationWriter implements CellWriter {
+  target = new Uint8Array(0);
+  constructor(
+    private readonly channels: number,
+    private readonly layout: 'hwc' | 'chw',
+  ) {}
+
+  set(y: number, x: number, c: number): void {
+    if (x < 0 || x >= GRID || y < 0 || y >= GRID) return;
+    if (this.layout === 'hwc') this.target[(y * GRID + x) * this.channels + c] = 1;
+    else this.target[c * GRID * GRID + y * GRID + x] = 1;
+  }
+}
+
 /**
  * A MinAtar game behind the Gymnasium interface (minatar.md §3.1): uint8 0/1 observations, sticky
  * actions (the last executed action, which survives `reset`, repeats with probability 0.1) and the
@@ -61,6 +76,7 @@ export class MinAtarEnv extends EnvBase<Uint8Array> {
   readonly difficultyRamping: boolean;
   readonly layout: 'hwc' | 'chw';
   private readonly renderScale: number;
+  private readonly writer: ObservationWriter;
   /** The last executed action in the full set (0 … 5). */
   lastAction = NOOP;
 
@@ -84,6 +100,7 @@ export class MinAtarEnv extends EnvBase<Uint8Array> {
     const c = this.game.channels.length;
     this.observationSpace = Box.uniform(layout === 'hwc' ? [GRID, GRID, c] : [c, GRID, GRID], 0, 1, 'uint8');
     this.actionSpace = new Discrete(this.actionSet.length);
+    this.writer = new ObservationWriter(c, layout);
   }
 
   protected resetDynamics(rng: Rng): void {
@@ -99,10 +116,9 @@ export class MinAtarEnv extends EnvBase<Uint8Array> {
   }
 
   protected observe(): Uint8Array {
-    const c = this.game.channels.length;
-    const obs = new Uint8Array(GRID * GRID * c);
-    if (this.layout === 'hwc') this.game.observe((y, x, ch) => (obs[(y * GRID + x) * c + ch] = 1));
-    else this.game.observe((y, x, ch) => (obs[ch * GRID * GRID + y * GRID + x] = 1));
+    const obs = new Uint8Array(this.observationSpace.size);
+    this.writer.target = obs;
+    this.game.observe(this.writer);
     return obs;
   }
 
@@ -122,8 +138,10 @@ export class MinAtarEnv extends EnvBase<Uint8Array> {
     const width = GRID * s;
     const data = new Uint8Array(width * width * 3);
     const top = new Int8Array(GRID * GRID).fill(-1);
-    this.game.observe((y, x, ch) => {
-      if (ch > top[y * GRID + x]) top[y * GRID + x] = ch;
+    this.game.observe({
+      set: (y, x, ch) => {
+        if (x >= 0 && x < GRID && y >= 0 && y < GRID && ch > top[y * GRID + x]) top[y * GRID + x] = ch;
+      },
     });
     for (let py = 0; py < width; py++) {
       for (let px = 0; px < width; px++) {

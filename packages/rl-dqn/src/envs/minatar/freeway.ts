@@ -1,6 +1,6 @@
 import type { Rng } from '@wn/tensor';
 import type { StateReader } from '../state-reader.js';
-import { DOWN, GRID, UP, type MinAtarGame } from './game.js';
+import { DOWN, GRID, UP, type CellWriter, type MinAtarGame } from './game.js';
 
 const MOVE_COOLDOWN = 3;
 const TIME_LIMIT = 2500;
@@ -72,11 +72,11 @@ export class Freeway implements MinAtarGame {
     return { reward, terminal: this.terminateTimer < 0 };
   }
 
-  observe(set: (y: number, x: number, c: number) => void): void {
-    set(this.chickenY, CHICKEN_X, 0);
+  observe(grid: CellWriter): void {
+    grid.set(this.chickenY, CHICKEN_X, 0);
     this.cars.forEach((car, k) => {
-      set(k + 1, car.x, 1);
-      set(k + 1, (car.x - car.dir + GRID) % GRID, 1 + car.speed);
+      grid.set(k + 1, car.x, 1);
+      grid.set(k + 1, (car.x - car.dir + GRID) % GRID, 1 + car.speed);
     });
   }
 

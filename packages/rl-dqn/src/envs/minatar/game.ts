@@ -18,6 +18,11 @@ export interface GameOptions {
   ramping: boolean;
 }
 
+/** Receives a game's occupied cells; cells off the 10 × 10 grid are ignored. */
+export interface CellWriter {
+  set(y: number, x: number, c: number): void;
+}
+
 /** One MinAtar game's rules. The env wrapper adds sticky actions, action sets and bookkeeping. */
 export interface MinAtarGame {
   /** Channel names, in observation order. */
@@ -25,8 +30,8 @@ export interface MinAtarGame {
   reset(rng: Rng): void;
   /** One step with an action of the full set (0 … 5); `terminal` is set once the episode ends. */
   step(action: number, rng: Rng): { reward: number; terminal: boolean };
-  /** Marks each occupied cell through `set(row, column, channel)` on a zeroed grid. */
-  observe(set: (y: number, x: number, c: number) => void): void;
+  /** Marks each occupied cell through `grid.set(row, column, channel)` on a zeroed grid. */
+  observe(grid: CellWriter): void;
   getState(): Record<string, unknown>;
   /** Reads a whole record (throwing on any bad field) before changing anything. */
   setState(reader: StateReader): void;

@@ -1,6 +1,6 @@
 import type { Rng } from '@wn/tensor';
 import type { StateReader } from '../state-reader.js';
-import { DOWN, FIRE, GRID, LEFT, RIGHT, UP, onGrid, type GameOptions, type MinAtarGame } from './game.js';
+import { DOWN, FIRE, GRID, LEFT, RIGHT, UP, onGrid, type GameOptions, type CellWriter, type MinAtarGame } from './game.js';
 
 const MAX_OXYGEN = 200;
 const INITIAL_ENEMY_SPAWN_PERIOD = 20;
@@ -85,8 +85,7 @@ export class Seaquest implements MinAtarGame {
     const y = 1 + rng.nextInt(8);
     const x = right ? 0 : GRID - 1;
     // A lane never holds enemies moving both ways.
-    const opposite = (e: Bullet): boolean => e.y === y && e.right !== right;
-    if (this.fish.some(opposite) || this.subs.some(opposite)) return;
+    for (const list of [this.fish, this.subs]) for (const e of list) if (e.y === y && e.right !== right) return;
     if (isSub) this.subs.push({ x, y, right, move: this.moveSpeed, shot: ENEMY_SHOT_PERIOD });
     else this.fish.push({ x, y, right, move: this.moveSpeed });
   }
@@ -111,6 +110,38 @@ export class Seaquest implements MinAtarGame {
     if (!bullet) return false;
     this.remove(this.friendlyBullets, bullet);
     return true;
+  }
+
+  /** Moves fish or subs, newest first; subs also shoot, even on the step they leave the grid or are hit. */
+  private moveEnemies(list: Swimmer[], shoot: boolean): { reward: number; terminal: boolean } {
+    let reward = 0;
+    let terminal = false;
+    for (let i = list.length - 1; i >= 0; i--) {
+      const enemy = list[i];
+      if (this.onSub(enemy)) terminal = true;
+      if (enemy.move === 0) {
+        enemy.move = this.moveSpeed;
+        step1(enemy);
+        if (!onGrid(enemy.x)) list.splice(i, 1);
+        else if (this.onSub(enemy)) terminal = true;
+        else if (this.hitByBullet(enemy.x, enemy.y)) {
+          list.splice(i, 1);
+          reward += 1;
+        }
+      } else {
+        enemy.move--;
+      }
+      if (shoot) {
+        const sub = enemy as Sub;
+        if (sub.shot === 0) {
+          sub.shot = ENEMY_SHOT_PERIOD;
+          this.enemyBullets.push({ x: sub.x, y: sub.y, right: sub.right });
+        } else {
+          sub.shot--;
+        }
+      }
+    }
+    return { reward, terminal };
   }
 
   step(action: number, rng: Rng): { reward: number; terminal: boolean } {
@@ -179,35 +210,9 @@ export class Seaquest implements MinAtarGame {
       }
     }
 
-    // Fish and subs move alike; subs also shoot, even on the step they leave the grid or are hit.
-    const moveEnemies = (list: Swimmer[], shoot: boolean): void => {
-      for (let i = list.length - 1; i >= 0; i--) {
-        const enemy = list[i];
-        if (this.onSub(enemy)) terminal = true;
-        if (enemy.move === 0) {
-          enemy.move = this.moveSpeed;
-          step1(enemy);
-          if (!onGrid(enemy.x)) list.splice(i, 1);
-          else if (this.onSub(enemy)) terminal = true;
-          else if (this.hitByBullet(enemy.x, enemy.y)) {
-            list.splice(i, 1);
-            reward += 1;
-          }
-        } else {
-          enemy.move--;
-        }
-        if (shoot) {
-          const sub = enemy as Sub;
-          if (sub.shot === 0) {
-            sub.shot = ENEMY_SHOT_PERIOD;
-            this.enemyBullets.push({ x: sub.x, y: sub.y, right: sub.right });
-          } else {
-            sub.shot--;
-          }
-        }
-      }
-    };
-    moveEnemies(this.subs, true);
+    const subs = this.moveEnemies(this.subs, true);
+    reward += subs.reward;
+    terminal ||= subs.terminal;
 
     for (let i = this.enemyBullets.length - 1; i >= 0; i--) {
       const bullet = this.enemyBullets[i];
@@ -217,7 +222,9 @@ export class Seaquest implements MinAtarGame {
       else if (this.onSub(bullet)) terminal = true;
     }
 
-    moveEnemies(this.fish, false);
+    const fish = this.moveEnemies(this.fish, false);
+    reward += fish.reward;
+    terminal ||= fish.terminal;
 
     if (this.enemySpawnTimer > 0) this.enemySpawnTimer--;
     if (this.diverSpawnTimer > 0) this.diverSpawnTimer--;
@@ -248,26 +255,25 @@ export class Seaquest implements MinAtarGame {
     return { reward, terminal };
   }
 
-  observe(set: (y: number, x: number, c: number) => void): void {
-    const mark = (y: number, x: number, c: number): void => {
-      if (onGrid(x) && y >= 0 && y < GRID) set(y, x, c);
-    };
-    mark(this.subY, this.subX, 0);
-    mark(this.subY, this.facingRight ? this.subX - 1 : this.subX + 1, 1);
+  observe(grid: CellWriter): void {
+    grid.set(this.subY, this.subX, 0);
+    grid.set(this.subY, this.facingRight ? this.subX - 1 : this.subX + 1, 1);
     const gauge = Math.floor((this.oxygen * 10) / MAX_OXYGEN);
-    for (let x = 0; x < gauge; x++) mark(GRID - 1, x, 7);
-    for (let x = GRID - 1 - this.divers; x < GRID - 1; x++) mark(GRID - 1, x, 8);
-    for (const b of this.friendlyBullets) mark(b.y, b.x, 2);
-    for (const b of this.enemyBullets) mark(b.y, b.x, 4);
-    const withTrail = (list: Swimmer[], c: number): void => {
+    for (let x = 0; x < gauge; x++) grid.set(GRID - 1, x, 7);
+    for (let x = GRID - 1 - this.divers; x < GRID - 1; x++) grid.set(GRID - 1, x, 8);
+    for (const b of this.friendlyBullets) grid.set(b.y, b.x, 2);
+    for (const b of this.enemyBullets) grid.set(b.y, b.x, 4);
+    // Fish, subs and divers, each with a trail one cell behind it.
+    for (const [list, c] of [
+      [this.fish, 5],
+      [this.subs, 6],
+      [this.diverList, 9],
+    ] as const) {
       for (const e of list) {
-        mark(e.y, e.x, c);
-        mark(e.y, e.right ? e.x - 1 : e.x + 1, 3);
+        grid.set(e.y, e.x, c);
+        grid.set(e.y, e.right ? e.x - 1 : e.x + 1, 3);
       }
-    };
-    withTrail(this.fish, 5);
-    withTrail(this.subs, 6);
-    withTrail(this.diverList, 9);
+    }
   }
 
   getState(): Record<string, unknown> {

@@ -1,5 +1,5 @@
 import type { StateReader } from '../state-reader.js';
-import { FIRE, GRID, LEFT, RIGHT, type GameOptions, type MinAtarGame } from './game.js';
+import { FIRE, GRID, LEFT, RIGHT, type GameOptions, type CellWriter, type MinAtarGame } from './game.js';
 
 const SHOT_COOLDOWN = 5;
 const INITIAL_MOVE_INTERVAL = 12;
@@ -54,21 +54,25 @@ export class SpaceInvaders implements MinAtarGame {
     return false;
   }
 
-  /** Shifts a cell map by one row (dy = ±1) or one column (dx = ±1); what leaves the grid is dropped. */
+  /** Shifts a cell map one row down (dy = 1) or up (−1), or one column right (dx = 1) or left (−1); what leaves the grid is dropped. */
   private static shift(map: Uint8Array, dy: number, dx: number): void {
-    const offset = dy * GRID + dx;
-    if (offset > 0) {
-      for (let i = CELLS - 1; i >= 0; i--) map[i] = SpaceInvaders.source(map, i, dy, dx);
+    if (dy === 1) {
+      map.copyWithin(GRID, 0, CELLS - GRID);
+      map.fill(0, 0, GRID);
+    } else if (dy === -1) {
+      map.copyWithin(0, GRID, CELLS);
+      map.fill(0, CELLS - GRID, CELLS);
     } else {
-      for (let i = 0; i < CELLS; i++) map[i] = SpaceInvaders.source(map, i, dy, dx);
+      for (let row = 0; row < CELLS; row += GRID) {
+        if (dx === 1) {
+          map.copyWithin(row + 1, row, row + GRID - 1);
+          map[row] = 0;
+        } else {
+          map.copyWithin(row, row + 1, row + GRID);
+          map[row + GRID - 1] = 0;
+        }
+      }
     }
-  }
-
-  /** The value that lands on cell i, read from the cell (y − dy, x − dx) (0 if off the grid). */
-  private static source(map: Uint8Array, i: number, dy: number, dx: number): number {
-    const y = Math.floor(i / GRID) - dy;
-    const x = (i % GRID) - dx;
-    return y >= 0 && y < GRID && x >= 0 && x < GRID ? map[at(y, x)] : 0;
   }
 
   step(action: number): { reward: number; terminal: boolean } {
@@ -140,18 +144,18 @@ export class SpaceInvaders implements MinAtarGame {
     return { reward, terminal };
   }
 
-  observe(set: (y: number, x: number, c: number) => void): void {
-    set(GRID - 1, this.cannon, 0);
+  observe(grid: CellWriter): void {
+    grid.set(GRID - 1, this.cannon, 0);
     const side = this.alienDir < 0 ? 2 : 3;
     for (let i = 0; i < CELLS; i++) {
       const y = Math.floor(i / GRID);
       const x = i % GRID;
       if (this.aliens[i]) {
-        set(y, x, 1);
-        set(y, x, side);
+        grid.set(y, x, 1);
+        grid.set(y, x, side);
       }
-      if (this.friendlyBullets[i]) set(y, x, 4);
-      if (this.enemyBullets[i]) set(y, x, 5);
+      if (this.friendlyBullets[i]) grid.set(y, x, 4);
+      if (this.enemyBullets[i]) grid.set(y, x, 5);
     }
   }
 
