@@ -1,8 +1,8 @@
+import { WnError } from '@wn/tensor';
 import type { CommonEnvOptions } from './base.js';
 import { AcrobotEnv } from './classic/acrobot.js';
 import { CartPoleEnv, type CartPoleOptions } from './classic/cartpole.js';
 import { MountainCarEnv } from './classic/mountain-car.js';
-import { WnError } from '@wn/tensor';
 import { envArgError, describe } from './errors.js';
 import { MinAtarEnv, type MinAtarGameName, type MinAtarOptions } from './minatar/env.js';
 import type { Env } from './types.js';

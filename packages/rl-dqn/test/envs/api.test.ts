@@ -61,6 +61,7 @@ describe('registry', () => {
     expectWnError(() => make('CartPole-v1', { stickyActionProb: 0.2 }), 'options', "'stickyActionProb'");
     expectWnError(() => make('MinAtar/Breakout-v0', { stickyActionProb: 1.5 }), 'options.stickyActionProb', 'a probability in [0, 1]', '1.5');
     expectWnError(() => make('MinAtar/Breakout-v0', { layout: 'nhwc' as 'hwc' }), 'options.layout', "'nhwc'");
+    expectWnError(() => make('CartPole-v1', { suttonBartoReward: 1 as unknown as boolean }), 'options.suttonBartoReward', 'a boolean', 'got 1');
   });
 });
 

@@ -1,5 +1,6 @@
 import type { Rng } from '@wn/tensor';
 import { EnvBase, type CommonEnvOptions } from '../base.js';
+import { envArgError } from '../errors.js';
 import { Canvas } from '../raster.js';
 import { Box, Discrete } from '../spaces.js';
 import type { StateReader } from '../state-reader.js';
@@ -51,7 +52,9 @@ export class CartPoleEnv extends EnvBase<Float32Array> {
 
   constructor(id: string, options: CartPoleOptions = {}) {
     super(id, 500, options);
-    this.suttonBarto = options.suttonBartoReward ?? false;
+    const suttonBarto = options.suttonBartoReward ?? false;
+    if (typeof suttonBarto !== 'boolean') throw envArgError(`make('${id}')`, 'options.suttonBartoReward', 'a boolean', suttonBarto);
+    this.suttonBarto = suttonBarto;
   }
 
   protected resetDynamics(rng: Rng): void {
