@@ -28,7 +28,7 @@ import { useTf, tf } from './peers/tfjs.js';
 import { tfTrainer } from './peers/tfjs-steps.js';
 import { TorchPeer, describeTorchPeer, torchEnv, torchUnavailable, writeManifest, type TorchLayout } from './peers/torch.js';
 import { usesOpenmpOpenblas } from './peers/torch-protocol.js';
-import { MIN_PAIRS, TARGETS, TINY, compare, invalidPeerReason, median, verdict, verdictLine, type Comparison, type TorchTimes } from './compare.js';
+import { MIN_PAIRS, TARGETS, TINY, compare, invalidPeerReason, median, referenceThreads, verdict, verdictLine, type Comparison, type TorchTimes } from './compare.js';
 import { alternate, stepsPerBlock, type Side } from './pairs.js';
 import { WORKLOAD_IDS, workload, type Workload, type WorkloadId } from './workloads/spec.js';
 import { wnTrainer, type Trainer } from './workloads/wn.js';
@@ -342,10 +342,9 @@ export async function runSteps(): Promise<string> {
           results.push({ workload: id, peer: 'pytorch', family: 'torch', threads: torchN, how: 'unsupported', note: `failed: ${errorLine(e)}` });
         }
       }
+      // one comparison per @wn thread count: with PyTorch at the same count (tiny: at its faster one)
       for (const r of pairedRuns.filter((x) => x.workload === id)) {
-        const times = torchTimes.get(id)!;
-        const ref = times.find((t) => t.threads === (TINY.has(id) ? r.torch.threads : r.wnThreads));
-        if (ref === r.torch) comparisons.push(compare(id, r.wnThreads, r.wnMs, r.torch));
+        if (r.torch.threads === referenceThreads(id, r.wnThreads, torchTimes.get(id)!)) comparisons.push(compare(id, r.wnThreads, r.wnMs, r.torch));
       }
       for (const p of wnPeers) {
         if ((p.backend === 'wasm' || p.backend === 'wasm-1t') && pairedWasm.has(p.threads)) continue;

@@ -78,6 +78,8 @@ export interface PeerStartOptions {
   env?: NodeJS.ProcessEnv;
   /** how long one request may take before the peer is declared hung (default 300 s) */
   timeoutMs?: number;
+  /** how long the startup line (Python and torch importing) may take (default 120 s) */
+  startupTimeoutMs?: number;
 }
 
 /**
@@ -124,7 +126,7 @@ export class TorchPeer {
     const child = spawn(cmd, args, { env: options.env ?? torchEnv(threads).env, stdio: ['pipe', 'pipe', 'pipe'] });
     const peer = new TorchPeer(`PyTorch peer (${threads} thread${threads > 1 ? 's' : ''})`, child, options.timeoutMs ?? 300_000);
     try {
-      peer.hello = parseHello(peer.name, await peer.nextLine('startup'));
+      peer.hello = parseHello(peer.name, await peer.nextLine('startup', options.startupTimeoutMs ?? 120_000));
     } catch (e) {
       peer.kill();
       throw e;
@@ -137,16 +139,16 @@ export class TorchPeer {
     return tail ? `; stderr: ${tail}` : '';
   }
 
-  private nextLine(what: string): Promise<string> {
+  private nextLine(what: string, timeoutMs = this.timeoutMs): Promise<string> {
     const queued = this.lines.shift();
     if (queued !== undefined) return Promise.resolve(queued);
     if (this.exited) return Promise.reject(this.exited);
     return new Promise<string>((resolve, reject) => {
       const timer = setTimeout(() => {
         this.waiter = undefined;
-        reject(new PeerError(this.name, `no reply to ${what} within ${this.timeoutMs / 1000} s${this.stderrTail()}`));
+        reject(new PeerError(this.name, `no reply to ${what} within ${timeoutMs / 1000} s${this.stderrTail()}`));
         this.kill();
-      }, this.timeoutMs);
+      }, timeoutMs);
       this.waiter = {
         resolve: (line) => { clearTimeout(timer); resolve(line); },
         reject: (e) => { clearTimeout(timer); reject(e); },
