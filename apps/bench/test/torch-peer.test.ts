@@ -53,7 +53,8 @@ describe('TorchPeer (against a fake peer speaking the protocol)', () => {
     await peer.close();
     const text = describeTorchPeer(peer.hello!, [2, 1], ['a note']);
     expect(text).toContain(`LD_LIBRARY_PATH=${BLAS_DIR}`);
-    expect(text).toContain(`GLIBC_TUNABLES=${MALLOC_TUNABLES}`);
+    expect(text).toContain(`GLIBC_TUNABLES=${MALLOC_TUNABLES} (in effect: a 64 MiB malloc came from the heap)`);
+    expect(describeTorchPeer({ ...peer.hello!, largeMallocOnHeap: false }, [1])).toContain('NOT in effect');
     expect(text).toContain('openblas-openmp/libblas.so.3 (the OpenMP OpenBLAS)');
     expect(text).toContain('torch.set_num_threads(n) with OMP_NUM_THREADS=n');
     expect(text).toContain('channels_last');

@@ -4,7 +4,7 @@ import { PeerError, parseHello, parseLoadReply, parseRunReply, usesOpenmpOpenbla
 
 const PEER = 'PyTorch peer (2 threads)';
 const HELLO = {
-  hello: 'torch_steps', torch: '1.13.0a0', threads: 2, interopThreads: 1, mkldnn: true,
+  hello: 'torch_steps', torch: '1.13.0a0', threads: 2, interopThreads: 1, mkldnn: true, largeMallocOnHeap: true,
   blas: 'openblas-openmp/libblas.so.3, openblas-openmp/libopenblasp-r0.3.21.so',
   env: { LD_LIBRARY_PATH: '/usr/lib/x86_64-linux-gnu/openblas-openmp', GLIBC_TUNABLES: 'glibc.malloc.mmap_threshold=4294967295', OMP_NUM_THREADS: '2' },
 };
@@ -37,6 +37,8 @@ describe('the peer\'s startup line', () => {
     expect(e.message).toBe(`${PEER}: malformed reply to startup: expected "threads" to be a positive integer, got 0`);
     expect(thrown(() => parseHello(PEER, line({ ...HELLO, hello: undefined }))).message).toMatch(/expected "hello": "torch_steps", got undefined/);
     expect(thrown(() => parseHello(PEER, line({ ...HELLO, env: { OMP_NUM_THREADS: 2 } }))).message).toMatch(/"env" to be an object of strings/);
+    expect(thrown(() => parseHello(PEER, line({ ...HELLO, largeMallocOnHeap: 'yes' }))).message).toMatch(/"largeMallocOnHeap" to be a boolean or null, got "yes"/);
+    expect(parseHello(PEER, line({ ...HELLO, largeMallocOnHeap: null })).largeMallocOnHeap).toBeNull();
   });
 
   it('reports a line that is not JSON (e.g. a stray print) with the line itself', () => {

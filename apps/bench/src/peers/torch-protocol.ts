@@ -15,6 +15,8 @@ export interface TorchHello {
   /** the BLAS libraries mapped into the process (from /proc/self/maps) */
   blas: string;
   mkldnn: boolean;
+  /** whether a 64 MiB malloc came from the heap (the malloc tunables took effect); null: cannot tell */
+  largeMallocOnHeap: boolean | null;
   /** LD_LIBRARY_PATH, GLIBC_TUNABLES, OMP_NUM_THREADS as the peer saw them */
   env: Record<string, string>;
 }
@@ -80,6 +82,7 @@ export function parseHello(peer: string, line: string): TorchHello {
     interopThreads: field(peer, what, o, 'interopThreads', isCount, 'a positive integer'),
     blas: field(peer, what, o, 'blas', isString, 'a string'),
     mkldnn: field(peer, what, o, 'mkldnn', isBool, 'a boolean'),
+    largeMallocOnHeap: field(peer, what, o, 'largeMallocOnHeap', (v): v is boolean | null => v === null || isBool(v), 'a boolean or null'),
     env: field(peer, what, o, 'env', isStringMap, 'an object of strings'),
   };
 }

@@ -122,6 +122,34 @@ def blas_library():
     return ", ".join(os.path.basename(os.path.dirname(r)) + "/" + os.path.basename(r) for r in real) or "none mapped"
 
 
+def large_malloc_on_heap():
+    """Whether a 64 MiB malloc is served from the brk heap rather than its own mmap: true when
+    GLIBC_TUNABLES' mmap_threshold took effect (glibc's default threshold is at most 32 MiB).
+    None where this cannot be told (no glibc, no /proc)."""
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL("libc.so.6")
+        libc.malloc.restype = ctypes.c_void_p
+        libc.free.argtypes = [ctypes.c_void_p]
+
+        def heap_mib():
+            with open("/proc/self/maps") as f:
+                for line in f:
+                    if line.rstrip().endswith("[heap]"):
+                        a, b = line.split()[0].split("-")
+                        return (int(b, 16) - int(a, 16)) >> 20
+            return 0
+
+        before = heap_mib()
+        block = libc.malloc(64 << 20)
+        grew = heap_mib() - before >= 64
+        libc.free(block)
+        return grew
+    except (OSError, AttributeError):
+        return None
+
+
 def reply(obj):
     sys.stdout.write(json.dumps(obj) + "\n")
     sys.stdout.flush()
@@ -159,6 +187,7 @@ def main():
         "interopThreads": torch.get_num_interop_threads(),
         "blas": blas_library(),
         "mkldnn": torch.backends.mkldnn.is_available(),
+        "largeMallocOnHeap": large_malloc_on_heap(),
         "env": {k: os.environ.get(k, "") for k in ("LD_LIBRARY_PATH", "GLIBC_TUNABLES", "OMP_NUM_THREADS")},
     })
     for line in sys.stdin:
