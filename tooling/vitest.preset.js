@@ -3,14 +3,15 @@
 import { defineConfig } from 'vitest/config';
 
 /**
- * The one vitest preset every package uses. The `source` export condition makes in-repo imports
- * resolve to `src/` so tests never wait for a build.
+ * The one vitest preset every package uses. The `@wn/source` export condition makes in-repo imports
+ * resolve to `src/` so tests never wait for a build (the project's own name, so that a user's
+ * bundler honouring a plain `source` condition never picks up TypeScript).
  * @param {{ testTimeout?: number, include?: string[] }} [overrides]
  */
 export function wnVitestConfig(overrides = {}) {
   return defineConfig({
-    resolve: { conditions: ['source'] },
-    ssr: { resolve: { conditions: ['source'] } },
+    resolve: { conditions: ['@wn/source'] },
+    ssr: { resolve: { conditions: ['@wn/source'] } },
     test: {
       include: overrides.include ?? ['test/**/*.test.ts'],
       testTimeout: overrides.testTimeout ?? 60_000,

@@ -88,7 +88,7 @@ async function bundleEntry(esbuild) {
     target: 'es2022',
     plugins: [gpuGlobalShim],
     // workspace packages resolve to their TypeScript sources, as in the vitest preset
-    conditions: ['source'],
+    conditions: ['@wn/source'],
     logLevel: 'warning',
   });
   return result.outputFiles[0].text;

@@ -1,6 +1,6 @@
 /**
  * Peak RSS of W2 training on @wn, in a process of its own (so TF.js and the other peers' memory
- * do not count): `node --conditions=source --import tsx src/steps-rss.ts [steps] [backend]`.
+ * do not count): `node --conditions=@wn/source --import tsx src/steps-rss.ts [steps] [backend]`.
  * Samples process.memoryUsage().rss after every step (the peak); after step 50 and after the last
  * step it also collects garbage first (when run with --expose-gc, as the steps group does) so
  * that the growth check compares retained memory, not V8's uncollected garbage. Prints one JSON

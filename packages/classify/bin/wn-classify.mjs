@@ -11,7 +11,7 @@ if (existsSync(dist)) {
   run();
 } else {
   const src = fileURLToPath(new URL('../src/cli.ts', import.meta.url));
-  const child = spawn(process.execPath, ['--conditions=source', '--import', 'tsx', src, ...process.argv.slice(2)], { stdio: 'inherit' });
+  const child = spawn(process.execPath, ['--conditions=@wn/source', '--import', 'tsx', src, ...process.argv.slice(2)], { stdio: 'inherit' });
   // the child handles Ctrl-C itself (it saves a checkpoint); do not die before it does
   process.on('SIGINT', () => {});
   child.on('exit', (code, signal) => process.exit(code ?? (signal ? 130 : 1)));

@@ -12,7 +12,7 @@
 # copied to results/<name>-seeds/. About 75 min on an idle 2-core machine.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-cli=(nice -n 5 node --conditions=source --import tsx src/cli.ts compare --quiet --threads 1 --seeds 1,2,3)
+cli=(nice -n 5 node --conditions=@wn/source --import tsx src/cli.ts compare --quiet --threads 1 --seeds 1,2,3)
 cifar_dir=${CIFAR10_DIR:-../../../shared/data/cifar10}
 fmnist=(--dataset fashion-mnist --test-limit 2000 --epochs 4 --epoch-steps 100 --data-label "Fashion-MNIST (all 60k train), 2000 test")
 cifar=(--dataset cifar10 --data-dir "$cifar_dir" --test-limit 2000 --epochs 3 --epoch-steps 50 --data-label "CIFAR-10 (10k train, JPEG-q75), 2000 test, ZCA")

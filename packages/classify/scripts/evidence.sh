@@ -6,7 +6,7 @@
 # Usage: scripts/evidence.sh [embedded] [fashion-mnist] [cifar10]   (default: all three)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-cli=(node --conditions=source --import tsx src/cli.ts compare --quiet)
+cli=(node --conditions=@wn/source --import tsx src/cli.ts compare --quiet)
 cifar_dir=${CIFAR10_DIR:-../../../shared/data/cifar10}
 
 run() {

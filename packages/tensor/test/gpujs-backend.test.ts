@@ -3,6 +3,10 @@ import { describe, expect, it } from 'vitest';
 import { WnError } from '../src/errors.js';
 import { coalesce, literal, unravel } from '../src/backends/gpujs/codegen.js';
 import { createGpujsBackend } from '../src/backends/gpujs/index.js';
+import { loadGpujs } from '../src/backends/gpujs/gpu-class.js';
+
+// gpu.js is an optional peer: loaded once, as `import '@wn/tensor/gpujs'` does
+await loadGpujs();
 
 describe('gpujs backend contract', () => {
   const backend = createGpujsBackend({ mode: 'cpu' });

@@ -2,6 +2,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createGpujsBackend, type GpujsBackend } from '../src/backends/gpujs/index.js';
 import { createReferenceBackend } from '../src/backends/reference/index.js';
 import { buildCases, runCase } from './gpujs-cases.js';
+import { loadGpujs } from '../src/backends/gpujs/gpu-class.js';
+
+// gpu.js is an optional peer: loaded once, as `import '@wn/tensor/gpujs'` does
+await loadGpujs();
 
 const reference = createReferenceBackend({ precision: 'float64' });
 const cases = buildCases();

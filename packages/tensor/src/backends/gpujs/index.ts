@@ -3,12 +3,13 @@
  * the device as textures and come back only on `read()`; on cpu and webasm storage is a
  * Float32Array.
  *
- * The GPU class is injectable so the same code runs in Node (the `gpu.js` package) and in a
- * browser page that loaded gpu-browser.js as a script (`globalThis.GPU`).
+ * The GPU class is injectable so the same code runs in Node (the `gpu.js` package, an optional
+ * peer dependency that `import '@wn/tensor/gpujs'` loads) and in a browser page that loaded
+ * gpu-browser.js as a script (`globalThis.GPU`).
  */
-import gpujs from 'gpu.js';
 import type { GPU } from 'gpu.js';
 import type { Backend } from '../../kernels.js';
+import { defaultGpuClass } from './gpu-class.js';
 import { createGpujsKernels } from './kernels/index.js';
 import { GpujsRuntime, resolveMode, type GpujsMode, type GpujsStorage } from './runtime.js';
 
@@ -19,7 +20,7 @@ export interface GpujsBackendOptions {
   readonly mode: GpujsMode;
   /** An existing GPU instance to build kernels on (its mode wins over `mode`). */
   readonly gpu?: GPU;
-  /** The GPU class to instantiate; defaults to `globalThis.GPU` (browser script) or the gpu.js package. */
+  /** The GPU class to instantiate; defaults to `globalThis.GPU` (browser script) or the gpu.js package `loadGpujs` loaded. */
   readonly GPU?: typeof GPU;
 }
 
@@ -33,11 +34,6 @@ export interface GpujsBackend extends Backend<GpujsStorage> {
    * instance the backend created itself goes too (releasing its WebGL context).
    */
   destroy(): Promise<void>;
-}
-
-function defaultGpuClass(): typeof GPU {
-  const global = (globalThis as unknown as { GPU?: typeof GPU }).GPU;
-  return typeof global === 'function' ? global : gpujs.GPU;
 }
 
 export function createGpujsBackend(options: GpujsBackendOptions): GpujsBackend {
