@@ -29,14 +29,105 @@ export function uniform01(seed: number, stream: number, i: number): number {
   return (randomBits(seed, stream, i) >>> 8) / 16777216;
 }
 
+/** A generator's whole position: plain JSON, saved by checkpoints and restored by `Rng.fromState`. */
+export interface RngState {
+  /** The generator's seed (any integer; its low 32 bits key the hash). */
+  seed: number;
+  /** How many draws (streams) the generator has used so far. */
+  stream: number;
+}
+
+const TWO_32 = 0x1_0000_0000;
+
+function checkSeedPart(op: string, value: number, index: number): void {
+  if (!Number.isSafeInteger(value) || value < 0) throw argError(op, `seed part ${index}`, 'a non-negative safe integer', value);
+}
+
 /**
- * A seeded generator. Each draw uses a fresh stream, so the n-th draw of a generator seeded with
- * s is the same whatever the shapes of the earlier draws.
+ * Combines several non-negative integers (for example seed, epoch, batch index) into one 32-bit
+ * seed. Different tuples give unrelated streams; the same tuple always gives the same seed.
+ */
+export function deriveSeed(...parts: number[]): number {
+  if (parts.length === 0) throw argError('deriveSeed', 'parts', 'at least one seed part', '[]');
+  let h = 0x2545f491;
+  parts.forEach((part, index) => {
+    checkSeedPart('deriveSeed', part, index);
+    // Feed the low and high 32-bit halves so parts above 2^32 stay distinct.
+    h = fmix32(((h ^ (part >>> 0)) + 0x9e3779b9) >>> 0);
+    h = fmix32(((h ^ Math.floor(part / TWO_32)) + 0x9e3779b9) >>> 0);
+  });
+  return h;
+}
+
+/**
+ * A seeded generator. Each draw (an array or one scalar) uses a fresh stream, so the n-th draw of
+ * a generator seeded with s is the same whatever the shapes of the earlier draws, and the pair
+ * (seed, stream) is the generator's whole position: `state()` reads it, `Rng.fromState` restores it.
  */
 export class Rng {
   private stream = 0;
-  constructor(readonly seed: number) {
-    if (!Number.isInteger(seed)) throw argError('Rng', 'seed', 'an integer', seed);
+  readonly seed: number;
+
+  /**
+   * `new Rng(seed)` with any integer seed, or `new Rng(a, b, …)` with several non-negative
+   * integer parts combined by {@link deriveSeed} (e.g. seed, epoch, batch).
+   */
+  constructor(...seedParts: number[]) {
+    if (seedParts.length === 0) throw argError('Rng', 'seed', 'an integer (or several seed parts)', 'no seed');
+    if (seedParts.length === 1) {
+      const [seed] = seedParts;
+      if (!Number.isInteger(seed)) throw argError('Rng', 'seed', 'an integer', seed);
+      this.seed = seed;
+    } else {
+      seedParts.forEach((part, index) => checkSeedPart('Rng', part, index));
+      this.seed = deriveSeed(...seedParts);
+    }
+  }
+
+  /** The generator's position as plain JSON. */
+  state(): RngState {
+    return { seed: this.seed, stream: this.stream };
+  }
+
+  /** A generator at exactly the position `state()` returned; checks every field. */
+  static fromState(state: unknown): Rng {
+    if (typeof state !== 'object' || state === null || Array.isArray(state)) {
+      throw argError('Rng.fromState', 'state', 'an object { seed, stream }', state);
+    }
+    const { seed, stream } = state as Record<string, unknown>;
+    if (typeof seed !== 'number' || !Number.isInteger(seed)) throw argError('Rng.fromState', 'state.seed', 'an integer', seed);
+    if (typeof stream !== 'number' || !Number.isSafeInteger(stream) || stream < 0) {
+      throw argError('Rng.fromState', 'state.stream', 'a non-negative safe integer', stream);
+    }
+    const rng = new Rng(seed);
+    rng.stream = stream;
+    return rng;
+  }
+
+  /** A uniform integer in [0, 2^32). */
+  nextUint32(): number {
+    return randomBits(this.seed, this.stream++, 0);
+  }
+
+  /** A uniform number in [0, 1) with 32 random bits. */
+  nextFloat(): number {
+    return this.nextUint32() / TWO_32;
+  }
+
+  /** A uniform integer in [0, n) without modulo bias; n an integer in [1, 2^32]. */
+  nextInt(n: number): number {
+    if (!Number.isInteger(n) || n < 1 || n > TWO_32) throw argError('Rng.nextInt', 'n', 'an integer in [1, 2^32]', n);
+    // Reject the top partial range so every residue is equally likely.
+    const limit = TWO_32 - (TWO_32 % n);
+    for (;;) {
+      const r = this.nextUint32();
+      if (r < limit) return r % n;
+    }
+  }
+
+  /** True with probability 1/2. */
+  nextBool(): boolean {
+    return (this.nextUint32() & 0x8000_0000) !== 0;
   }
 
   /** Host-side uniform [lo, hi) values (for data pipelines). */
