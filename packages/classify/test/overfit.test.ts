@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { memory } from '@wn/tensor';
-import { PARAMETERIZATIONS } from '@wn/layers';
+import { VARIANT_NAMES } from '@wn/layers';
 import { evaluate, QUICK_ARGS, train, type Args } from '../src/trainer.js';
 import { stripeData } from './synthetic.js';
 
@@ -36,7 +36,7 @@ const tiny: Args = {
 const epochsFor = (p: string) => (p === 'weightnorm' ? 2 * tiny.epochs : tiny.epochs);
 
 describe('a tiny ConvPool-CNN-C fits 64 images', () => {
-  for (const parameterization of PARAMETERIZATIONS) {
+  for (const parameterization of VARIANT_NAMES) {
     it(parameterization, async () => {
       const before = memory().tensors;
       const epochs = epochsFor(parameterization);

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { keep, mean, mul, sub, sum, tensor, tidy, withBackend, Rng, type Tensor } from '@wn/tensor';
 import { gradcheck, valueAndGrads } from '@wn/autograd';
 import {
-  Conv2d, ConvTranspose2d, Linear, LSTMCell, MeanOnlyBatchNorm, Param, ReLU, removeWeightNorm, Sequential, SGD, Tanh, paramGrads, weightNorm, weightNormOf, WeightNorm,
+  Conv2d, ConvTranspose2d, Linear, LSTMCell, MeanOnlyBatchNorm, Param, ReLU, removeWeightNorm, Sequential, SGD, Tanh, paramGrads, weightNorm, weightNormOf,
   type Module, type ParametrizedTensor, type WeightedLayer,
 } from '../src/index.js';
 
