@@ -39,7 +39,12 @@ export function parametrize<M extends Module>(layer: M, name: string, parametriz
   const originals = tensors.map((t) => new Param(t, { trainable: slot.trainable }));
   const parametrized = new ParametrizedTensor(parametrization, originals, single, slot.shape);
   try {
-    const check = noGrad(() => tidy(() => parametrized.compute()));
+    let check: Tensor;
+    try {
+      check = noGrad(() => tidy(() => parametrized.compute()));
+    } catch (e) {
+      throw new WnError('parametrize', `${parametrization.constructor.name}.forward fails on the originals of ${layer.constructor.name}.${name} ${fmtShape(slot.shape)}: ${(e as Error).message}`);
+    }
     const shape = check.shape;
     check.dispose();
     if (shape.length !== slot.shape.length || shape.some((d, i) => d !== slot.shape[i])) {
