@@ -160,7 +160,7 @@ let scope: CacheScope | null = null;
  * Runs `fn` with every parametrized tensor computed at most once (PyTorch's
  * `parametrize.cached()`): the first use computes it — recorded for gradients like any op — and
  * later uses reuse it, across the layers' tidy scopes; everything cached is freed when `fn`
- * returns, so `fn` must not return a cached tensor itself. A tensor is recomputed if its
+ * returns, so `fn` must be synchronous and must not return a cached tensor itself. A tensor is recomputed if its
  * originals change inside. Nested calls join the outer one.
  */
 export function cached<T>(fn: () => T): T {
@@ -168,7 +168,9 @@ export function cached<T>(fn: () => T): T {
   const own = new CacheScope();
   scope = own;
   try {
-    return fn();
+    const result = fn();
+    if (result instanceof Promise) throw new WnError('cached', 'fn must be synchronous: the cache is freed when it returns, before a promise settles');
+    return result;
   } finally {
     scope = null;
     own.dispose();

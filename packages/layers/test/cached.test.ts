@@ -60,6 +60,7 @@ describe('cached()', () => {
       expect(calls).toHaveBeenCalledTimes(2);
       b.forEach((v, i) => expect(v - layer.bias!.value.dataSync()[i]).toBeCloseTo(2 * (a[i] - layer.bias!.value.dataSync()[i]), 5));
     });
+    expect(() => cached(() => Promise.resolve(1))).toThrow(/cached: fn must be synchronous/);
     x.dispose();
     layer.dispose();
   });
