@@ -5,18 +5,18 @@
  * mean-only batch norm and batch norm. The paper reports batch norm ≈16% slower per epoch than
  * weight norm. Steps are interleaved across parameterizations so machine load hits all alike.
  */
-import { Adam, GlobalAvgPool2d, LeakyReLU, MaxPool2d, Sequential, convUnit, trainStep, type Parameterization } from '@wn/layers';
+import { Adam, GlobalAvgPool2d, LeakyReLU, MaxPool2d, Sequential, convUnit, trainStep, type VariantName } from '@wn/layers';
 import * as T from '@wn/tensor';
 import { machineLine } from './machine.js';
 import { formatTable, writeReport, type Row } from './report.js';
 
-const PARAMS: Parameterization[] = ['standard', 'weightnorm', 'weightnorm+meanonlybn', 'batchnorm'];
+const PARAMS: VariantName[] = ['standard', 'weightnorm', 'weightnorm+meanonlybn', 'batchnorm'];
 const BATCH = 64;
 const ROUNDS = Number(process.env.WN_BENCH_PARAM_ROUNDS ?? 6);
 
-function w2(p: Parameterization): Sequential {
+function w2(p: VariantName): Sequential {
   const unit = (i: number, o: number, k: number, padding: 'same' | 'valid', act = true) =>
-    convUnit(i, o, k, { parameterization: p, padding, activation: act ? new LeakyReLU(0.1) : null, rng: 7 });
+    convUnit(i, o, k, { variant: p, padding, activation: act ? new LeakyReLU(0.1) : null, rng: 7 });
   return new Sequential([
     unit(3, 32, 3, 'same'), unit(32, 32, 3, 'same'), new MaxPool2d(2),
     unit(32, 64, 3, 'same'), unit(64, 64, 3, 'same'), new MaxPool2d(2),

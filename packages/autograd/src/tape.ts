@@ -79,3 +79,13 @@ export function noGrad<T>(fn: () => T): T {
 }
 
 export const isRecording = (): boolean => stack.length > pausedBelow;
+
+/**
+ * Whether a gradient computation in progress (and not paused by `noGrad`) records ops on `t`:
+ * false means anything computed from `t` alone is a constant to every active tape, so a value
+ * computed from it earlier may be reused.
+ */
+export function isTracked(t: Tensor): boolean {
+  for (let i = pausedBelow; i < stack.length; i++) if (stack[i].dependsOnWatched(t)) return true;
+  return false;
+}

@@ -4,7 +4,7 @@ import {
   tidy, transpose, WnError, type Tensor,
 } from '@wn/tensor';
 import { expectClose, randomInput, randomValues } from '@wn/tooling/testing';
-import { grad, isRecording, noGrad, valueAndGrad, valueAndGrads } from '../src/index.js';
+import { grad, isRecording, isTracked, noGrad, valueAndGrad, valueAndGrads } from '../src/index.js';
 
 setBackend('reference');
 
@@ -226,6 +226,22 @@ describe('noGrad', () => {
       expect(seen).toEqual([true, false]);
       expect(isRecording()).toBe(false);
       dispose([x, g]);
+    }));
+
+  it('isTracked: true for watched tensors and what is computed from them, false for constants and under noGrad', () =>
+    noLeaks(() => {
+      const x = tensor([1, 2, 3]);
+      const c = tensor([4, 5, 6]);
+      const seen: boolean[] = [];
+      const [g] = grad((a: Tensor) => {
+        const y = mul(a, c);
+        seen.push(isTracked(a), isTracked(y), isTracked(c), isTracked(mul(c, c)));
+        noGrad(() => seen.push(isTracked(a)));
+        return sum(y);
+      })(x);
+      expect(seen).toEqual([true, true, false, false, false]);
+      expect(isTracked(x)).toBe(false);
+      dispose([x, c, g]);
     }));
 
   it('is a plain function call outside gradient computations', () =>

@@ -4,8 +4,8 @@
  * resumed run visits exactly the batches an uninterrupted one would, without storing any
  * generator state.
  */
-import { tensor, type Tensor } from '@wn/tensor';
-import { epochOrder as dataEpochOrder, permutation, Rng } from '@wn/data';
+import { Rng, tensor, type Tensor } from '@wn/tensor';
+import { epochOrder as dataEpochOrder, permutation } from '@wn/data';
 
 /** N preprocessed images, NCHW float32, with labels. */
 export interface FloatImages {

@@ -6,7 +6,7 @@ import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { createWasmBackend, ENGINE, getBackend, registerBackend, setBackend } from '@wn/tensor';
-import { isParameterization, PARAMETERIZATIONS, type Parameterization } from '@wn/layers';
+import { isVariantName, VARIANT_NAMES, type VariantName } from '@wn/layers';
 import { compare } from './compare.js';
 import { DATASETS, isDatasetName, loadClassificationData } from './datasets.js';
 import { scaledChannels } from './model.js';
@@ -32,7 +32,7 @@ Data
 Model and training
   --preset NAME         quick (default: scaled down for a 2-core CPU) | paper (the paper's settings)
   --param LIST          parameterizations, comma-separated (compare default: all of
-                        ${PARAMETERIZATIONS.join(', ')}; train default: weightnorm+init)
+                        ${VARIANT_NAMES.join(', ')}; train default: weightnorm+init)
   --width W             channel multiplier, e.g. 1/8 or 0.125 (1: the paper's 96/192 channels)
   --epochs N            epochs (learning rate flat for the first half, then linear to 0)
   --epoch-steps N       make an epoch N update steps instead of one pass over the training set
@@ -75,11 +75,11 @@ function parseCount(name: string, v: string | undefined, allowZero = false): num
   return x;
 }
 
-function parseParams(v: string | undefined): Parameterization[] | undefined {
+function parseParams(v: string | undefined): VariantName[] | undefined {
   if (v === undefined) return undefined;
   const list = v.split(',').map((s) => s.trim()).filter(Boolean);
-  for (const p of list) if (!isParameterization(p)) throw new Error(`--param: unknown parameterization '${p}' (choose from ${PARAMETERIZATIONS.join(', ')})`);
-  return list as Parameterization[];
+  for (const p of list) if (!isVariantName(p)) throw new Error(`--param: unknown parameterization '${p}' (choose from ${VARIANT_NAMES.join(', ')})`);
+  return list as VariantName[];
 }
 
 /** 0.125 → "1/8"; other values as they are. */
@@ -210,7 +210,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     return r.interrupted ? 130 : 0;
   }
 
-  const parameterizations = params ?? [...PARAMETERIZATIONS];
+  const parameterizations = params ?? [...VARIANT_NAMES];
   const seeds = o.seeds ? o.seeds.split(',').map((s) => parseCount('seeds', s.trim(), true)!) : [seed];
   const outDir = userPath(o.out ?? `runs/compare-${dataset}`);
   process.stdout.write(

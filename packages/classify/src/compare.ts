@@ -5,7 +5,7 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Parameterization } from '@wn/layers';
+import type { VariantName } from '@wn/layers';
 import type { ClassificationData } from './batches.js';
 import { epochAxisLabel, writeErrorCharts, type RunCurves } from './charts.js';
 import { loadClassificationData } from './datasets.js';
@@ -16,7 +16,7 @@ import type { ProgressSink } from './progress.js';
 export interface CompareOptions {
   /** settings shared by every run (parameterization, seed and outDir are set per run) */
   args: Args;
-  parameterizations: readonly Parameterization[];
+  parameterizations: readonly VariantName[];
   seeds: readonly number[];
   /** the comparison's folder: one sub-folder per run, plus charts and the summary */
   outDir: string;
@@ -28,7 +28,7 @@ export interface CompareOptions {
 }
 
 export interface SummaryRow {
-  parameterization: Parameterization;
+  parameterization: VariantName;
   seeds: number;
   learning_rate: number;
   /** means over seeds */
@@ -55,7 +55,7 @@ export interface CompareResult {
   target_error: number | null;
   table: string;
   interrupted: boolean;
-  runs: { parameterization: Parameterization; seed: number; result: TrainResult }[];
+  runs: { parameterization: VariantName; seed: number; result: TrainResult }[];
 }
 
 const mean = (xs: readonly number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;

@@ -2,8 +2,7 @@
  * @wn/classify — the paper's CIFAR-10 classifier (a ConvPool-CNN-C variant) under every
  * parameterization, its resumable trainer, and the comparison of parameterizations.
  */
-export { ConvPoolCnnC, PAPER_MODEL, scaledChannels, usesDataInit, type ModelConfig } from './model.js';
-export { NoiseKey, KeyedDropout, KeyedGaussianNoise } from './stochastic.js';
+export { ConvPoolCnnC, PAPER_MODEL, modelVariant, scaledChannels, usesDataInit, type ModelConfig } from './model.js';
 export { train, evaluate, defaultLearningRate, PAPER_ARGS, QUICK_ARGS, COMPARE_ARGS, CHECKPOINT_FILE, type Args, type TrainOptions, type TrainResult } from './trainer.js';
 export { compare, formatSummaryTable, type CompareOptions, type CompareResult, type SummaryRow } from './compare.js';
 export { DATASETS, isDatasetName, loadClassificationData, type DatasetName, type DataArgs } from './datasets.js';

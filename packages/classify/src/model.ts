@@ -17,13 +17,12 @@
  */
 import { Rng, WnError, type Tensor } from '@wn/tensor';
 import {
-  convUnit, denseUnit, GlobalAvgPool2d, isParameterization, LeakyReLU, MaxPool2d, PARAMETERIZATIONS, Sequential, Unit,
-  type Layer, type Parameterization, type UnitOptions,
+  convUnit, denseUnit, Dropout, GaussianNoise, GlobalAvgPool2d, isVariantName, LeakyReLU, MaxPool2d, needsDataInit, Sequential, Unit, VARIANT_NAMES, VARIANTS,
+  type Layer, type UnitOptions, type Variant, type VariantName,
 } from '@wn/layers';
-import { KeyedDropout, KeyedGaussianNoise, NoiseKey } from './stochastic.js';
 
 export interface ModelConfig {
-  parameterization: Parameterization;
+  parameterization: VariantName;
   /** channel multiplier: 1 is the paper's 96/192; 1/8 gives 12/24 */
   width: number;
   inputChannels: number;
@@ -36,7 +35,7 @@ export interface ModelConfig {
   dropout: number;
   /** negative slope of the leaky ReLUs (paper: 0.1) */
   leakySlope: number;
-  /** seeds the initial weights */
+  /** seeds the initial weights and (through their own generators) the noise and dropout masks */
   seed: number;
   /**
    * weightnorm+meanonlybn: draw v ~ N(0, 0.05²) and set g by data-dependent init, as for
@@ -59,43 +58,56 @@ export const PAPER_MODEL: Omit<ModelConfig, 'parameterization' | 'seed'> = {
 /** Channel count after the width multiplier (at least 1). */
 export const scaledChannels = (base: number, width: number): number => Math.max(1, Math.round(base * width));
 
-/** The classifier: a Sequential of named stages, plus the key its noise and dropout draw from. */
+/** Seed parts of the noise and dropout generators: apart from the initial weights' stream. */
+const NOISE_STREAM = 1;
+const DROPOUT_STREAMS = [2, 3] as const;
+
+/**
+ * The variant this experiment builds for a configuration: the authors' settings on top of the
+ * presets. 'standard' is their baseline (a bias-free layer, then a data-initialized frozen scale
+ * and bias); every weight-norm variant starts from the paper's v ~ N(0, 0.05²), g = 1, except
+ * weightnorm+meanonlybn without `meanOnlyBnDataInit`, which keeps the PyTorch init with g = ‖v‖
+ * and then also needs no data init.
+ */
+export function modelVariant(config: Pick<ModelConfig, 'parameterization' | 'meanOnlyBnDataInit'>): Variant {
+  const p = config.parameterization;
+  if (!isVariantName(p)) throw new WnError('ConvPoolCnnC', `parameterization must be one of ${VARIANT_NAMES.join(', ')}, got '${p as string}'`);
+  const preset = VARIANTS[p];
+  if (p === 'standard') return { ...preset, norm: 'dataInitScale', bias: false, dataInit: true };
+  if (p === 'weightnorm+meanonlybn') return config.meanOnlyBnDataInit ? { ...preset, weightNorm: 'paper', dataInit: true } : preset;
+  if (preset.weightNorm !== 'none') return { ...preset, weightNorm: 'paper' };
+  return preset;
+}
+
+/** The classifier: a Sequential of named stages; its noise and dropout layers own their generators. */
 export class ConvPoolCnnC extends Sequential {
-  readonly noiseKey: NoiseKey;
   readonly config: ModelConfig;
 
   constructor(config: ModelConfig) {
-    if (!isParameterization(config.parameterization)) {
-      throw new WnError('ConvPoolCnnC', `parameterization must be one of ${PARAMETERIZATIONS.join(', ')}, got '${config.parameterization}'`);
-    }
+    const variant = modelVariant(config);
     const afterPools = Math.floor(Math.floor(config.inputSize / 2) / 2);
     if (afterPools < 3) throw new WnError('ConvPoolCnnC', `input size ${config.inputSize} is too small: two 2×2 pools must leave at least 3×3 for the valid 3×3 conv`);
-    const key = new NoiseKey();
     const rng = new Rng(config.seed);
-    const p = config.parameterization;
     const c1 = scaledChannels(96, config.width);
     const c2 = scaledChannels(192, config.width);
     const unitOptions = (activation: boolean): UnitOptions => ({
-      parameterization: p,
+      variant,
       activation: activation ? new LeakyReLU(config.leakySlope) : null,
       rng,
-      // the authors' baseline: bias-free layer, then a data-initialized scale (frozen) and bias
-      dataInitScale: p === 'standard',
-      wnInit: p === 'weightnorm+meanonlybn' && !config.meanOnlyBnDataInit ? 'preserve' : 'paper',
     });
     const conv = (inC: number, outC: number, k: number, padding: number) => convUnit(inC, outC, k, { ...unitOptions(true), padding });
     const stages: Record<string, Layer> = {
-      noise: new KeyedGaussianNoise(config.noiseStd, key, 1),
+      noise: new GaussianNoise(config.noiseStd, { rng: new Rng(config.seed, NOISE_STREAM) }),
       conv1a: conv(config.inputChannels, c1, 3, 1),
       conv1b: conv(c1, c1, 3, 1),
       conv1c: conv(c1, c1, 3, 1),
       pool1: new MaxPool2d(2),
-      drop1: new KeyedDropout(config.dropout, key, 2),
+      drop1: new Dropout(config.dropout, { rng: new Rng(config.seed, DROPOUT_STREAMS[0]) }),
       conv2a: conv(c1, c2, 3, 1),
       conv2b: conv(c2, c2, 3, 1),
       conv2c: conv(c2, c2, 3, 1),
       pool2: new MaxPool2d(2),
-      drop2: new KeyedDropout(config.dropout, key, 3),
+      drop2: new Dropout(config.dropout, { rng: new Rng(config.seed, DROPOUT_STREAMS[1]) }),
       conv3a: conv(c2, c2, 3, 0),
       nin1: conv(c2, c2, 1, 0),
       nin2: conv(c2, c2, 1, 0),
@@ -103,7 +115,6 @@ export class ConvPoolCnnC extends Sequential {
       dense: denseUnit(c2, config.classes, unitOptions(false)),
     };
     super(stages);
-    this.noiseKey = key;
     this.config = { ...config };
   }
 
@@ -120,6 +131,5 @@ export class ConvPoolCnnC extends Sequential {
 
 /** Whether this configuration is trained from a data-dependent initialization. */
 export function usesDataInit(config: Pick<ModelConfig, 'parameterization' | 'meanOnlyBnDataInit'>): boolean {
-  const p = config.parameterization;
-  return p === 'standard' || p === 'weightnorm+init' || (p === 'weightnorm+meanonlybn' && config.meanOnlyBnDataInit);
+  return needsDataInit(modelVariant(config));
 }

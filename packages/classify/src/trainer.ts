@@ -4,15 +4,15 @@
  * from data, runs Adam with the flat-then-linear schedule and the β1 switch, evaluates every
  * epoch, checkpoints, and resumes bit-for-bit.
  *
- * Reproducibility contract: everything random is a pure function of (seed, epoch, step) — the
- * data order, the noise and dropout masks — so a checkpoint needs no generator state, and a run
- * resumed from any step produces the same metrics as one that never stopped.
+ * Reproducibility contract: the data order is a pure function of (seed, epoch, step), and the
+ * checkpoint holds the noise and dropout generators' positions (`randomState`), so a run resumed
+ * from any step produces the same metrics as one that never stopped.
  */
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { argmax, getBackend, tidy, type Tensor } from '@wn/tensor';
 import { noGrad } from '@wn/autograd';
-import { Adam, flatThenLinear, initFromData, type DataInitOptions, paramGrads, ParamEMA, saveState, softmaxCrossEntropy, switchAt, type Parameterization } from '@wn/layers';
+import { Adam, flatThenLinear, initFromData, type DataInitOptions, loadRandomState, paramGrads, ParamEMA, randomState, saveState, softmaxCrossEntropy, switchAt, type RandomState, type VariantName } from '@wn/layers';
 import { batchesPerEpoch, batchIndices, epochOrder, gatherBatch, initBatchIndices, streamingBatches, type ClassificationData, type FloatImages } from './batches.js';
 import { loadCheckpoint, readCheckpointState, saveCheckpoint, writeFileAtomic } from './checkpoint.js';
 import { epochAxisLabel, writeErrorCharts } from './charts.js';
@@ -34,7 +34,7 @@ export interface Args {
   /** ZCA-whiten the inputs (the paper does for CIFAR-10) */
   zca: boolean;
 
-  parameterization: Parameterization;
+  parameterization: VariantName;
   /** channel multiplier: 1 = the paper's 96/192 channels */
   width: number;
   noiseStd: number;
@@ -138,7 +138,7 @@ export const COMPARE_ARGS: Args = {
 };
 
 /** The paper's learning rates: 0.003 for the normalized parameterizations, 0.0003 for standard (unverified). */
-export function defaultLearningRate(p: Parameterization): number {
+export function defaultLearningRate(p: VariantName): number {
   return p === 'standard' ? 0.0003 : 0.003;
 }
 
@@ -162,6 +162,8 @@ interface TrainState {
   metrics: EpochMetrics[];
   /** the settings the run was started with (a resume must use the same ones) */
   args: Omit<Args, 'outDir' | 'resume'>;
+  /** the noise and dropout generators' positions, written with each checkpoint */
+  random?: RandomState;
 }
 
 /** The settings that determine a run's computation (where it is written does not). */
@@ -202,9 +204,6 @@ export interface TrainResult {
 }
 
 export const CHECKPOINT_FILE = 'checkpoint.safetensors';
-
-/** Noise key of the data-init pass: a two-part key, so no (seed, epoch, step) key of training equals it. */
-const INIT_PASS_KEY = 0x1417;
 
 /** The data-init pass's options: the output layer (`dense`) gets `outputInitScale`, every other layer 1. */
 export function dataInitOptions(args: Pick<Args, 'outputInitScale'>): DataInitOptions {
@@ -290,11 +289,11 @@ export async function train(args: Args, options: TrainOptions = {}): Promise<Tra
     if (args.ema) ema = new ParamEMA(model, { decay: args.emaDecay });
     checkSameSettings(readCheckpointState<TrainState>(checkpointPath).args, runSettings(args), checkpointPath);
     state = loadCheckpoint<TrainState>(checkpointPath, { model, optimizer, ema })!;
+    loadRandomState(model, state.random);
     resumed = true;
   } else {
     if (usesDataInit(args)) {
       const { x } = gatherBatch(trainSet, initBatchIndices(trainSet.n, args.seed, args.initBatchSize));
-      model.noiseKey.set(args.seed, INIT_PASS_KEY);
       initFromData(model, x, dataInitOptions(args));
       x.dispose();
     }
@@ -310,7 +309,7 @@ export async function train(args: Args, options: TrainOptions = {}): Promise<Tra
   const sink = options.progress === undefined ? process.stderr : options.progress;
   const examplesPerEpoch = stream ? stepsPerEpoch * args.batchSize : Math.min(trainSet.n, stepsPerEpoch * args.batchSize);
   const progress = sink ? new Progress({ total: args.epochs * examplesPerEpoch, label: `[${label}]`, stream: sink, start: state.epoch * examplesPerEpoch + state.seen }) : null;
-  const checkpoint = () => saveCheckpoint(checkpointPath, { model, optimizer, ema }, state);
+  const checkpoint = () => saveCheckpoint(checkpointPath, { model, optimizer, ema }, { ...state, random: randomState(model) });
   let interrupted = false;
 
   training: while (state.epoch < args.epochs) {
@@ -328,7 +327,6 @@ export async function train(args: Args, options: TrainOptions = {}): Promise<Tra
       const globalStep = epoch * stepsPerEpoch + state.step;
       optimizer.lr = lrAt(globalStep);
       optimizer.beta1 = beta1At(globalStep);
-      model.noiseKey.set(args.seed, epoch, state.step);
       const { x, labels } = gatherBatch(trainSet, stream ? stream(globalStep) : batchIndices(order!, state.step, args.batchSize));
       let errors = 0;
       const { loss, grads } = paramGrads(optimizer.params, () => {

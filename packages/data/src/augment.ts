@@ -3,7 +3,7 @@
  * cropping a zero-padded image, and random horizontal flips. Zero is the padding value of the
  * batch's current representation, so pad after centring (scaling or ZCA) to pad with the mean.
  */
-import type { Rng } from './rng.js';
+import type { Rng } from '@wn/tensor';
 
 export interface AugmentOptions {
   /** Zero padding on each side before a random crop back to the original size (0: no crop). */
@@ -29,7 +29,7 @@ export function checkAugmentOptions(options: AugmentOptions, where: string): voi
  * Augments `count` images in `x`. Random draws per image, in order: the horizontal offset and
  * vertical offset (each uniform in −pad..pad, if cropping), then the flip bit (if flipping).
  */
-export function augmentBatch(x: Float32Array, count: number, shape: ImageShape, options: AugmentOptions, rng: Rng): void {
+export function augmentBatch(x: Float32Array, count: number, shape: ImageShape, options: AugmentOptions, rng: Pick<Rng, 'nextInt' | 'nextBool'>): void {
   checkAugmentOptions(options, 'augmentBatch');
   const { channels, height, width } = shape;
   const size = channels * height * width;

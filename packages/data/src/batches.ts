@@ -8,7 +8,8 @@
 import { type AugmentOptions, augmentBatch, checkAugmentOptions } from './augment.js';
 import { type ImageDataset, imageSize } from './dataset.js';
 import type { BatchTransform } from './preprocess.js';
-import { Rng, permutation } from './rng.js';
+import { Rng } from '@wn/tensor';
+import { permutation } from './permutation.js';
 
 /** Seed-stream tags, so the permutation and augmentation draws never share a stream. */
 const ORDER_STREAM = 1;

@@ -66,7 +66,7 @@ export {
   downloadFile,
   downloadDataset,
 } from './download.js';
-export { Rng, deriveSeed, permutation } from './rng.js';
+export { permutation } from './permutation.js';
 export { type BatchOptions, type Batch, batchCount, epochOrder, batches } from './batches.js';
 export { type AugmentOptions, type ImageShape, augmentBatch } from './augment.js';
 export { type BatchTransform, PIXEL_CENTER, PIXEL_SCALE, scalePixels, composeTransforms } from './preprocess.js';

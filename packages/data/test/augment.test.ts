@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { augmentBatch } from '../src/augment.js';
-import { Rng } from '../src/rng.js';
+import { Rng } from '@wn/tensor';
 
 /** An Rng stand-in that replays fixed draws, to test the geometry exactly. */
-function scripted(ints: number[], bools: boolean[] = []): Rng {
-  return { nextInt: () => ints.shift() as number, nextBool: () => bools.shift() as boolean } as unknown as Rng;
+function scripted(ints: number[], bools: boolean[] = []): Pick<Rng, 'nextInt' | 'nextBool'> {
+  return { nextInt: () => ints.shift() as number, nextBool: () => bools.shift() as boolean };
 }
 
 // One 2-channel 3×4 image: channel c, row y, column x holds 100c + 10y + x + 1 (never 0).

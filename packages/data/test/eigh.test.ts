@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { eigh, eighParallel } from '../src/eigh.js';
 import { KernelPool, splitRows } from '../src/parallel.js';
-import { Rng } from '../src/rng.js';
+import { Rng } from '@wn/tensor';
 
 function randomSymmetric(n: number, seed: number): Float64Array {
   const rng = new Rng(seed);

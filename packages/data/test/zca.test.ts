@@ -5,7 +5,7 @@ import { batches } from '../src/batches.js';
 import { type ImageDataset, createImageDataset, mapImages, subset } from '../src/dataset.js';
 import { eigh } from '../src/eigh.js';
 import { scalePixels } from '../src/preprocess.js';
-import { Rng } from '../src/rng.js';
+import { Rng } from '@wn/tensor';
 import { type ZcaWhitening, applyZca, decodeZca, encodeZca, fitZca, loadZca, saveZca, zcaTransform } from '../src/zca.js';
 import { tempDir } from './helpers.js';
 

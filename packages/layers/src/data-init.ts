@@ -1,19 +1,25 @@
 /**
  * Data-dependent initialization (Salimans & Kingma 2016, section 2.2): one forward pass over a
- * batch in which every weight-normalized unit, in forward order, computes t = v·x/‖v‖ on its
+ * batch in which every layer whose weight's parametrization offers the hook (weight norm:
+ * `dataInitWeight` = v/‖v‖, `dataInit`: g ← s/σ), in forward order, computes t = v·x/‖v‖ on its
  * (already initialized) input, sets g ← s/σ[t] and b ← −μ[t]·s/σ[t] (s = `initScale`, 1 by
  * default) and passes on the normalized (t − μ)/σ · s, so afterwards each such pre-activation has
- * mean 0 and std s on that batch. `DataInitScale` layers (the standard parameterization's
+ * mean 0 and std s on that batch. `DataInitScale` layers (the standard variant's
  * variant) get scale ← s/σ (frozen) and bias ← −μ·s/σ the same way.
  */
-import { add, div, mean, mul, neg, reshape, sqrt, tidy, variance, WnError, type Tensor } from '@wn/tensor';
+import { add, div, mean, mul, neg, sqrt, tidy, variance, WnError, type Tensor } from '@wn/tensor';
 import { noGrad } from '@wn/autograd';
 import { withDataInit } from './context.js';
-import { Layer, Module, Parametrization } from './module.js';
+import { Layer, Module } from './module.js';
+import { ParametrizedTensor } from './parametrization.js';
 import { WeightedLayer } from './layers/weighted.js';
 import { DataInitScale } from './layers/norm.js';
 import { LSTMCell } from './layers/lstm.js';
-import { WeightNorm } from './weight-norm.js';
+
+/** A slot whose parametrization offers data-dependent init (weight norm does). */
+function dataInitSlot(slot: unknown): slot is ParametrizedTensor & { parametrization: Required<Pick<ParametrizedTensor['parametrization'], 'dataInit' | 'dataInitWeight'>> } {
+  return slot instanceof ParametrizedTensor && !!slot.parametrization.dataInit && !!slot.parametrization.dataInitWeight;
+}
 
 export interface DataInitOptions {
   /**
@@ -82,21 +88,21 @@ export function initFromData(model: Module, input: Tensor | (() => unknown), opt
   const targets: Module[] = [];
   for (const [path, m] of model.namedModules()) {
     paths.set(m, path);
-    const wnSlots = Object.entries(m).filter(([, v]) => v instanceof Parametrization);
+    const wnSlots = Object.entries(m).filter(([, v]) => dataInitSlot(v));
     if (m instanceof LSTMCell && wnSlots.length > 0) {
       if (recurrent === 'error') {
         throw new WnError('initFromData', `'${path || '(root)'}' (LSTMCell) has weight-normalized recurrent weights (${wnSlots.map(([k]) => k).join(', ')}); data-dependent initialization does not apply to recurrent weights (the paper keeps the standard init for LSTMs). Pass { recurrent: 'skip' } to leave them as they are.`);
       }
       continue;
     }
-    if (m instanceof WeightedLayer && m.weight instanceof WeightNorm) targets.push(m);
+    if (m instanceof WeightedLayer && dataInitSlot(m.weight)) targets.push(m);
     else if (m instanceof DataInitScale) targets.push(m);
     else if (wnSlots.length > 0) {
-      throw new WnError('initFromData', `'${path || '(root)'}' (${m.constructor.name}) has a parametrized weight but is not a layer data-dependent init knows (Linear, Conv2d, ConvTranspose2d)`);
+      throw new WnError('initFromData', `'${path || '(root)'}' (${m.constructor.name}) has a weight whose parametrization offers data-dependent init, but is not a layer data-dependent init knows (Linear, Conv2d, ConvTranspose2d)`);
     }
   }
   if (targets.length === 0) {
-    throw new WnError('initFromData', `the model (${model.constructor.name}) has no weight-normalized layers (and no DataInitScale layers): nothing to initialize. Apply weightNorm(...) to its layers first, e.g. with convUnit/denseUnit and a 'weightnorm+init' parameterization.`);
+    throw new WnError('initFromData', `the model (${model.constructor.name}) has no weight-normalized layers (and no DataInitScale layers): nothing to initialize. Apply weightNorm(...) to its layers first, e.g. with convUnit/denseUnit and the 'weightnorm+init' variant.`);
   }
   const run = typeof input === 'function' ? input : (): unknown => {
     if (!(model instanceof Layer)) throw new WnError('initFromData', `${model.constructor.name} is not a single-input Layer; pass a function that runs it instead of a tensor`);
@@ -112,13 +118,12 @@ export function initFromData(model: Module, input: Tensor | (() => unknown), opt
       done.add(layer);
       const path = paths.get(layer) ?? '';
       const initScale = initScaleOf(path);
-      if (layer instanceof WeightedLayer && layer.weight instanceof WeightNorm) {
-        const wn = layer.weight;
-        const t = layer.applyWeight(x, wn.direction());
+      if (layer instanceof WeightedLayer && dataInitSlot(layer.weight)) {
+        const slot = layer.weight;
+        const t = layer.applyWeight(x, slot.parametrization.dataInitWeight(...slot.originals.map((p) => p.value)));
         const { mu, sigma } = statsOver(t, layer.outputUnitAxis(t.rank), eps);
-        const s = div(initScale, sigma);
-        wn.g.update(reshape(s, wn.g.shape));
-        if (layer.bias) layer.bias.update(neg(mul(mu, s)));
+        slot.parametrization.dataInit(slot.originals, { mean: mu, std: sigma, scale: initScale });
+        if (layer.bias) layer.bias.update(neg(mul(mu, div(initScale, sigma))));
         records.push({ path, layer: layer.constructor.name, units: mu.size, mean: mu.toArray(), std: sigma.toArray(), centered: !!layer.bias, scale: initScale });
       } else if (layer instanceof DataInitScale) {
         const { mu, sigma } = statsOver(x, 1, eps);

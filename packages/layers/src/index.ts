@@ -3,7 +3,11 @@
  * data-dependent initialization, batch norm and mean-only batch norm, optimizers, schedules,
  * parameter EMA, losses and safetensors state I/O with PyTorch's names.
  */
-export { Module, Layer, Param, Buffer, Parametrization, LayerError, resolveSlot, setCheckFinite, type BufferDtype, type WeightSlot } from './module.js';
+export { Module, Layer, LayerError, setCheckFinite } from './module.js';
+export { Param, Buffer, type BufferDtype } from './params.js';
+export { Parametrization, ParametrizedTensor, cached, resolveSlot, type PreActivationStats, type WeightSlot } from './parametrization.js';
+export { parametrize, removeParametrization, isParametrized } from './parametrize.js';
+export { randomState, loadRandomState, type RandomState } from './random-state.js';
 export { manualSeed, resolveRng, type RngOption } from './rng.js';
 export { fanIn, kaimingUniformA5, uniformInit, normalInit } from './init.js';
 export {
@@ -18,7 +22,7 @@ export { Flatten, Reshape } from './layers/reshape.js';
 export { Sequential } from './layers/sequential.js';
 export { BatchNorm, MeanOnlyBatchNorm, DataInitScale, type BatchNormOptions } from './layers/norm.js';
 export {
-  WeightNorm, weightNorm, weightNormAll, removeWeightNorm, hasWeightNorm, weightNormWeight, weightNormNorm, gShape, normAxes,
+  WeightNorm, weightNorm, weightNormAll, removeWeightNorm, hasWeightNorm, weightNormOf, weightNormWeight, weightNormNorm, gShape, normAxes,
   type WeightNormOptions,
 } from './weight-norm.js';
 export { initFromData, type DataInitOptions, type DataInitRecord, type DataInitReport } from './data-init.js';
@@ -39,7 +43,7 @@ export {
 } from './safetensors.js';
 export { saveState, loadState, saveOptimizerState, loadOptimizerState } from './state.js';
 export {
-  PARAMETERIZATIONS, isParameterization, needsDataInit, Unit, convUnit, convTransposeUnit, denseUnit,
-  type Parameterization, type UnitOptions, type ConvUnitOptions, type ConvTransposeUnitOptions,
+  VARIANT_NAMES, VARIANTS, isVariantName, resolveVariant, needsDataInit, Unit, convUnit, convTransposeUnit, denseUnit,
+  type VariantName, type Variant, type UnitOptions, type ConvUnitOptions, type ConvTransposeUnitOptions,
 } from './units.js';
 export { paramGrads, trainStep } from './train.js';

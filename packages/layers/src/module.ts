@@ -5,81 +5,11 @@
  */
 import { ENGINE, Tensor, WnError, keep, reshape, type Shape } from '@wn/tensor';
 import { noGrad } from '@wn/autograd';
+import { Buffer, Param } from './params.js';
+import { ParametrizedTensor } from './parametrization.js';
 
-/** A mutable holder of one tensor; the tensor is `keep`-ed so tidy scopes never free it. */
-abstract class Holder {
-  private current: Tensor;
-
-  constructor(value: Tensor) {
-    if (!(value instanceof Tensor)) throw new WnError(new.target.name, `expected a Tensor, got ${value === null ? 'null' : typeof value}`);
-    this.current = keep(value);
-  }
-
-  /** The current tensor. Assigning keeps the new tensor and leaves the old one alone. */
-  get value(): Tensor {
-    return this.current;
-  }
-
-  set value(t: Tensor) {
-    this.current = keep(t);
-  }
-
-  /** Replaces the tensor and disposes the previous one (what optimizers and running statistics do). */
-  update(t: Tensor): void {
-    const old = this.current;
-    this.current = keep(t);
-    if (old !== t) old.dispose();
-  }
-
-  get shape(): Shape {
-    return this.current.shape;
-  }
-}
-
-/** A parameter: trained unless `trainable` is false (a frozen parameter is still saved and loaded). */
-export class Param extends Holder {
-  trainable: boolean;
-  constructor(value: Tensor, options: { trainable?: boolean } = {}) {
-    super(value);
-    this.trainable = options.trainable ?? true;
-  }
-}
-
-/** Storage type a buffer is written with in state files (PyTorch keeps counters as int64). */
-export type BufferDtype = 'F32' | 'I64';
-
-/** Non-trainable state, e.g. running statistics. */
-export class Buffer extends Holder {
-  readonly dtype: BufferDtype;
-  constructor(value: Tensor, options: { dtype?: BufferDtype } = {}) {
-    super(value);
-    this.dtype = options.dtype ?? 'F32';
-  }
-}
-
-/**
- * A reparameterization of one tensor slot (PyTorch's `parametrize` / Equinox style): the layer's
- * field holds this object instead of a `Param`, and the layer reads `compute()` where it would
- * read the parameter's value. The trained tensors are `originals()`, each named by appending its
- * suffix to the field name (weight norm: `weight` → `weight_g`, `weight_v`).
- */
-export abstract class Parametrization {
-  abstract readonly kind: string;
-  /** [suffix, param] pairs, e.g. [['_g', g], ['_v', v]]. */
-  abstract originals(): readonly (readonly [string, Param])[];
-  /** The parametrized tensor, differentiable with respect to the originals (a fresh tensor). */
-  abstract compute(): Tensor;
-  /** Shape of the computed tensor. */
-  abstract get shape(): Shape;
-}
-
-/** A layer's weight field: a plain parameter or a parametrization of it. */
-export type WeightSlot = Param | Parametrization;
-
-/** The tensor a slot currently stands for (a parametrization computes it afresh). */
-export function resolveSlot(slot: WeightSlot): Tensor {
-  return slot instanceof Param ? slot.value : slot.compute();
-}
+export { Buffer, Param, type BufferDtype } from './params.js';
+export { Parametrization, ParametrizedTensor, cached, resolveSlot, type PreActivationStats, type WeightSlot } from './parametrization.js';
 
 /** Raised by layers: names the layer by its dotted path within the model whose forward was called. */
 export class LayerError extends WnError {
@@ -133,7 +63,7 @@ function isPlainRecord(v: unknown): v is Record<string, unknown> {
 }
 
 /**
- * The base of every module. Subclasses declare fields: a `Param` (or a `Parametrization` of one)
+ * The base of every module. Subclasses declare fields: a `Param` (or a `ParametrizedTensor`)
  * is a parameter, a `Buffer` is state, a `Module` (or an array / plain record of modules) is a
  * child. Field declaration order is the naming order.
  */
@@ -163,7 +93,7 @@ export abstract class Module {
     const out: [string, Param][] = [];
     for (const [k, v] of Object.entries(this)) {
       if (v instanceof Param) out.push([k, v]);
-      else if (v instanceof Parametrization) for (const [suffix, p] of v.originals()) out.push([k + suffix, p]);
+      else if (v instanceof ParametrizedTensor) out.push(...v.namedOriginals(k));
     }
     return out;
   }
@@ -318,8 +248,9 @@ export abstract class Module {
     return deepClone(this, new Map()) as this;
   }
 
-  /** Disposes every parameter and buffer tensor. */
+  /** Disposes every parameter and buffer tensor (and the parametrized tensors kept for reuse). */
   dispose(): void {
+    for (const [, m] of this.namedModules()) for (const v of Object.values(m)) if (v instanceof ParametrizedTensor) v.clearCache();
     for (const [, h] of this.stateEntries()) h.value.dispose();
   }
 

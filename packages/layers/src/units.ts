@@ -1,13 +1,13 @@
 /**
- * Building blocks under each of the paper's parameterizations, for the experiments and the
- * benchmark: `convUnit` / `denseUnit` return a `Unit` (a Sequential) named
- * `main` (the conv / dense layer) → `norm` (BatchNorm, MeanOnlyBatchNorm or DataInitScale, when the
- * parameterization has one) → `act` (when given). State names are e.g. `main.weight_g`,
- * `norm.running_mean`.
+ * Building blocks under each of the paper's variants (preset records in `VARIANTS`, or any
+ * `Variant` record), for the experiments and the benchmark: `convUnit` / `denseUnit` return a
+ * `Unit` (a Sequential) named `main` (the conv / dense layer) → `norm` (BatchNorm,
+ * MeanOnlyBatchNorm or DataInitScale, when the variant has one) → `act` (when given). State names
+ * are e.g. `main.weight_g`, `norm.running_mean`.
  *
- * | parameterization          | main layer                                     | norm                |
+ * | variant                   | main layer                                     | norm                |
  * | ------------------------- | ---------------------------------------------- | ------------------- |
- * | `standard`                | PyTorch init, with bias                        | — (or DataInitScale with `dataInitScale`) |
+ * | `standard`                | PyTorch init, with bias                        | — (the authors' baseline: `{ ...VARIANTS.standard, norm: 'dataInitScale', bias: false, dataInit: true }`) |
  * | `weightnorm`              | weight norm of the PyTorch init (g = ‖v‖), bias | —                   |
  * | `weightnorm+init`         | weight norm, v ~ N(0, 0.05²), g = 1, b = 0; run `initFromData` | — |
  * | `batchnorm`               | no bias                                        | BatchNorm           |
@@ -21,38 +21,86 @@ import { BatchNorm, DataInitScale, MeanOnlyBatchNorm } from './layers/norm.js';
 import { Sequential } from './layers/sequential.js';
 import { weightNorm } from './weight-norm.js';
 
-export const PARAMETERIZATIONS = ['standard', 'weightnorm', 'weightnorm+init', 'batchnorm', 'weightnorm+meanonlybn'] as const;
-export type Parameterization = (typeof PARAMETERIZATIONS)[number];
+/** The user-facing names of the presets (CLI flags, result tables). */
+export const VARIANT_NAMES = ['standard', 'weightnorm', 'weightnorm+init', 'batchnorm', 'weightnorm+meanonlybn'] as const;
+export type VariantName = (typeof VARIANT_NAMES)[number];
 
-export function isParameterization(s: string): s is Parameterization {
-  return (PARAMETERIZATIONS as readonly string[]).includes(s);
+/** How a unit is built: every choice an explicit field (the presets are `VARIANTS`). */
+export interface Variant {
+  /** the preset this variant is, or derives from (the label in tables and charts) */
+  readonly name: VariantName;
+  /**
+   * Weight norm of the main layer: none; 'preserve' (v = the PyTorch init, g = ‖v‖: the same
+   * function); 'paper' (v ~ N(0, 0.05²), g = 1, b = 0).
+   */
+  readonly weightNorm: 'none' | 'preserve' | 'paper';
+  /** the layer after the main one: none, BatchNorm, MeanOnlyBatchNorm, or the authors' DataInitScale */
+  readonly norm: 'none' | 'batch' | 'meanOnly' | 'dataInitScale';
+  /** whether the main layer has a bias */
+  readonly bias: boolean;
+  /** whether a model built from it needs an `initFromData` pass before training */
+  readonly dataInit: boolean;
 }
 
-/** Whether a model built under this parameterization needs an `initFromData` pass before training. */
-export function needsDataInit(p: Parameterization, options: { dataInitScale?: boolean } = {}): boolean {
-  return p === 'weightnorm+init' || (p === 'standard' && !!options.dataInitScale);
+export const VARIANTS: Readonly<Record<VariantName, Variant>> = {
+  standard: { name: 'standard', weightNorm: 'none', norm: 'none', bias: true, dataInit: false },
+  weightnorm: { name: 'weightnorm', weightNorm: 'preserve', norm: 'none', bias: true, dataInit: false },
+  'weightnorm+init': { name: 'weightnorm+init', weightNorm: 'paper', norm: 'none', bias: true, dataInit: true },
+  batchnorm: { name: 'batchnorm', weightNorm: 'none', norm: 'batch', bias: false, dataInit: false },
+  'weightnorm+meanonlybn': { name: 'weightnorm+meanonlybn', weightNorm: 'preserve', norm: 'meanOnly', bias: false, dataInit: false },
+};
+
+export function isVariantName(s: string): s is VariantName {
+  return (VARIANT_NAMES as readonly string[]).includes(s);
+}
+
+const fieldChoices = { weightNorm: ['none', 'preserve', 'paper'], norm: ['none', 'batch', 'meanOnly', 'dataInitScale'] } as const;
+
+/** The variant a name or record stands for, checked: known values and a consistent data-init choice. */
+export function resolveVariant(variant: VariantName | Variant, op = 'variant'): Variant {
+  if (typeof variant === 'string') {
+    if (!isVariantName(variant)) throw new WnError(op, `variant must be one of ${VARIANT_NAMES.join(', ')}, got '${variant}'`);
+    return VARIANTS[variant];
+  }
+  if (!variant || typeof variant !== 'object') throw new WnError(op, `variant must be a name or a Variant record, got ${variant === null ? 'null' : typeof variant}`);
+  if (!isVariantName(variant.name)) throw new WnError(op, `variant.name must be one of ${VARIANT_NAMES.join(', ')}, got '${String(variant.name)}'`);
+  for (const [field, choices] of Object.entries(fieldChoices)) {
+    const v = (variant as unknown as Record<string, unknown>)[field];
+    if (!(choices as readonly unknown[]).includes(v)) throw new WnError(op, `variant.${field} must be one of ${choices.join(', ')}, got ${JSON.stringify(v)}`);
+  }
+  for (const field of ['bias', 'dataInit'] as const) {
+    if (typeof variant[field] !== 'boolean') throw new WnError(op, `variant.${field} must be a boolean, got ${JSON.stringify(variant[field])}`);
+  }
+  if (variant.norm === 'dataInitScale' && (variant.weightNorm !== 'none' || !variant.dataInit)) {
+    throw new WnError(op, `variant.norm 'dataInitScale' needs weightNorm 'none' and dataInit true (its scale is set by data init), got weightNorm '${variant.weightNorm}', dataInit ${variant.dataInit}`);
+  }
+  if (variant.dataInit && variant.weightNorm === 'none' && variant.norm !== 'dataInitScale') {
+    throw new WnError(op, `variant.dataInit needs something to initialize: weight norm or norm 'dataInitScale', got weightNorm 'none', norm '${variant.norm}'`);
+  }
+  return variant;
+}
+
+/** Whether a model built under this variant needs an `initFromData` pass before training. */
+export function needsDataInit(variant: VariantName | Variant): boolean {
+  return resolveVariant(variant, 'needsDataInit').dataInit;
 }
 
 export interface UnitOptions {
-  /** default 'standard' */
-  parameterization?: Parameterization;
+  /** a preset name or a Variant record (default 'standard') */
+  variant?: VariantName | Variant;
   /** applied after the (normalized) pre-activation, e.g. new LeakyReLU(0.1) */
   activation?: Layer | null;
   rng?: RngOption;
-  /** 'standard' only: bias-free layer followed by the authors' frozen data-dependent scale (DataInitScale) */
-  dataInitScale?: boolean;
-  /** weight-norm variants: initialization of v ('paper' for weightnorm+init, else 'preserve') */
-  wnInit?: 'preserve' | 'paper';
   /** BatchNorm / MeanOnlyBatchNorm momentum (default 0.1) */
   momentum?: number;
   /** BatchNorm eps (default 1e-5) */
   eps?: number;
 }
 
-/** A parameterized layer block: `main` → optional `norm` → optional `act`. */
+/** A layer block built under a variant: `main` → optional `norm` → optional `act`. */
 export class Unit extends Sequential {
   constructor(
-    readonly parameterization: Parameterization,
+    readonly variant: Variant,
     layers: Record<string, Layer>,
   ) {
     super(layers);
@@ -63,28 +111,22 @@ export class Unit extends Sequential {
     return this.get<WeightedLayer>('main');
   }
 
-  /** The normalization layer, if the parameterization has one. */
+  /** The normalization layer, if the variant has one. */
   get norm(): Layer | null {
     return this.namedChildren().some(([n]) => n === 'norm') ? this.get('norm') : null;
   }
 }
 
 function build(main: (bias: boolean) => WeightedLayer, units: number, options: UnitOptions): Unit {
-  const p = options.parameterization ?? 'standard';
-  if (!isParameterization(p)) throw new WnError('unit', `parameterization must be one of ${PARAMETERIZATIONS.join(', ')}, got '${p as string}'`);
-  if (options.dataInitScale && p !== 'standard') throw new WnError('unit', `dataInitScale applies to the 'standard' parameterization only, not '${p}'`);
-  const withNorm = p === 'batchnorm' || p === 'weightnorm+meanonlybn' || (p === 'standard' && !!options.dataInitScale);
-  const layer = main(!withNorm);
-  if (p.startsWith('weightnorm')) {
-    const init = options.wnInit ?? (p === 'weightnorm+init' ? 'paper' : 'preserve');
-    weightNorm(layer, { init, rng: options.rng === undefined ? undefined : resolveRng(options.rng) });
-  }
+  const v = resolveVariant(options.variant ?? 'standard', 'unit');
+  const layer = main(v.bias);
+  if (v.weightNorm !== 'none') weightNorm(layer, { init: v.weightNorm, rng: options.rng === undefined ? undefined : resolveRng(options.rng) });
   const layers: Record<string, Layer> = { main: layer };
-  if (p === 'batchnorm') layers.norm = new BatchNorm(units, { momentum: options.momentum, eps: options.eps });
-  else if (p === 'weightnorm+meanonlybn') layers.norm = new MeanOnlyBatchNorm(units, { momentum: options.momentum });
-  else if (withNorm) layers.norm = new DataInitScale(units);
+  if (v.norm === 'batch') layers.norm = new BatchNorm(units, { momentum: options.momentum, eps: options.eps });
+  else if (v.norm === 'meanOnly') layers.norm = new MeanOnlyBatchNorm(units, { momentum: options.momentum });
+  else if (v.norm === 'dataInitScale') layers.norm = new DataInitScale(units);
   if (options.activation) layers.act = options.activation;
-  return new Unit(p, layers);
+  return new Unit(v, layers);
 }
 
 export interface ConvUnitOptions extends UnitOptions {
@@ -93,7 +135,7 @@ export interface ConvUnitOptions extends UnitOptions {
   dilation?: number | readonly [number, number];
 }
 
-/** A Conv2d(inC, outC, k) block under a parameterization. */
+/** A Conv2d(inC, outC, k) block under a variant. */
 export function convUnit(inChannels: number, outChannels: number, kernelSize: number | readonly [number, number], options: ConvUnitOptions = {}): Unit {
   const rng = resolveRng(options.rng);
   return build(
@@ -109,7 +151,7 @@ export interface ConvTransposeUnitOptions extends UnitOptions {
   outputPadding?: number | readonly [number, number];
 }
 
-/** A ConvTranspose2d(inC, outC, k) block under a parameterization (weight norm per output channel). */
+/** A ConvTranspose2d(inC, outC, k) block under a variant (weight norm per output channel). */
 export function convTransposeUnit(inChannels: number, outChannels: number, kernelSize: number | readonly [number, number], options: ConvTransposeUnitOptions = {}): Unit {
   const rng = resolveRng(options.rng);
   return build(
@@ -119,7 +161,7 @@ export function convTransposeUnit(inChannels: number, outChannels: number, kerne
   );
 }
 
-/** A Linear(in, out) block under a parameterization. */
+/** A Linear(in, out) block under a variant. */
 export function denseUnit(inFeatures: number, outFeatures: number, options: UnitOptions = {}): Unit {
   const rng = resolveRng(options.rng);
   return build((bias) => new Linear(inFeatures, outFeatures, { bias, rng }), outFeatures, { ...options, rng });

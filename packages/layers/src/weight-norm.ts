@@ -1,13 +1,15 @@
 /**
- * Weight normalization (Salimans & Kingma 2016) as a parametrization: the layer's `weight` slot
- * holds a `WeightNorm` whose `compute()` is w = g · v / ‖v‖, the norm taken over every axis but
- * the output-unit axis `dim` (one g per output unit). Trained tensors are `weight_g` (g, shaped as
- * PyTorch: size 1 except on `dim`) and `weight_v` (v, the weight's shape).
+ * Weight normalization (Salimans & Kingma 2016) as a parametrization: `weightNorm(layer)` is
+ * `parametrize(layer, 'weight', new WeightNorm(dim))`, so the slot computes w = g · v / ‖v‖, the
+ * norm taken over every axis but the output-unit axis `dim` (one g per output unit). Trained
+ * tensors are `weight_g` (g, shaped as PyTorch: size 1 except on `dim`) and `weight_v` (v).
  */
-import { div, full, mul, normalizeAxis, reshape, sqrt, sum, tidy, WnError, type Rng, type Shape, type Tensor } from '@wn/tensor';
+import { div, full, mul, normalizeAxis, reshape, sqrt, sum, WnError, type Rng, type Shape, type Tensor } from '@wn/tensor';
 import { noGrad } from '@wn/autograd';
 import { normalInit } from './init.js';
-import { Module, Param, Parametrization } from './module.js';
+import { Module, Param } from './module.js';
+import { Parametrization, ParametrizedTensor, type PreActivationStats } from './parametrization.js';
+import { isParametrized, parametrize, removeParametrization } from './parametrize.js';
 import { resolveRng, type RngOption } from './rng.js';
 
 /** The axes a weight-norm norm runs over: all but `dim`. */
@@ -34,50 +36,54 @@ export function gShape(shape: Shape, dim: number): number[] {
   return shape.map((s, i) => (i === dim ? s : 1));
 }
 
+/**
+ * Weight norm as a parametrization: `forward(g, v)` = g · v / ‖v‖ (`weightNormWeight`, the one
+ * formula), `rightInverse(w)` = (‖w‖, w). Originals are named `<name>_g`, `<name>_v` (PyTorch's
+ * `weight_norm` names, not `parametrizations.*`), and it offers data-dependent init: measure with
+ * v/‖v‖, then g ← s/σ.
+ */
 export class WeightNorm extends Parametrization {
-  readonly kind = 'weightNorm';
-  readonly g: Param;
-  readonly v: Param;
-  /** the output-unit axis of the weight (not normalized over) */
+  /** the output-unit axis of the weight (not normalized over), non-negative */
   readonly dim: number;
 
-  constructor(g: Param, v: Param, dim: number) {
+  constructor(dim: number) {
     super();
-    const d = normalizeAxis('WeightNorm', dim, v.shape.length, 'dim');
-    const expected = gShape(v.shape, d);
-    if (g.shape.length !== expected.length || g.shape.some((s, i) => s !== expected[i])) {
-      throw new WnError('WeightNorm', `g must have shape [${expected.join(', ')}] for v [${v.shape.join(', ')}] and dim ${d}, got [${g.shape.join(', ')}]`);
-    }
-    this.g = g;
-    this.v = v;
-    this.dim = d;
+    if (!Number.isInteger(dim) || dim < 0) throw new WnError('WeightNorm', `dim must be a non-negative integer (the output-unit axis), got ${dim}`);
+    this.dim = dim;
   }
 
-  originals(): readonly (readonly [string, Param])[] {
-    return [
-      ['_g', this.g],
-      ['_v', this.v],
-    ];
+  forward(g: Tensor, v: Tensor): Tensor {
+    return weightNormWeight(v, g, this.dim);
   }
 
-  get shape(): Shape {
-    return this.v.shape;
+  override rightInverse(w: Tensor): Tensor[] {
+    if (this.dim >= w.rank) throw new WnError('WeightNorm', `dim ${this.dim} is out of range for a weight of shape [${w.shape.join(', ')}]`);
+    return [weightNormNorm(w, this.dim), w];
   }
 
-  /** w = g · v / ‖v‖ */
-  compute(): Tensor {
-    return mul(this.v.value, div(this.g.value, this.norm()));
+  override originalNames(name: string): string[] {
+    return [`${name}_g`, `${name}_v`];
   }
 
-  /** ‖v‖ per output unit (g's shape). */
-  norm(): Tensor {
-    return weightNormNorm(this.v.value, this.dim);
+  /** v / ‖v‖: each output unit's unit-norm direction. */
+  override dataInitWeight(_g: Tensor, v: Tensor): Tensor {
+    return div(v, weightNormNorm(v, this.dim));
   }
 
-  /** v / ‖v‖: the unit-norm direction of each output unit's weights. */
-  direction(): Tensor {
-    return div(this.v.value, this.norm());
+  override dataInit(originals: readonly Param[], stats: PreActivationStats): void {
+    const g = originals[0];
+    g.update(reshape(div(stats.scale, stats.std), g.shape));
   }
+}
+
+/** The trained tensors of a weight-normalized slot: g (PyTorch's `weight_g`) and v (`weight_v`). */
+export function weightNormOf(layer: Module, name = 'weight'): { g: Param; v: Param; dim: number } {
+  const slot = (layer as unknown as Record<string, unknown>)[name];
+  if (!(slot instanceof ParametrizedTensor) || !(slot.parametrization instanceof WeightNorm)) {
+    throw new WnError('weightNormOf', `${layer.constructor.name}.${name} is not weight-normalized`);
+  }
+  const [g, v] = slot.originals;
+  return { g, v, dim: slot.parametrization.dim };
 }
 
 export interface WeightNormOptions {
@@ -106,8 +112,8 @@ interface WeightNormable {
 
 function defaultNames(layer: Module): string[] {
   const fields = Object.entries(layer);
-  if (fields.some(([k, v]) => k === 'weight' && (v instanceof Param || v instanceof Parametrization))) return ['weight'];
-  const names = fields.filter(([k, v]) => k.startsWith('weight') && (v instanceof Param || v instanceof Parametrization)).map(([k]) => k);
+  if (fields.some(([k, v]) => k === 'weight' && (v instanceof Param || v instanceof ParametrizedTensor))) return ['weight'];
+  const names = fields.filter(([k, v]) => k.startsWith('weight') && (v instanceof Param || v instanceof ParametrizedTensor)).map(([k]) => k);
   if (names.length === 0) {
     const children = layer.namedChildren().map(([k]) => k);
     throw new WnError('weightNorm', `${layer.constructor.name} has no weight parameter to normalize${children.length ? ` (it is a container with ${children.join(', ')}: use weightNormAll, or wrap its layers)` : ''}`);
@@ -127,19 +133,22 @@ export function weightNorm<M extends Module>(layer: M, options: WeightNormOption
   const slots = layer as unknown as Record<string, unknown>;
   for (const name of names) {
     const slot = slots[name];
-    if (slot instanceof WeightNorm) throw new WnError('weightNorm', `${layer.constructor.name}.${name} is already weight-normalized`);
+    if (slot instanceof ParametrizedTensor) {
+      throw new WnError('weightNorm', `${layer.constructor.name}.${name} is already ${slot.parametrization instanceof WeightNorm ? 'weight-normalized' : `parametrized (${slot.parametrization.constructor.name})`}`);
+    }
     if (!(slot instanceof Param)) throw new WnError('weightNorm', `${layer.constructor.name} has no parameter '${name}'`);
     if (slot.shape.length < 2) throw new WnError('weightNorm', `${layer.constructor.name}.${name} has shape [${slot.shape.join(', ')}]; weight norm needs rank ≥ 2`);
     const dim = normalizeAxis('weightNorm', options.dim ?? (layer as WeightNormable).weightNormDim?.(name) ?? 0, slot.shape.length, 'dim');
-    const parts = noGrad(() => tidy(() => {
-      if (init === 'paper') {
-        rng ??= resolveRng(options.rng);
-        return { v: normalInit(slot.shape, options.std ?? 0.05, rng), g: full(gShape(slot.shape, dim), 1) };
-      }
-      return { v: slot.value, g: weightNormNorm(slot.value, dim) };
-    }));
-    if (init === 'paper') slot.value.dispose();
-    slots[name] = new WeightNorm(new Param(parts.g, { trainable: slot.trainable }), new Param(parts.v, { trainable: slot.trainable }), dim);
+    parametrize(layer, name, new WeightNorm(dim));
+    if (init === 'paper') {
+      rng ??= resolveRng(options.rng);
+      const { g, v } = weightNormOf(layer, name);
+      const r = rng;
+      noGrad(() => {
+        v.update(normalInit(v.shape, options.std ?? 0.05, r));
+        g.update(full(g.shape, 1));
+      });
+    }
   }
   if (init === 'paper') {
     const bias = slots.bias;
@@ -167,21 +176,17 @@ export function weightNormAll<M extends Module>(model: M, options: Omit<WeightNo
 export function removeWeightNorm<M extends Module>(layer: M, options: { name?: string | readonly string[] } = {}): M {
   const slots = layer as unknown as Record<string, unknown>;
   const names = options.name === undefined
-    ? Object.entries(slots).filter(([, v]) => v instanceof WeightNorm).map(([k]) => k)
+    ? Object.keys(slots).filter((k) => isParametrized(layer, k, WeightNorm))
     : typeof options.name === 'string' ? [options.name] : [...options.name];
   if (names.length === 0) throw new WnError('removeWeightNorm', `${layer.constructor.name} has no weight-normalized parameter`);
   for (const name of names) {
-    const slot = slots[name];
-    if (!(slot instanceof WeightNorm)) throw new WnError('removeWeightNorm', `${layer.constructor.name}.${name} is not weight-normalized`);
-    const w = noGrad(() => tidy(() => slot.compute()));
-    slots[name] = new Param(w, { trainable: slot.v.trainable });
-    slot.g.value.dispose();
-    slot.v.value.dispose();
+    if (!isParametrized(layer, name, WeightNorm)) throw new WnError('removeWeightNorm', `${layer.constructor.name}.${name} is not weight-normalized`);
+    removeParametrization(layer, name);
   }
   return layer;
 }
 
 /** Whether a module (or any descendant) has a weight-normalized parameter. */
 export function hasWeightNorm(model: Module): boolean {
-  return model.namedModules().some(([, m]) => Object.values(m).some((v) => v instanceof WeightNorm));
+  return model.namedModules().some(([, m]) => Object.keys(m).some((k) => isParametrized(m, k, WeightNorm)));
 }

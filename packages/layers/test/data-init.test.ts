@@ -3,7 +3,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { add, mul, Rng, tidy, type Tensor } from '@wn/tensor';
 import {
   Conv2d, convTransposeUnit, convUnit, denseUnit, GlobalAvgPool2d, initFromData, LeakyReLU, Linear, LSTMCell, MaxPool2d, Module, ReLU,
-  Sequential, Unit, weightNorm, type Layer,
+  Sequential, Unit, VARIANTS, weightNorm, type Layer,
 } from '../src/index.js';
 
 /** Mean and std (population) per unit along axis 1 (over batch and spatial positions). */
@@ -60,7 +60,7 @@ describe('initFromData', () => {
   it('weight-normalized MLP: every pre-activation has mean 0, std 1 on the batch; report in forward order', () => {
     tidy(() => {
       const rng = new Rng(1);
-      const p = { parameterization: 'weightnorm+init' as const, rng };
+      const p = { variant: 'weightnorm+init' as const, rng };
       const model = new Sequential({
         fc1: denseUnit(10, 16, { ...p, activation: new ReLU() }),
         fc2: denseUnit(16, 16, { ...p, activation: new ReLU() }),
@@ -81,7 +81,7 @@ describe('initFromData', () => {
   it('conv + pool + transposed conv + dense, with leaky ReLU: all normalized (per channel over N, H, W)', () => {
     tidy(() => {
       const rng = new Rng(3);
-      const p = { parameterization: 'weightnorm+init' as const, rng };
+      const p = { variant: 'weightnorm+init' as const, rng };
       const model = new Sequential({
         c1: convUnit(3, 6, 3, { ...p, padding: 1, activation: new LeakyReLU(0.1) }),
         pool: new MaxPool2d(2),
@@ -99,7 +99,7 @@ describe('initFromData', () => {
 
   it('initScale sets the target std', () => {
     tidy(() => {
-      const model = new Sequential({ a: denseUnit(6, 5, { parameterization: 'weightnorm+init', rng: 5, activation: new ReLU() }), b: denseUnit(5, 3, { parameterization: 'weightnorm+init', rng: 6 }) });
+      const model = new Sequential({ a: denseUnit(6, 5, { variant: 'weightnorm+init', rng: 5, activation: new ReLU() }), b: denseUnit(5, 3, { variant: 'weightnorm+init', rng: 6 }) });
       const x = input([20, 6], 7);
       initFromData(model, x, { initScale: 0.1 });
       expectNormalized(preActivations(model, x), 0.1);
@@ -108,7 +108,7 @@ describe('initFromData', () => {
 
   it('initScale per layer: a function of the path gives each layer its own target std', () => {
     tidy(() => {
-      const model = new Sequential({ a: denseUnit(6, 5, { parameterization: 'weightnorm+init', rng: 5, activation: new ReLU() }), b: denseUnit(5, 3, { parameterization: 'weightnorm+init', rng: 6 }) });
+      const model = new Sequential({ a: denseUnit(6, 5, { variant: 'weightnorm+init', rng: 5, activation: new ReLU() }), b: denseUnit(5, 3, { variant: 'weightnorm+init', rng: 6 }) });
       const x = input([20, 6], 7);
       const report = initFromData(model, x, { initScale: (path) => (path === 'b.main' ? 0.1 : 1) });
       expect(report.layers.map((r) => [r.path, r.scale])).toEqual([['a.main', 1], ['b.main', 0.1]]);
@@ -120,7 +120,7 @@ describe('initFromData', () => {
 
   it('initScale must be positive and finite, named with the layer', () => {
     tidy(() => {
-      const model = new Sequential({ a: denseUnit(6, 5, { parameterization: 'weightnorm+init', rng: 5 }) });
+      const model = new Sequential({ a: denseUnit(6, 5, { variant: 'weightnorm+init', rng: 5 }) });
       const x = input([20, 6], 7);
       expect(() => initFromData(model, x, { initScale: () => 0 })).toThrow(/initScale for 'a\.main' must be a positive finite number, got 0/);
       expect(() => initFromData(model, x, { initScale: Number.NaN })).toThrow(/got NaN/);
@@ -129,7 +129,7 @@ describe('initFromData', () => {
 
   it('weight norm + mean-only batch norm: the centred pre-activations have std 1 (g ← 1/σ on bias-free layers)', () => {
     tidy(() => {
-      const p = { parameterization: 'weightnorm+meanonlybn' as const, rng: 8 };
+      const p = { variant: 'weightnorm+meanonlybn' as const, rng: 8 };
       const model = new Sequential({ a: convUnit(3, 4, 3, { ...p, activation: new ReLU() }), b: convUnit(4, 4, 3, p) });
       const x = input([3, 3, 7, 7], 9);
       const report = initFromData(model, x);
@@ -140,7 +140,7 @@ describe('initFromData', () => {
 
   it("the authors' standard-parameterization variant: DataInitScale with a frozen scale", () => {
     tidy(() => {
-      const p = { parameterization: 'standard' as const, dataInitScale: true, rng: 10 };
+      const p = { variant: { ...VARIANTS.standard, norm: 'dataInitScale', bias: false, dataInit: true } as const, rng: 10 };
       const model = new Sequential({ a: convUnit(3, 4, 3, { ...p, activation: new ReLU() }), b: convUnit(4, 2, 3, p) });
       const x = input([3, 3, 7, 7], 11);
       const report = initFromData(model, x);

@@ -2,7 +2,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { keep, mul, sum, tidy, type Tensor } from "@wn/tensor";
 import { valueAndGrads } from '@wn/autograd';
-import { BatchNorm, Conv2d, ConvTranspose2d, Linear, MeanOnlyBatchNorm, WeightNorm, weightNorm, weightNormWeight, type Layer } from '../src/index.js';
+import { BatchNorm, Conv2d, ConvTranspose2d, Linear, MeanOnlyBatchNorm, WeightNorm, weightNorm, weightNormOf, weightNormWeight, type Layer } from '../src/index.js';
 import { agreement, expectClose, loadJson, t } from './helpers.js';
 
 const layers = loadJson('layers.json');
@@ -50,9 +50,9 @@ describe('weight-normalized layers vs torch.nn.utils.weight_norm', () => {
   it('transposed conv: the default weight-norm axis is 1 (one g per output channel), giving g shape [1, out, 1, 1]', () => {
     const c = cases('conv_transpose2d_weight_norm')[0];
     const layer = weightNorm(build.conv_transpose2d_weight_norm(c.attrs));
-    expect((layer as any).weight).toBeInstanceOf(WeightNorm);
-    expect((layer as any).weight.dim).toBe(1);
-    expect([...(layer as any).weight.g.shape]).toEqual([1, c.attrs.out_channels, 1, 1]);
+    expect((layer as any).weight.parametrization).toBeInstanceOf(WeightNorm);
+    expect(weightNormOf(layer).dim).toBe(1);
+    expect([...weightNormOf(layer).g.shape]).toEqual([1, c.attrs.out_channels, 1, 1]);
   });
 
   for (const c of cases('weight_norm')) {

@@ -10,7 +10,7 @@ it('README: weight-normalized MLP, data-dependent init, Adam with the paper’s 
   const labels = Array.from({ length: 128 }, (_, i) => (pts[2 * i] * pts[2 * i + 1] > 0 ? 1 : 0));
   const x = tensor(pts, [128, 2]);
 
-  const wn = { parameterization: 'weightnorm+init', rng } as const;
+  const wn = { variant: 'weightnorm+init', rng } as const;
   const model = new Sequential({
     fc1: denseUnit(2, 32, { ...wn, activation: new ReLU() }),
     fc2: denseUnit(32, 32, { ...wn, activation: new ReLU() }),

@@ -3,9 +3,15 @@ import { describe, expect, it } from 'vitest';
 import { keep, mean, mul, sub, sum, tensor, tidy, withBackend, Rng, type Tensor } from '@wn/tensor';
 import { gradcheck, valueAndGrads } from '@wn/autograd';
 import {
-  Conv2d, ConvTranspose2d, Linear, LSTMCell, MeanOnlyBatchNorm, Param, ReLU, removeWeightNorm, Sequential, SGD, Tanh, paramGrads, weightNorm, WeightNorm,
-  type WeightedLayer,
+  Conv2d, ConvTranspose2d, Linear, LSTMCell, MeanOnlyBatchNorm, Param, ReLU, removeWeightNorm, Sequential, SGD, Tanh, paramGrads, weightNorm, weightNormOf,
+  type Module, type ParametrizedTensor, type WeightedLayer,
 } from '../src/index.js';
+
+/** g, v and dim of a weight-normalized layer, with the slot's shape and a fresh computation of w. */
+function wnParts(layer: Module) {
+  const slot = (layer as unknown as { weight: ParametrizedTensor }).weight;
+  return { ...weightNormOf(layer), shape: slot.shape, compute: () => slot.compute() };
+}
 
 /** Per output unit: dot products / norms of two weight-shaped tensors, grouping by `dim`. */
 function perUnit(a: ArrayLike<number>, shape: readonly number[], dim: number, fn: (unit: number, i: number) => void): void {
@@ -24,7 +30,7 @@ describe('gradients of g and v (section 2.1)', () => {
     it(`${name}: ∇g = ∇w·v/‖v‖, ∇v = (g/‖v‖)∇w − (g∇g/‖v‖²)v, and v·∇v = 0`, () => {
       tidy(() => {
         const layer = weightNorm(make());
-        const wn = layer.weight as WeightNorm;
+        const wn = wnParts(layer);
         // g away from ‖v‖ so w ≠ v
         wn.g.value = mul(wn.g.value, new Rng(3).uniform(wn.g.shape, 0.5, 2));
         const x = input();
@@ -85,17 +91,17 @@ describe('wrapping and unwrapping', () => {
   }
 
   it("g has PyTorch's weight_g shape: [out,1] dense, [out,1,1,1] conv, [1,out,1,1] transposed conv", () => {
-    expect([...(weightNorm(new Linear(5, 4)).weight as WeightNorm).g.shape]).toEqual([4, 1]);
-    expect([...(weightNorm(new Conv2d(3, 4, 3)).weight as WeightNorm).g.shape]).toEqual([4, 1, 1, 1]);
-    expect([...(weightNorm(new ConvTranspose2d(3, 4, 3)).weight as WeightNorm).g.shape]).toEqual([1, 4, 1, 1]);
+    expect([...weightNormOf(weightNorm(new Linear(5, 4))).g.shape]).toEqual([4, 1]);
+    expect([...weightNormOf(weightNorm(new Conv2d(3, 4, 3))).g.shape]).toEqual([4, 1, 1, 1]);
+    expect([...weightNormOf(weightNorm(new ConvTranspose2d(3, 4, 3))).g.shape]).toEqual([1, 4, 1, 1]);
     // PyTorch's (wrong for transposed convs) dim 0 is available explicitly
-    expect([...(weightNorm(new ConvTranspose2d(3, 4, 3), { dim: 0 }).weight as WeightNorm).g.shape]).toEqual([3, 1, 1, 1]);
+    expect([...weightNormOf(weightNorm(new ConvTranspose2d(3, 4, 3), { dim: 0 })).g.shape]).toEqual([3, 1, 1, 1]);
   });
 
   it('transposed conv with dim 1: ‖w‖ per output channel equals g, whatever v', () => {
     tidy(() => {
       const layer = weightNorm(new ConvTranspose2d(3, 4, 3, { rng: 5 }));
-      const wn = layer.weight as WeightNorm;
+      const wn = wnParts(layer);
       wn.g.value = tensor([0.5, 1, 2, 3], [1, 4, 1, 1]);
       const w = wn.compute().dataSync();
       const n2 = new Float64Array(4);
@@ -106,7 +112,7 @@ describe('wrapping and unwrapping', () => {
 
   it("init 'paper': v ~ N(0, 0.05²), g = 1, bias = 0", () => {
     const layer = weightNorm(new Linear(200, 50, { rng: 1 }), { init: 'paper', rng: 9 });
-    const wn = layer.weight as WeightNorm;
+    const wn = wnParts(layer);
     const v = Array.from(wn.v.value.dataSync());
     const m = v.reduce((a, b) => a + b, 0) / v.length;
     const sd = Math.sqrt(v.reduce((a, b) => a + (b - m) ** 2, 0) / v.length);
@@ -181,7 +187,7 @@ describe('gradcheck (float64, finite differences)', () => {
   for (const [name, make, xShape] of layers) {
     it(`weight-normalized ${name}: x, g, v, b`, () => {
       const layer = weightNorm(make());
-      const wn = layer.weight as WeightNorm;
+      const wn = wnParts(layer);
       const outShape = tidy(() => [...layer.forward(new Rng(1).normal(xShape)).shape]);
       const u = up(outShape);
       const host = (tt: Tensor) => ({ values: Float64Array.from(tt.dataSync()), shape: [...tt.shape] });

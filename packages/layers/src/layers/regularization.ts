@@ -1,4 +1,7 @@
-/** Train-only stochastic layers, seeded. */
+/**
+ * Train-only stochastic layers, seeded. Each draws from its own `rng` field, whose position
+ * `randomState(model)` saves and `loadRandomState` restores (a resumed run draws the same masks).
+ */
 import { add, mul, WnError, type Rng, type Tensor } from '@wn/tensor';
 import { Layer } from '../module.js';
 import { resolveRng, type RngOption } from '../rng.js';
@@ -8,7 +11,7 @@ import { resolveRng, type RngOption } from '../rng.js';
  * by 1/(1−p); identity in eval mode. Masks come from the layer's own `Rng` (one stream per call).
  */
 export class Dropout extends Layer {
-  readonly rng: Rng;
+  rng: Rng;
   constructor(readonly p = 0.5, options: { rng?: RngOption } = {}) {
     super();
     if (!(p >= 0 && p < 1)) throw new WnError('Dropout', `p must be in [0, 1), got ${p}`);
@@ -23,7 +26,7 @@ export class Dropout extends Layer {
 
 /** Adds N(0, std²) noise in training mode (the paper's CIFAR net: std 0.15 on the input); identity in eval. */
 export class GaussianNoise extends Layer {
-  readonly rng: Rng;
+  rng: Rng;
   constructor(readonly std: number, options: { rng?: RngOption } = {}) {
     super();
     if (!(std >= 0)) throw new WnError('GaussianNoise', `std must be ≥ 0, got ${std}`);
