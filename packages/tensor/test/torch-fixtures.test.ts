@@ -15,14 +15,20 @@ import {
 } from '@wn/tooling/conformance';
 import { compareClose } from '@wn/tooling/testing';
 import {
-  abs, add, avgPool2d, broadcastShapes, broadcastTo, concat, conv2d, convTranspose2d, cos, dispose, div, elu, exp, gather,
-  getBackend, globalAvgPool, leakyRelu, log, logSoftmax, logSumExp, matmul, max, maxPool2d, maximum, mean, memory, minimum, mul, neg,
-  onesLike, pad, pow, reciprocal, relu, reshape, sigmoid, sigmoidCrossEntropy, sin, sizeOf, softmax, softmaxCrossEntropy,
-  softplus, sqrt, stridesOf, sub, sum, tanh, tensor, tidy, transpose, variance, where, withBackend, type Tensor,
+  abs, add, argmax, avgPool2d, broadcastShapes, broadcastTo, concat, conv2d, conv2dBackpropFilter, conv2dBackpropInput,
+  conv2dWithAttrs, convTranspose2d, cos, dispose, div, elu, equal, exp, expandDims, flatten, floor, fusedDecomposition,
+  fusedElementwise, fusedValues, gather, getBackend, globalAvgPool, greater, l2Normalize, leakyRelu, less, log, logSoftmax,
+  logSumExp, matmul, max, maxPool2d, maximum, mean, memory, min, minimum, mul, neg, oneHot, onesLike, pad, pool2dBackward,
+  pow, reciprocal, relu, reshape, scatterAdd, sigmoid, sigmoidCrossEntropy, sign, sin, sizeOf, slice, softmax,
+  softmaxCrossEntropy, softplus, split, sqrt, square, squeeze, stack, stridesOf, sub, sum, tanh, tensor, tidy, transpose,
+  variance, where, withBackend, type Conv2dAttrs, type FusedProgram, type Pool2dAttrs, type Tensor,
 } from '../src/index.js';
+import * as wn from '../src/index.js';
 
 const fixture = (name: string) => readFixtureFile(new URL(`../../../tooling/fixtures/${name}`, import.meta.url));
-const FILES: [string, FixtureFile][] = [['ops.json', fixture('ops.json')], ['mlp.json', fixture('mlp.json')]];
+const FILES: [string, FixtureFile][] = [
+  ['ops.json', fixture('ops.json')], ['public_ops.json', fixture('public_ops.json')], ['mlp.json', fixture('mlp.json')],
+];
 
 /**
  * Backends checked against PyTorch: the float32 spec, its float64 twin and the default backend
@@ -216,6 +222,83 @@ const HANDLERS: Record<string, Handler> = {
       return concat(names.map((k) => ctx.x[k]), attr(ctx, 'dim'));
     },
   },
+  // ---- public_ops.json ----
+  square: unary(square), sign: unary(sign), floor: unary(floor),
+  equal: binary(equal), less: binary(less), greater: binary(greater),
+  min: reduction(min),
+  argmax: { tol: 'elementwise', run: (ctx) => (expectAttrs(ctx, { dim: undefined, keepdim: undefined }), argmax(ctx.x.x, attr(ctx, 'dim'), attr(ctx, 'keepdim'))) },
+  l2_normalize: {
+    tol: 'reduction',
+    run: (ctx) => (expectAttrs(ctx, { dim: undefined, eps: undefined }), l2Normalize(ctx.x.x, attr<number[]>(ctx, 'dim'), attr(ctx, 'eps'))),
+  },
+  split: {
+    tol: 'elementwise',
+    run: (ctx) => {
+      expectAttrs(ctx, { sizes: undefined, dim: undefined });
+      const parts = split(ctx.x.x, attr<number[]>(ctx, 'sizes'), attr(ctx, 'dim'));
+      // the fixture's output is the parts flattened and concatenated; each part is an intermediate
+      return { output: concat(parts.map((p) => reshape(p, [-1])), 0), intermediates: Object.fromEntries(parts.map((p, i) => [`part${i}`, p])) };
+    },
+  },
+  stack: {
+    tol: 'elementwise',
+    run: (ctx) => (expectAttrs(ctx, { dim: undefined }), stack(Object.keys(ctx.x).map((_, i) => ctx.x[`x${i}`]), attr(ctx, 'dim'))),
+  },
+  slice: { tol: 'elementwise', run: (ctx) => (expectAttrs(ctx, { begin: undefined, size: undefined }), slice(ctx.x.x, attr(ctx, 'begin'), attr(ctx, 'size'))) },
+  squeeze: { tol: 'elementwise', run: (ctx) => (expectAttrs(ctx, { dim: undefined }), squeeze(ctx.x.x, dims(ctx.attrs.dim))) },
+  unsqueeze: { tol: 'elementwise', run: (ctx) => (expectAttrs(ctx, { dim: undefined }), expandDims(ctx.x.x, attr(ctx, 'dim'))) },
+  flatten: { tol: 'elementwise', run: (ctx) => (expectAttrs(ctx, { start_dim: undefined }), flatten(ctx.x.x, attr(ctx, 'start_dim'))) },
+  reshape: { tol: 'elementwise', run: (ctx) => (expectAttrs(ctx, { shape: undefined }), reshape(ctx.x.x, attr(ctx, 'shape'))) },
+  broadcast_to: { tol: 'elementwise', run: (ctx) => (expectAttrs(ctx, { shape: undefined }), broadcastTo(ctx.x.x, attr(ctx, 'shape'))) },
+  one_hot: { tol: 'elementwise', run: (ctx) => (expectAttrs(ctx, { num_classes: undefined }), oneHot(ctx.ints('labels'), attr(ctx, 'num_classes'))) },
+  index_add: {
+    tol: 'elementwise',
+    run: (ctx) => (expectAttrs(ctx, { dim: undefined, shape: undefined }), scatterAdd(ctx.x.updates, ctx.ints('index'), attr(ctx, 'dim'), attr(ctx, 'shape'))),
+  },
+  fused_elementwise: {
+    tol: 'elementwise',
+    run: (ctx) => {
+      expectAttrs(ctx, { program: undefined });
+      const program = attr<FusedProgram>(ctx, 'program');
+      return fusedElementwise(program, Array.from({ length: program.inputs }, (_, i) => ctx.x[`x${i}`]));
+    },
+  },
+  fused_decomposition: {
+    tol: 'elementwise',
+    run: (ctx) => {
+      expectAttrs(ctx, { program: undefined });
+      const program = attr<FusedProgram>(ctx, 'program');
+      const inputs = Array.from({ length: program.inputs }, (_, i) => ctx.x[`x${i}`]);
+      const values = fusedValues(program, inputs);
+      const intermediates = Object.fromEntries(values.flatMap((v, k) => (k >= program.inputs ? [[`value${k}`, v]] : [])));
+      return { output: fusedDecomposition(program, inputs), intermediates };
+    },
+  },
+  conv2d_with_attrs: {
+    tol: 'reduction',
+    run: (ctx) => (expectAttrs(ctx, { stride: undefined, pad: undefined, dilation: undefined }), conv2dWithAttrs(ctx.x.x, ctx.x.w, ctx.attrs as unknown as Conv2dAttrs)),
+  },
+  conv2d_backprop_input: {
+    tol: 'reduction',
+    run: (ctx) => {
+      expectAttrs(ctx, { stride: undefined, pad: undefined, dilation: undefined, input_shape: undefined });
+      return conv2dBackpropInput(ctx.x.dy, ctx.x.w, ctx.attrs as unknown as Conv2dAttrs, attr(ctx, 'input_shape'));
+    },
+  },
+  conv2d_backprop_filter: {
+    tol: 'reduction',
+    run: (ctx) => {
+      expectAttrs(ctx, { stride: undefined, pad: undefined, dilation: undefined, weight_shape: undefined });
+      return conv2dBackpropFilter(ctx.x.x, ctx.x.dy, ctx.attrs as unknown as Conv2dAttrs, attr(ctx, 'weight_shape'));
+    },
+  },
+  pool2d_backward: {
+    tol: 'reduction',
+    run: (ctx) => {
+      expectAttrs(ctx, { mode: undefined, kernel: undefined, stride: undefined, pad: undefined });
+      return pool2dBackward(ctx.x.dy, ctx.x.x, ctx.attrs as unknown as Pool2dAttrs);
+    },
+  },
   mlp: {
     tol: 'reduction',
     run: (ctx) => {
@@ -229,6 +312,49 @@ const HANDLERS: Record<string, Handler> = {
   },
 };
 
+/**
+ * Which public @wn/tensor exports each fixture op exercises. The coverage test below fails for a
+ * public op that no fixture case reaches, so a new op cannot ship with only reference64 (our own
+ * code) as its oracle.
+ */
+const COVERS: Record<string, readonly string[]> = {
+  conv2d: ['conv2d'], conv_transpose2d: ['convTranspose2d'], max_pool2d: ['maxPool2d'], avg_pool2d: ['avgPool2d'],
+  adaptive_avg_pool2d: ['globalAvgPool', 'avgPool2d'], matmul: ['matmul'], softmax: ['softmax'], log_softmax: ['logSoftmax'],
+  logsumexp: ['logSumExp'], sum: ['sum'], mean: ['mean'], max: ['max'], var: ['variance'], cross_entropy: ['softmaxCrossEntropy'],
+  binary_cross_entropy_with_logits: ['sigmoidCrossEntropy'], exp: ['exp'], log: ['log'], sqrt: ['sqrt'], reciprocal: ['reciprocal'],
+  neg: ['neg'], sin: ['sin'], cos: ['cos'], tanh: ['tanh'], sigmoid: ['sigmoid'], abs: ['abs'], relu: ['relu'],
+  leaky_relu: ['leakyRelu'], elu: ['elu'], softplus: ['softplus'], add: ['add'], sub: ['sub'], mul: ['mul'], div: ['div'],
+  maximum: ['maximum'], minimum: ['minimum'], pow: ['pow'], where: ['where'], gather: ['gather'], index_select: ['gather'],
+  pad: ['pad'], transpose: ['transpose'], permute: ['transpose'], concat: ['concat'],
+  square: ['square'], sign: ['sign'], floor: ['floor'], equal: ['equal'], less: ['less'], greater: ['greater'], min: ['min'],
+  argmax: ['argmax'], l2_normalize: ['l2Normalize'], split: ['split'], stack: ['stack'], slice: ['slice'], squeeze: ['squeeze'],
+  unsqueeze: ['expandDims'], flatten: ['flatten'], reshape: ['reshape'], broadcast_to: ['broadcastTo'], one_hot: ['oneHot'],
+  index_add: ['scatterAdd'], fused_elementwise: ['fusedElementwise'], fused_decomposition: ['fusedDecomposition', 'fusedValues'],
+  conv2d_with_attrs: ['conv2dWithAttrs'], conv2d_backprop_input: ['conv2dBackpropInput'],
+  conv2d_backprop_filter: ['conv2dBackpropFilter'], pool2d_backward: ['pool2dBackward'],
+  mlp: [],
+};
+
+/**
+ * Function exports of @wn/tensor that are not ops, so need no PyTorch case. Keep this list short
+ * and explained: anything that computes tensor values from tensor values belongs in a fixture.
+ */
+const NOT_OPS = new Set([
+  // creation from host values / constants (their values are the arguments)
+  'tensor', 'scalar', 'zeros', 'ones', 'full', 'zerosLike', 'onesLike', 'arange',
+  // seeded random draws (@wn's own generator; tested for distribution and determinism in their tests)
+  'rand', 'randn', 'bernoulli', 'randomBits', 'uniform01', 'Rng',
+  // engine, backends, memory and scope management
+  'Engine', 'Tensor', 'WnError', 'createReferenceBackend', 'createReferenceKernels', 'createWasmBackend', 'registerBackend',
+  'setBackend', 'getBackend', 'withBackend', 'toBackend', 'tidy', 'keep', 'dispose', 'memory', 'onOp',
+  // shape and attribute arithmetic on plain numbers
+  'broadcastShapes', 'normalizeAxes', 'normalizeAxis', 'shapesEqual', 'sizeOf', 'stridesOf', 'conv2dOutputShape', 'conv2dAttrs',
+  // building and validating fused programs (their evaluation, fusedElementwise/fusedValues, has cases)
+  'fuse', 'FusedValue', 'fusedProgramKey', 'validateFusedProgram', 'isPiecewiseConstantProgram',
+  // a check that throws on non-finite values; it computes nothing
+  'assertFinite',
+]);
+
 function compare(got: Tensor, want: FixtureTensor, tol: number, label: string): void {
   expect([...got.shape], `${label}: shape`).toEqual([...want.shape]);
   const r = compareClose(got.dataSync(), floatValues(want), { rtol: tol, atol: tol, shape: want.shape, label });
@@ -240,8 +366,10 @@ function checkFixtureCase(backend: string, c: FixtureCase): void {
   if (!handler) throw new Error(`no @wn mapping for fixture op '${c.op}' (case '${c.name}')`);
   const tol = TOLERANCE[handler.tol];
   const names = floatInputNames(c);
-  // every float input must have a gradient in the fixture, and we check every one of them
-  expect(Object.keys(c.grads).sort(), `${c.name}: gradient keys`).toEqual([...names].sort());
+  const differentiable = c.differentiable !== false;
+  // every float input must have a gradient in the fixture (none for piecewise-constant ops and
+  // backward kernels), and we check every one of them
+  expect(Object.keys(c.grads).sort(), `${c.name}: gradient keys`).toEqual(differentiable ? [...names].sort() : []);
   const before = memory();
   withBackend(backend, () =>
     tidy(() => {
@@ -258,6 +386,7 @@ function checkFixtureCase(backend: string, c: FixtureCase): void {
       expect(Object.keys(intermediates).sort(), `${c.name}: intermediates checked`).toEqual(Object.keys(c.intermediates ?? {}).sort());
       for (const [k, t] of Object.entries(intermediates)) compare(t, c.intermediates![k], tol, `${c.name} [${backend}] intermediate ${k}`);
 
+      if (!differentiable) return;
       const upstream = toTensor(c.upstream);
       const { value, grads } = valueAndGrads(() => {
         const r = handler.run(ctx);
@@ -293,9 +422,18 @@ for (const backend of BACKENDS) {
 }
 
 describe('fixture coverage', () => {
+  const fixtureOps = new Set(FILES.flatMap(([, f]) => f.cases.map((c) => c.op)));
   it('every op in the fixture files has a mapping', () => {
-    const ops = new Set(FILES.flatMap(([, f]) => f.cases.map((c) => c.op)));
-    expect([...ops].filter((op) => !HANDLERS[op])).toEqual([]);
+    expect([...fixtureOps].filter((op) => !HANDLERS[op])).toEqual([]);
+    expect(Object.keys(COVERS).sort()).toEqual(Object.keys(HANDLERS).sort());
     for (const [name, f] of FILES) expect(f.cases.length, name).toBeGreaterThan(0);
+  });
+  it('every public op of @wn/tensor has at least one PyTorch case', () => {
+    const covered = new Set([...fixtureOps].flatMap((op) => COVERS[op] ?? []));
+    const publicOps = Object.entries(wn).filter(([k, v]) => typeof v === 'function' && !NOT_OPS.has(k)).map(([k]) => k);
+    expect(publicOps.filter((k) => !covered.has(k)), 'public ops without a case in tooling/fixtures (add one to make_fixtures.py)').toEqual([]);
+    // the exemptions must name real exports, so a renamed op cannot hide behind a stale entry
+    expect([...NOT_OPS].filter((k) => !(k in wn)), 'NOT_OPS entries that are not exports').toEqual([]);
+    expect([...covered].filter((k) => !(k in wn)), 'COVERS entries that are not exports').toEqual([]);
   });
 });
