@@ -972,6 +972,179 @@ def optim_cases():
 
 
 # ----------------------------------------------------------------------------------------------
+# 4b. learning.json: short training runs (loss trajectories) and gradient-norm clipping
+# ----------------------------------------------------------------------------------------------
+
+class MeanOnlyBN(nn.Module):
+    """Mean-only batch norm (paper section 3): y = x - mean over (N, H, W) + bias, training mode."""
+
+    def __init__(self, c):
+        super().__init__()
+        self.bias = nn.Parameter(torch.zeros(c))
+
+    def forward(self, x):
+        dims = [0] + list(range(2, x.dim()))
+        shape = [1, x.shape[1]] + [1] * (x.dim() - 2)
+        return x - x.mean(dim=dims, keepdim=True) + self.bias.reshape(shape)
+
+
+def _unit(main, p, units):
+    """@wn's convUnit/denseUnit layout: main (conv/linear) -> norm -> act, as a named Sequential."""
+    layers = {}
+    if p.startswith('weightnorm'):
+        main = weight_norm(main, dim=0)
+    layers['main'] = main
+    if p == 'batchnorm':
+        layers['norm'] = (nn.BatchNorm2d if isinstance(main, nn.Conv2d) else nn.BatchNorm1d)(units, eps=1e-5, momentum=0.1)
+    elif p == 'weightnorm+meanonlybn':
+        layers['norm'] = MeanOnlyBN(units)
+    return layers
+
+
+class UnitsNet(nn.Module):
+    """The CIFAR-style net of packages/layers/test/units.test.ts:
+    c1 conv 3->6 k3 pad1 [+norm] + leaky 0.1, 2x2 max pool, c2 conv 6->6 k3 pad1 [+norm] + leaky 0.1,
+    global average pool, fc 6->10 (weight norm for the batch-norm parameterizations)."""
+
+    def __init__(self, p):
+        super().__init__()
+        with_norm = p in ('batchnorm', 'weightnorm+meanonlybn')
+        self.c1 = nn.ModuleDict(_unit(nn.Conv2d(3, 6, 3, padding=1, bias=not with_norm), p, 6))
+        self.c2 = nn.ModuleDict(_unit(nn.Conv2d(6, 6, 3, padding=1, bias=not with_norm), p, 6))
+        fc_p = 'weightnorm' if with_norm else p
+        self.fc = nn.ModuleDict(_unit(nn.Linear(6, 10), fc_p, 10))
+
+    @staticmethod
+    def _run(unit, x, act=True):
+        for k in ('main', 'norm'):
+            if k in unit:
+                x = unit[k](x)
+        return F.leaky_relu(x, 0.1) if act else x
+
+    def forward(self, x):
+        h = F.max_pool2d(self._run(self.c1, x), 2)
+        h = self._run(self.c2, h).mean(dim=(2, 3))
+        return self._run(self.fc, h, act=False)
+
+    def wn_layers(self):
+        """(unit, layer) in forward order, for data-dependent init."""
+        return [(u['main'], u) for u in (self.c1, self.c2, self.fc)]
+
+
+def data_init(net, x):
+    """Data-dependent init as @wn's initFromData: per weight-normalized layer in forward order,
+    t = layer(x) with g = 1, b = 0 (so t = v.x/|v|), then g = 1/sqrt(var_biased(t) + 1e-10), b = -mean(t)*g."""
+    with torch.no_grad():
+        h = x
+        for i, unit in enumerate((net.c1, net.c2, net.fc)):
+            layer = unit['main']
+            layer.weight_g.fill_(1.0)
+            layer.bias.zero_()
+            inp = h
+            if i == 2:
+                inp = h.mean(dim=(2, 3))
+            t = layer(inp)
+            dims = [0] + list(range(2, t.dim()))
+            mu = t.mean(dim=dims)
+            sigma = torch.sqrt(t.var(dim=dims, unbiased=False) + 1e-10)
+            layer.weight_g.copy_((1.0 / sigma).reshape(layer.weight_g.shape))
+            layer.bias.copy_(-mu / sigma)
+            out = layer(inp)
+            if i == 0:
+                h = F.max_pool2d(F.leaky_relu(out, 0.1), 2)
+            elif i == 1:
+                h = F.leaky_relu(out, 0.1)
+
+
+def _state(net):
+    """Parameters under @wn's names (units are named Sequentials: c1.main.weight_v, c1.norm.bias, ...)."""
+    return {k: T(v) for k, v in net.named_parameters()}
+
+
+def units_run(p, steps=8):
+    name = 'units_%s_adam' % p.replace('+', '_')
+    seed = seed_of(name)
+    torch.manual_seed(seed)
+    net = UnitsNet(p)
+    if p == 'weightnorm+init':
+        with torch.no_grad():  # the paper's init, as @wn's 'weightnorm+init' units: v ~ N(0, 0.05^2)
+            for layer, _ in net.wn_layers():
+                layer.weight_v.copy_(0.05 * torch.randn(layer.weight_v.shape))
+                layer.weight_g.fill_(1.0)
+                layer.bias.zero_()
+    else:
+        with torch.no_grad():
+            for prm in net.parameters():
+                if prm.dim() == 1 and prm.shape[0] in (6, 10):
+                    prm.add_(0.1 * torch.randn(prm.shape))  # nonzero biases / bn affine, like a trained net
+    x = rn(4, 3, 8, 8)
+    labels = torch.tensor([1, 3, 5, 7])
+    initial = _state(net)
+    if p == 'weightnorm+init':
+        data_init(net, x)
+    opt = torch.optim.Adam(net.parameters(), lr=3e-3)
+    losses = []
+    for _ in range(steps):
+        opt.zero_grad()
+        loss = F.cross_entropy(net(x), labels)
+        loss.backward()
+        opt.step()
+        losses.append(f32_str(loss.item()))
+    return {
+        'name': name, 'kind': 'units', 'parameterization': p, 'seed': seed,
+        'optimizer': {'name': 'adam', 'lr': 3e-3, 'betas': [0.9, 0.999], 'eps': 1e-8},
+        'data_init': p == 'weightnorm+init',
+        'initial_state': initial, 'x': T(x), 'labels': T(labels),
+        'losses': losses, 'final_state': _state(net),
+    }
+
+
+class WnMlp(nn.Module):
+    """fc1 = weight_norm(Linear(4, 8)) -> tanh -> fc2 = weight_norm(Linear(8, 3))."""
+
+    def __init__(self):
+        super().__init__()
+        self.fc1 = nn.ModuleDict({'main': weight_norm(nn.Linear(4, 8), dim=0)})
+        self.fc2 = nn.ModuleDict({'main': weight_norm(nn.Linear(8, 3), dim=0)})
+
+    def forward(self, x):
+        return self.fc2['main'](torch.tanh(self.fc1['main'](x)))
+
+
+def clip_run(name, optimizer, hyper, max_norm, steps=5):
+    """trainStep with clipping: loss.backward(); norm = clip_grad_norm_(params, max_norm); step()."""
+    seed = seed_of(name)
+    torch.manual_seed(seed)
+    net = WnMlp()
+    x = rn(6, 4) * 2
+    labels = torch.randint(0, 3, (6,))
+    initial = _state(net)
+    opt = {'sgd': torch.optim.SGD, 'adam': torch.optim.Adam}[optimizer](net.parameters(), **hyper)
+    losses, norms, after = [], [], []
+    for _ in range(steps):
+        opt.zero_grad()
+        loss = F.cross_entropy(net(x), labels)
+        loss.backward()
+        norm = torch.nn.utils.clip_grad_norm_(net.parameters(), max_norm)
+        opt.step()
+        losses.append(f32_str(loss.item()))
+        norms.append(f32_str(float(norm)))
+        after.append(_state(net))
+    return {
+        'name': name, 'kind': 'clip', 'seed': seed, 'optimizer': dict(hyper, name=optimizer), 'max_norm': max_norm,
+        'initial_state': initial, 'x': T(x), 'labels': T(labels),
+        'losses': losses, 'grad_norms': norms, 'state_after_step': after,
+    }
+
+
+def learning_cases():
+    cases = [units_run(p) for p in ('standard', 'weightnorm', 'weightnorm+init', 'batchnorm', 'weightnorm+meanonlybn')]
+    cases.append(clip_run('clip_sgd_momentum_max_norm_0.5', 'sgd', {'lr': 0.5, 'momentum': 0.9}, 0.5))
+    cases.append(clip_run('clip_adam_max_norm_0.25', 'adam', {'lr': 0.05}, 0.25))
+    return cases
+
+
+# ----------------------------------------------------------------------------------------------
 # 5. wn_net.safetensors + wn_net.json
 # ----------------------------------------------------------------------------------------------
 
@@ -1107,6 +1280,8 @@ FILES = {
                               'norm (@wn/layers).', layers_cases),
     'optim.json': _json_file('optim.json', 'Three optimizer steps from a fixed parameter and a fixed gradient '
                              'sequence.', optim_cases),
+    'learning.json': _json_file('learning.json', 'Short training runs: the first losses of the units.test.ts net under '
+                                'every parameterization with Adam, and trainStep with clip_grad_norm_.', learning_cases),
     'wn_net.json': _wn_net_files,
 }
 
