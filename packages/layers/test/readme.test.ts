@@ -37,7 +37,7 @@ function runBlock(code: string, modules: Modules, results: readonly string[]): R
   for (const [, , from] of imports) if (!(from in modules)) throw new Error(`README imports from '${from}', which the test does not provide`);
   const body = js.replace(/^import\s*\{([^}]*)\}\s*from\s*'([^']+)';?$/gm, (_, names: string, from: string) => `const {${names}} = __modules[${JSON.stringify(from)}];`);
   if (/^\s*import\s/m.test(body)) throw new Error('README block has an import the test cannot bind');
-  // eslint-disable-next-line @typescript-eslint/no-implied-eval -- running the README's own code is the point
+  // running the README's own code is the point
   const run = new Function('__modules', `${body}\nreturn { ${results.join(', ')} };`) as (m: Modules) => Record<string, unknown>;
   return run(modules);
 }
