@@ -3,9 +3,11 @@
 
 Regenerate (from the repository root) with:
 
-    /usr/bin/python3 tooling/scripts/make_fixtures.py
+    /usr/bin/python3 tooling/scripts/make_fixtures.py                      # every file
+    /usr/bin/python3 tooling/scripts/make_fixtures.py public_ops.json      # only the named files
 
-Needs only PyTorch (Debian's python3-torch 1.13 is what produced the committed files); numpy and
+Another build of the same torch version can move a float32 convolution sum by an ulp, so
+regenerate only the files whose cases you changed (see tooling/fixtures/README.md). Needs only PyTorch (Debian's python3-torch 1.13 is what produced the committed files); numpy and
 the `safetensors` package are NOT needed. CI never runs this script: the JSON / safetensors files it
 writes into tooling/fixtures/ are committed and read by the TypeScript tests. The file format is
 documented in tooling/fixtures/README.md.
