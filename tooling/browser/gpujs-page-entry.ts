@@ -13,7 +13,7 @@ import { registerBackend } from '@wn/tensor';
 import { createGpujsBackend, type GpujsBackend, type GpujsMode } from '../../packages/tensor/src/backends/gpujs/index.js';
 import { createReferenceBackend } from '../../packages/tensor/src/backends/reference/index.js';
 import { buildCases, runCase, seededRandom, type CaseResult } from '../../packages/tensor/test/gpujs-cases.js';
-import { CONFORMANCE_CASES, TOLERANCE, type OpCase } from '../src/conformance/cases.js';
+import { CONFORMANCE_CASES, caseTolerance, type OpCase } from '../src/conformance/cases.js';
 import { hostInputs, hostUpstream, runForward, runGrads, type HostTensor } from '../src/conformance/harness.js';
 import { compareClose } from '../src/testing.js';
 
@@ -63,14 +63,13 @@ function compareAll(got: readonly HostTensor[], want: readonly HostTensor[], tol
 function runConformanceCase(backendName: string, c: OpCase): CaseResult {
   const name = `conformance ${c.name}`;
   try {
-    const tol = TOLERANCE[c.tol];
     const inputs = hostInputs(c);
     const want = runForward('reference64', c, inputs);
-    let message = compareAll(runForward(backendName, c, inputs), want, tol, 'forward');
+    let message = compareAll(runForward(backendName, c, inputs), want, caseTolerance(c, 'forward'), 'forward');
     if (!message && c.grad !== false) {
       const upstream = hostUpstream(c, want);
       const wantGrads = runGrads('reference64', c, inputs, upstream);
-      message = compareAll(runGrads(backendName, c, inputs, upstream), wantGrads, tol, 'gradient');
+      message = compareAll(runGrads(backendName, c, inputs, upstream), wantGrads, caseTolerance(c, 'gradient'), 'gradient');
     }
     return { name, ok: message === '', message };
   } catch (error) {

@@ -3,9 +3,11 @@
 
 Regenerate (from the repository root) with:
 
-    /usr/bin/python3 tooling/scripts/make_fixtures.py
+    /usr/bin/python3 tooling/scripts/make_fixtures.py                      # every file
+    /usr/bin/python3 tooling/scripts/make_fixtures.py public_ops.json      # only the named files
 
-Needs only PyTorch (Debian's python3-torch 1.13 is what produced the committed files); numpy and
+Another build of the same torch version can move a float32 convolution sum by an ulp, so
+regenerate only the files whose cases you changed (see tooling/fixtures/README.md). Needs only PyTorch (Debian's python3-torch 1.13 is what produced the committed files); numpy and
 the `safetensors` package are NOT needed. CI never runs this script: the JSON / safetensors files it
 writes into tooling/fixtures/ are committed and read by the TypeScript tests. The file format is
 documented in tooling/fixtures/README.md.
@@ -141,7 +143,7 @@ def away_from_zero(*shape, lo=0.5, hi=1.5):
 # generic forward/backward case
 # ----------------------------------------------------------------------------------------------
 
-def run_case(name, op, attrs, build, fn, upstream='random', extra_out=None):
+def run_case(name, op, attrs, build, fn, upstream='random', extra_out=None, differentiable=True):
     """build() -> {input name: tensor}; fn(inputs, attrs) -> output or (output, intermediates).
 
     Every floating-point input is differentiated; integer/bool inputs (labels, indices, conditions)
@@ -153,7 +155,7 @@ def run_case(name, op, attrs, build, fn, upstream='random', extra_out=None):
     leaves = {}
     for k, v in raw.items():
         v = v.detach().clone()
-        if v.is_floating_point():
+        if v.is_floating_point() and differentiable:
             v.requires_grad_(True)
         leaves[k] = v
     res = fn(leaves, attrs)
@@ -164,7 +166,8 @@ def run_case(name, op, attrs, build, fn, upstream='random', extra_out=None):
         up = torch.randn(res.shape)
     else:
         up = torch.ones(res.shape)
-    (res * up).sum().backward()
+    if differentiable:
+        (res * up).sum().backward()
     case = {
         'name': name,
         'op': op,
@@ -182,6 +185,8 @@ def run_case(name, op, attrs, build, fn, upstream='random', extra_out=None):
             assert v.grad is not None, (name, k)
             grads[k] = T(v.grad)
     case['grads'] = grads
+    if not differentiable:
+        case['differentiable'] = False  # piecewise constant or a backward kernel: no gradients
     if extra_out:
         case.update(extra_out(leaves, attrs))
     return case
@@ -495,6 +500,254 @@ def ops_cases():
 
 
 # ----------------------------------------------------------------------------------------------
+# 1b. public_ops.json: every public @wn/tensor op that ops.json does not cover
+# ----------------------------------------------------------------------------------------------
+
+FUSED_UNARY = {
+    'neg': torch.neg, 'exp': torch.exp, 'log': torch.log, 'sqrt': torch.sqrt, 'abs': torch.abs,
+    'sign': torch.sign, 'tanh': torch.tanh, 'sigmoid': torch.sigmoid, 'reciprocal': torch.reciprocal,
+    'sin': torch.sin, 'cos': torch.cos, 'floor': torch.floor,
+}
+FUSED_BINARY = {
+    'add': torch.add, 'sub': torch.sub, 'mul': torch.mul, 'div': torch.div, 'pow': torch.pow,
+    'maximum': torch.maximum, 'minimum': torch.minimum,
+    'equal': lambda a, b: (a == b).float(), 'less': lambda a, b: (a < b).float(),
+    'greater': lambda a, b: (a > b).float(),
+}
+
+
+def run_program(program, inputs):
+    """A @wn FusedProgram ({inputs, body}) evaluated instruction by instruction with torch ops."""
+    values = list(inputs)
+    for ins in program['body']:
+        op = ins['op']
+        if op == 'const':
+            values.append(torch.tensor(float(ins['value'])))
+        elif op == 'where':
+            c, a, b = (values[i] for i in ins['args'])
+            values.append(torch.where(c != 0, a, b))
+        elif op in FUSED_UNARY:
+            values.append(FUSED_UNARY[op](values[ins['args'][0]]))
+        else:
+            a, b = (values[i] for i in ins['args'])
+            values.append(FUSED_BINARY[op](a, b))
+    return values
+
+
+def _conv_attrs_torch(a):
+    """@wn Conv2dAttrs (pad [top, bottom, left, right]) -> F.pad order and conv2d keywords."""
+    t, b, l, r = a['pad']
+    return [l, r, t, b], {'stride': a['stride'], 'dilation': a['dilation']}
+
+
+def public_op_impl(op):
+    if op == 'square':
+        return lambda t, a: torch.square(t['x'])
+    if op in ('sign', 'floor'):
+        return lambda t, a: getattr(torch, op)(t['x'])
+    if op in ('equal', 'less', 'greater'):
+        return lambda t, a: FUSED_BINARY[op](t['a'], t['b'])
+    if op == 'min':
+        return lambda t, a: torch.amin(t['x'], dim=_dims(t['x'], a['dim']), keepdim=a['keepdim'])
+    if op == 'argmax':
+        return lambda t, a: torch.argmax(t['x'], dim=a['dim'], keepdim=a['keepdim'])
+    if op == 'l2_normalize':
+        # x / max(‖x‖₂, eps) over `dim` (F.normalize for one axis, vector_norm for several)
+        def f(t, a):
+            x = t['x']
+            if len(a['dim']) == 1:
+                return F.normalize(x, p=2.0, dim=a['dim'][0], eps=a['eps'])
+            return x / torch.linalg.vector_norm(x, 2, dim=a['dim'], keepdim=True).clamp_min(a['eps'])
+        return f
+    if op == 'split':
+        def f(t, a):
+            parts = torch.split(t['x'], a['sizes'], dim=a['dim'])
+            return (torch.cat([p.reshape(-1) for p in parts]),
+                    {'part%d' % i: p for i, p in enumerate(parts)})
+        return f
+    if op == 'stack':
+        return lambda t, a: torch.stack([t['x%d' % i] for i in range(len(t))], dim=a['dim'])
+    if op == 'slice':
+        def f(t, a):
+            y = t['x']
+            for d, (b, n) in enumerate(zip(a['begin'], a['size'])):
+                y = y.narrow(d, b, n)
+            return y
+        return f
+    if op == 'squeeze':
+        def f(t, a):
+            x = t['x']
+            if a['dim'] is None:
+                return torch.squeeze(x)
+            keep = [s for i, s in enumerate(x.shape) if i not in [d % x.dim() for d in a['dim']]]
+            return x.reshape(keep)
+        return f
+    if op == 'unsqueeze':
+        return lambda t, a: torch.unsqueeze(t['x'], a['dim'])
+    if op == 'flatten':
+        return lambda t, a: torch.flatten(t['x'], start_dim=a['start_dim'])
+    if op == 'reshape':
+        return lambda t, a: torch.reshape(t['x'], a['shape'])
+    if op == 'broadcast_to':
+        return lambda t, a: torch.broadcast_to(t['x'], a['shape'])
+    if op == 'one_hot':
+        return lambda t, a: F.one_hot(t['labels'], a['num_classes']).float()
+    if op == 'index_add':
+        # scatterAdd(updates, index, dim, shape) = zeros(shape).index_add(dim, index, updates)
+        return lambda t, a: torch.zeros(a['shape']).index_add(a['dim'], t['index'], t['updates'])
+    if op in ('fused_elementwise', 'fused_decomposition'):
+        def f(t, a):
+            values = run_program(a['program'], [t['x%d' % i] for i in range(a['program']['inputs'])])
+            y = values[-1]
+            inter = {'value%d' % k: v for k, v in enumerate(values) if k >= a['program']['inputs']}
+            return (y, inter) if op == 'fused_decomposition' else y
+        return f
+    if op == 'conv2d_with_attrs':
+        def f(t, a):
+            pad, kw = _conv_attrs_torch(a)
+            return F.conv2d(F.pad(t['x'], pad), t['w'], **kw)
+        return f
+    if op == 'conv2d_backprop_input':
+        def f(t, a):
+            pad, kw = _conv_attrs_torch(a)
+            xp = torch.zeros(a['input_shape'][:2] + [a['input_shape'][2] + pad[2] + pad[3],
+                                                     a['input_shape'][3] + pad[0] + pad[1]])
+            # the input gradient of conv2d(pad(x), w) at upstream dy, as a differentiable function
+            # of dy and w: conv2d is linear in x, so it is the vector-Jacobian product below
+            x = torch.zeros(a['input_shape'], requires_grad=True)
+            y = F.conv2d(F.pad(x, pad), t['w'], **kw)
+            (dx,) = torch.autograd.grad(y, x, t['dy'], create_graph=True)
+            del xp
+            return dx
+        return f
+    if op == 'conv2d_backprop_filter':
+        def f(t, a):
+            pad, kw = _conv_attrs_torch(a)
+            w = torch.zeros(a['weight_shape'], requires_grad=True)
+            y = F.conv2d(F.pad(t['x'], pad), w, **kw)
+            (dw,) = torch.autograd.grad(y, w, t['dy'])
+            return dw
+        return f
+    if op == 'pool2d_backward':
+        def f(t, a):
+            x = t['x'].detach().requires_grad_(True)
+            t_, b_, l_, r_ = a['pad']
+            if a['mode'] == 'max':
+                y = F.max_pool2d(F.pad(x, [l_, r_, t_, b_], value=-math.inf), a['kernel'], a['stride'])
+            else:
+                y = F.avg_pool2d(F.pad(x, [l_, r_, t_, b_]), a['kernel'], a['stride'])
+            (dx,) = torch.autograd.grad(y, x, t['dy'])
+            return dx
+        return f
+    raise KeyError(op)
+
+
+def public_ops_cases():
+    cases = []
+
+    def add(name, op, attrs, build, differentiable=True):
+        c = run_case(name, op, attrs, build, public_op_impl(op), differentiable=differentiable)
+        cases.append(c)
+
+    def distinct(lo, hi, *shape):
+        """Values in [lo, hi) at least 0.05 away from every integer (floor has no ties)."""
+        v = runif(lo, hi, *shape)
+        return torch.floor(v) + 0.05 + 0.9 * (v - torch.floor(v))
+
+    def with_ties(*shape):
+        a = rn(*shape)
+        b = torch.where(torch.rand(shape) < 0.3, a, rn(*shape))
+        return {'a': a, 'b': b}
+
+    add('square', 'square', {}, lambda: {'x': rn(3, 5)})
+    add('sign', 'sign', {}, lambda: {'x': away_from_zero(3, 5, lo=0.05, hi=2)})
+    add('floor', 'floor', {}, lambda: {'x': distinct(-3, 3, 3, 5)})
+    for op in ('equal', 'less', 'greater'):
+        add(op + '_with_ties', op, {}, lambda: with_ties(4, 5), differentiable=False)
+    add('equal_broadcast', 'equal', {}, lambda: {'a': torch.tensor([[1.0], [2.0], [3.0]]),
+                                                  'b': torch.tensor([3.0, 2.0, 1.0, 2.0])}, differentiable=False)
+    add('min_all', 'min', {'dim': None, 'keepdim': False}, lambda: {'x': rn(2, 3, 4)})
+    add('min_dim1', 'min', {'dim': [1], 'keepdim': False}, lambda: {'x': rn(2, 3, 4)})
+    add('min_dim0_2_keepdim', 'min', {'dim': [0, 2], 'keepdim': True}, lambda: {'x': rn(2, 3, 4)})
+    add('argmax_dim_last', 'argmax', {'dim': -1, 'keepdim': False}, lambda: {'x': rn(3, 5)}, differentiable=False)
+    add('argmax_dim0_keepdim', 'argmax', {'dim': 0, 'keepdim': True}, lambda: {'x': rn(4, 2, 3)}, differentiable=False)
+    add('l2_normalize_dim1', 'l2_normalize', {'dim': [1], 'eps': 1e-12}, lambda: {'x': rn(2, 3, 4)})
+    add('l2_normalize_dims_1_2', 'l2_normalize', {'dim': [1, 2], 'eps': 1e-12}, lambda: {'x': rn(2, 3, 4)})
+    add('l2_normalize_dim_last_scaled', 'l2_normalize', {'dim': [-1], 'eps': 1e-12}, lambda: {'x': rn(4, 5) * 30})
+    add('split_equal_dim1', 'split', {'sizes': [2, 2, 2], 'dim': 1}, lambda: {'x': rn(2, 6, 3)})
+    add('split_sizes_dim_last', 'split', {'sizes': [1, 3, 1], 'dim': -1}, lambda: {'x': rn(3, 5)})
+    add('stack_dim0', 'stack', {'dim': 0}, lambda: {'x0': rn(2, 3), 'x1': rn(2, 3), 'x2': rn(2, 3)})
+    add('stack_dim_last', 'stack', {'dim': -1}, lambda: {'x0': rn(2, 3), 'x1': rn(2, 3)})
+    add('slice_3d', 'slice', {'begin': [1, 0, 2], 'size': [2, 3, 2]}, lambda: {'x': rn(3, 4, 5)})
+    add('squeeze_all', 'squeeze', {'dim': None}, lambda: {'x': rn(1, 3, 1, 4)})
+    add('squeeze_dim_2', 'squeeze', {'dim': [2]}, lambda: {'x': rn(1, 3, 1, 4)})
+    add('unsqueeze_dim1', 'unsqueeze', {'dim': 1}, lambda: {'x': rn(3, 4)})
+    add('unsqueeze_dim_last', 'unsqueeze', {'dim': -1}, lambda: {'x': rn(3, 4)})
+    add('flatten_start1', 'flatten', {'start_dim': 1}, lambda: {'x': rn(2, 3, 2, 2)})
+    add('flatten_start2', 'flatten', {'start_dim': 2}, lambda: {'x': rn(2, 3, 2, 2)})
+    add('reshape_infer', 'reshape', {'shape': [4, -1]}, lambda: {'x': rn(2, 3, 2, 2)})
+    add('broadcast_to_3d', 'broadcast_to', {'shape': [2, 3, 4]}, lambda: {'x': rn(3, 1)})
+    add('broadcast_to_same_rank', 'broadcast_to', {'shape': [3, 4]}, lambda: {'x': rn(1, 4)})
+    add('one_hot_depth4', 'one_hot', {'num_classes': 4}, lambda: {'labels': torch.tensor([2, 0, 1, 3, 1])},
+        differentiable=False)
+    add('index_add_dim0_repeats', 'index_add', {'dim': 0, 'shape': [4, 3]},
+        lambda: {'updates': rn(5, 3), 'index': torch.tensor([3, 0, 3, 1, 3])})
+    add('index_add_dim1_3d', 'index_add', {'dim': 1, 'shape': [2, 4, 3]},
+        lambda: {'updates': rn(2, 3, 3), 'index': torch.tensor([2, 0, 2])})
+
+    # fused programs, as @wn's { inputs, body } data; every operand stays in its op's domain
+    adam_like = {'inputs': 6, 'body': [
+        {'op': 'sqrt', 'args': [2]}, {'op': 'div', 'args': [6, 3]}, {'op': 'add', 'args': [7, 4]},
+        {'op': 'div', 'args': [1, 8]}, {'op': 'mul', 'args': [9, 5]}, {'op': 'sub', 'args': [0, 10]}]}
+    every_op = {'inputs': 3, 'body': [
+        # a: any sign; b: positive (log, sqrt, pow base); c: |c| >= 0.5 (divisor)
+        {'op': 'neg', 'args': [0]}, {'op': 'exp', 'args': [0]}, {'op': 'log', 'args': [1]},
+        {'op': 'sqrt', 'args': [1]}, {'op': 'abs', 'args': [0]}, {'op': 'sign', 'args': [2]},
+        {'op': 'tanh', 'args': [0]}, {'op': 'sigmoid', 'args': [0]}, {'op': 'reciprocal', 'args': [2]},
+        {'op': 'sin', 'args': [0]}, {'op': 'cos', 'args': [0]}, {'op': 'floor', 'args': [2]},
+        {'op': 'add', 'args': [3, 4]}, {'op': 'sub', 'args': [15, 5]}, {'op': 'mul', 'args': [16, 6]},
+        {'op': 'div', 'args': [17, 2]}, {'op': 'pow', 'args': [1, 0]}, {'op': 'maximum', 'args': [18, 9]},
+        {'op': 'minimum', 'args': [20, 10]}, {'op': 'add', 'args': [21, 11]}, {'op': 'add', 'args': [22, 12]},
+        {'op': 'add', 'args': [23, 13]}, {'op': 'add', 'args': [24, 14]}, {'op': 'add', 'args': [25, 19]},
+        {'op': 'equal', 'args': [8, 14]}, {'op': 'less', 'args': [0, 2]}, {'op': 'greater', 'args': [1, 2]},
+        {'op': 'const', 'value': 0.75}, {'op': 'mul', 'args': [28, 30]}, {'op': 'add', 'args': [26, 31]},
+        {'op': 'where', 'args': [29, 32, 27]}, {'op': 'add', 'args': [33, 7]}]}
+    add('fused_adam_like', 'fused_elementwise', {'program': adam_like},
+        lambda: {'x0': rn(5, 7), 'x1': rn(5, 7), 'x2': runif(0.25, 2.25, 5, 7),
+                 'x3': torch.tensor(0.97), 'x4': torch.tensor(1e-3), 'x5': torch.tensor(0.01)})
+    add('fused_every_op_broadcast', 'fused_elementwise', {'program': every_op},
+        lambda: {'x0': rn(2, 3, 4), 'x1': runif(0.25, 2.25, 4), 'x2': away_from_zero(3, 1)})
+    add('fused_every_op_decomposition', 'fused_decomposition', {'program': every_op},
+        lambda: {'x0': rn(3, 4), 'x1': runif(0.25, 2.25, 3, 4), 'x2': away_from_zero(3, 4)})
+
+    # the conv and pool kernels' backward entry points, with @wn's attrs (pad = [top, bottom, left, right])
+    def cattrs(stride, pad, dilation=(1, 1)):
+        return {'stride': list(stride), 'pad': list(pad), 'dilation': list(dilation)}
+
+    add('conv2d_with_attrs_asym_pad_stride2', 'conv2d_with_attrs', cattrs((2, 2), (0, 1, 1, 0)),
+        lambda: {'x': rn(2, 3, 6, 6), 'w': rn(4, 3, 3, 3) * 0.5})
+    add('conv2d_backprop_input_stride2_pad1', 'conv2d_backprop_input',
+        dict(cattrs((2, 2), (1, 1, 1, 1)), input_shape=[2, 3, 7, 7]),
+        lambda: {'dy': rn(2, 4, 4, 4), 'w': rn(4, 3, 3, 3) * 0.5})
+    add('conv2d_backprop_input_dilation2_asym', 'conv2d_backprop_input',
+        dict(cattrs((1, 1), (0, 1, 2, 0), (2, 2)), input_shape=[1, 2, 6, 5]),
+        lambda: {'dy': rn(1, 3, 3, 3), 'w': rn(3, 2, 3, 3) * 0.5})
+    add('conv2d_backprop_filter_stride2_pad1', 'conv2d_backprop_filter',
+        dict(cattrs((2, 2), (1, 1, 1, 1)), weight_shape=[4, 3, 3, 3]),
+        lambda: {'x': rn(2, 3, 7, 7), 'dy': rn(2, 4, 4, 4)}, differentiable=False)
+    add('conv2d_backprop_filter_large_output', 'conv2d_backprop_filter',
+        dict(cattrs((1, 1), (1, 1, 1, 1)), weight_shape=[3, 2, 3, 3]),
+        lambda: {'x': rn(2, 2, 18, 17), 'dy': rn(2, 3, 18, 17)}, differentiable=False)
+    add('pool2d_backward_max_k3_s2_p1', 'pool2d_backward',
+        {'mode': 'max', 'kernel': [3, 3], 'stride': [2, 2], 'pad': [1, 1, 1, 1]},
+        lambda: {'dy': rn(2, 3, 4, 4), 'x': rn(2, 3, 7, 7)}, differentiable=False)
+    add('pool2d_backward_avg_k2_s2', 'pool2d_backward',
+        {'mode': 'avg', 'kernel': [2, 2], 'stride': [2, 2], 'pad': [0, 0, 0, 0]},
+        lambda: {'dy': rn(2, 3, 3, 3), 'x': rn(2, 3, 6, 7)}, differentiable=False)
+    return cases
+
+
+# ----------------------------------------------------------------------------------------------
 # 2. mlp.json
 # ----------------------------------------------------------------------------------------------
 
@@ -721,6 +974,179 @@ def optim_cases():
 
 
 # ----------------------------------------------------------------------------------------------
+# 4b. learning.json: short training runs (loss trajectories) and gradient-norm clipping
+# ----------------------------------------------------------------------------------------------
+
+class MeanOnlyBN(nn.Module):
+    """Mean-only batch norm (paper section 3): y = x - mean over (N, H, W) + bias, training mode."""
+
+    def __init__(self, c):
+        super().__init__()
+        self.bias = nn.Parameter(torch.zeros(c))
+
+    def forward(self, x):
+        dims = [0] + list(range(2, x.dim()))
+        shape = [1, x.shape[1]] + [1] * (x.dim() - 2)
+        return x - x.mean(dim=dims, keepdim=True) + self.bias.reshape(shape)
+
+
+def _unit(main, p, units):
+    """@wn's convUnit/denseUnit layout: main (conv/linear) -> norm -> act, as a named Sequential."""
+    layers = {}
+    if p.startswith('weightnorm'):
+        main = weight_norm(main, dim=0)
+    layers['main'] = main
+    if p == 'batchnorm':
+        layers['norm'] = (nn.BatchNorm2d if isinstance(main, nn.Conv2d) else nn.BatchNorm1d)(units, eps=1e-5, momentum=0.1)
+    elif p == 'weightnorm+meanonlybn':
+        layers['norm'] = MeanOnlyBN(units)
+    return layers
+
+
+class UnitsNet(nn.Module):
+    """The CIFAR-style net of packages/layers/test/units.test.ts:
+    c1 conv 3->6 k3 pad1 [+norm] + leaky 0.1, 2x2 max pool, c2 conv 6->6 k3 pad1 [+norm] + leaky 0.1,
+    global average pool, fc 6->10 (weight norm for the batch-norm parameterizations)."""
+
+    def __init__(self, p):
+        super().__init__()
+        with_norm = p in ('batchnorm', 'weightnorm+meanonlybn')
+        self.c1 = nn.ModuleDict(_unit(nn.Conv2d(3, 6, 3, padding=1, bias=not with_norm), p, 6))
+        self.c2 = nn.ModuleDict(_unit(nn.Conv2d(6, 6, 3, padding=1, bias=not with_norm), p, 6))
+        fc_p = 'weightnorm' if with_norm else p
+        self.fc = nn.ModuleDict(_unit(nn.Linear(6, 10), fc_p, 10))
+
+    @staticmethod
+    def _run(unit, x, act=True):
+        for k in ('main', 'norm'):
+            if k in unit:
+                x = unit[k](x)
+        return F.leaky_relu(x, 0.1) if act else x
+
+    def forward(self, x):
+        h = F.max_pool2d(self._run(self.c1, x), 2)
+        h = self._run(self.c2, h).mean(dim=(2, 3))
+        return self._run(self.fc, h, act=False)
+
+    def wn_layers(self):
+        """(unit, layer) in forward order, for data-dependent init."""
+        return [(u['main'], u) for u in (self.c1, self.c2, self.fc)]
+
+
+def data_init(net, x):
+    """Data-dependent init as @wn's initFromData: per weight-normalized layer in forward order,
+    t = layer(x) with g = 1, b = 0 (so t = v.x/|v|), then g = 1/sqrt(var_biased(t) + 1e-10), b = -mean(t)*g."""
+    with torch.no_grad():
+        h = x
+        for i, unit in enumerate((net.c1, net.c2, net.fc)):
+            layer = unit['main']
+            layer.weight_g.fill_(1.0)
+            layer.bias.zero_()
+            inp = h
+            if i == 2:
+                inp = h.mean(dim=(2, 3))
+            t = layer(inp)
+            dims = [0] + list(range(2, t.dim()))
+            mu = t.mean(dim=dims)
+            sigma = torch.sqrt(t.var(dim=dims, unbiased=False) + 1e-10)
+            layer.weight_g.copy_((1.0 / sigma).reshape(layer.weight_g.shape))
+            layer.bias.copy_(-mu / sigma)
+            out = layer(inp)
+            if i == 0:
+                h = F.max_pool2d(F.leaky_relu(out, 0.1), 2)
+            elif i == 1:
+                h = F.leaky_relu(out, 0.1)
+
+
+def _state(net):
+    """Parameters under @wn's names (units are named Sequentials: c1.main.weight_v, c1.norm.bias, ...)."""
+    return {k: T(v) for k, v in net.named_parameters()}
+
+
+def units_run(p, steps=8):
+    name = 'units_%s_adam' % p.replace('+', '_')
+    seed = seed_of(name)
+    torch.manual_seed(seed)
+    net = UnitsNet(p)
+    if p == 'weightnorm+init':
+        with torch.no_grad():  # the paper's init, as @wn's 'weightnorm+init' units: v ~ N(0, 0.05^2)
+            for layer, _ in net.wn_layers():
+                layer.weight_v.copy_(0.05 * torch.randn(layer.weight_v.shape))
+                layer.weight_g.fill_(1.0)
+                layer.bias.zero_()
+    else:
+        with torch.no_grad():
+            for prm in net.parameters():
+                if prm.dim() == 1 and prm.shape[0] in (6, 10):
+                    prm.add_(0.1 * torch.randn(prm.shape))  # nonzero biases / bn affine, like a trained net
+    x = rn(4, 3, 8, 8)
+    labels = torch.tensor([1, 3, 5, 7])
+    initial = _state(net)
+    if p == 'weightnorm+init':
+        data_init(net, x)
+    opt = torch.optim.Adam(net.parameters(), lr=3e-3)
+    losses = []
+    for _ in range(steps):
+        opt.zero_grad()
+        loss = F.cross_entropy(net(x), labels)
+        loss.backward()
+        opt.step()
+        losses.append(f32_str(loss.item()))
+    return {
+        'name': name, 'kind': 'units', 'parameterization': p, 'seed': seed,
+        'optimizer': {'name': 'adam', 'lr': 3e-3, 'betas': [0.9, 0.999], 'eps': 1e-8},
+        'data_init': p == 'weightnorm+init',
+        'initial_state': initial, 'x': T(x), 'labels': T(labels),
+        'losses': losses, 'final_state': _state(net),
+    }
+
+
+class WnMlp(nn.Module):
+    """fc1 = weight_norm(Linear(4, 8)) -> tanh -> fc2 = weight_norm(Linear(8, 3))."""
+
+    def __init__(self):
+        super().__init__()
+        self.fc1 = nn.ModuleDict({'main': weight_norm(nn.Linear(4, 8), dim=0)})
+        self.fc2 = nn.ModuleDict({'main': weight_norm(nn.Linear(8, 3), dim=0)})
+
+    def forward(self, x):
+        return self.fc2['main'](torch.tanh(self.fc1['main'](x)))
+
+
+def clip_run(name, optimizer, hyper, max_norm, steps=5):
+    """trainStep with clipping: loss.backward(); norm = clip_grad_norm_(params, max_norm); step()."""
+    seed = seed_of(name)
+    torch.manual_seed(seed)
+    net = WnMlp()
+    x = rn(6, 4) * 2
+    labels = torch.randint(0, 3, (6,))
+    initial = _state(net)
+    opt = {'sgd': torch.optim.SGD, 'adam': torch.optim.Adam}[optimizer](net.parameters(), **hyper)
+    losses, norms, after = [], [], []
+    for _ in range(steps):
+        opt.zero_grad()
+        loss = F.cross_entropy(net(x), labels)
+        loss.backward()
+        norm = torch.nn.utils.clip_grad_norm_(net.parameters(), max_norm)
+        opt.step()
+        losses.append(f32_str(loss.item()))
+        norms.append(f32_str(float(norm)))
+        after.append(_state(net))
+    return {
+        'name': name, 'kind': 'clip', 'seed': seed, 'optimizer': dict(hyper, name=optimizer), 'max_norm': max_norm,
+        'initial_state': initial, 'x': T(x), 'labels': T(labels),
+        'losses': losses, 'grad_norms': norms, 'state_after_step': after,
+    }
+
+
+def learning_cases():
+    cases = [units_run(p) for p in ('standard', 'weightnorm', 'weightnorm+init', 'batchnorm', 'weightnorm+meanonlybn')]
+    cases.append(clip_run('clip_sgd_momentum_max_norm_0.5', 'sgd', {'lr': 0.5, 'momentum': 0.9}, 0.5))
+    cases.append(clip_run('clip_adam_max_norm_0.25', 'adam', {'lr': 0.05}, 0.25))
+    return cases
+
+
+# ----------------------------------------------------------------------------------------------
 # 5. wn_net.safetensors + wn_net.json
 # ----------------------------------------------------------------------------------------------
 
@@ -827,21 +1253,11 @@ def wn_net():
 
 # ----------------------------------------------------------------------------------------------
 
-def main():
-    os.makedirs(OUT_DIR, exist_ok=True)
-    written = []
-    written.append(write_json(
-        'ops.json', 'Primitive and composite tensor ops with forward output and gradients '
-        '(issue: foundation).', 'cases', ops_cases()))
-    written.append(write_json(
-        'mlp.json', 'A small two-layer network: Linear(5,7) -> tanh -> Linear(7,3) -> cross-entropy.',
-        'cases', mlp_cases()))
-    written.append(write_json(
-        'layers.json', 'Weight-normalized layers, batch norm (train/eval), mean-only batch norm '
-        '(@wn/layers).', 'cases', layers_cases()))
-    written.append(write_json(
-        'optim.json', 'Three optimizer steps from a fixed parameter and a fixed gradient sequence.',
-        'cases', optim_cases()))
+def _json_file(filename, description, cases):
+    return lambda: write_json(filename, description, 'cases', cases())
+
+
+def _wn_net_files():
     case = wn_net()
     path = os.path.join(OUT_DIR, 'wn_net.json')
     doc = {'generator': GENERATOR, 'regenerate': REGENERATE, 'torch': TORCH_VERSION, 'dtype': 'float32',
@@ -849,8 +1265,44 @@ def main():
     doc.update(case)
     with open(path, 'w') as f:
         f.write(dumps(doc) + '\n')
-    written.append(path)
-    written.append(os.path.join(OUT_DIR, 'wn_net.safetensors'))
+    return [path, os.path.join(OUT_DIR, 'wn_net.safetensors')]
+
+
+# file name -> writer (returns the path or paths written)
+FILES = {
+    'ops.json': _json_file('ops.json', 'Primitive and composite tensor ops with forward output and gradients '
+                           '(issue: foundation).', ops_cases),
+    'public_ops.json': _json_file('public_ops.json', 'The public @wn/tensor ops ops.json does not cover: '
+                                  'square, sign, floor, comparisons, min, argmax, l2Normalize, split, stack, '
+                                  'slice, squeeze, expandDims, flatten, reshape, broadcastTo, oneHot, scatterAdd, '
+                                  'fused programs, the conv/pool backward kernels.', public_ops_cases),
+    'mlp.json': _json_file('mlp.json', 'A small two-layer network: Linear(5,7) -> tanh -> Linear(7,3) -> '
+                           'cross-entropy.', mlp_cases),
+    'layers.json': _json_file('layers.json', 'Weight-normalized layers, batch norm (train/eval), mean-only batch '
+                              'norm (@wn/layers).', layers_cases),
+    'optim.json': _json_file('optim.json', 'Three optimizer steps from a fixed parameter and a fixed gradient '
+                             'sequence.', optim_cases),
+    'learning.json': _json_file('learning.json', 'Short training runs: the first losses of the units.test.ts net under '
+                                'every parameterization with Adam, and trainStep with clip_grad_norm_.', learning_cases),
+    'wn_net.json': _wn_net_files,
+}
+
+
+def main(argv):
+    """With no arguments, rewrites every file; otherwise only the named ones (e.g. public_ops.json).
+
+    Regenerating a file on another torch build can move float32 sums by an ulp (a different
+    BLAS / conv path), so add cases in a new file or regenerate only the files you changed.
+    """
+    os.makedirs(OUT_DIR, exist_ok=True)
+    names = argv or list(FILES)
+    unknown = [n for n in names if n not in FILES]
+    if unknown:
+        raise SystemExit('unknown fixture file(s) %s; known: %s' % (', '.join(unknown), ', '.join(FILES)))
+    written = []
+    for n in names:
+        out = FILES[n]()
+        written.extend(out if isinstance(out, list) else [out])
 
     # sanity: valid JSON, shapes agree with data lengths
     for p in written:
@@ -877,4 +1329,4 @@ def _check_tensors(obj, where):
 
 
 if __name__ == '__main__':
-    sys.exit(main())
+    sys.exit(main(sys.argv[1:]))

@@ -26,6 +26,8 @@ export interface FixtureCase {
   /** d sum(output · upstream) / d input, for every floating-point input */
   readonly grads: Readonly<Record<string, FixtureTensor>>;
   readonly state_after?: Readonly<Record<string, FixtureTensor>>;
+  /** false: piecewise constant (argmax, comparisons) or a backward kernel; `grads` is empty */
+  readonly differentiable?: false;
 }
 
 export interface FixtureFile {

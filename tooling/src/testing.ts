@@ -68,6 +68,7 @@ export function compareClose(actual: Values, expected: Values, options: CloseOpt
     let ratio: number;
     if (Number.isNaN(y) || Number.isNaN(x)) ratio = Number.isNaN(x) && Number.isNaN(y) ? 0 : Infinity;
     else if (!Number.isFinite(y) || !Number.isFinite(x)) ratio = x === y ? 0 : Infinity;
+    else if (atol === 0 && rtol === 0) ratio = x === y ? 0 : Infinity; // exact: any difference fails
     else ratio = Math.abs(x - y) / Math.max(atol, rtol * Math.abs(y));
     if (ratio > 1) mismatches++;
     if (ratio > worstRatio) {

@@ -64,6 +64,23 @@ describe('batches', () => {
   });
 
   it('does not copy the dataset: only batches are allocated', () => {
+    // 48 MiB of images; a copy of them (or of a whole epoch) while batches are drawn would show
+    // in the process's ArrayBuffer memory, which must grow by about one batch, not by the dataset
+    const big = createImageDataset({
+      name: 'big', images: new Uint8Array(16384 * 3 * 32 * 32).fill(7), labels: new Uint8Array(16384),
+      channels: 3, height: 32, width: 32, classes: ['a'],
+    });
+    const before = process.memoryUsage().arrayBuffers;
+    const it = batches(big, { batchSize: 64, seed: 3, augment: { horizontalFlip: true, cropPadding: 2 } });
+    const first = it.next();
+    const second = it.next();
+    const grown = process.memoryUsage().arrayBuffers - before;
+    expect(first.done || second.done).toBe(false);
+    const batchBytes = (first.value as Batch).x.byteLength;
+    expect(grown, `grew ${grown} bytes for batches of ${batchBytes}`).toBeLessThan(big.images.byteLength / 8);
+    // the batches are fresh buffers, and drawing them left the dataset untouched
+    expect((first.value as Batch).x.buffer).not.toBe(big.images.buffer);
+    expect(big.images.every((v) => v === 7)).toBe(true);
     const b = all({ batchSize: 10, shuffle: false })[0];
     expect(b.x.buffer).not.toBe(dataset.images.buffer);
     expect(dataset.images[4]).toBe(1);

@@ -106,11 +106,42 @@ describe('downloadDataset', () => {
     expect(hits.get('toy-cifar.tar.gz')).toBe(before);
   });
 
-  it('ships checksums for every official file', () => {
-    for (const source of [FASHION_MNIST_SOURCE, MNIST_SOURCE, CIFAR10_SOURCE]) {
+  it('ships the published checksum of every official file, and downloadFile enforces each one', async () => {
+    // Transcribed independently from the publishers' lists: the Fashion-MNIST README's table, the
+    // MD5 sums torchvision's MNIST dataset class checks for the ossci mirror, and the CIFAR-10 page.
+    const PUBLISHED: Record<string, Record<string, string>> = {
+      'fashion-mnist': {
+        'train-images-idx3-ubyte.gz': '8d4fb7e6c68d591d4c3dfef9ec88bf0d',
+        'train-labels-idx1-ubyte.gz': '25c81989df183df01b3e8a0aad5dffbe',
+        't10k-images-idx3-ubyte.gz': 'bef4ecab320f06d8554ea6380940ec79',
+        't10k-labels-idx1-ubyte.gz': 'bb300cfdad3c16e7a12a480ee83cd310',
+      },
+      mnist: {
+        'train-images-idx3-ubyte.gz': 'f68b3c2dcbeaaa9fbdd348bbdeb94873',
+        'train-labels-idx1-ubyte.gz': 'd53e105ee54ea40749a09fcbcd1e9432',
+        't10k-images-idx3-ubyte.gz': '9fb629c4189551a2d022fa330f9573f3',
+        't10k-labels-idx1-ubyte.gz': 'ec29112dd5afa0611ce80d1b7f02629c',
+      },
+      cifar10: { 'cifar-10-binary.tar.gz': 'c32a1d4ab5d03f1284b67883e8d87530' },
+    };
+    const sources = [FASHION_MNIST_SOURCE, MNIST_SOURCE, CIFAR10_SOURCE];
+    expect(sources.map((s) => s.name).sort()).toEqual(Object.keys(PUBLISHED).sort());
+    for (const source of sources) {
+      const shipped = Object.fromEntries(source.files.map((f) => [f.name, f.checksum.algorithm === 'md5' ? f.checksum.hex : `${f.checksum.algorithm} ${f.checksum.hex}`]));
+      expect(shipped, `${source.name}: every official file with its published MD5`).toEqual(PUBLISHED[source.name]);
+      for (const file of source.files) expect(file.url.endsWith(`/${file.name}`), file.url).toBe(true);
+    }
+    // each shipped checksum is the one downloadFile checks: bytes that are not the official file
+    // are refused, the message names the file and that exact checksum, and nothing is kept
+    const impostor = fixtureBytes(64, 9);
+    for (const source of sources) {
       for (const file of source.files) {
-        expect(file.checksum.hex).toMatch(file.checksum.algorithm === 'md5' ? /^[0-9a-f]{32}$/ : /^[0-9a-f]{64}$/);
-        expect(file.url.endsWith(file.name)).toBe(true);
+        served.set(file.name, impostor);
+        const dir = tempDir();
+        await expect(downloadFile(file, dir, { baseUrl: base })).rejects.toThrow(
+          `download ${file.name}: checksum mismatch for ${base}${file.name}: expected md5 ${PUBLISHED[source.name][file.name]} got ${md5(impostor)}`,
+        );
+        expect(readdirSync(dir)).toEqual([]);
       }
     }
   });

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { tensor, type Tensor } from '@wn/tensor';
+import { dispose, tensor, type Tensor } from '@wn/tensor';
+import type { Module } from '../src/index.js';
 import { expect } from 'vitest';
 
 export interface FT {
@@ -58,4 +59,14 @@ export function expectClose(actual: Tensor | ArrayLike<number>, expected: FT | A
     throw new Error(`${label ?? 'tensor'}: max relative error ${worst} > ${rtol} at index ${worstAt} (actual ${a[worstAt]}, expected ${e[worstAt]})`);
   }
   return worst;
+}
+
+/** Loads a fixture's parameters (PyTorch values under @wn's names); only buffers may be left out. */
+export function loadParams(model: Module, state: Record<string, FT>): void {
+  const dict = Object.fromEntries(Object.entries(state).map(([k, v]) => [k, t(v)]));
+  const { missing, unexpected } = model.loadStateDict(dict, { strict: false });
+  dispose(dict);
+  expect(unexpected, 'fixture keys the model does not have').toEqual([]);
+  const params = new Set(model.namedParameters().map(([k]) => k));
+  expect(missing.filter((k) => params.has(k)), 'parameters the fixture does not set').toEqual([]);
 }

@@ -3,8 +3,9 @@ import { describe, expect, it } from 'vitest';
 import { mean, mul, Rng, sub, tensor, tidy, type Tensor } from '@wn/tensor';
 import {
   Adam, clipGradNorm, constant, cosineDecay, flatThenLinear, globalNorm, linearDecay, Linear, loadOptimizerState, loadState, Param, ParamEMA, ReLU,
-  saveOptimizerState, saveState, Sequential, SGD, switchAt, trainStep, warmup, weightNorm,
+  saveOptimizerState, saveState, Sequential, SGD, switchAt, trainStep, warmup, weightNorm, denseUnit, Tanh, softmaxCrossEntropy,
 } from '../src/index.js';
+import { expectClose, loadJson, loadParams, t as ft, type FT } from './helpers.js';
 
 const arr = (t: Tensor) => Array.from(t.dataSync());
 
@@ -150,4 +151,39 @@ describe('optimizer state export and resume', () => {
     expect(r.gradNorm).toBeGreaterThan(0.5);
     expect(Number.isFinite(r.loss)).toBe(true);
   });
+});
+
+/**
+ * trainStep with clipping vs PyTorch (tooling/fixtures/learning.json, `clip_*`): loss.backward(),
+ * clip_grad_norm_(params, max_norm), step(), five times on a weight-normalized MLP. The reported
+ * norm is the one before clipping; the parameters after each step show that the optimizer stepped
+ * with the clipped gradients (steps where the norm exceeds max_norm) and the raw ones (below it).
+ */
+describe('trainStep with clipping vs torch.nn.utils.clip_grad_norm_', () => {
+  const runs = loadJson('learning.json').cases.filter((c: any) => c.kind === 'clip');
+  it('the fixture has clipping runs that clip on some steps and not on others', () => {
+    const norms = runs.flatMap((c: any) => c.grad_norms.map((n: number) => n > c.max_norm));
+    expect(norms).toContain(true);
+    expect(norms).toContain(false);
+  });
+  for (const run of runs) {
+    it(`${run.name}: losses, reported norms and parameters after every step`, () => {
+      const o = { parameterization: 'weightnorm', rng: 3 } as const;
+      const net = new Sequential({ fc1: denseUnit(4, 8, { ...o, activation: new Tanh() }), fc2: denseUnit(8, 3, o) });
+      loadParams(net, run.initial_state);
+      const { name, ...hyper } = run.optimizer;
+      const opt = name === 'sgd' ? new SGD(net, { lr: hyper.lr, momentum: hyper.momentum }) : new Adam(net, { lr: hyper.lr });
+      const x = ft(run.x);
+      const labels: number[] = run.labels.data;
+      run.losses.forEach((loss: number, i: number) => {
+        const r = trainStep(opt, () => softmaxCrossEntropy(net.forward(x), labels), { clipNorm: run.max_norm });
+        expect(Math.abs(r.loss - loss), `step ${i + 1} loss ${r.loss} vs ${loss}`).toBeLessThanOrEqual(1e-5 * loss);
+        expect(Math.abs(r.gradNorm! - run.grad_norms[i]), `step ${i + 1} norm ${r.gradNorm} vs ${run.grad_norms[i]}`).toBeLessThanOrEqual(1e-5 * run.grad_norms[i]);
+        const state = net.stateDict();
+        for (const [k, want] of Object.entries(run.state_after_step[i] as Record<string, FT>)) expectClose(state[k], want, 1e-4, `${run.name} step ${i + 1} ${k}`);
+      });
+      x.dispose();
+    });
+  }
+
 });

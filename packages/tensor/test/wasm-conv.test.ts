@@ -1,6 +1,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import type { Conv2dAttrs } from '../src/kernels.js';
-import { WasmRuntime } from '../src/backends/wasm/runtime.js';
+import { MIN_FLOPS_PER_THREAD, WasmRuntime } from '../src/backends/wasm/runtime.js';
+import { DEFAULT_GEMM_CONFIG } from '../src/backends/wasm/gemm-kernels.js';
 
 /** Deterministic uniform(-1, 1) values. */
 function random(n: number, seed: number): Float32Array {
@@ -88,6 +89,36 @@ const cases: Case[] = [
   { name: 'patch past KC and pixels past the column block', x: [2, 33, 20, 20], w: [7, 33, 3, 3], pad: [1, 1, 1, 1] },
   { name: 'CIFAR-like, big enough for threads', x: [4, 16, 16, 16], w: [32, 16, 3, 3], pad: [1, 1, 1, 1] },
 ];
+/** Cases that split the batch across 2 threads (flops ≥ 2·MIN_FLOPS_PER_THREAD, ≥ 2 images); checked below. */
+const THREADED: Case[] = [
+  { name: 'threads: odd batch of 3 (2 + 1 images), 400 pixels', x: [3, 16, 20, 20], w: [24, 16, 3, 3], pad: [1, 1, 1, 1] },
+  { name: 'threads: stride 2 with padding, 289 pixels', x: [2, 16, 34, 34], w: [56, 16, 3, 3], stride: [2, 2], pad: [1, 1, 1, 1] },
+  { name: 'threads: dilation 2, asymmetric padding, 272 pixels', x: [4, 8, 18, 18], w: [64, 8, 3, 3], dilation: [2, 2], pad: [2, 1, 0, 2] },
+  { name: 'threads: 1x1 over a batch of 5', x: [5, 64, 16, 16], w: [64, 64, 1, 1] },
+  { name: 'threads: 5x5 kernel, stride [1,2]', x: [2, 8, 20, 24], w: [48, 8, 5, 5], stride: [1, 2], pad: [2, 2, 2, 2] },
+];
+/** Filter gradients summing more than one KC block of output pixels (pixels > kc = 256); checked below. */
+const MANY_PIXELS: Case[] = [
+  { name: 'filter gradient: 289 pixels (one past a block)', x: [1, 3, 17, 17], w: [4, 3, 3, 3], pad: [1, 1, 1, 1] },
+  { name: 'filter gradient: dilation 2, 399 pixels', x: [2, 2, 23, 25], w: [3, 2, 3, 3], dilation: [2, 2] },
+  { name: 'filter gradient: 1x1, 576 pixels', x: [1, 4, 24, 24], w: [5, 4, 1, 1] },
+  { name: 'filter gradient: stride 2, asymmetric padding, 360 pixels', x: [2, 3, 40, 36], w: [4, 3, 3, 3], stride: [2, 2], pad: [1, 0, 1, 0] },
+  { name: 'filter gradient: 2x4 kernel, 990 pixels', x: [1, 2, 33, 31], w: [3, 2, 2, 4], pad: [0, 1, 2, 0] },
+];
+cases.push(...THREADED, ...MANY_PIXELS);
+
+const pixelsOf = (c: Case) => outputShape(c)[2] * outputShape(c)[3];
+const flopsOf = (c: Case) => 2 * c.x[0] * c.w[0] * pixelsOf(c) * c.w[1] * c.w[2] * c.w[3];
+describe('wasm conv2d: the cases reach the paths they name', () => {
+  it('each THREADED case splits across 2 threads; each MANY_PIXELS case has more pixels than one KC block', () => {
+    for (const c of THREADED) {
+      expect(c.x[0], c.name).toBeGreaterThanOrEqual(2);
+      expect(flopsOf(c), c.name).toBeGreaterThanOrEqual(2 * MIN_FLOPS_PER_THREAD);
+    }
+    for (const c of MANY_PIXELS) expect(pixelsOf(c), c.name).toBeGreaterThan(DEFAULT_GEMM_CONFIG.kc);
+    expect(THREADED.filter((c) => pixelsOf(c) > DEFAULT_GEMM_CONFIG.kc).length).toBeGreaterThanOrEqual(3);
+  });
+});
 
 /** Inputs and float64 results per case, computed once and shared by every runtime. */
 const expected = (() => {

@@ -18,23 +18,49 @@ import {
 } from '@wn/tensor';
 
 /**
- * Tolerance classes, applied as |actual − expected| ≤ tol·max(1, |expected|) per element.
+ * Tolerances, applied per element as |actual − expected| ≤ tol·max(1, |expected|) (the floor
+ * makes them absolute below 1, where rounding error is set by the O(1) inputs, not by a possibly
+ * cancelling result). `u` = 2⁻²⁴ is float32's unit roundoff.
  *
- * - `elementwise` (1e-5): each output element is a handful of float32 operations on float32 inputs;
- *   float32's unit roundoff is 6e-8, so a correctly implemented kernel stays within a few ulps
- *   (≲ 1e-6 relative). 1e-5 leaves room for transcendental functions that are not correctly
- *   rounded (GPU exp/log/sin may be off by several ulps) while still catching any real error. The
- *   floor max(1, ·) makes it absolute for |values| < 1, because there the rounding error is set by
- *   the O(1) inputs, not by the (possibly tiny, e.g. cancelling) result.
- * - `reduction` (1e-4): sums, matmul and conv accumulate K float32 roundings in an order that
- *   differs between backends (tree, SIMD lanes, tiles); for K ≤ 65 terms of O(1) inputs the
- *   error stays ~√K·u·‖terms‖ ≈ 1e-6..1e-5 in practice, and 1e-4 bounds the worst case with margin.
+ * - `exact` (0): the op moves or selects float32 values without arithmetic — layout ops, max
+ *   pooling's forward, relu, neg/abs/sign/floor, comparisons, where, argmax, oneHot. Any
+ *   difference is a bug.
+ * - `elementwise` (1e-5): each output element is a handful of float32 operations on float32
+ *   inputs; a correctly rounded kernel stays within a few u, and 1e-5 (≈ 170 u) leaves room for
+ *   transcendental functions that are not correctly rounded on GPUs (WebGL exp/log/sin).
+ * - `reduction` (16·u·√k, k = the case's longest sum in its forward or gradients: the inner
+ *   dimension of a matmul, Cin·kh·kw or N·H·W for a conv's gradients, the pooled window, the
+ *   reduced axis): backends sum in different orders (sequential, SIMD lanes, tiles, fused
+ *   multiply-adds), and the rounding error of a K-term sum of O(1) values grows like √K·u
+ *   relative to the result. Measured on the CPU backends against reference64, the worst case is
+ *   5.3·u·√k (wasm, matmul 7×33·33×65, k = 33) and most are below 2·u·√k; 16 leaves a 3× margin.
+ *   At the fixture sizes this is 3e-6..8e-6, where the former flat 1e-4 was 10–100× looser.
  *
- * Gradients use the class of their case: a gradient of an elementwise op is elementwise except
- * where broadcasting sums it, which the absolute floor covers for the small shapes used here.
+ * A case may give its gradients another class (`gradTol`), e.g. max pooling: the forward selects
+ * (exact) but overlapping windows sum their gradients.
  */
-export type ToleranceClass = 'elementwise' | 'reduction';
-export const TOLERANCE: Record<ToleranceClass, number> = { elementwise: 1e-5, reduction: 1e-4 };
+export type ToleranceClass = 'exact' | 'elementwise' | 'reduction';
+/** float32's unit roundoff */
+export const FLOAT32_UNIT_ROUNDOFF = 2 ** -24;
+/** The reduction class's constant: tol = REDUCTION_ULPS·u·√k. */
+export const REDUCTION_ULPS = 16;
+/** The fixed classes' tolerances (`reduction` depends on the sum length: `reductionTolerance`). */
+export const TOLERANCE = { exact: 0, elementwise: 1e-5 } as const;
+/** The `reduction` class's tolerance for a longest sum of `k` terms. */
+export function reductionTolerance(k: number): number {
+  if (!(Number.isInteger(k) && k >= 1)) throw new Error(`reductionTolerance: k must be an integer ≥ 1, got ${k}`);
+  return REDUCTION_ULPS * FLOAT32_UNIT_ROUNDOFF * Math.sqrt(k);
+}
+/** The tolerance of a class; `k` is required for `reduction`. */
+export function toleranceOf(tol: ToleranceClass, k?: number): number {
+  if (tol !== 'reduction') return TOLERANCE[tol];
+  if (k === undefined) throw new Error("toleranceOf: the 'reduction' class needs k, the longest sum's length");
+  return reductionTolerance(k);
+}
+/** A case's tolerance for its forward outputs or its gradients. */
+export function caseTolerance(c: OpCase, which: 'forward' | 'gradient'): number {
+  return toleranceOf(which === 'gradient' ? (c.gradTol ?? c.tol) : c.tol, c.k);
+}
 
 export interface InputSpec {
   readonly shape: Shape;
@@ -55,6 +81,10 @@ export interface OpCase {
   readonly inputs: readonly InputSpec[];
   readonly fn: (...xs: Tensor[]) => Tensor | Tensor[];
   readonly tol: ToleranceClass;
+  /** the gradients' class when it differs from the forward's (default: `tol`) */
+  readonly gradTol?: ToleranceClass;
+  /** the longest sum (number of terms) in the forward or the gradients: required by `reduction` */
+  readonly k?: number;
   /** false: the op is not differentiable (argmax, oneHot); no gradient checks */
   readonly grad?: boolean;
   /** false: no finite-difference check (piecewise-constant ops, or too large to be worth it) */
@@ -70,7 +100,11 @@ const x = (shape: Shape, more: Omit<InputSpec, 'shape'> = {}): InputSpec => ({ s
 const fmtShape = (s: Shape) => `[${s.join(',')}]`;
 
 const cases: OpCase[] = [];
-const add_ = (c: OpCase) => cases.push(c);
+const add_ = (c: OpCase) => {
+  if ((c.tol === 'reduction' || c.gradTol === 'reduction') && c.k === undefined) throw new Error(`conformance case '${c.name}': a reduction needs k`);
+  cases.push(c);
+};
+const prod = (s: Shape) => s.reduce((a, b) => a * b, 1);
 
 // ---- unary ------------------------------------------------------------------------------------
 const UNARY: [string, (t: Tensor) => Tensor, Omit<InputSpec, 'shape'>, { gradcheck?: boolean }?][] = [
@@ -88,9 +122,12 @@ const UNARY: [string, (t: Tensor) => Tensor, Omit<InputSpec, 'shape'>, { gradche
   ['floor', floor, { low: -3, high: 3 }, { gradcheck: false }],
   ['square', square, {}],
 ];
+/** no arithmetic beyond a sign flip or a truncation: bit-exact on every backend, gradients too */
+const EXACT_UNARY = new Set(['neg', 'abs', 'sign', 'floor']);
 for (const [name, f, spec, opts] of UNARY) {
   // 35 elements: not a multiple of the 4/8/16-lane widths vectorized backends use
-  add_({ name: `unary/${name} [5,7]`, inputs: [x([5, 7], spec)], fn: f, tol: 'elementwise', ...opts });
+  const tol = EXACT_UNARY.has(name) ? 'exact' : 'elementwise';
+  add_({ name: `unary/${name} [5,7]`, inputs: [x([5, 7], spec)], fn: f, tol, ...opts });
 }
 add_({ name: 'unary/exp,log,sqrt 0-d', inputs: [x([], { positive: true })], fn: (t) => [exp(t), log(t), sqrt(t)], tol: 'elementwise' });
 add_({
@@ -119,7 +156,9 @@ const BROADCASTS: [string, Shape, Shape][] = [
 ];
 for (const [name, f, sa, sb] of BINARY) {
   for (const [label, a, b] of BROADCASTS) {
-    add_({ name: `binary/${name} ${fmtShape(a)}·${fmtShape(b)} (${label})`, inputs: [x(a, sa), x(b, sb)], fn: f, tol: 'elementwise' });
+    // maximum/minimum select (exact); their gradients are summed over broadcast axes
+    const tol = name === 'maximum' || name === 'minimum' ? ({ tol: 'exact', gradTol: 'elementwise' } as const) : ({ tol: 'elementwise' } as const);
+    add_({ name: `binary/${name} ${fmtShape(a)}·${fmtShape(b)} (${label})`, inputs: [x(a, sa), x(b, sb)], fn: f, ...tol });
   }
 }
 add_({
@@ -133,13 +172,14 @@ add_({
   name: 'binary/maximum,minimum ties',
   inputs: [x([6], { values: [1, 2, 3, 4, -1, 0] }), x([6], { values: [1, 0, 3, 5, -1, 2] })],
   fn: (a, b) => [maximum(a, b), minimum(a, b)],
-  tol: 'elementwise',
+  tol: 'exact',
+  gradTol: 'elementwise',
 });
 add_({
   name: 'binary/equal,less,greater [3,1]·[4]',
   inputs: [x([3, 1], { values: [0, 1, 2] }), x([4], { values: [0, 1, 2, 1] })],
   fn: (a, b) => [equal(a, b), less(a, b), greater(a, b)],
-  tol: 'elementwise',
+  tol: 'exact',
   gradcheck: false,
 });
 
@@ -148,13 +188,14 @@ add_({
   name: 'where/same shape',
   inputs: [x([2, 3]), x([2, 3])],
   fn: composed((a, b) => where(tensor([1, 0, 1, 0, 0, 1], [2, 3]), a, b)),
-  tol: 'elementwise',
+  tol: 'exact',
 });
 add_({
   name: 'where/broadcast cond [2,3,1], a [2,3,4], b [4]',
   inputs: [x([2, 3, 4]), x([4])],
   fn: composed((a, b) => where(tensor([1, 0, 0, 1, 1, 0], [2, 3, 1]), a, b)),
-  tol: 'elementwise',
+  tol: 'exact',
+  gradTol: 'elementwise',
 });
 add_({
   name: 'where/number branches',
@@ -163,7 +204,7 @@ add_({
     const c = greater(a, 0);
     return [where(c, a, 0), where(c, -1, a)];
   }),
-  tol: 'elementwise',
+  tol: 'exact',
 });
 
 // ---- reductions -------------------------------------------------------------------------------
@@ -175,63 +216,67 @@ const REDUCTIONS: [string, (t: Tensor, axes?: number | number[], keepDims?: bool
   ['variance', variance],
   ['logSumExp', logSumExp],
 ];
-const AXES: [string, number | number[] | undefined, boolean][] = [
-  ['axis 1', 1, false],
-  ['axis -1 keepDims', -1, true],
-  ['axes [0,2]', [0, 2], false],
-  ['axes [0,2] keepDims', [0, 2], true],
-  ['all', undefined, false],
-  ['all keepDims', undefined, true],
+/** [label, axes, keepDims, the reduced count of [2,3,4]] */
+const AXES: [string, number | number[] | undefined, boolean, number][] = [
+  ['axis 1', 1, false, 3],
+  ['axis -1 keepDims', -1, true, 4],
+  ['axes [0,2]', [0, 2], false, 8],
+  ['axes [0,2] keepDims', [0, 2], true, 8],
+  ['all', undefined, false, 24],
+  ['all keepDims', undefined, true, 24],
 ];
 for (const [name, f] of REDUCTIONS) {
-  for (const [label, axes, keep] of AXES) {
-    add_({ name: `reduce/${name} [2,3,4] ${label}`, inputs: [x([2, 3, 4])], fn: (t) => f(t, axes, keep), tol: 'reduction' });
+  for (const [label, axes, keep, k] of AXES) {
+    // max/min select one value (no ties in random inputs): forward and gradient are exact
+    const tol = name === 'max' || name === 'min' ? 'exact' : 'reduction';
+    add_({ name: `reduce/${name} [2,3,4] ${label}`, inputs: [x([2, 3, 4])], fn: (t) => f(t, axes, keep), tol, k });
   }
 }
-add_({ name: 'reduce/sum,max [7,33] axis 1 and axis 0', inputs: [x([7, 33])], fn: (t) => [sum(t, 1), sum(t, 0), max(t, 1), max(t, 0)], tol: 'reduction' });
-add_({ name: 'reduce/sum,max 0-d and axes []', inputs: [x([]), x([2, 3])], fn: (s, t) => [sum(s), max(s), sum(t, []), max(t, [])], tol: 'reduction' });
-add_({ name: 'reduce/sum over an empty axis [2,0,3] axis 1', inputs: [x([2, 0, 3])], fn: (t) => [sum(t, 1), sum(t, 1, true), sum(t)], tol: 'reduction' });
+add_({ name: 'reduce/sum,max [7,33] axis 1 and axis 0', inputs: [x([7, 33])], fn: (t) => [sum(t, 1), sum(t, 0), max(t, 1), max(t, 0)], tol: 'reduction', k: 33 });
+add_({ name: 'reduce/sum,max 0-d and axes []', inputs: [x([]), x([2, 3])], fn: (s, t) => [sum(s), max(s), sum(t, []), max(t, [])], tol: 'exact', gradTol: 'elementwise' });
+add_({ name: 'reduce/sum over an empty axis [2,0,3] axis 1', inputs: [x([2, 0, 3])], fn: (t) => [sum(t, 1), sum(t, 1, true), sum(t)], tol: 'exact' });
 add_({
   // two-way ties: the gradient is shared evenly (½ each), which central differences reproduce
   name: 'reduce/max with two-way ties',
   inputs: [x([2, 4], { values: [1, 3, 3, 0, -2, -1, -5, -1] })],
   fn: (t) => [max(t, 1), max(t, 0)],
-  tol: 'reduction',
+  tol: 'exact',
+  gradTol: 'elementwise',
 });
 add_({
   name: 'reduce/argmax axes -1, 0, keepDims, ties take the first',
   inputs: [x([3, 4], { values: [1, 5, 5, 2, 7, 7, 7, 7, -1, -3, -2, -1] })],
   fn: (t) => [argmax(t), argmax(t, 0), argmax(t, 1, true)],
-  tol: 'elementwise',
+  tol: 'exact',
   grad: false,
 });
-add_({ name: 'reduce/argmax random [2,3,5] axis 1', inputs: [x([2, 3, 5])], fn: (t) => argmax(t, 1), tol: 'elementwise', grad: false });
+add_({ name: 'reduce/argmax random [2,3,5] axis 1', inputs: [x([2, 3, 5])], fn: (t) => argmax(t, 1), tol: 'exact', grad: false });
 
 // ---- layout ------------------------------------------------------------------------------------
-add_({ name: 'transpose/2-D default', inputs: [x([3, 4])], fn: (t) => transpose(t), tol: 'elementwise' });
-add_({ name: 'transpose/3-D perm [2,0,1]', inputs: [x([2, 3, 4])], fn: (t) => transpose(t, [2, 0, 1]), tol: 'elementwise' });
-add_({ name: 'transpose/NCHW→NHWC [0,2,3,1]', inputs: [x([2, 3, 2, 4])], fn: (t) => transpose(t, [0, 2, 3, 1]), tol: 'elementwise' });
-add_({ name: 'transpose/identity perm', inputs: [x([3, 4])], fn: (t) => transpose(t, [0, 1]), tol: 'elementwise' });
-add_({ name: 'broadcastTo/[3,1]→[2,3,4]', inputs: [x([3, 1])], fn: (t) => broadcastTo(t, [2, 3, 4]), tol: 'elementwise' });
-add_({ name: 'broadcastTo/[4]→[3,4]', inputs: [x([4])], fn: (t) => broadcastTo(t, [3, 4]), tol: 'elementwise' });
-add_({ name: 'broadcastTo/0-d→[2,2] and same shape', inputs: [x([]), x([2, 2])], fn: (s, t) => [broadcastTo(s, [2, 2]), broadcastTo(t, [2, 2])], tol: 'elementwise' });
-add_({ name: 'slice/2-D window', inputs: [x([4, 5])], fn: (t) => slice(t, [1, 2], [2, 3]), tol: 'elementwise' });
-add_({ name: 'slice/3-D with -1 sizes', inputs: [x([2, 3, 4])], fn: (t) => slice(t, [0, 1, 1], [-1, 2, -1]), tol: 'elementwise' });
-add_({ name: 'slice/whole and empty', inputs: [x([3, 4])], fn: (t) => [slice(t, [0, 0]), slice(t, [1, 2], [0, 2])], tol: 'elementwise' });
-add_({ name: 'slice/4-D box with full trailing axes', inputs: [x([2, 3, 4, 5])], fn: (t) => slice(t, [1, 0, 1, 0], [1, 3, 2, 5]), tol: 'elementwise' });
-add_({ name: 'slice/1-D and a size-1 middle axis', inputs: [x([7]), x([3, 4, 2])], fn: (a, b) => [slice(a, [2], [4]), slice(b, [0, 2, 0], [3, 1, 2])], tol: 'elementwise' });
-add_({ name: 'split/LSTM gates: 4 column blocks', inputs: [x([3, 8])], fn: (t) => split(t, 4, 1), tol: 'elementwise' });
-add_({ name: 'pad/4-D with only leading axes padded', inputs: [x([2, 2, 3, 2])], fn: (t) => pad(t, [[1, 0], [0, 2], [0, 0], [0, 0]]), tol: 'elementwise' });
-add_({ name: 'pad/2-D asymmetric', inputs: [x([3, 4])], fn: (t) => pad(t, [[1, 0], [2, 3]]), tol: 'elementwise' });
-add_({ name: 'pad/3-D value 1.5', inputs: [x([2, 3, 2])], fn: (t) => pad(t, [[0, 1], [1, 1], [2, 0]], 1.5), tol: 'elementwise' });
-add_({ name: 'concat/axis 0', inputs: [x([1, 3]), x([2, 3])], fn: (a, b) => concat([a, b], 0), tol: 'elementwise' });
-add_({ name: 'concat/axis 1, three pieces', inputs: [x([2, 3]), x([2, 1]), x([2, 2])], fn: (a, b, c) => concat([a, b, c], 1), tol: 'elementwise' });
-add_({ name: 'concat/axis -1 3-D, same tensor twice', inputs: [x([2, 2, 3]), x([2, 2, 1])], fn: (a, b) => concat([a, b, a], -1), tol: 'elementwise' });
-add_({ name: 'concat/one tensor, empty piece', inputs: [x([2, 3]), x([0, 3])], fn: (a, e) => [concat([a]), concat([a, e, a], 0)], tol: 'elementwise' });
-add_({ name: 'stack/axis 0', inputs: [x([2, 3]), x([2, 3]), x([2, 3])], fn: (a, b, c) => stack([a, b, c]), tol: 'elementwise' });
-add_({ name: 'stack/last axis', inputs: [x([2, 3]), x([2, 3])], fn: (a, b) => stack([a, b], 2), tol: 'elementwise' });
-add_({ name: 'split/sizes along axis 1', inputs: [x([4, 6])], fn: (t) => split(t, [1, 3, 2], 1), tol: 'elementwise' });
-add_({ name: 'split/2 equal along axis 0', inputs: [x([4, 3])], fn: (t) => split(t, 2, 0), tol: 'elementwise' });
+add_({ name: 'transpose/2-D default', inputs: [x([3, 4])], fn: (t) => transpose(t), tol: 'exact' });
+add_({ name: 'transpose/3-D perm [2,0,1]', inputs: [x([2, 3, 4])], fn: (t) => transpose(t, [2, 0, 1]), tol: 'exact' });
+add_({ name: 'transpose/NCHW→NHWC [0,2,3,1]', inputs: [x([2, 3, 2, 4])], fn: (t) => transpose(t, [0, 2, 3, 1]), tol: 'exact' });
+add_({ name: 'transpose/identity perm', inputs: [x([3, 4])], fn: (t) => transpose(t, [0, 1]), tol: 'exact' });
+add_({ name: 'broadcastTo/[3,1]→[2,3,4]', inputs: [x([3, 1])], fn: (t) => broadcastTo(t, [2, 3, 4]), tol: 'exact', gradTol: 'elementwise' });
+add_({ name: 'broadcastTo/[4]→[3,4]', inputs: [x([4])], fn: (t) => broadcastTo(t, [3, 4]), tol: 'exact', gradTol: 'elementwise' });
+add_({ name: 'broadcastTo/0-d→[2,2] and same shape', inputs: [x([]), x([2, 2])], fn: (s, t) => [broadcastTo(s, [2, 2]), broadcastTo(t, [2, 2])], tol: 'exact', gradTol: 'elementwise' });
+add_({ name: 'slice/2-D window', inputs: [x([4, 5])], fn: (t) => slice(t, [1, 2], [2, 3]), tol: 'exact' });
+add_({ name: 'slice/3-D with -1 sizes', inputs: [x([2, 3, 4])], fn: (t) => slice(t, [0, 1, 1], [-1, 2, -1]), tol: 'exact' });
+add_({ name: 'slice/whole and empty', inputs: [x([3, 4])], fn: (t) => [slice(t, [0, 0]), slice(t, [1, 2], [0, 2])], tol: 'exact' });
+add_({ name: 'slice/4-D box with full trailing axes', inputs: [x([2, 3, 4, 5])], fn: (t) => slice(t, [1, 0, 1, 0], [1, 3, 2, 5]), tol: 'exact' });
+add_({ name: 'slice/1-D and a size-1 middle axis', inputs: [x([7]), x([3, 4, 2])], fn: (a, b) => [slice(a, [2], [4]), slice(b, [0, 2, 0], [3, 1, 2])], tol: 'exact' });
+add_({ name: 'split/LSTM gates: 4 column blocks', inputs: [x([3, 8])], fn: (t) => split(t, 4, 1), tol: 'exact' });
+add_({ name: 'pad/4-D with only leading axes padded', inputs: [x([2, 2, 3, 2])], fn: (t) => pad(t, [[1, 0], [0, 2], [0, 0], [0, 0]]), tol: 'exact' });
+add_({ name: 'pad/2-D asymmetric', inputs: [x([3, 4])], fn: (t) => pad(t, [[1, 0], [2, 3]]), tol: 'exact' });
+add_({ name: 'pad/3-D value 1.5', inputs: [x([2, 3, 2])], fn: (t) => pad(t, [[0, 1], [1, 1], [2, 0]], 1.5), tol: 'exact' });
+add_({ name: 'concat/axis 0', inputs: [x([1, 3]), x([2, 3])], fn: (a, b) => concat([a, b], 0), tol: 'exact' });
+add_({ name: 'concat/axis 1, three pieces', inputs: [x([2, 3]), x([2, 1]), x([2, 2])], fn: (a, b, c) => concat([a, b, c], 1), tol: 'exact' });
+add_({ name: 'concat/axis -1 3-D, same tensor twice', inputs: [x([2, 2, 3]), x([2, 2, 1])], fn: (a, b) => concat([a, b, a], -1), tol: 'exact', gradTol: 'elementwise' });
+add_({ name: 'concat/one tensor, empty piece', inputs: [x([2, 3]), x([0, 3])], fn: (a, e) => [concat([a]), concat([a, e, a], 0)], tol: 'exact', gradTol: 'elementwise' });
+add_({ name: 'stack/axis 0', inputs: [x([2, 3]), x([2, 3]), x([2, 3])], fn: (a, b, c) => stack([a, b, c]), tol: 'exact' });
+add_({ name: 'stack/last axis', inputs: [x([2, 3]), x([2, 3])], fn: (a, b) => stack([a, b], 2), tol: 'exact' });
+add_({ name: 'split/sizes along axis 1', inputs: [x([4, 6])], fn: (t) => split(t, [1, 3, 2], 1), tol: 'exact' });
+add_({ name: 'split/2 equal along axis 0', inputs: [x([4, 3])], fn: (t) => split(t, 2, 0), tol: 'exact' });
 add_({
   name: 'reshape/views (reshape, -1, flatten, expandDims, squeeze) feeding ops',
   inputs: [x([3, 4])],
@@ -265,11 +310,16 @@ const MATMUL: [string, Shape, Shape, boolean, boolean, boolean?][] = [
   ['odd batched 2×33×7·2×7×65', [2, 33, 7], [2, 7, 65], false, false, false],
 ];
 for (const [label, a, b, ta, tb, gc] of MATMUL) {
+  // the forward sums K terms; dA sums over N, dB over M (and the batch when b is shared)
+  const [m, ka] = ta ? [a.at(-1)!, a.at(-2)!] : [a.at(-2)!, a.at(-1)!];
+  const n = tb ? b.at(-2)! : b.at(-1)!;
+  const batch = Math.max(prod(a.slice(0, -2)), prod(b.slice(0, -2)));
   add_({
     name: `matmul/${label} ${fmtShape(a)}·${fmtShape(b)}`,
     inputs: [x(a), x(b)],
     fn: (p, q) => matmul(p, q, { transposeA: ta, transposeB: tb }),
     tol: 'reduction',
+    k: Math.max(ka, n, m * batch),
     gradcheck: gc,
   });
 }
@@ -295,7 +345,9 @@ const CONV: [string, Shape, Shape, Conv2dOptions][] = [
   ['single channel, batch 1', [1, 1, 6, 6], [2, 1, 3, 3], { padding: 1 }],
 ];
 for (const [label, xs, ws, options] of CONV) {
-  add_({ name: `conv2d/${label} x${fmtShape(xs)} w${fmtShape(ws)}`, inputs: [x(xs), x(ws)], fn: (a, w) => conv2d(a, w, options), tol: 'reduction' });
+  // forward Cin·kh·kw terms, input gradient ≤ Cout·kh·kw, filter gradient ≤ N·H·W (output pixels)
+  const k = Math.max(ws[1] * ws[2] * ws[3], ws[0] * ws[2] * ws[3], xs[0] * xs[2] * xs[3]);
+  add_({ name: `conv2d/${label} x${fmtShape(xs)} w${fmtShape(ws)}`, inputs: [x(xs), x(ws)], fn: (a, w) => conv2d(a, w, options), tol: 'reduction', k });
 }
 const CONVT: [string, Shape, Shape, ConvTranspose2dOptions][] = [
   ['3×3 stride 1', [2, 3, 3, 4], [3, 4, 3, 3], {}],
@@ -307,7 +359,9 @@ const CONVT: [string, Shape, Shape, ConvTranspose2dOptions][] = [
   ['1×1', [2, 3, 3, 3], [3, 2, 1, 1], {}],
 ];
 for (const [label, xs, ws, options] of CONVT) {
-  add_({ name: `convTranspose2d/${label} x${fmtShape(xs)} w${fmtShape(ws)}`, inputs: [x(xs), x(ws)], fn: (a, w) => convTranspose2d(a, w, options), tol: 'reduction' });
+  // the filter gradient sums over N·H·W input pixels; outputs and input gradients ≤ C·kh·kw terms
+  const k = Math.max(ws[0] * ws[2] * ws[3], ws[1] * ws[2] * ws[3], xs[0] * xs[2] * xs[3]);
+  add_({ name: `convTranspose2d/${label} x${fmtShape(xs)} w${fmtShape(ws)}`, inputs: [x(xs), x(ws)], fn: (a, w) => convTranspose2d(a, w, options), tol: 'reduction', k });
 }
 
 // ---- pooling ------------------------------------------------------------------------------------
@@ -326,54 +380,61 @@ const POOL: ['max' | 'avg', string, Shape, Pool2dOptions][] = [
 for (const [mode, label, xs, options] of POOL) {
   const f = mode === 'max' ? maxPool2d : avgPool2d;
   const spec = label.includes('all-negative') ? { low: -3, high: -0.5 } : {};
-  add_({ name: `pool/${mode}Pool2d ${label} x${fmtShape(xs)}`, inputs: [x(xs, spec)], fn: (t) => f(t, options), tol: 'reduction' });
+  // max pooling selects (exact forward); overlapping windows sum gradients. avg sums kh·kw cells
+  const kernel = typeof options.kernel === 'number' ? [options.kernel, options.kernel] : options.kernel;
+  const tol = mode === 'max' ? ({ tol: 'exact', gradTol: 'reduction' } as const) : ({ tol: 'reduction' } as const);
+  add_({ name: `pool/${mode}Pool2d ${label} x${fmtShape(xs)}`, inputs: [x(xs, spec)], fn: (t) => f(t, options), ...tol, k: kernel[0] * kernel[1] });
 }
-add_({ name: 'pool/globalAvgPool [2,3,4,5]', inputs: [x([2, 3, 4, 5])], fn: (t) => globalAvgPool(t), tol: 'reduction' });
+add_({ name: 'pool/globalAvgPool [2,3,4,5]', inputs: [x([2, 3, 4, 5])], fn: (t) => globalAvgPool(t), tol: 'reduction', k: 20 });
 
 // ---- indexing ----------------------------------------------------------------------------------
-add_({ name: 'gather/axis 0 with repeats', inputs: [x([4, 3])], fn: (t) => gather(t, [3, 0, 3, 1, 2], 0), tol: 'elementwise' });
-add_({ name: 'gather/axis 1 of 3-D', inputs: [x([2, 4, 3])], fn: (t) => gather(t, [1, 1, 3], 1), tol: 'elementwise' });
-add_({ name: 'gather/axis -1, tensor indices', inputs: [x([2, 3, 4])], fn: composed((t) => gather(t, tensor([3, 0], [2]), -1)), tol: 'elementwise' });
-add_({ name: 'scatterAdd/axis 0 with repeats', inputs: [x([5, 3])], fn: (u) => scatterAdd(u, [3, 0, 3, 1, 3], 0, [4, 3]), tol: 'elementwise' });
-add_({ name: 'scatterAdd/axis 1 of 3-D', inputs: [x([2, 3, 3])], fn: (u) => scatterAdd(u, [2, 0, 2], 1, [2, 4, 3]), tol: 'elementwise' });
-add_({ name: 'oneHot/labels [2,0,1,3,1] depth 4', inputs: [], fn: () => oneHot([2, 0, 1, 3, 1], 4), tol: 'elementwise', grad: false });
+add_({ name: 'gather/axis 0 with repeats', inputs: [x([4, 3])], fn: (t) => gather(t, [3, 0, 3, 1, 2], 0), tol: 'exact', gradTol: 'elementwise' });
+add_({ name: 'gather/axis 1 of 3-D', inputs: [x([2, 4, 3])], fn: (t) => gather(t, [1, 1, 3], 1), tol: 'exact', gradTol: 'elementwise' });
+add_({ name: 'gather/axis -1, tensor indices', inputs: [x([2, 3, 4])], fn: composed((t) => gather(t, tensor([3, 0], [2]), -1)), tol: 'exact' });
+add_({ name: 'scatterAdd/axis 0 with repeats', inputs: [x([5, 3])], fn: (u) => scatterAdd(u, [3, 0, 3, 1, 3], 0, [4, 3]), tol: 'elementwise', gradTol: 'exact' });
+add_({ name: 'scatterAdd/axis 1 of 3-D', inputs: [x([2, 3, 3])], fn: (u) => scatterAdd(u, [2, 0, 2], 1, [2, 4, 3]), tol: 'elementwise', gradTol: 'exact' });
+add_({ name: 'oneHot/labels [2,0,1,3,1] depth 4', inputs: [], fn: () => oneHot([2, 0, 1, 3, 1], 4), tol: 'exact', grad: false });
 
 // ---- softmax family and losses --------------------------------------------------------------------
 const LARGE = { low: -80, high: 80 };
 for (const [name, f] of [['softmax', softmax], ['logSoftmax', logSoftmax]] as const) {
-  add_({ name: `${name}/axis -1 [3,5]`, inputs: [x([3, 5])], fn: (t) => f(t, -1), tol: 'reduction' });
-  add_({ name: `${name}/axis 1 of 4-D [2,3,2,2]`, inputs: [x([2, 3, 2, 2])], fn: (t) => f(t, 1), tol: 'reduction' });
-  add_({ name: `${name}/large magnitudes ±80 [3,4]`, inputs: [x([3, 4], LARGE)], fn: (t) => f(t), tol: 'reduction' });
+  add_({ name: `${name}/axis -1 [3,5]`, inputs: [x([3, 5])], fn: (t) => f(t, -1), tol: 'reduction', k: 5 });
+  add_({ name: `${name}/axis 1 of 4-D [2,3,2,2]`, inputs: [x([2, 3, 2, 2])], fn: (t) => f(t, 1), tol: 'reduction', k: 3 });
+  add_({ name: `${name}/large magnitudes ±80 [3,4]`, inputs: [x([3, 4], LARGE)], fn: (t) => f(t), tol: 'reduction', k: 4 });
 }
-add_({ name: 'logSumExp/large magnitudes 60..100', inputs: [x([3, 4], { low: 60, high: 100 })], fn: composed((t) => [logSumExp(t, -1), logSumExp(neg(t), 0, true)]), tol: 'reduction' });
+add_({ name: 'logSumExp/large magnitudes 60..100', inputs: [x([3, 4], { low: 60, high: 100 })], fn: composed((t) => [logSumExp(t, -1), logSumExp(neg(t), 0, true)]), tol: 'reduction', k: 4 });
 add_({
   name: 'softmaxCrossEntropy/index labels',
   inputs: [x([6, 4])],
   fn: (l) => softmaxCrossEntropy(l, [1, 3, 0, 2, 2, 1]),
   tol: 'reduction',
+  k: 24,
 });
 add_({
   name: 'softmaxCrossEntropy/probability targets (differentiated too)',
   inputs: [x([4, 3]), x([4, 3], { positive: true })],
   fn: composed((l, t) => softmaxCrossEntropy(l, div(t, sum(t, 1, true)))),
   tol: 'reduction',
+  k: 12,
 });
 add_({
   name: 'softmaxCrossEntropy/extreme logits ±80, tensor labels',
   inputs: [x([6, 4], LARGE)],
   fn: composed((l) => softmaxCrossEntropy(l, tensor([0, 1, 2, 3, 0, 1], [6]))),
   tol: 'reduction',
+  k: 24,
 });
-add_({ name: 'sigmoidCrossEntropy/logits and targets', inputs: [x([4, 3]), x([4, 3], { low: 0, high: 1 })], fn: sigmoidCrossEntropy, tol: 'reduction' });
+add_({ name: 'sigmoidCrossEntropy/logits and targets', inputs: [x([4, 3]), x([4, 3], { low: 0, high: 1 })], fn: sigmoidCrossEntropy, tol: 'reduction', k: 12 });
 add_({
   name: 'sigmoidCrossEntropy/extreme logits ±80, ±30',
   inputs: [x([6], { values: [80, -80, 30, -30, 0.5, -2] }), x([6], { values: [1, 0, 0, 1, 0.3, 0.7] })],
   fn: sigmoidCrossEntropy,
   tol: 'reduction',
+  k: 6,
 });
 
 // ---- activations -------------------------------------------------------------------------------
-add_({ name: 'activation/relu', inputs: [x([5, 7])], fn: relu, tol: 'elementwise' });
+add_({ name: 'activation/relu', inputs: [x([5, 7])], fn: relu, tol: 'exact' });
 add_({ name: 'activation/leakyRelu 0.01 and 0.2', inputs: [x([5, 7])], fn: (t) => [leakyRelu(t), leakyRelu(t, 0.2)], tol: 'elementwise' });
 add_({ name: 'activation/elu alpha 1 and 0.5', inputs: [x([5, 7])], fn: (t) => [elu(t), elu(t, 0.5)], tol: 'elementwise' });
 add_({ name: 'activation/softplus', inputs: [x([5, 7])], fn: softplus, tol: 'elementwise' });
@@ -383,7 +444,7 @@ add_({
   fn: (t) => [relu(t), leakyRelu(t, 0.1), elu(t), softplus(t)],
   tol: 'elementwise',
 });
-add_({ name: 'activation/l2Normalize axis 1 and axes [1,2]', inputs: [x([2, 3, 4])], fn: (t) => [l2Normalize(t, 1), l2Normalize(t, [1, 2])], tol: 'reduction' });
+add_({ name: 'activation/l2Normalize axis 1 and axes [1,2]', inputs: [x([2, 3, 4])], fn: (t) => [l2Normalize(t, 1), l2Normalize(t, [1, 2])], tol: 'reduction', k: 12 });
 
 // ---- fused elementwise programs (forward, gradients by decomposition, gradcheck) ---------------
 const ADAM_LIKE = fuse(6, ([p, m, v, sqrtBc2, eps, stepSize], k) => k.sub(p, k.mul(k.div(m, k.add(k.div(k.sqrt(v), sqrtBc2), eps)), stepSize)));

@@ -19,16 +19,33 @@ const BIT_EXACT = new Set(['reference', 'reference64', 'wasm']);
 
 const nan = NaN, inf = Infinity;
 
-/** Every instruction kind: each unary on a, each binary on (b, c), where, and odd constants. */
-const EVERY_OP = fuse(3, ([a, b, c], k) => {
+/**
+ * Every instruction kind over three inputs with their own domains: `a` any real, `p` positive
+ * (log, sqrt, the pow base), `c` away from zero (the divisor, reciprocal). On in-domain inputs every
+ * value is finite, so kernel and decomposition are compared on numbers, not on NaN == NaN.
+ */
+const EVERY_OP = fuse(3, ([a, p, c], k) => {
   let acc = k.mul(a, -0);
-  for (const u of ['neg', 'exp', 'log', 'sqrt', 'abs', 'sign', 'tanh', 'sigmoid', 'reciprocal', 'sin', 'cos', 'floor'] as const) acc = k.add(acc, k[u](a));
-  for (const op of ['add', 'sub', 'mul', 'div', 'pow', 'maximum', 'minimum', 'equal', 'less', 'greater'] as const) acc = k.add(acc, k[op](b, c));
-  return k.where(k.less(a, b), k.maximum(acc, -inf), k.mul(k.neg(acc), 1e-3));
+  for (const u of ['neg', 'exp', 'abs', 'sign', 'tanh', 'sigmoid', 'sin', 'cos', 'floor'] as const) acc = k.add(acc, k[u](a));
+  acc = k.add(k.add(k.add(acc, k.log(p)), k.sqrt(p)), k.reciprocal(c));
+  for (const op of ['add', 'sub', 'mul', 'div', 'maximum', 'minimum', 'equal', 'less', 'greater'] as const) acc = k.add(acc, k[op](a, c));
+  acc = k.add(acc, k.pow(p, a));
+  return k.where(k.less(a, c), k.maximum(acc, -inf), k.mul(k.neg(acc), 1e-3));
 });
 const EMA = fuse(3, ([prev, x, beta], k) => k.add(k.mul(prev, beta), k.mul(x, k.sub(1, beta))));
 const CONSTANT = fuse(2, (_xs, k) => k.add(k.constant(0.1), 2.5));
 const NAN_CONSTANT = fuse(1, ([x], k) => k.minimum(x, nan));
+
+type Domain = 'real' | 'positive' | 'awayFromZero';
+const DOMAINS: readonly Domain[] = ['real', 'positive', 'awayFromZero'];
+
+/** Seeded values in the domain of input `i` of EVERY_OP. */
+function inDomain(shape: readonly number[], seed: number, i: number): Tensor {
+  const domain = DOMAINS[i];
+  const v = randomValues(shape, seed, domain === 'positive' ? { positive: true } : {});
+  if (domain === 'awayFromZero') for (let j = 0; j < v.length; j++) v[j] = Math.fround(Math.sign(v[j] || 1) * (0.5 + Math.abs(v[j])));
+  return tensor(v, shape);
+}
 
 /** Seeded values with NaN, ±Infinity and ±0 mixed in at fixed positions. */
 function values(shape: readonly number[], seed: number, specials = true): Tensor {
@@ -39,15 +56,29 @@ function values(shape: readonly number[], seed: number, specials = true): Tensor
 }
 
 type InputSet = [string, () => TensorLike[]];
+/** In-domain inputs: every output must be finite. */
 const INPUT_SETS: InputSet[] = [
-  ['same shape [4,5] with specials', () => [values([4, 5], 1), values([4, 5], 2), values([4, 5], 3)]],
-  ['number inputs', () => [values([6], 4), 0.75, -1.5]],
-  ['0-d tensor inputs', () => [values([], 5, false), values([3, 2], 6), tensor([2], [])]],
-  ['broadcast [2,1,5]·[4,1]·[5]', () => [values([2, 1, 5], 7), values([4, 1], 8), values([5], 9)]],
-  ['broadcast along the last axis [3,1]·[3,4]·[1]', () => [values([3, 1], 10), values([3, 4], 11), values([1], 12)]],
-  ['1000 elements', () => [values([1000], 13), values([1000], 14), values([1000], 15)]],
-  ['empty [0,3]', () => [values([0, 3], 16), values([3], 17), 1]],
+  ['same shape [4,5]', () => [inDomain([4, 5], 1, 0), inDomain([4, 5], 2, 1), inDomain([4, 5], 3, 2)]],
+  ['number inputs', () => [inDomain([6], 4, 0), 0.75, -1.5]],
+  ['0-d tensor inputs', () => [inDomain([], 5, 0), inDomain([3, 2], 6, 1), tensor([2], [])]],
+  ['broadcast [2,1,5]·[4,1]·[5]', () => [inDomain([2, 1, 5], 7, 0), inDomain([4, 1], 8, 1), inDomain([5], 9, 2)]],
+  ['broadcast along the last axis [3,1]·[3,4]·[1]', () => [inDomain([3, 1], 10, 0), inDomain([3, 4], 11, 1), inDomain([1], 12, 2)]],
+  ['1000 elements', () => [inDomain([1000], 13, 0), inDomain([1000], 14, 1), inDomain([1000], 15, 2)]],
+  ['empty [0,3]', () => [inDomain([0, 3], 16, 0), inDomain([3], 17, 1), 1]],
 ];
+/** Out-of-domain and special inputs (NaN, ±Infinity, ±0, negative log/sqrt arguments, zero divisors). */
+const SPECIAL_SETS: InputSet[] = [
+  ['same shape [4,5] with specials', () => [values([4, 5], 1), values([4, 5], 2), values([4, 5], 3)]],
+  ['broadcast [2,1,5]·[4,1]·[5] with specials', () => [values([2, 1, 5], 7), values([4, 1], 8), values([5], 9)]],
+  ['1000 elements with specials', () => [values([1000], 13), values([1000], 14), values([1000], 15)]],
+];
+
+/** Every value finite (the in-domain sets: 100 % of the outputs). */
+function expectAllFinite(t: Tensor, what: string): void {
+  const d = t.dataSync();
+  const finite = Array.from(d).filter(Number.isFinite).length;
+  expect(finite, `${what}: ${finite} of ${d.length} outputs finite`).toBe(d.length);
+}
 
 function sameValues(got: Tensor, want: Tensor, exact: boolean): void {
   expect([...got.shape]).toEqual([...want.shape]);
@@ -81,16 +112,31 @@ const FUSED_ERRORS: [string, () => unknown, RegExp][] = [
   ['fuse: the result is an input', () => fuse(1, ([x]) => x), /^fuse: the result is input 0 itself; a program must compute something$/],
 ];
 
-export const FUSED_CASE_COUNT = INPUT_SETS.length + 4 + FUSED_ERRORS.length;
+export const FUSED_CASE_COUNT = INPUT_SETS.length + SPECIAL_SETS.length + 4 + FUSED_ERRORS.length;
 
 export function describeFused(backend: string): void {
   describe('fused elementwise: kernel vs decomposition', () => {
     const exact = () => BIT_EXACT.has(backend) || !ENGINE.findBackend(backend).kernels.fusedElementwise;
     for (const [label, make] of INPUT_SETS) {
-      it(`every op, ${label}`, () => onBackend(backend, () => {
+      it(`every op, ${label} (in-domain: all outputs finite)`, () => onBackend(backend, () => {
         const xs = make();
-        sameValues(fusedElementwise(EVERY_OP, xs), fusedDecomposition(EVERY_OP, xs), exact());
-        sameValues(fusedElementwise(EMA, xs), fusedDecomposition(EMA, xs), exact());
+        for (const [name, program] of [['every op', EVERY_OP], ['ema', EMA]] as const) {
+          const got = fusedElementwise(program, xs), want = fusedDecomposition(program, xs);
+          expectAllFinite(want, `${name} decomposition`);
+          expectAllFinite(got, `${name} kernel`);
+          sameValues(got, want, exact());
+        }
+      }));
+    }
+    for (const [label, make] of SPECIAL_SETS) {
+      it(`every op, ${label}: NaN and ±Infinity land where the decomposition puts them`, () => onBackend(backend, () => {
+        const xs = make();
+        const want = fusedDecomposition(EVERY_OP, xs);
+        // the set must exercise both: some outputs NaN, some finite
+        const nans = Array.from(want.dataSync()).filter(Number.isNaN).length;
+        expect(nans, 'NaN outputs').toBeGreaterThan(0);
+        expect(nans, 'NaN outputs').toBeLessThan(want.size);
+        sameValues(fusedElementwise(EVERY_OP, xs), want, exact());
       }));
     }
     it('constant programs have the broadcast shape', () => onBackend(backend, () => {

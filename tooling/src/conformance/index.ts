@@ -20,7 +20,10 @@ import { describeEdgeCases, describeErrorContract } from './edge.js';
 import { describeFused } from './fused.js';
 
 export { checkCase, checkGradient, hasGradcheck } from './check.js';
-export { CONFORMANCE_CASES, TOLERANCE, type InputSpec, type OpCase, type ToleranceClass } from './cases.js';
+export {
+  CONFORMANCE_CASES, FLOAT32_UNIT_ROUNDOFF, REDUCTION_ULPS, TOLERANCE, caseTolerance, reductionTolerance, toleranceOf,
+  type InputSpec, type OpCase, type ToleranceClass,
+} from './cases.js';
 export { EDGE_CASE_COUNT, ERROR_CASE_COUNT } from './edge.js';
 export { FUSED_CASE_COUNT } from './fused.js';
 /**

@@ -23,7 +23,8 @@ export interface WasmRuntimeOptions {
 }
 
 /** Below this many flops a call runs on the calling thread only (waking a worker costs ~50 us). */
-const MIN_FLOPS_PER_THREAD = 4e6;
+/** Work (flops) below which a call stays on one thread; each extra thread needs this much more. */
+export const MIN_FLOPS_PER_THREAD = 4e6;
 const GEOMETRY_AT = 64;
 
 type Kernel = (...args: number[]) => void;
