@@ -118,6 +118,9 @@ export class Unit extends Sequential {
 }
 
 function build(main: (bias: boolean) => WeightedLayer, units: number, options: UnitOptions): Unit {
+  // the option was called `parameterization` before the variants became records; a stale key would
+  // otherwise be ignored and silently build the standard network
+  if ('parameterization' in options) throw new WnError('unit', `the 'parameterization' option is now 'variant' (got parameterization: ${JSON.stringify((options as Record<string, unknown>).parameterization)})`);
   const v = resolveVariant(options.variant ?? 'standard', 'unit');
   const layer = main(v.bias);
   if (v.weightNorm !== 'none') weightNorm(layer, { init: v.weightNorm, rng: options.rng === undefined ? undefined : resolveRng(options.rng) });

@@ -168,7 +168,7 @@ describe('trainStep with clipping vs torch.nn.utils.clip_grad_norm_', () => {
   });
   for (const run of runs) {
     it(`${run.name}: losses, reported norms and parameters after every step`, () => {
-      const o = { parameterization: 'weightnorm', rng: 3 } as const;
+      const o = { variant: 'weightnorm', rng: 3 } as const;
       const net = new Sequential({ fc1: denseUnit(4, 8, { ...o, activation: new Tanh() }), fc2: denseUnit(8, 3, o) });
       loadParams(net, run.initial_state);
       const { name, ...hyper } = run.optimizer;

@@ -102,3 +102,10 @@ describe('a CIFAR-style run under every variant vs PyTorch', () => {
     });
   }
 });
+
+describe('unit options', () => {
+  it("refuses the old 'parameterization' key instead of silently building the standard network", () => {
+    const stale = { parameterization: 'weightnorm', rng: 1 } as unknown as Parameters<typeof denseUnit>[2];
+    expect(() => denseUnit(4, 3, stale)).toThrow(/'parameterization' option is now 'variant'.*"weightnorm"/);
+  });
+});
