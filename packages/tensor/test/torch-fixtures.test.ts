@@ -392,7 +392,7 @@ const NOT_OPS = new Set([
   // creation from host values / constants (their values are the arguments)
   'tensor', 'scalar', 'zeros', 'ones', 'full', 'zerosLike', 'onesLike', 'arange',
   // seeded random draws (@wn's own generator; tested for distribution and determinism in their tests)
-  'rand', 'randn', 'bernoulli', 'randomBits', 'uniform01', 'Rng',
+  'rand', 'randn', 'bernoulli', 'randomBits', 'uniform01', 'Rng', 'deriveSeed',
   // engine, backends, memory and scope management
   'Engine', 'Tensor', 'WnError', 'createReferenceBackend', 'createReferenceKernels', 'createWasmBackend', 'registerBackend',
   'setBackend', 'getBackend', 'withBackend', 'toBackend', 'tidy', 'keep', 'dispose', 'memory', 'onOp',
