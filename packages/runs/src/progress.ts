@@ -32,7 +32,7 @@ export interface ProgressOptions {
   intervalMs?: number;
   /** units already done (a resumed run); they do not count towards the rate */
   start?: number;
-  /** updates timed (after the first) before an ETA is shown */
+  /** updates (the first included) before an ETA is shown; the rate is measured from the first (default 3) */
   warmupUpdates?: number;
   now?: () => number;
 }

@@ -81,7 +81,7 @@ export function logTicks(lo: number, hi: number): number[] {
   if (!(lo > 0) || !(hi > 0)) return [1, 10];
   if (!(hi > lo)) [lo, hi] = [lo / 2, hi * 2];
   const d0 = Math.floor(Math.log10(lo) + 1e-9), d1 = Math.ceil(Math.log10(hi) - 1e-9);
-  const mult = d1 - d0 <= 2 ? [1, 2, 5] : [1];
+  const mult = d1 - d0 <= 3 ? [1, 2, 5] : [1];
   const ticks: number[] = [];
   for (let d = d0; d <= d1; d++) for (const m of mult) ticks.push(Number((m * 10 ** d).toPrecision(12)));
   // keep the ticks inside the covering decades' neighbours of the data
