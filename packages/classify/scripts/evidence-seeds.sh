@@ -22,12 +22,12 @@ mkdir -p runs
 started=$(uptime)
 
 lane1() {
-  "${cli[@]}" "${fmnist[@]}" --param batchnorm,standard --out $fm_out > $fm_out.lane1.log 2>&1
-  "${cli[@]}" "${cifar[@]}" --param standard --out $cf_out > $cf_out.lane1.log 2>&1
+  "${cli[@]}" "${fmnist[@]}" --overwrite --param batchnorm,standard --out $fm_out > $fm_out.lane1.log 2>&1
+  "${cli[@]}" "${cifar[@]}" --overwrite --param standard --out $cf_out > $cf_out.lane1.log 2>&1
 }
 lane2() {
-  "${cli[@]}" "${fmnist[@]}" --param weightnorm,weightnorm+init,weightnorm+meanonlybn --out $fm_out > $fm_out.lane2.log 2>&1
-  "${cli[@]}" "${cifar[@]}" --param batchnorm,weightnorm+meanonlybn,weightnorm,weightnorm+init --out $cf_out > $cf_out.lane2.log 2>&1
+  "${cli[@]}" "${fmnist[@]}" --overwrite --param weightnorm,weightnorm+init,weightnorm+meanonlybn --out $fm_out > $fm_out.lane2.log 2>&1
+  "${cli[@]}" "${cifar[@]}" --overwrite --param batchnorm,weightnorm+meanonlybn,weightnorm,weightnorm+init --out $cf_out > $cf_out.lane2.log 2>&1
 }
 lane1 & l1=$!
 lane2 & l2=$!

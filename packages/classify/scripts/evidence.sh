@@ -14,7 +14,7 @@ run() {
   local out=runs/evidence-$name
   echo "== $name: ${cli[*]} $* --out $out"
   { uptime; nproc; } > "$out.machine.txt" 2>/dev/null || true
-  "${cli[@]}" "$@" --out "$out"
+  "${cli[@]}" "$@" --overwrite --out "$out"
   mkdir -p "results/$name"
   cp "$out"/*.svg "$out"/*.png "$out"/summary.md "$out"/summary.json "results/$name/"
   { echo "command: wn-classify compare $* "; echo "load before the run: $(cat "$out.machine.txt" | head -1)"; echo "load after the run: $(uptime)"; } > "results/$name/run.txt"

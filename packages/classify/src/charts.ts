@@ -1,14 +1,11 @@
-/** The learning-curve charts of one or more runs (the paper's Figure 1 layout: one series per parameterization). */
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import type { ChartSpec } from './plot/chart.js';
-import { lineChartPng } from './plot/png.js';
-import { lineChartSvg } from './plot/svg.js';
+/** The learning-curve charts of one or more runs (the paper's Figure 1 layout: one series per parameterization, mean ± sd over seeds). */
+import { renderChart, seedSeries, type ChartFile, type ChartSpec } from '@wn/runs';
 import type { EpochMetrics } from './metrics.js';
 
+/** A series: one parameterization, with one metrics list per seed. */
 export interface RunCurves {
   name: string;
-  metrics: readonly EpochMetrics[];
+  runs: readonly (readonly EpochMetrics[])[];
 }
 
 type Which = 'train_error' | 'test_error';
@@ -22,32 +19,26 @@ export function epochAxisLabel(epochSteps: number, batchSize: number): string {
   return epochSteps > 0 ? `epoch (${epochSteps} steps of ${batchSize} images)` : 'epoch';
 }
 
-export function errorChartSpec(runs: readonly RunCurves[], which: Which, axis: Axis, subtitle: string, epochLabel = AXIS_LABEL.epoch): ChartSpec {
+export function errorChartSpec(curves: readonly RunCurves[], which: Which, axis: Axis, subtitle: string, epochLabel = AXIS_LABEL.epoch): ChartSpec {
+  const seeds = Math.max(0, ...curves.map((c) => c.runs.length));
   return {
     title: `${TITLES[which]} vs ${axis === 'epoch' ? 'epoch' : 'training time'}`,
-    subtitle,
+    subtitle: seeds > 1 ? `${subtitle}${subtitle ? '; ' : ''}mean ± sd over ${seeds} seeds` : subtitle,
     xLabel: axis === 'epoch' ? epochLabel : AXIS_LABEL[axis],
     yLabel: which === 'train_error' ? 'training error (minibatch average)' : 'test error',
     yPercent: true,
     yMin: 0,
     ...(axis === 'seconds' ? { xMin: 0 } : { xIntegers: true }),
-    series: runs.map((r) => ({ name: r.name, points: r.metrics.map((m) => [m[axis], m[which]] as [number, number]) })),
+    series: curves.map((c) => seedSeries(c.name, c.runs, axis, which)),
   };
 }
 
-/**
- * Writes train/test error vs epoch and vs training seconds, as SVG and PNG, into `dir`.
- * Returns the file names written.
- */
-export function writeErrorCharts(dir: string, runs: readonly RunCurves[], subtitle = '', epochLabel = AXIS_LABEL.epoch): string[] {
-  const files: string[] = [];
+/** Train/test error vs epoch and vs training seconds, as SVG and PNG files (bytes). */
+export function errorCharts(curves: readonly RunCurves[], subtitle = '', epochLabel = AXIS_LABEL.epoch): ChartFile[] {
+  const files: ChartFile[] = [];
   for (const which of ['train_error', 'test_error'] as const) {
     for (const axis of ['epoch', 'seconds'] as const) {
-      const spec = errorChartSpec(runs, which, axis, subtitle, epochLabel);
-      const base = `${which.replace('_', '-')}-vs-${axis === 'epoch' ? 'epoch' : 'time'}`;
-      writeFileSync(join(dir, `${base}.svg`), lineChartSvg(spec));
-      writeFileSync(join(dir, `${base}.png`), lineChartPng(spec));
-      files.push(`${base}.svg`, `${base}.png`);
+      files.push(...renderChart(`${which.replace('_', '-')}-vs-${axis === 'epoch' ? 'epoch' : 'time'}`, errorChartSpec(curves, which, axis, subtitle, epochLabel)));
     }
   }
   return files;

@@ -1,17 +1,18 @@
 /**
  * The comparison behind the paper's Figure 1: the same network, data and budget under each
- * parameterization (and seed), then one chart per curve with a series per parameterization and a
- * table of final errors, time and throughput.
+ * parameterization (and seed) — @wn/runs' `compareVariants` with `train` as the callback — then
+ * one chart per curve (mean ± sd over seeds) and a table of final errors, time and throughput.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { VariantName } from '@wn/layers';
+import { compareVariants, markdownTable, mean, meanCurve, rowsOf, RunFolderError, sampleSd, type JsonValue, type ProgressSink } from '@wn/runs';
+import { hasCheckpoint, runFilesIn, RUN_FILES, writeFileAtomic } from '@wn/runs/node';
 import type { ClassificationData } from './batches.js';
-import { epochAxisLabel, writeErrorCharts, type RunCurves } from './charts.js';
+import { epochAxisLabel, errorCharts } from './charts.js';
 import { loadClassificationData } from './datasets.js';
 import type { EpochMetrics } from './metrics.js';
 import { defaultLearningRate, train, type Args, type TrainOptions, type TrainResult } from './trainer.js';
-import type { ProgressSink } from './progress.js';
 
 export interface CompareOptions {
   /** settings shared by every run (parameterization, seed and outDir are set per run) */
@@ -23,6 +24,8 @@ export interface CompareOptions {
   data?: ClassificationData;
   signal?: AbortSignal;
   progress?: ProgressSink | null;
+  /** progress: only a line per epoch */
+  quiet?: boolean;
   /** passed to every run's trainer (tests use it to interrupt) */
   onStep?: TrainOptions['onStep'];
 }
@@ -58,36 +61,15 @@ export interface CompareResult {
   runs: { parameterization: VariantName; seed: number; result: TrainResult }[];
 }
 
-const mean = (xs: readonly number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
-function sampleSd(xs: readonly number[]): number {
-  if (xs.length < 2) return 0;
-  const m = mean(xs);
-  return Math.sqrt(xs.reduce((a, x) => a + (x - m) ** 2, 0) / (xs.length - 1));
-}
-
-/** Mean over seeds, epoch by epoch (runs of one parameterization share their epoch count). */
-function averageCurves(runs: readonly (readonly EpochMetrics[])[]): EpochMetrics[] {
-  const epochs = Math.min(...runs.map((r) => r.length));
-  return Array.from({ length: epochs }, (_, e) => {
-    const at = runs.map((r) => r[e]);
-    const avg = (k: keyof EpochMetrics) => mean(at.map((m) => (m[k] as number) ?? NaN));
-    return { ...at[0], seconds: avg('seconds'), train_error: avg('train_error'), test_error: avg('test_error'), train_loss: avg('train_loss'), test_loss: avg('test_loss') };
-  });
-}
-
 /** Training examples processed over a run. */
 const examplesSeen = (metrics: readonly EpochMetrics[]) => metrics.reduce((s, e) => s + e.epoch_seconds * e.examples_per_second, 0);
-
-function firstReaching(metrics: readonly EpochMetrics[], target: number): EpochMetrics | null {
-  return metrics.find((m) => m.test_error <= target + 1e-12) ?? null;
-}
 
 const pct = (v: number) => `${(v * 100).toFixed(2)}%`;
 
 export function formatSummaryTable(rows: readonly SummaryRow[], target: number | null): string {
   const seeded = rows.some((r) => r.seeds > 1);
   const header = ['parameterization', 'lr', seeded ? 'final test error: mean ± sd (per seed)' : 'final test error', 'best test error', 'final train error', 'train time (s)', 'images/s', 'CPU ms/image', target === null ? 'epochs to target' : `epochs to ≤ ${pct(target)} test`, 'seconds to target'];
-  const lines = rows.map((r) => [
+  return markdownTable(header, rows.map((r) => [
     r.parameterization,
     String(r.learning_rate),
     r.seeds > 1 ? `${pct(r.final_test_error)} ± ${(r.final_test_error_sd * 100).toFixed(2)} (${r.final_test_errors.map((e) => (e * 100).toFixed(1)).join(' / ')})` : pct(r.final_test_error),
@@ -98,44 +80,53 @@ export function formatSummaryTable(rows: readonly SummaryRow[], target: number |
     r.cpu_ms_per_example.toFixed(2),
     r.epochs_to_target === null ? '—' : String(r.epochs_to_target),
     r.seconds_to_target === null ? '—' : r.seconds_to_target.toFixed(1),
-  ]);
-  return [`| ${header.join(' | ')} |`, `| ${header.map((h, i) => (i === 0 ? '---' : '---:')).join(' | ')} |`, ...lines.map((l) => `| ${l.join(' | ')} |`)].join('\n');
+  ]));
+}
+
+/**
+ * Refuses, before any training, a comparison that would run into earlier results without
+ * --resume/--overwrite, or a --resume with nothing to continue.
+ */
+function checkComparisonFolder(outDir: string, runDirs: readonly string[], args: Args): void {
+  if (args.resume) {
+    if (!runDirs.some(hasCheckpoint)) throw new RunFolderError(outDir, `--resume: no run of this comparison has a ${RUN_FILES.checkpoint} to continue from; run without --resume to start`);
+  } else if (!args.overwrite) {
+    const held = [...runDirs.filter((d) => runFilesIn(d).length > 0), ...runFilesIn(outDir).map((f) => join(outDir, f))];
+    if (held.length) throw new RunFolderError(outDir, `already holds results (${held.slice(0, 3).join(', ')}${held.length > 3 ? ', …' : ''}); continue with --resume, replace with --overwrite, or choose another --out folder`);
+  }
 }
 
 export async function compare(options: CompareOptions): Promise<CompareResult> {
   const { args, parameterizations, seeds, outDir } = options;
+  const runDir = (p: VariantName, seed: number) => (seeds.length > 1 ? join(outDir, p, `seed-${seed}`) : join(outDir, p));
+  checkComparisonFolder(outDir, parameterizations.flatMap((p) => seeds.map((s) => runDir(p, s))), args);
   mkdirSync(outDir, { recursive: true });
   const data = options.data ?? (await loadClassificationData(args));
-  const runs: CompareResult['runs'] = [];
-  let interrupted = false;
 
-  const total = parameterizations.length * seeds.length;
-  outer: for (const p of parameterizations) {
-    for (const seed of seeds) {
-      const runDir = seeds.length > 1 ? join(outDir, p, `seed-${seed}`) : join(outDir, p);
+  const comparison = await compareVariants({
+    variants: parameterizations,
+    seeds,
+    runOne: async ({ variant, seed, label }) => {
       const result = await train(
-        { ...args, parameterization: p, seed, outDir: runDir },
-        { data, signal: options.signal, progress: options.progress, onStep: options.onStep, label: `${runs.length + 1}/${total} ${p}${seeds.length > 1 ? ` seed ${seed}` : ''}` },
+        { ...args, parameterization: variant, seed, outDir: runDir(variant, seed) },
+        // a resumed comparison starts the runs that had not begun
+        { data, signal: options.signal, progress: options.progress, quiet: options.quiet, onStep: options.onStep, label, mode: args.resume ? 'resume-if-present' : args.overwrite ? 'overwrite' : 'new' },
       );
-      runs.push({ parameterization: p, seed, result });
-      if (result.interrupted) {
-        interrupted = true;
-        break outer;
-      }
-    }
-  }
-
-  const done = parameterizations.filter((p) => runs.some((r) => r.parameterization === p && !r.result.interrupted));
-  const curves = new Map(done.map((p) => [p, averageCurves(runs.filter((r) => r.parameterization === p).map((r) => r.result.metrics))]));
+      return { rows: result.metrics, interrupted: result.interrupted, result };
+    },
+  });
+  const runs = comparison.runs.map((r) => ({ parameterization: r.variant, seed: r.seed, result: r.result.result }));
+  const done = comparison.finished;
+  const curves = new Map(done.map((p) => [p, meanCurve(rowsOf(comparison, p))]));
   const standard = curves.get('standard');
   const finals = [...curves.values()].map((c) => c[c.length - 1]?.test_error ?? NaN);
   const target = standard?.length ? standard[standard.length - 1].test_error : finals.length ? Math.max(...finals) : null;
 
   const rows: SummaryRow[] = done.map((p) => {
-    const own = runs.filter((r) => r.parameterization === p).map((r) => r.result.metrics);
+    const own = rowsOf(comparison, p);
     const last = own.map((m) => m[m.length - 1]);
     // on the seed-averaged curve, the one the charts show
-    const hit = target === null ? null : firstReaching(curves.get(p)!, target);
+    const hit = target === null ? null : (curves.get(p)!.find((m) => m.test_error <= target + 1e-12) ?? null);
     return {
       parameterization: p,
       seeds: own.length,
@@ -156,15 +147,17 @@ export async function compare(options: CompareOptions): Promise<CompareResult> {
   const table = formatSummaryTable(rows, target);
 
   if (done.length > 0) {
-    const series: RunCurves[] = done.map((p) => ({ name: p, metrics: curves.get(p)! }));
-    writeErrorCharts(outDir, series, data.name, epochAxisLabel(args.epochSteps, args.batchSize));
-    writeFileSync(join(outDir, 'summary.json'), JSON.stringify({ dataset: data.name, target_error: target, rows, curves: Object.fromEntries(curves) }, null, 2) + '\n');
-    writeFileSync(
-      join(outDir, 'summary.md'),
-      `# Parameterization comparison — ${data.name}\n\n${table}\n\n` +
+    const files = errorCharts(done.map((p) => ({ name: p, runs: rowsOf(comparison, p) })), data.name, epochAxisLabel(args.epochSteps, args.batchSize));
+    for (const f of files) writeFileAtomic(join(outDir, f.name), f.bytes);
+    const summary = { dataset: data.name, target_error: target, rows, curves: Object.fromEntries(curves) };
+    writeFileAtomic(join(outDir, RUN_FILES.summaryJson), JSON.stringify(summary as unknown as JsonValue, null, 2) + '\n');
+    writeFileAtomic(
+      join(outDir, RUN_FILES.summaryMd),
+      `# VariantName comparison — ${data.name}\n\n${table}\n\n` +
         `Target for "epochs to": the ${standard ? 'standard parameterization' : 'worst'}'s final test error. ` +
-        `Training error is the minibatch average during each epoch (noise and dropout on); test error is in eval mode.\n`,
+        `Training error is the minibatch average during each epoch (noise and dropout on); test error is in eval mode.` +
+        `${seeds.length > 1 ? ` Charts: mean over ${seeds.length} seeds, shaded ± one standard deviation.` : ''}\n`,
     );
   }
-  return { outDir, rows, target_error: target, table, interrupted, runs };
+  return { outDir, rows, target_error: target, table, interrupted: comparison.interrupted, runs };
 }

@@ -1,9 +1,10 @@
-/** Per-epoch metrics and the run folder's metrics.jsonl. */
-import { existsSync, readFileSync } from 'node:fs';
-import { writeFileAtomic } from './checkpoint.js';
+/** The classifier's per-epoch metrics (one line of metrics.jsonl; files are @wn/runs'). */
+import type { FieldReader } from '@wn/runs';
+import { readMetricsJsonl as readRows } from '@wn/runs/node';
 
 /** One line of metrics.jsonl. Losses are mean cross-entropy (nats); errors are fractions. */
 export interface EpochMetrics {
+  [key: string]: number | undefined;
   /** 1-based: the number of epochs completed */
   epoch: number;
   /** cumulative training wall-clock seconds (update steps only; evaluation excluded) */
@@ -36,14 +37,19 @@ export interface EpochMetrics {
 /** Fields that depend on the machine's speed, not on the computation (excluded when comparing runs). */
 export const TIMING_FIELDS = ['seconds', 'epoch_seconds', 'cpu_seconds', 'examples_per_second', 'cpu_ms_per_example'] as const;
 
-export function writeMetricsJsonl(path: string, metrics: readonly EpochMetrics[]): void {
-  writeFileAtomic(path, metrics.map((m) => JSON.stringify(m)).join('\n') + (metrics.length ? '\n' : ''));
+const REQUIRED = ['epoch', 'seconds', 'epoch_seconds', 'cpu_seconds', 'train_loss', 'train_error', 'test_loss', 'test_error', 'lr', 'beta1', 'examples_per_second', 'cpu_ms_per_example'] as const;
+const OPTIONAL = ['train_eval_loss', 'train_eval_error', 'test_loss_ema', 'test_error_ema'] as const;
+
+/** One row from an untrusted file (a checkpoint's records), checked: known fields, finite numbers. */
+export function readEpochMetrics(r: FieldReader, v: unknown, field: string): EpochMetrics {
+  const o = r.object(v, field);
+  const out: Record<string, number> = {};
+  for (const k of REQUIRED) out[k] = r.field(o, k, field, (x, f) => r.number(x, f));
+  for (const k of OPTIONAL) if (Object.hasOwn(o, k)) out[k] = r.number(o[k], `${field}.${k}`);
+  const extra = Object.keys(o).find((k) => !(REQUIRED as readonly string[]).includes(k) && !(OPTIONAL as readonly string[]).includes(k));
+  if (extra !== undefined) r.fail(`${field}.${extra}`, 'not a metrics field');
+  return out as EpochMetrics;
 }
 
-export function readMetricsJsonl(path: string): EpochMetrics[] {
-  if (!existsSync(path)) return [];
-  return readFileSync(path, 'utf8')
-    .split('\n')
-    .filter((l) => l.trim())
-    .map((l) => JSON.parse(l) as EpochMetrics);
-}
+/** The rows of a metrics.jsonl file (checked; [] when absent). */
+export const readMetricsJsonl = (path: string): EpochMetrics[] => readRows<EpochMetrics>(path);

@@ -7,19 +7,19 @@
  * Reproducibility contract: the data order is a pure function of (seed, epoch, step), and the
  * checkpoint holds the noise and dropout generators' positions (`randomState`), so a run resumed
  * from any step produces the same metrics as one that never stopped.
+ *
+ * The plumbing — run folder, checkpoint, progress line, signals, charts — is @wn/runs'.
  */
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { argmax, getBackend, tidy, type Tensor } from '@wn/tensor';
+import { argmax, tidy, type Tensor } from '@wn/tensor';
 import { noGrad } from '@wn/autograd';
-import { Adam, flatThenLinear, initFromData, type DataInitOptions, loadRandomState, paramGrads, ParamEMA, randomState, saveState, softmaxCrossEntropy, switchAt, type RandomState, type VariantName } from '@wn/layers';
+import { Adam, flatThenLinear, initFromData, type DataInitOptions, loadRandomState, paramGrads, ParamEMA, randomState, softmaxCrossEntropy, switchAt, type VariantName } from '@wn/layers';
+import { assertFiniteLoss, FieldReader, Progress, StateBag, type CheckpointParts, type JsonValue, type ProgressSink } from '@wn/runs';
+import { RUN_FILES, RunFolder, yieldToEventLoop, type RunMode } from '@wn/runs/node';
 import { batchesPerEpoch, batchIndices, epochOrder, gatherBatch, initBatchIndices, streamingBatches, type ClassificationData, type FloatImages } from './batches.js';
-import { loadCheckpoint, readCheckpointState, saveCheckpoint, writeFileAtomic } from './checkpoint.js';
-import { epochAxisLabel, writeErrorCharts } from './charts.js';
+import { epochAxisLabel, errorCharts } from './charts.js';
 import { loadClassificationData, type DatasetName } from './datasets.js';
-import { writeMetricsJsonl, type EpochMetrics } from './metrics.js';
+import { readEpochMetrics, type EpochMetrics } from './metrics.js';
 import { ConvPoolCnnC, usesDataInit } from './model.js';
-import { Progress, type ProgressSink } from './progress.js';
 
 // ---- arguments -------------------------------------------------------------------------------
 
@@ -76,8 +76,10 @@ export interface Args {
 
   /** run folder: metrics.jsonl, config.json, checkpoint, model, charts */
   outDir: string;
-  /** continue from outDir's checkpoint when there is one */
+  /** continue from outDir's checkpoint (an error when there is none) */
   resume: boolean;
+  /** start again in an outDir that already holds a run, replacing it (without: refused) */
+  overwrite: boolean;
 }
 
 /** The paper's CIFAR-10 settings (section 5.1). */
@@ -110,6 +112,7 @@ export const PAPER_ARGS: Args = {
   seed: 1,
   outDir: 'runs/classify',
   resume: false,
+  overwrite: false,
 };
 
 /**
@@ -144,7 +147,7 @@ export function defaultLearningRate(p: VariantName): number {
 
 // ---- training ----------------------------------------------------------------------------------
 
-/** Where training stands; saved in every checkpoint. */
+/** Where training stands; the records of every checkpoint's state bag. */
 interface TrainState {
   /** epochs completed */
   epoch: number;
@@ -160,22 +163,34 @@ interface TrainState {
   cpuSecondsBefore: number;
   epochCpuSeconds: number;
   metrics: EpochMetrics[];
-  /** the settings the run was started with (a resume must use the same ones) */
-  args: Omit<Args, 'outDir' | 'resume'>;
-  /** the noise and dropout generators' positions, written with each checkpoint */
-  random?: RandomState;
 }
 
-/** The settings that determine a run's computation (where it is written does not). */
-const runSettings = ({ outDir: _outDir, resume: _resume, ...rest }: Args): TrainState['args'] => rest;
+/** The checkpoints' and run folders' kind: a checkpoint of another program is refused. */
+export const RUN_KIND = 'wn-classify';
 
-/** Refuses to resume a checkpoint written with different settings, naming the differences. */
-function checkSameSettings(saved: TrainState['args'], now: TrainState['args'], path: string): void {
-  const keys = [...new Set([...Object.keys(saved), ...Object.keys(now)])] as (keyof TrainState['args'])[];
-  const diff = keys.filter((k) => JSON.stringify(saved[k]) !== JSON.stringify(now[k]));
-  if (diff.length) {
-    throw new Error(`cannot resume ${path}: it was started with different settings (${diff.map((k) => `${k}: ${JSON.stringify(saved[k])} then, ${JSON.stringify(now[k])} now`).join('; ')}); use the same options or another --out folder`);
-  }
+/** The settings that determine a run's computation (where it is written, and how, do not); a resume must match them. */
+export const runSettings = ({ outDir: _outDir, resume: _resume, overwrite: _overwrite, ...rest }: Args): Omit<Args, 'outDir' | 'resume' | 'overwrite'> => rest;
+
+/** The trainer's position from a checkpoint's records, checked field by field (values, not only types). */
+function readTrainState(bag: StateBag, file: string, limits: { epochs: number; stepsPerEpoch: number }): TrainState {
+  const r = new FieldReader(file);
+  const rec = bag.records() as Record<string, unknown>;
+  const at = (k: string, range: Parameters<FieldReader['number']>[2] = { min: 0 }) => r.field(rec, k, 'records', (v, f) => r.number(v, f, range));
+  const state: TrainState = {
+    epoch: at('epoch', { integer: true, min: 0, max: limits.epochs }),
+    step: at('step', { integer: true, min: 0, max: limits.stepsPerEpoch }),
+    lossSum: at('lossSum'),
+    errorSum: at('errorSum', { integer: true, min: 0 }),
+    seen: at('seen', { integer: true, min: 0 }),
+    secondsBefore: at('secondsBefore'),
+    epochSeconds: at('epochSeconds'),
+    cpuSecondsBefore: at('cpuSecondsBefore'),
+    epochCpuSeconds: at('epochCpuSeconds'),
+    metrics: r.field(rec, 'metrics', 'records', (v, f) => r.array(v, f).map((m, i) => readEpochMetrics(r, m, `${f}[${i}]`))),
+  };
+  if (state.metrics.length !== state.epoch) r.fail('records.metrics', `${state.metrics.length} rows for ${state.epoch} completed epochs`);
+  if (state.errorSum > state.seen) r.fail('records.errorSum', `${state.errorSum} errors among ${state.seen} images`);
+  return state;
 }
 
 export interface TrainOptions {
@@ -185,12 +200,16 @@ export interface TrainOptions {
   signal?: AbortSignal;
   /** progress and epoch lines (default stderr); null for silence */
   progress?: ProgressSink | null;
+  /** no progress bar, only a line per epoch (also what a non-TTY stream gets) */
+  quiet?: boolean;
+  /** how to treat outDir (default from args: resume → 'resume', overwrite → 'overwrite', else 'new') */
+  mode?: RunMode;
   /** label for progress lines (default: the parameterization) */
   label?: string;
   /** called after every update step and every epoch (tests use it to interrupt) */
   onStep?: (info: { epoch: number; step: number; loss: number }) => void;
   onEpoch?: (metrics: EpochMetrics) => void;
-  /** write the per-run charts (default true) */
+  /** write the per-run report: charts and summary.json/.md (default true) */
   charts?: boolean;
 }
 
@@ -203,15 +222,12 @@ export interface TrainResult {
   parameters: number;
 }
 
-export const CHECKPOINT_FILE = 'checkpoint.safetensors';
+export const CHECKPOINT_FILE = RUN_FILES.checkpoint;
 
 /** The data-init pass's options: the output layer (`dense`) gets `outputInitScale`, every other layer 1. */
 export function dataInitOptions(args: Pick<Args, 'outputInitScale'>): DataInitOptions {
   return { initScale: (path) => (path.startsWith('dense.') ? args.outputInitScale : 1) };
 }
-
-/** Lets pending events (SIGINT) run between synchronous training steps. */
-const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 /** Mean loss and error rate of the model on `images`, in eval mode, in batches. */
 export function evaluate(model: ConvPoolCnnC, images: FloatImages, batchSize: number): { loss: number; error: number } {
@@ -253,11 +269,12 @@ function countErrors(logits: Tensor, labels: Uint8Array): number {
 }
 
 export async function train(args: Args, options: TrainOptions = {}): Promise<TrainResult> {
+  // 0. The run folder first: a refused start or resume costs no data loading.
+  const mode = options.mode ?? (args.resume ? 'resume' : args.overwrite ? 'overwrite' : 'new');
+  const folder = RunFolder.open(args.outDir, { mode, kind: RUN_KIND, settings: runSettings(args) as unknown as JsonValue });
   const data = options.data ?? (await loadClassificationData(args));
   const label = options.label ?? args.parameterization;
   const runDir = args.outDir;
-  mkdirSync(runDir, { recursive: true });
-  const checkpointPath = join(runDir, CHECKPOINT_FILE);
 
   // 1. The model, the optimizer and its schedules.
   const { train: trainSet, test: testSet } = data;
@@ -282,119 +299,133 @@ export async function train(args: Args, options: TrainOptions = {}): Promise<Tra
   const beta1At = switchAt(Math.round(totalSteps * args.flatFraction), args.beta1, args.beta1Decay);
 
   // 2. Resume, or initialize from data (on a held batch, in training mode, as the authors did).
-  let state: TrainState = { epoch: 0, step: 0, lossSum: 0, errorSum: 0, seen: 0, secondsBefore: 0, epochSeconds: 0, cpuSecondsBefore: 0, epochCpuSeconds: 0, metrics: [], args: runSettings(args) };
-  let ema: ParamEMA | null = null;
-  let resumed = false;
-  if (args.resume && existsSync(checkpointPath)) {
-    if (args.ema) ema = new ParamEMA(model, { decay: args.emaDecay });
-    checkSameSettings(readCheckpointState<TrainState>(checkpointPath).args, runSettings(args), checkpointPath);
-    state = loadCheckpoint<TrainState>(checkpointPath, { model, optimizer, ema })!;
-    loadRandomState(model, state.random);
-    resumed = true;
-  } else {
-    if (usesDataInit(args)) {
-      const { x } = gatherBatch(trainSet, initBatchIndices(trainSet.n, args.seed, args.initBatchSize));
-      initFromData(model, x, dataInitOptions(args));
-      x.dispose();
-    }
-    if (args.ema) ema = new ParamEMA(model, { decay: args.emaDecay });
-  }
-  const parameters = model.numParameters();
-  writeFileAtomic(
-    join(runDir, 'config.json'),
-    JSON.stringify({ args, dataset: data.name, train_images: trainSet.n, test_images: testSet.n, image_shape: [trainSet.channels, trainSet.height, trainSet.width], parameters, learning_rate: baseLr, steps_per_epoch: stepsPerEpoch, backend: getBackend() }, null, 2) + '\n',
-  );
-
-  // 3. Epochs of Adam updates, each followed by evaluation, metrics and a checkpoint.
-  const sink = options.progress === undefined ? process.stderr : options.progress;
-  const examplesPerEpoch = stream ? stepsPerEpoch * args.batchSize : Math.min(trainSet.n, stepsPerEpoch * args.batchSize);
-  const progress = sink ? new Progress({ total: args.epochs * examplesPerEpoch, label: `[${label}]`, stream: sink, start: state.epoch * examplesPerEpoch + state.seen }) : null;
-  const checkpoint = () => saveCheckpoint(checkpointPath, { model, optimizer, ema }, { ...state, random: randomState(model) });
-  let interrupted = false;
-
-  training: while (state.epoch < args.epochs) {
-    const epoch = state.epoch;
-    const order = stream ? null : epochOrder(trainSet.n, args.seed, epoch);
-    const firstStepLr = lrAt(epoch * stepsPerEpoch);
-    const firstStepBeta1 = beta1At(epoch * stepsPerEpoch);
-    while (state.step < stepsPerEpoch) {
-      if (options.signal?.aborted) {
-        interrupted = true;
-        break training;
+  let state: TrainState = { epoch: 0, step: 0, lossSum: 0, errorSum: 0, seen: 0, secondsBefore: 0, epochSeconds: 0, cpuSecondsBefore: 0, epochCpuSeconds: 0, metrics: [] };
+  const ema = args.ema && folder.resuming ? new ParamEMA(model, { decay: args.emaDecay }) : null;
+  let parts: CheckpointParts = { modules: { model }, optimizers: { adam: optimizer }, emas: { ema } };
+  let progress: Progress | null = null;
+  try {
+    if (folder.resuming) {
+      const bag = folder.loadCheckpoint(parts);
+      state = readTrainState(bag, folder.path(RUN_FILES.checkpoint), { epochs: args.epochs, stepsPerEpoch });
+      loadRandomState(model, bag.record('random'));
+      bag.dispose();
+    } else {
+      if (usesDataInit(args)) {
+        const { x } = gatherBatch(trainSet, initBatchIndices(trainSet.n, args.seed, args.initBatchSize));
+        initFromData(model, x, dataInitOptions(args));
+        x.dispose();
       }
-      const t0 = performance.now();
-      const cpu0 = process.cpuUsage();
-      const globalStep = epoch * stepsPerEpoch + state.step;
-      optimizer.lr = lrAt(globalStep);
-      optimizer.beta1 = beta1At(globalStep);
-      const { x, labels } = gatherBatch(trainSet, stream ? stream(globalStep) : batchIndices(order!, state.step, args.batchSize));
-      let errors = 0;
-      const { loss, grads } = paramGrads(optimizer.params, () => {
-        const logits = model.forward(x);
-        errors = countErrors(logits, labels);
-        return softmaxCrossEntropy(logits, labels);
-      });
-      const lossValue = loss.item();
-      optimizer.step(grads);
-      loss.dispose();
-      for (const g of grads) g.dispose();
-      x.dispose();
-      ema?.update();
-      state.lossSum += lossValue * labels.length;
-      state.errorSum += errors;
-      state.seen += labels.length;
-      state.step++;
-      state.epochSeconds += (performance.now() - t0) / 1000;
-      const cpu = process.cpuUsage(cpu0);
-      state.epochCpuSeconds += (cpu.user + cpu.system) / 1e6;
-      progress?.update(epoch * examplesPerEpoch + state.seen, `epoch ${epoch + 1}/${args.epochs} loss ${(state.lossSum / state.seen).toFixed(3)}`);
-      options.onStep?.({ epoch, step: state.step, loss: lossValue });
+      // the averages start from the data-initialized weights
+      if (args.ema) parts = { ...parts, emas: { ema: new ParamEMA(model, { decay: args.emaDecay }) } };
+    }
+    const averages = parts.emas?.ema ?? null;
+    const parameters = model.numParameters();
+    folder.writeConfig({ dataset: data.name, train_images: trainSet.n, test_images: testSet.n, image_shape: [trainSet.channels, trainSet.height, trainSet.width], parameters, learning_rate: baseLr, steps_per_epoch: stepsPerEpoch });
+
+    // 3. Epochs of Adam updates, each followed by evaluation, metrics and a checkpoint.
+    const sink = options.progress === undefined ? process.stderr : options.progress;
+    const examplesPerEpoch = stream ? stepsPerEpoch * args.batchSize : Math.min(trainSet.n, stepsPerEpoch * args.batchSize);
+    progress = sink ? new Progress({ total: args.epochs * examplesPerEpoch, label: `[${label}]`, stream: sink, quiet: options.quiet, start: state.epoch * examplesPerEpoch + state.seen }) : null;
+    // the noise and dropout generators' positions travel with the trainer's position
+    const checkpoint = () => folder.saveCheckpoint(parts, StateBag.fromRecords(state as unknown as Record<string, JsonValue>).setRecord('random', randomState(model) as unknown as JsonValue));
+    let interrupted = false;
+
+    training: while (state.epoch < args.epochs) {
+      const epoch = state.epoch;
+      const order = stream ? null : epochOrder(trainSet.n, args.seed, epoch);
+      const firstStepLr = lrAt(epoch * stepsPerEpoch);
+      const firstStepBeta1 = beta1At(epoch * stepsPerEpoch);
+      while (state.step < stepsPerEpoch) {
+        if (options.signal?.aborted) {
+          interrupted = true;
+          break training;
+        }
+        const t0 = performance.now();
+        const cpu0 = process.cpuUsage();
+        const globalStep = epoch * stepsPerEpoch + state.step;
+        optimizer.lr = lrAt(globalStep);
+        optimizer.beta1 = beta1At(globalStep);
+        const { x, labels } = gatherBatch(trainSet, stream ? stream(globalStep) : batchIndices(order!, state.step, args.batchSize));
+        let errors = 0;
+        const { loss, grads } = paramGrads(optimizer.params, () => {
+          const logits = model.forward(x);
+          errors = countErrors(logits, labels);
+          return softmaxCrossEntropy(logits, labels);
+        });
+        const lossValue = loss.item();
+        const finite = Number.isFinite(lossValue);
+        if (finite) optimizer.step(grads);
+        loss.dispose();
+        for (const g of grads) g.dispose();
+        x.dispose();
+        // a diverged loss stops the run before its update; the last checkpoint stays as it was
+        assertFiniteLoss(lossValue, { epoch: epoch + 1, step: state.step + 1 }, 'training loss');
+        averages?.update();
+        state.lossSum += lossValue * labels.length;
+        state.errorSum += errors;
+        state.seen += labels.length;
+        state.step++;
+        state.epochSeconds += (performance.now() - t0) / 1000;
+        const cpu = process.cpuUsage(cpu0);
+        state.epochCpuSeconds += (cpu.user + cpu.system) / 1e6;
+        progress?.update(epoch * examplesPerEpoch + state.seen, `epoch ${epoch + 1}/${args.epochs} loss ${(state.lossSum / state.seen).toFixed(3)}`);
+        options.onStep?.({ epoch, step: state.step, loss: lossValue });
+        await yieldToEventLoop();
+      }
+
+      const test = evaluate(model, testSet, args.evalBatchSize);
+      assertFiniteLoss(test.loss, { epoch: epoch + 1 }, 'test loss');
+      const trainEval = args.trainEvalSize > 0 ? evaluate(model, firstImages(trainSet, args.trainEvalSize), args.evalBatchSize) : null;
+      const averaged = averages ? averages.withAveraged(() => evaluate(model, testSet, args.evalBatchSize)) : null;
+      const m: EpochMetrics = {
+        epoch: epoch + 1,
+        seconds: state.secondsBefore + state.epochSeconds,
+        epoch_seconds: state.epochSeconds,
+        cpu_seconds: state.cpuSecondsBefore + state.epochCpuSeconds,
+        train_loss: state.lossSum / state.seen,
+        train_error: state.errorSum / state.seen,
+        test_loss: test.loss,
+        test_error: test.error,
+        ...(trainEval ? { train_eval_loss: trainEval.loss, train_eval_error: trainEval.error } : {}),
+        ...(averaged ? { test_loss_ema: averaged.loss, test_error_ema: averaged.error } : {}),
+        lr: firstStepLr,
+        beta1: firstStepBeta1,
+        examples_per_second: state.seen / state.epochSeconds,
+        cpu_ms_per_example: (1000 * state.epochCpuSeconds) / state.seen,
+      };
+      state = { ...state, epoch: epoch + 1, step: 0, lossSum: 0, errorSum: 0, seen: 0, secondsBefore: m.seconds, epochSeconds: 0, cpuSecondsBefore: m.cpu_seconds, epochCpuSeconds: 0, metrics: [...state.metrics, m] };
+      folder.writeMetrics(state.metrics);
+      checkpoint();
+      progress?.log(
+        `[${label}] epoch ${m.epoch}/${args.epochs}  train ${m.train_loss.toFixed(3)} / ${pct(m.train_error)}  test ${m.test_loss.toFixed(3)} / ${pct(m.test_error)}` +
+          `${averaged ? `  (EMA ${pct(averaged.error)})` : ''}  ${m.epoch_seconds.toFixed(1)} s  ${m.examples_per_second.toFixed(0)} ex/s`,
+      );
+      options.onEpoch?.(m);
       await yieldToEventLoop();
     }
 
-    const test = evaluate(model, testSet, args.evalBatchSize);
-    const trainEval = args.trainEvalSize > 0 ? evaluate(model, firstImages(trainSet, args.trainEvalSize), args.evalBatchSize) : null;
-    const averaged = ema ? ema.withAveraged(() => evaluate(model, testSet, args.evalBatchSize)) : null;
-    const m: EpochMetrics = {
-      epoch: epoch + 1,
-      seconds: state.secondsBefore + state.epochSeconds,
-      epoch_seconds: state.epochSeconds,
-      cpu_seconds: state.cpuSecondsBefore + state.epochCpuSeconds,
-      train_loss: state.lossSum / state.seen,
-      train_error: state.errorSum / state.seen,
-      test_loss: test.loss,
-      test_error: test.error,
-      ...(trainEval ? { train_eval_loss: trainEval.loss, train_eval_error: trainEval.error } : {}),
-      ...(averaged ? { test_loss_ema: averaged.loss, test_error_ema: averaged.error } : {}),
-      lr: firstStepLr,
-      beta1: firstStepBeta1,
-      examples_per_second: state.seen / state.epochSeconds,
-      cpu_ms_per_example: (1000 * state.epochCpuSeconds) / state.seen,
-    };
-    state = { ...state, epoch: epoch + 1, step: 0, lossSum: 0, errorSum: 0, seen: 0, secondsBefore: m.seconds, epochSeconds: 0, cpuSecondsBefore: m.cpu_seconds, epochCpuSeconds: 0, metrics: [...state.metrics, m] };
-    writeMetricsJsonl(join(runDir, 'metrics.jsonl'), state.metrics);
-    checkpoint();
-    progress?.log(
-      `[${label}] epoch ${m.epoch}/${args.epochs}  train ${m.train_loss.toFixed(3)} / ${pct(m.train_error)}  test ${m.test_loss.toFixed(3)} / ${pct(m.test_error)}` +
-        `${averaged ? `  (EMA ${pct(averaged.error)})` : ''}  ${m.epoch_seconds.toFixed(1)} s  ${m.examples_per_second.toFixed(0)} ex/s`,
-    );
-    options.onEpoch?.(m);
-    await yieldToEventLoop();
+    // 4. Interrupted: keep the exact position. Finished: the final model, the charts and a summary.
+    if (interrupted) {
+      checkpoint();
+      progress?.log(`[${label}] interrupted at epoch ${state.epoch + 1}, step ${state.step}; checkpoint saved to ${folder.path(RUN_FILES.checkpoint)} (continue with --resume)`);
+    } else {
+      folder.writeModel(model, { parameterization: args.parameterization, width: String(args.width) });
+      if (options.charts ?? true) {
+        folder.writeCharts(errorCharts([{ name: args.parameterization, runs: [state.metrics] }], data.name, epochAxisLabel(args.epochSteps, args.batchSize)));
+        const last = state.metrics[state.metrics.length - 1];
+        folder.writeSummary({
+          json: { parameterization: args.parameterization, seed: args.seed, dataset: data.name, parameters, final: last as unknown as JsonValue },
+          markdown: `# ${args.parameterization}, seed ${args.seed} — ${data.name}\n\n` + (last ? `Final test error ${pct(last.test_error)} (loss ${last.test_loss.toFixed(4)}), training error ${pct(last.train_error)}, after ${last.epoch} epochs and ${last.seconds.toFixed(1)} s of training.\n` : 'No epoch completed.\n'),
+        });
+      }
+    }
+    return { runDir, metrics: state.metrics, interrupted, resumed: folder.resuming, parameters };
+  } finally {
+    progress?.finish();
+    model.dispose();
+    optimizer.dispose();
+    parts.emas?.ema?.dispose();
   }
-
-  // 4. Interrupted: keep the exact position. Finished: the final model and the charts.
-  if (interrupted) {
-    checkpoint();
-    progress?.log(`[${label}] interrupted at epoch ${state.epoch + 1}, step ${state.step}; checkpoint saved to ${checkpointPath} (continue with --resume)`);
-  } else {
-    writeFileSync(join(runDir, 'model.safetensors'), saveState(model, { parameterization: args.parameterization, width: String(args.width) }));
-    if (options.charts ?? true) writeErrorCharts(runDir, [{ name: args.parameterization, metrics: state.metrics }], data.name, epochAxisLabel(args.epochSteps, args.batchSize));
-  }
-  progress?.finish();
-  model.dispose();
-  optimizer.dispose();
-  ema?.dispose();
-  return { runDir, metrics: state.metrics, interrupted, resumed, parameters };
 }
 
 const pct = (v: number) => `${(v * 100).toFixed(2)}%`;

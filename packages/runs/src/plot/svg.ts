@@ -14,6 +14,10 @@ function primitiveToSvg(p: Primitive): string {
       const d = p.points.map(([x, y], i) => `${i === 0 ? 'M' : 'L'}${n(x)},${n(y)}`).join(' ');
       return `<path class="series" data-name="${esc(p.name)}" d="${d}" fill="none" stroke="${p.stroke}" stroke-width="${p.width}" stroke-linejoin="round" stroke-linecap="round"/>`;
     }
+    case 'polygon': {
+      const d = p.points.map(([x, y], i) => `${i === 0 ? 'M' : 'L'}${n(x)},${n(y)}`).join(' ') + ' Z';
+      return `<path class="band" data-name="${esc(p.name)}" d="${d}" fill="${p.fill}" fill-opacity="${p.opacity}" stroke="none"/>`;
+    }
     case 'marker':
       return `<circle class="marker" cx="${n(p.x)}" cy="${n(p.y)}" r="${p.r}" fill="${p.fill}"/>`;
     case 'text': {

@@ -1,9 +1,10 @@
 /**
- * Rasterizes a chart scene to PNG without dependencies: shapes are drawn at `supersample`× the
- * final resolution and box-filtered down (cheap anti-aliasing), text uses the 5×7 bitmap font, and
- * the image is encoded with node:zlib's deflate plus a hand-written CRC-32.
+ * Rasterizes a chart scene to PNG bytes: shapes are drawn at `supersample`× the final resolution
+ * and box-filtered down (cheap anti-aliasing), text uses the 5×7 bitmap font, and the image is
+ * compressed with fflate's zlib (pure JS, so this runs in a browser too) plus a CRC-32 here.
  */
-import { deflateSync } from 'node:zlib';
+import { zlibSync } from 'fflate';
+import { WnError } from '@wn/tensor';
 import { CAP_HEIGHT, GLYPH_ADVANCE, glyph } from './font.js';
 import { layoutLineChart, type ChartSpec, type Primitive, type Scene } from './chart.js';
 
@@ -11,7 +12,7 @@ type Rgb = [number, number, number];
 
 function parseColor(hex: string): Rgb {
   const m = /^#([0-9a-f]{6})$/i.exec(hex);
-  if (!m) throw new Error(`png: unsupported colour '${hex}' (use #rrggbb)`);
+  if (!m) throw new WnError('lineChartPng', `unsupported colour '${hex}' (use #rrggbb)`);
   const v = parseInt(m[1], 16);
   return [(v >> 16) & 255, (v >> 8) & 255, v & 255];
 }
@@ -41,6 +42,30 @@ class Canvas {
     const i0 = Math.max(0, Math.round(Math.min(x0, x1) * s)), i1 = Math.min(this.w, Math.round(Math.max(x0, x1) * s));
     const j0 = Math.max(0, Math.round(Math.min(y0, y1) * s)), j1 = Math.min(this.h, Math.round(Math.max(y0, y1) * s));
     for (let j = j0; j < j1; j++) for (let i = i0; i < i1; i++) this.set(i, j, c);
+  }
+
+  /** Blends `c` at `alpha` over the inside of a polygon (even-odd rule, subpixel centres). */
+  fillPolygon(points: readonly (readonly [number, number])[], c: Rgb, alpha: number): void {
+    const s = this.ss;
+    const pts = points.map(([x, y]) => [x * s, y * s] as const);
+    const ys = pts.map(([, y]) => y);
+    const j0 = Math.max(0, Math.floor(Math.min(...ys))), j1 = Math.min(this.h - 1, Math.ceil(Math.max(...ys)));
+    for (let j = j0; j <= j1; j++) {
+      const cy = j + 0.5;
+      const xs: number[] = [];
+      for (let k = 0; k < pts.length; k++) {
+        const [ax, ay] = pts[k], [bx, by] = pts[(k + 1) % pts.length];
+        if ((ay <= cy) !== (by <= cy)) xs.push(ax + ((cy - ay) / (by - ay)) * (bx - ax));
+      }
+      xs.sort((a, b) => a - b);
+      for (let k = 0; k + 1 < xs.length; k += 2) {
+        const i0 = Math.max(0, Math.ceil(xs[k] - 0.5)), i1 = Math.min(this.w - 1, Math.floor(xs[k + 1] - 0.5));
+        for (let i = i0; i <= i1; i++) {
+          const q = (j * this.w + i) * 3;
+          for (let ch = 0; ch < 3; ch++) this.px[q + ch] = Math.round(this.px[q + ch] * (1 - alpha) + c[ch] * alpha);
+        }
+      }
+    }
   }
 
   /** A segment of the given width with round caps (so consecutive segments join smoothly). */
@@ -117,6 +142,9 @@ export function rasterizeScene(scene: Scene, supersample = 3): { width: number; 
         for (let i = 1; i < p.points.length; i++) cv.segment(...p.points[i - 1], ...p.points[i], p.width, c);
         break;
       }
+      case 'polygon':
+        cv.fillPolygon(p.points, parseColor(p.fill), p.opacity);
+        break;
       case 'marker':
         cv.segment(p.x, p.y, p.x, p.y, 2 * p.r, parseColor(p.fill));
         break;
@@ -146,33 +174,45 @@ export function crc32(bytes: Uint8Array): number {
   return (c ^ 0xffffffff) >>> 0;
 }
 
-function chunk(type: string, data: Uint8Array): Buffer {
-  const out = Buffer.alloc(12 + data.length);
-  out.writeUInt32BE(data.length, 0);
-  out.write(type, 4, 'ascii');
-  Buffer.from(data.buffer, data.byteOffset, data.length).copy(out, 8);
-  out.writeUInt32BE(crc32(out.subarray(4, 8 + data.length)), 8 + data.length);
+function chunk(type: string, data: Uint8Array): Uint8Array {
+  const out = new Uint8Array(12 + data.length);
+  const view = new DataView(out.buffer);
+  view.setUint32(0, data.length);
+  for (let i = 0; i < 4; i++) out[4 + i] = type.charCodeAt(i);
+  out.set(data, 8);
+  view.setUint32(8 + data.length, crc32(out.subarray(4, 8 + data.length)));
+  return out;
+}
+
+function concat(parts: readonly Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
   return out;
 }
 
 /** An 8-bit RGB PNG (every scanline filter type 0: charts are flat colours, deflate does the rest). */
-export function encodePng(width: number, height: number, rgb: Uint8Array): Buffer {
-  const ihdr = Buffer.alloc(13);
-  ihdr.writeUInt32BE(width, 0);
-  ihdr.writeUInt32BE(height, 4);
+export function encodePng(width: number, height: number, rgb: Uint8Array): Uint8Array {
+  const ihdr = new Uint8Array(13);
+  const view = new DataView(ihdr.buffer);
+  view.setUint32(0, width);
+  view.setUint32(4, height);
   ihdr.set([8, 2, 0, 0, 0], 8); // bit depth 8, colour type RGB, deflate, adaptive filters, no interlace
   const raw = new Uint8Array(height * (1 + width * 3));
   for (let y = 0; y < height; y++) raw.set(rgb.subarray(y * width * 3, (y + 1) * width * 3), y * (1 + width * 3) + 1);
-  return Buffer.concat([
-    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+  return concat([
+    new Uint8Array([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
     chunk('IHDR', ihdr),
-    chunk('IDAT', deflateSync(raw, { level: 9 })),
+    chunk('IDAT', zlibSync(raw, { level: 9 })),
     chunk('IEND', new Uint8Array(0)),
   ]);
 }
 
 /** A line chart as PNG bytes (same layout as the SVG). */
-export function lineChartPng(spec: ChartSpec): Buffer {
+export function lineChartPng(spec: ChartSpec): Uint8Array {
   const { width, height, rgb } = rasterizeScene(layoutLineChart(spec));
   return encodePng(width, height, rgb);
 }

@@ -1,8 +1,9 @@
 import { inflateSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { formatTick, layoutLineChart, niceTicks, type ChartSpec } from '../src/plot/chart.js';
+import { formatLogTick, formatTick, layoutLineChart, logTicks, niceTicks, type ChartSpec } from '../src/plot/chart.js';
 import { crc32, lineChartPng } from '../src/plot/png.js';
 import { lineChartSvg } from '../src/plot/svg.js';
+import { renderChart, seedSeries } from '../src/index.js';
 
 const spec: ChartSpec = {
   title: 'Test error vs epoch',
@@ -70,24 +71,27 @@ describe('ticks', () => {
   });
 });
 
+const u32 = (b: Uint8Array, at: number) => new DataView(b.buffer, b.byteOffset, b.byteLength).getUint32(at);
+const ascii = (b: Uint8Array) => String.fromCharCode(...b);
+
 describe('PNG chart', () => {
   const png = lineChartPng({ ...spec, width: 320, height: 200 });
 
   it('is a valid RGB PNG of the requested size with correct CRCs', () => {
     expect([...png.subarray(0, 8)]).toEqual([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
     let at = 8;
-    const chunks: { type: string; data: Buffer }[] = [];
+    const chunks: { type: string; data: Uint8Array }[] = [];
     while (at < png.length) {
-      const len = png.readUInt32BE(at);
-      const type = png.subarray(at + 4, at + 8).toString('ascii');
+      const len = u32(png, at);
+      const type = ascii(png.subarray(at + 4, at + 8));
       const data = png.subarray(at + 8, at + 8 + len);
-      expect(png.readUInt32BE(at + 8 + len)).toBe(crc32(png.subarray(at + 4, at + 8 + len)));
+      expect(u32(png, at + 8 + len)).toBe(crc32(png.subarray(at + 4, at + 8 + len)));
       chunks.push({ type, data });
       at += 12 + len;
     }
     expect(chunks.map((c) => c.type)).toEqual(['IHDR', 'IDAT', 'IEND']);
-    expect(chunks[0].data.readUInt32BE(0)).toBe(320);
-    expect(chunks[0].data.readUInt32BE(4)).toBe(200);
+    expect(u32(chunks[0].data, 0)).toBe(320);
+    expect(u32(chunks[0].data, 4)).toBe(200);
     const raw = inflateSync(chunks[1].data);
     expect(raw.length).toBe(200 * (1 + 320 * 3));
   });
@@ -105,5 +109,54 @@ describe('PNG chart', () => {
 
   it('crc32 matches the standard check value', () => {
     expect(crc32(new TextEncoder().encode('123456789'))).toBe(0xcbf43926);
+  });
+});
+
+describe('seed bands and log axes', () => {
+  const runs = [1, 2, 3].map((seed) => [1, 2, 3, 4].map((epoch) => ({ epoch, error: 0.5 / epoch + 0.01 * seed })));
+
+  it('seedSeries gives the mean curve and a mean ± sd band', () => {
+    const s = seedSeries('weightnorm', runs, 'epoch', 'error');
+    expect(s.points.map(([x]) => x)).toEqual([1, 2, 3, 4]);
+    expect(s.points[0][1]).toBeCloseTo(0.52, 12);
+    expect(s.band).toHaveLength(4);
+    const [x, lo, hi] = s.band![0];
+    expect(x).toBe(1);
+    expect(hi - lo).toBeCloseTo(2 * 0.01, 12); // sd of 0.51, 0.52, 0.53 is 0.01
+    expect(seedSeries('one seed', runs.slice(0, 1), 'epoch', 'error').band).toBeUndefined();
+  });
+
+  it('draws a band under the lines, in SVG and PNG', () => {
+    const chart: ChartSpec = { title: 'bands', xLabel: 'epoch', yLabel: 'error', series: [seedSeries('a', runs, 'epoch', 'error')], width: 320, height: 200 };
+    const svg = lineChartSvg(chart);
+    expect(svg.indexOf('class="band"')).toBeGreaterThan(0);
+    expect(svg.indexOf('class="band"')).toBeLessThan(svg.indexOf('class="series"'));
+    expect(svg).toMatch(/class="band" data-name="a" d="M[^"]+ Z" fill="#0072B2" fill-opacity="0.18"/);
+    const files = renderChart('bands', chart);
+    expect(files.map((f) => f.name)).toEqual(['bands.svg', 'bands.png']);
+    const png = files[1].bytes;
+    const raw = inflateSync(png.subarray(8 + 12 + 13 + 8, png.length - 12 - 4));
+    // a blend of the palette blue over white (18%): present only if the band was filled
+    const blended = [0, 114, 178].map((c) => Math.round(255 * 0.82 + c * 0.18));
+    let found = false;
+    for (let k = 0; k + 2 < raw.length && !found; k++) found = Math.abs(raw[k] - blended[0]) <= 2 && Math.abs(raw[k + 1] - blended[1]) <= 2 && Math.abs(raw[k + 2] - blended[2]) <= 2;
+    expect(found).toBe(true);
+  });
+
+  it('log axes: ticks at powers of ten (with 2 and 5 over few decades), points placed by log10', () => {
+    expect(logTicks(0.003, 0.8)).toEqual([0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1]);
+    expect(logTicks(1, 1e6)).toEqual([1, 10, 100, 1000, 10000, 100000, 1000000]);
+    expect(formatLogTick(0.02)).toBe('0.02');
+    expect(formatLogTick(1e6)).toBe('1e+6');
+    const scene = layoutLineChart({ title: 'log', xLabel: 'frames', yLabel: 'loss', xLog: true, yLog: true, series: [{ name: 's', points: [[10, 1], [100, 0.1], [1000, 0.01], [0, 5], [10000, -1]] }] });
+    const line = scene.primitives.find((p) => p.kind === 'polyline');
+    if (line?.kind !== 'polyline') throw new Error('no series');
+    expect(line.points).toHaveLength(3); // non-positive coordinates are skipped on log axes
+    const [a, b, c] = line.points;
+    expect(b[0] - a[0]).toBeCloseTo(c[0] - b[0], 6); // equal ratios → equal distances
+    expect(b[1] - a[1]).toBeCloseTo(c[1] - b[1], 6);
+    const labels = scene.primitives.filter((p) => p.kind === 'text').map((p) => (p.kind === 'text' ? p.text : ''));
+    expect(labels).toContain('100');
+    expect(labels).toContain('0.01');
   });
 });

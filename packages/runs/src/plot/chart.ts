@@ -10,6 +10,8 @@ export interface Series {
   points: readonly (readonly [number, number])[];
   /** CSS hex colour (#rrggbb); defaults to a fixed palette by series index. */
   color?: string;
+  /** A shaded band around the line, [x, low, high] (e.g. mean ± sd over seeds); drawn under the lines. */
+  band?: readonly (readonly [number, number, number])[];
 }
 
 export interface ChartSpec {
@@ -30,6 +32,9 @@ export interface ChartSpec {
   yMax?: number;
   /** Format tick labels as percentages (values are fractions). */
   yPercent?: boolean;
+  /** Logarithmic axes (base 10); points with a non-positive coordinate on such an axis are skipped. */
+  xLog?: boolean;
+  yLog?: boolean;
 }
 
 export type TextAnchor = 'start' | 'middle' | 'end';
@@ -39,6 +44,7 @@ export type Primitive =
   | { kind: 'rect'; x: number; y: number; w: number; h: number; fill: string }
   | { kind: 'line'; x1: number; y1: number; x2: number; y2: number; stroke: string; width: number; role: 'axis' | 'grid' | 'tick' | 'legend' }
   | { kind: 'polyline'; points: [number, number][]; stroke: string; width: number; name: string }
+  | { kind: 'polygon'; points: [number, number][]; fill: string; opacity: number; name: string }
   | { kind: 'marker'; x: number; y: number; r: number; fill: string }
   | { kind: 'text'; x: number; y: number; text: string; size: number; anchor: TextAnchor; color: string; rotate?: -90; bold?: boolean };
 
@@ -70,6 +76,25 @@ export function niceTicks(lo: number, hi: number, target = 6, minStep = 0): numb
   return ticks;
 }
 
+/** Ticks of a log axis covering [lo, hi] (both > 0): powers of ten, with 2× and 5× when the range spans few decades. */
+export function logTicks(lo: number, hi: number): number[] {
+  if (!(lo > 0) || !(hi > 0)) return [1, 10];
+  if (!(hi > lo)) [lo, hi] = [lo / 2, hi * 2];
+  const d0 = Math.floor(Math.log10(lo) + 1e-9), d1 = Math.ceil(Math.log10(hi) - 1e-9);
+  const mult = d1 - d0 <= 3 ? [1, 2, 5] : [1];
+  const ticks: number[] = [];
+  for (let d = d0; d <= d1; d++) for (const m of mult) ticks.push(Number((m * 10 ** d).toPrecision(12)));
+  // keep the ticks inside the covering decades' neighbours of the data
+  const first = ticks.filter((t) => t <= lo).at(-1) ?? ticks[0];
+  const last = ticks.find((t) => t >= hi) ?? ticks[ticks.length - 1];
+  return ticks.filter((t) => t >= first && t <= last);
+}
+
+/** A log-axis tick label: 0.001, 0.02, 1, 50, 1e+6. */
+export function formatLogTick(v: number): string {
+  return v >= 1e5 || v < 1e-4 ? v.toExponential(0) : String(Number(v.toPrecision(3)));
+}
+
 /** A tick label with no more digits than the step needs. */
 export function formatTick(v: number, step: number, percent = false): string {
   const scaled = percent ? v * 100 : v;
@@ -86,24 +111,38 @@ export function layoutLineChart(spec: ChartSpec): Scene {
   const width = spec.width ?? 720;
   const height = spec.height ?? 450;
   const prims: Primitive[] = [{ kind: 'rect', x: 0, y: 0, w: width, h: height, fill: '#ffffff' }];
-  const finite = spec.series.flatMap((s) => s.points.filter(([x, y]) => Number.isFinite(x) && Number.isFinite(y)));
+  // a point can be drawn when finite, and positive on a log axis
+  const okX = (x: number) => Number.isFinite(x) && (!spec.xLog || x > 0);
+  const okY = (y: number) => Number.isFinite(y) && (!spec.yLog || y > 0);
+  const drawable = (s: Series) => s.points.filter(([x, y]) => okX(x) && okY(y));
+  const bandYs = spec.series.flatMap((s) => (s.band ?? []).filter(([x]) => okX(x)).flatMap(([, lo, hi]) => [lo, hi]).filter(okY));
+  const finite = spec.series.flatMap(drawable);
   const xs = finite.map(([x]) => x);
-  const ys = finite.map(([, y]) => y);
-  const xTicks = niceTicks(spec.xMin ?? (xs.length ? Math.min(...xs) : 0), xs.length ? Math.max(...xs) : 1, 6, spec.xIntegers ? 1 : 0);
-  const yTicks = niceTicks(spec.yMin ?? (ys.length ? Math.min(...ys) : 0), spec.yMax ?? (ys.length ? Math.max(...ys) : 1));
+  const ys = [...finite.map(([, y]) => y), ...bandYs];
+  const xLo = spec.xMin ?? (xs.length ? Math.min(...xs) : spec.xLog ? 1 : 0);
+  const xHi = xs.length ? Math.max(...xs) : spec.xLog ? 10 : 1;
+  const yLo = spec.yMin ?? (ys.length ? Math.min(...ys) : spec.yLog ? 1 : 0);
+  const yHi = spec.yMax ?? (ys.length ? Math.max(...ys) : spec.yLog ? 10 : 1);
+  const xTicks = spec.xLog ? logTicks(xLo, xHi) : niceTicks(xLo, xHi, 6, spec.xIntegers ? 1 : 0);
+  const yTicks = spec.yLog ? logTicks(yLo, yHi) : niceTicks(yLo, yHi);
   const [x0, x1] = [xTicks[0], xTicks[xTicks.length - 1]];
   const [y0, y1] = [spec.yMin ?? yTicks[0], spec.yMax ?? yTicks[yTicks.length - 1]];
   const yStep = yTicks.length > 1 ? yTicks[1] - yTicks[0] : 1;
   const xStep = xTicks.length > 1 ? xTicks[1] - xTicks[0] : 1;
+  const xLabelOf = (v: number) => (spec.xLog ? formatLogTick(v) : formatTick(v, xStep));
+  const yLabelOf = (v: number) => (spec.yLog ? (spec.yPercent ? formatLogTick(v * 100) + '%' : formatLogTick(v)) : formatTick(v, yStep, spec.yPercent));
 
   const fontSize = 12;
-  const yLabels = yTicks.map((v) => formatTick(v, yStep, spec.yPercent));
+  const yLabels = yTicks.map(yLabelOf);
   const left = 34 + Math.max(...yLabels.map((l) => textWidth(l, fontSize))) + 8;
   const legendWidth = 36 + Math.max(...spec.series.map((s) => textWidth(s.name, fontSize) * 1.05), 40);
   const top = spec.subtitle ? 56 : 40;
   const plot = { left, top, right: width - legendWidth - 24, bottom: height - 52 };
-  const px = (x: number) => plot.left + ((x - x0) / (x1 - x0 || 1)) * (plot.right - plot.left);
-  const py = (y: number) => plot.bottom - ((y - y0) / (y1 - y0 || 1)) * (plot.bottom - plot.top);
+  const tx = (x: number) => (spec.xLog ? Math.log10(x) : x);
+  const ty = (y: number) => (spec.yLog ? Math.log10(y) : y);
+  const px = (x: number) => plot.left + ((tx(x) - tx(x0)) / (tx(x1) - tx(x0) || 1)) * (plot.right - plot.left);
+  const py = (y: number) => plot.bottom - ((ty(y) - ty(y0)) / (ty(y1) - ty(y0) || 1)) * (plot.bottom - plot.top);
+  const clampY = (y: number) => Math.min(plot.bottom, Math.max(plot.top, py(y)));
 
   // grid and ticks
   for (const [i, v] of yTicks.entries()) {
@@ -117,18 +156,23 @@ export function layoutLineChart(spec: ChartSpec): Scene {
     const x = px(v);
     prims.push({ kind: 'line', x1: x, y1: plot.top, x2: x, y2: plot.bottom, stroke: GRID, width: 1, role: 'grid' });
     prims.push({ kind: 'line', x1: x, y1: plot.bottom, x2: x, y2: plot.bottom + 5, stroke: AXIS, width: 1, role: 'tick' });
-    prims.push({ kind: 'text', x, y: plot.bottom + 16, text: formatTick(v, xStep), size: fontSize, anchor: 'middle', color: TEXT });
+    prims.push({ kind: 'text', x, y: plot.bottom + 16, text: xLabelOf(v), size: fontSize, anchor: 'middle', color: TEXT });
   }
   // axes
   prims.push({ kind: 'line', x1: plot.left, y1: plot.bottom, x2: plot.right, y2: plot.bottom, stroke: AXIS, width: 1.5, role: 'axis' });
   prims.push({ kind: 'line', x1: plot.left, y1: plot.top, x2: plot.left, y2: plot.bottom, stroke: AXIS, width: 1.5, role: 'axis' });
 
-  // series, clipped to the y range by clamping (forced ranges may cut off an early spike)
+  // seed bands first (under every line), then the lines; y is clipped to the range by clamping
+  spec.series.forEach((s, i) => {
+    const band = (s.band ?? []).filter(([x, lo, hi]) => okX(x) && okY(lo) && okY(hi));
+    if (band.length < 2) return;
+    const upper = band.map(([x, , hi]): [number, number] => [px(x), clampY(hi)]);
+    const lower = band.map(([x, lo]): [number, number] => [px(x), clampY(lo)]).reverse();
+    prims.push({ kind: 'polygon', points: [...upper, ...lower], fill: s.color ?? PALETTE[i % PALETTE.length], opacity: 0.18, name: s.name });
+  });
   spec.series.forEach((s, i) => {
     const color = s.color ?? PALETTE[i % PALETTE.length];
-    const pts = s.points
-      .filter(([x, y]) => Number.isFinite(x) && Number.isFinite(y))
-      .map(([x, y]): [number, number] => [px(x), Math.min(plot.bottom, Math.max(plot.top, py(y)))]);
+    const pts = drawable(s).map(([x, y]): [number, number] => [px(x), clampY(y)]);
     prims.push({ kind: 'polyline', points: pts, stroke: color, width: 2, name: s.name });
     // markers show where the measurements are when there are few (one per epoch)
     if (pts.length <= 40) for (const [x, y] of pts) prims.push({ kind: 'marker', x, y, r: 3, fill: color });
