@@ -1,12 +1,51 @@
 /** Every error @wn raises: it names the op, the argument, and what was expected versus found. */
 export class WnError extends Error {
-  override readonly name = 'WnError';
+  override readonly name: string = 'WnError';
   constructor(
     readonly op: string,
     message: string,
+    options?: { cause?: unknown },
   ) {
-    super(`${op}: ${message}`);
+    super(`${op}: ${message}`, options);
   }
+}
+
+export interface FileFormatErrorOptions {
+  /** The function that read the file. */
+  op: string;
+  /** The file (path or label) the bytes came from; the message starts with it when given. */
+  file?: string;
+  /** Where in the file: a header field, a tensor name, a record ('metadata.hyper.lr'). */
+  field?: string;
+  cause?: unknown;
+}
+
+/**
+ * A file (dataset, archive, safetensors, optimizer state, …) that is corrupt, truncated, too big
+ * for what its format can hold, or holds values out of range. `file` and `field` say where;
+ * the message reads `<file>: <field>: <what was expected, what was found>`.
+ */
+export class FileFormatError extends WnError {
+  override readonly name: string = 'FileFormatError';
+  readonly file: string | undefined;
+  readonly field: string | undefined;
+  constructor(options: FileFormatErrorOptions, message: string) {
+    super(options.op, message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.file = options.file;
+    this.field = options.field;
+    this.message = `${options.file ?? options.op}: ${options.field !== undefined ? `${options.field}: ` : ''}${message}`;
+  }
+}
+
+/** Key names that reach into a JavaScript object's prototype when used as property names. */
+const PROTOTYPE_KEYS: ReadonlySet<string> = new Set(['__proto__', 'constructor', 'prototype']);
+
+/**
+ * The first '.'-separated segment of `name` that is `__proto__`, `constructor` or `prototype`
+ * (names that could reach a prototype when a reader maps them onto objects), or undefined.
+ */
+export function prototypeKeySegment(name: string): string | undefined {
+  return name.split('.').find((segment) => PROTOTYPE_KEYS.has(segment));
 }
 
 export function fmt(value: unknown): string {
