@@ -35,9 +35,9 @@ export {
 } from './losses.js';
 export {
   encodeSafetensors, decodeSafetensors, safetensorsToTensors,
-  type SafetensorsDtype, type SafetensorsTensor, type SafetensorsFile, type SafetensorsInput, type WritableDtype,
+  type SafetensorsDtype, type SafetensorsTensor, type SafetensorsFile, type SafetensorsInput, type WritableDtype, type DecodeOptions,
 } from './safetensors.js';
-export { saveState, loadState, saveOptimizerState, loadOptimizerState } from './state.js';
+export { saveState, loadState, saveOptimizerState, loadOptimizerState, type StateSource } from './state.js';
 export {
   PARAMETERIZATIONS, isParameterization, needsDataInit, Unit, convUnit, convTransposeUnit, denseUnit,
   type Parameterization, type UnitOptions, type ConvUnitOptions, type ConvTransposeUnitOptions,
