@@ -22,11 +22,11 @@ export interface StateSource {
 }
 
 /**
- * Rethrows an error of the library as a FileFormatError naming the file (when known); a
- * FileFormatError already names it.
+ * An error of the library as a FileFormatError naming the file (when known): what the file holds
+ * does not fit the model or optimizer. A FileFormatError already says where.
  */
 function inFile(op: string, source: string | undefined, error: unknown): unknown {
-  if (error instanceof FileFormatError || !(error instanceof WnError) || source === undefined) return error;
+  if (error instanceof FileFormatError || !(error instanceof WnError)) return error;
   return new FileFormatError({ op, file: source, cause: error }, error.message);
 }
 
