@@ -6,6 +6,7 @@
  * Float32Array of already-preprocessed values (for example after {@link mapImages} with ZCA).
  */
 import { WnError } from '@wn/tensor';
+
 export interface ImageDataset {
   /** Short identifier such as "cifar10-train"; used in error messages. */
   readonly name: string;

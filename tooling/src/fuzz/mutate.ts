@@ -89,11 +89,6 @@ function jsonSites(root: Json): { value: Json; nested?: { parent: Json; key: str
 
 const WRONG_VALUES: Json[] = [null, true, 'x', '', [], {}, [1, 2], { a: 1 }, -1, 0, 1e308, -1e308, 2 ** 53 + 2, 1.5, 4294967296];
 
-/** JSON text for a value, where a few "huge number" choices are written as text JSON.parse reads as Infinity. */
-function jsonText(value: Json): string {
-  return JSON.stringify(value);
-}
-
 /**
  * One edit of the JSON header. Objects are rebuilt key by key with `Object.defineProperty`, so a
  * `__proto__` key is a real own key in the text written back.
@@ -109,7 +104,6 @@ function mutateJson(text: string, r: FuzzRandom): { kind: string; text: string }
   if (sites.length === 0) return undefined;
   const site = r.pick(sites);
   const target = site.value as Json[] | Record<string, Json>;
-  const keys = Object.keys(target);
   const kinds = ['reorder', 'duplicate', 'proto-key', 'constructor-key', 'wrong-type', 'huge-number', 'delete-key', 'prototype-path'];
   const kind = r.pick(kinds);
   let replacement: string;
@@ -125,8 +119,8 @@ function mutateJson(text: string, r: FuzzRandom): { kind: string; text: string }
   } else {
     const obj = target;
     const entries = Object.entries(obj);
-    let out = '';
-    const body = (pairs: [string, Json][]): string => `{${pairs.map(([k, v]) => `${JSON.stringify(k)}:${jsonText(v)}`).join(',')}}`;
+    let out: string;
+    const body = (pairs: [string, Json][]): string => `{${pairs.map(([k, v]) => `${JSON.stringify(k)}:${JSON.stringify(v)}`).join(',')}}`;
     switch (kind) {
       case 'reorder':
         out = body(entries.reverse());
