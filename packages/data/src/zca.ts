@@ -300,15 +300,28 @@ export function decodeZca(bytes: Uint8Array, source: string, expected?: ZcaGeome
       throw fail(`eigenvalues[${k}]`, `expected finite values in ascending order, got ${eigenvalues[k]} after ${k > 0 ? eigenvalues[k - 1] : 'nothing'}`);
     }
   }
-  for (let i = 0; i < dim; i++) {
-    for (let j = 0; j <= i; j++) {
-      const a = matrix[i * dim + j];
-      if (!Number.isFinite(a) || a !== matrix[j * dim + i]) {
-        throw fail(`matrix[${i}][${j}]`, `W must be finite and symmetric, got ${a} and ${matrix[j * dim + i]} at [${j}][${i}]`);
+  checkSymmetric(matrix, dim, fail);
+  return { channels, height, width, dim, epsilon, fittedImages, mean, eigenvalues, matrix };
+}
+
+/** Throws unless W is finite and exactly symmetric (as written); in tiles, so both reads stay in cache. */
+function checkSymmetric(matrix: Float32Array, dim: number, fail: (field: string, message: string) => Error): void {
+  const tile = 64;
+  for (let i0 = 0; i0 < dim; i0 += tile) {
+    for (let j0 = 0; j0 <= i0; j0 += tile) {
+      const iEnd = Math.min(i0 + tile, dim);
+      for (let i = i0; i < iEnd; i++) {
+        const jEnd = Math.min(j0 + tile, i + 1);
+        for (let j = j0; j < jEnd; j++) {
+          const a = matrix[i * dim + j];
+          // a − a is NaN for ±∞ and NaN, and NaN differs from everything: one test per pair.
+          if (a !== matrix[j * dim + i] || a - a !== 0) {
+            throw fail(`matrix[${i}][${j}]`, `W must be finite and symmetric, got ${a} and ${matrix[j * dim + i]} at [${j}][${i}]`);
+          }
+        }
       }
     }
   }
-  return { channels, height, width, dim, epsilon, fittedImages, mean, eigenvalues, matrix };
 }
 
 /** Writes the fitted whitening to `path`. */
