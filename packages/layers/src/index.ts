@@ -37,6 +37,7 @@ export {
   encodeSafetensors, decodeSafetensors, safetensorsToTensors,
   type SafetensorsDtype, type SafetensorsTensor, type SafetensorsFile, type SafetensorsInput, type WritableDtype, type DecodeOptions,
 } from './safetensors.js';
+export { prototypeKeySegment } from './names.js';
 export { saveState, loadState, saveOptimizerState, loadOptimizerState, type StateSource } from './state.js';
 export {
   PARAMETERIZATIONS, isParameterization, needsDataInit, Unit, convUnit, convTransposeUnit, denseUnit,

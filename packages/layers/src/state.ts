@@ -3,7 +3,8 @@
  * `bn.running_var`, `bn.num_batches_tracked` stored as I64), so a file written by PyTorch loads
  * here and one written here loads in PyTorch (`safetensors.torch.load_file` + `load_state_dict`).
  */
-import { dispose, FileFormatError, prototypeKeySegment, tensor, WnError, type Tensor } from '@wn/tensor';
+import { dispose, FileFormatError, tensor, WnError, type Tensor } from '@wn/tensor';
+import { prototypeKeySegment } from './names.js';
 import type { Module } from './module.js';
 import { Buffer } from './module.js';
 import type { Optimizer, OptimizerState } from './optim/optimizer.js';

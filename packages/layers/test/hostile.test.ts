@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { FileFormatError, mean, mul, Rng, sub, tidy } from '@wn/tensor';
 import {
-  Adam, decodeSafetensors, encodeSafetensors, Linear, loadOptimizerState, loadState, saveOptimizerState, saveState, SGD, trainStep,
+  Adam, decodeSafetensors, encodeSafetensors, Linear, loadOptimizerState, loadState, prototypeKeySegment, saveOptimizerState, saveState, SGD, trainStep,
   type SafetensorsInput,
 } from '../src/index.js';
 
@@ -147,5 +147,15 @@ describe('optimizer state files', () => {
     const partial = encodeSafetensors({ 'weight.exp_avg': { values: file.tensors['weight.exp_avg'].values, shape: file.tensors['weight.exp_avg'].shape } }, { ...file.metadata, steps: '{"weight":2}' });
     expect(fileError(() => load(partial)).message).toMatch(/'weight': state tensors \[exp_avg\] do not match the ones adam keeps with these hyperparameters: \[exp_avg, exp_avg_sq\]/);
     expect(() => loadOptimizerState(new SGD(model, { lr: 1 }), good)).toThrow(FileFormatError);
+  });
+});
+
+describe('prototypeKeySegment', () => {
+  it('finds __proto__, constructor and prototype as whole dotted segments only', () => {
+    expect(prototypeKeySegment('__proto__')).toBe('__proto__');
+    expect(prototypeKeySegment('a.constructor.b')).toBe('constructor');
+    expect(prototypeKeySegment('net.prototype')).toBe('prototype');
+    expect(prototypeKeySegment('conv.weight_g')).toBeUndefined();
+    expect(prototypeKeySegment('prototypes.constructors')).toBeUndefined();
   });
 });

@@ -1,6 +1,6 @@
-/** The error types every @wn package throws, and the prototype-key check file readers share. */
+/** The error types every @wn package throws. */
 import { describe, expect, it } from 'vitest';
-import { FileFormatError, prototypeKeySegment, WnError } from '../src/index.js';
+import { FileFormatError, WnError } from '../src/index.js';
 
 describe('FileFormatError', () => {
   it('is a WnError that names the file and the field, keeps the op and the cause', () => {
@@ -18,15 +18,5 @@ describe('FileFormatError', () => {
     expect(e.message).toBe('safetensors: file too short (3 bytes)');
     expect(e.file).toBeUndefined();
     expect(new WnError('op', 'x').name).toBe('WnError');
-  });
-});
-
-describe('prototypeKeySegment', () => {
-  it('finds __proto__, constructor and prototype as whole dotted segments only', () => {
-    expect(prototypeKeySegment('__proto__')).toBe('__proto__');
-    expect(prototypeKeySegment('a.constructor.b')).toBe('constructor');
-    expect(prototypeKeySegment('net.prototype')).toBe('prototype');
-    expect(prototypeKeySegment('conv.weight_g')).toBeUndefined();
-    expect(prototypeKeySegment('prototypes.constructors')).toBeUndefined();
   });
 });
