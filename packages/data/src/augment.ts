@@ -3,7 +3,7 @@
  * cropping a zero-padded image, and random horizontal flips. Zero is the padding value of the
  * batch's current representation, so pad after centring (scaling or ZCA) to pad with the mean.
  */
-import type { Rng } from '@wn/tensor';
+import { WnError, type Rng } from '@wn/tensor';
 
 export interface AugmentOptions {
   /** Zero padding on each side before a random crop back to the original size (0: no crop). */
@@ -21,7 +21,7 @@ export interface ImageShape {
 export function checkAugmentOptions(options: AugmentOptions, where: string): void {
   const pad = options.cropPadding ?? 0;
   if (!Number.isInteger(pad) || pad < 0) {
-    throw new Error(`${where}: cropPadding must be a non-negative integer, got ${pad}`);
+    throw new WnError(where, `cropPadding must be a non-negative integer, got ${pad}`);
   }
 }
 
@@ -34,7 +34,7 @@ export function augmentBatch(x: Float32Array, count: number, shape: ImageShape, 
   const { channels, height, width } = shape;
   const size = channels * height * width;
   if (x.length < count * size) {
-    throw new Error(`augmentBatch: x has ${x.length} values, ${count} images of ${channels}×${height}×${width} need ${count * size}`);
+    throw new WnError('augmentBatch', `x has ${x.length} values, ${count} images of ${channels}×${height}×${width} need ${count * size}`);
   }
   const pad = options.cropPadding ?? 0;
   const flip = options.horizontalFlip ?? false;

@@ -5,6 +5,7 @@
  * without replaying the ones before it. Only the index permutation is materialised per epoch;
  * images are gathered into a fresh float32 array per batch.
  */
+import { WnError } from '@wn/tensor';
 import { type AugmentOptions, augmentBatch, checkAugmentOptions } from './augment.js';
 import { type ImageDataset, imageSize } from './dataset.js';
 import type { BatchTransform } from './preprocess.js';
@@ -54,7 +55,7 @@ export function batchCount(n: number, batchSize: number, dropLast = false): numb
 
 function checkCount(value: unknown, name: string, min: number): number {
   if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < min) {
-    throw new Error(`batches: ${name} must be an integer ≥ ${min}, got ${String(value)}`);
+    throw new WnError('batches', `${name} must be an integer ≥ ${min}, got ${String(value)}`);
   }
   return value;
 }

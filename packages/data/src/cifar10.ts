@@ -3,6 +3,7 @@
  * red, green and blue planes (1024 bytes each, row-major). That is already NCHW, so a batch file
  * maps onto an {@link ImageDataset} by dropping the label bytes.
  */
+import { FileFormatError, WnError } from '@wn/tensor';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { type ImageDataset, createImageDataset } from './dataset.js';
@@ -23,6 +24,8 @@ export const CIFAR10_CLASSES: readonly string[] = Object.freeze([
 
 export const CIFAR10_IMAGE_BYTES = 3 * 32 * 32;
 export const CIFAR10_RECORD_BYTES = 1 + CIFAR10_IMAGE_BYTES;
+/** Records in one official batch file; a gzipped batch may not inflate beyond this many. */
+export const CIFAR10_BATCH_RECORDS = 10000;
 export const CIFAR10_TRAIN_FILES: readonly string[] = Object.freeze([1, 2, 3, 4, 5].map((k) => `data_batch_${k}.bin`));
 export const CIFAR10_TEST_FILES: readonly string[] = Object.freeze(['test_batch.bin']);
 /** The folder inside the official binary archive. */
@@ -32,8 +35,7 @@ export const CIFAR10_ARCHIVE_DIR = 'cifar-10-batches-bin';
 export function parseCifar10Batch(bytes: Uint8Array, source: string): { images: Uint8Array; labels: Uint8Array } {
   if (bytes.length === 0 || bytes.length % CIFAR10_RECORD_BYTES !== 0) {
     const records = Math.max(1, Math.ceil(bytes.length / CIFAR10_RECORD_BYTES));
-    throw new Error(
-      `${source}: truncated file: expected a positive multiple of ${CIFAR10_RECORD_BYTES} bytes ` +
+    throw new FileFormatError({ op: 'parseCifar10Batch', file: source }, `truncated file: expected a positive multiple of ${CIFAR10_RECORD_BYTES} bytes ` +
         `(${records} records = ${records * CIFAR10_RECORD_BYTES} bytes) got ${bytes.length}`,
     );
   }
@@ -44,7 +46,7 @@ export function parseCifar10Batch(bytes: Uint8Array, source: string): { images: 
     const at = r * CIFAR10_RECORD_BYTES;
     const label = bytes[at];
     if (label >= CIFAR10_CLASSES.length) {
-      throw new Error(`${source}: label out of range: label ${label} at record ${r}, expected 0..9`);
+      throw new FileFormatError({ op: 'parseCifar10Batch', file: source }, `label out of range: label ${label} at record ${r}, expected 0..9`);
     }
     labels[r] = label;
     images.set(bytes.subarray(at + 1, at + CIFAR10_RECORD_BYTES), r * CIFAR10_IMAGE_BYTES);
@@ -52,14 +54,15 @@ export function parseCifar10Batch(bytes: Uint8Array, source: string): { images: 
   return { images, labels };
 }
 
-/** Reads one batch file (plain or gzipped). */
+/** Reads one batch file (plain, or gzipped and at most {@link CIFAR10_BATCH_RECORDS} records). */
 export function readCifar10Batch(path: string): { images: Uint8Array; labels: Uint8Array } {
-  return parseCifar10Batch(readMaybeGzip(path), path);
+  const limit = CIFAR10_BATCH_RECORDS * CIFAR10_RECORD_BYTES;
+  return parseCifar10Batch(readMaybeGzip(path, limit, `the size of a CIFAR-10 batch (${CIFAR10_BATCH_RECORDS} records)`), path);
 }
 
 /** Reads and concatenates batch files into one dataset. */
 export function loadCifar10Files(paths: readonly string[], name: string): ImageDataset {
-  if (paths.length === 0) throw new Error(`loadCifar10Files(${name}): no files given`);
+  if (paths.length === 0) throw new WnError(`loadCifar10Files(${name})`, `no files given`);
   const parts = paths.map((path) => readCifar10Batch(path));
   const n = parts.reduce((sum, part) => sum + part.labels.length, 0);
   const images = new Uint8Array(n * CIFAR10_IMAGE_BYTES);
@@ -85,7 +88,7 @@ export interface LoadCifar10Options {
 /** CIFAR-10 train and test splits from the standard binary batch files under `dir`. */
 export function loadCifar10(options: LoadCifar10Options): { train: ImageDataset; test: ImageDataset } {
   if (typeof options?.dir !== 'string' || options.dir === '') {
-    throw new Error('loadCifar10: options.dir must name the folder with the CIFAR-10 binary batches');
+    throw new WnError('loadCifar10', 'options.dir must name the folder with the CIFAR-10 binary batches');
   }
   const nested = join(options.dir, CIFAR10_ARCHIVE_DIR);
   const dir = existsSync(nested) ? nested : options.dir;

@@ -5,6 +5,8 @@
  * `images` is a Uint8Array of raw 0–255 pixels as read from disk (4× smaller than float32), or a
  * Float32Array of already-preprocessed values (for example after {@link mapImages} with ZCA).
  */
+import { WnError } from '@wn/tensor';
+
 export interface ImageDataset {
   /** Short identifier such as "cifar10-train"; used in error messages. */
   readonly name: string;
@@ -27,7 +29,7 @@ export interface DatasetSplits {
 
 function checkDim(where: string, field: string, value: unknown): number {
   if (typeof value !== 'number' || !Number.isInteger(value) || value < 1) {
-    throw new Error(`${where}: ${field} must be a positive integer, got ${String(value)}`);
+    throw new WnError(where, `${field} must be a positive integer, got ${String(value)}`);
   }
   return value;
 }
@@ -43,23 +45,22 @@ export function createImageDataset(fields: Omit<ImageDataset, 'n'>): ImageDatase
   const height = checkDim(where, 'height', fields.height);
   const width = checkDim(where, 'width', fields.width);
   if (!(images instanceof Uint8Array) && !(images instanceof Float32Array)) {
-    throw new Error(`${where}: images must be a Uint8Array or Float32Array`);
+    throw new WnError(where, `images must be a Uint8Array or Float32Array`);
   }
-  if (!(labels instanceof Uint8Array)) throw new Error(`${where}: labels must be a Uint8Array`);
+  if (!(labels instanceof Uint8Array)) throw new WnError(where, `labels must be a Uint8Array`);
   if (classes.length < 1 || classes.length > 256) {
-    throw new Error(`${where}: classes must list 1 to 256 names, got ${classes.length}`);
+    throw new WnError(where, `classes must list 1 to 256 names, got ${classes.length}`);
   }
   const n = labels.length;
   const expected = n * channels * height * width;
   if (images.length !== expected) {
-    throw new Error(
-      `${where}: images has ${images.length} values, expected n*channels*height*width = ` +
+    throw new WnError(where, `images has ${images.length} values, expected n*channels*height*width = ` +
         `${n}*${channels}*${height}*${width} = ${expected}`,
     );
   }
   const bad = labels.findIndex((label) => label >= classes.length);
   if (bad >= 0) {
-    throw new Error(`${where}: label ${labels[bad]} at record ${bad} is out of range 0..${classes.length - 1}`);
+    throw new WnError(where, `label ${labels[bad]} at record ${bad} is out of range 0..${classes.length - 1}`);
   }
   return { name: fields.name, images, labels, n, channels, height, width, classes };
 }
@@ -84,7 +85,7 @@ export function subset(dataset: ImageDataset, indices: ArrayLike<number>, name =
   for (let k = 0; k < indices.length; k++) {
     const i = indices[k];
     if (!Number.isInteger(i) || i < 0 || i >= dataset.n) {
-      throw new Error(`subset(${dataset.name}): index ${i} at position ${k} is outside 0..${dataset.n - 1}`);
+      throw new WnError(`subset(${dataset.name})`, `index ${i} at position ${k} is outside 0..${dataset.n - 1}`);
     }
     images.set(dataset.images.subarray(i * size, (i + 1) * size), k * size);
     labels[k] = dataset.labels[i];
@@ -98,7 +99,7 @@ export function subset(dataset: ImageDataset, indices: ArrayLike<number>, name =
  */
 export function firstPerClass(dataset: ImageDataset, perClass: number): Uint32Array {
   if (!Number.isInteger(perClass) || perClass < 1) {
-    throw new Error(`firstPerClass: perClass must be a positive integer, got ${perClass}`);
+    throw new WnError('firstPerClass', `perClass must be a positive integer, got ${perClass}`);
   }
   const taken = new Array<number>(dataset.classes.length).fill(0);
   const out: number[] = [];
@@ -111,8 +112,7 @@ export function firstPerClass(dataset: ImageDataset, perClass: number): Uint32Ar
   }
   const short = taken.findIndex((count) => count < perClass);
   if (short >= 0) {
-    throw new Error(
-      `firstPerClass(${dataset.name}): class ${short} (${dataset.classes[short]}) has ${taken[short]} images, fewer than ${perClass}`,
+    throw new WnError(`firstPerClass(${dataset.name})`, `class ${short} (${dataset.classes[short]}) has ${taken[short]} images, fewer than ${perClass}`,
     );
   }
   return Uint32Array.from(out);

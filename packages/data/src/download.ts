@@ -3,6 +3,7 @@
  * internet access. A file is streamed to `<name>.part` while hashed, and renamed only when its
  * checksum matches; a mismatch removes the partial file and throws.
  */
+import { WnError } from '@wn/tensor';
 import { createHash } from 'node:crypto';
 import { createReadStream, existsSync, readFileSync } from 'node:fs';
 import { mkdir, open, rename, rm, writeFile } from 'node:fs/promises';
@@ -30,7 +31,12 @@ export interface DatasetSource {
   files: readonly RemoteFile[];
   /** Unpack each downloaded `.tar.gz` file into the dataset folder. */
   unpackTarGz?: boolean;
+  /** The most bytes an archive may inflate to (default {@link DEFAULT_MAX_UNPACKED_BYTES}). */
+  maxUnpackedBytes?: number;
 }
+
+/** Default bound on an archive's uncompressed size: 1 GiB. */
+export const DEFAULT_MAX_UNPACKED_BYTES = 2 ** 30;
 
 const md5 = (hex: string): Checksum => ({ algorithm: 'md5', hex });
 
@@ -73,6 +79,8 @@ export const CIFAR10_SOURCE: DatasetSource = {
     },
   ],
   unpackTarGz: true,
+  // The archive holds six 30,730,000-byte batches plus two small text files (about 185 MB as tar).
+  maxUnpackedBytes: 200_000_000,
 };
 
 /** `$WN_DATA_DIR`, or `~/.cache/wn-data`. */
@@ -92,9 +100,9 @@ export interface DownloadOptions {
 
 function checkChecksum(checksum: Checksum, where: string): void {
   const length = checksum?.algorithm === 'sha256' ? 64 : checksum?.algorithm === 'md5' ? 32 : -1;
-  if (length < 0) throw new Error(`${where}: checksum.algorithm must be 'sha256' or 'md5', got ${String(checksum?.algorithm)}`);
+  if (length < 0) throw new WnError(where, `checksum.algorithm must be 'sha256' or 'md5', got ${String(checksum?.algorithm)}`);
   if (typeof checksum.hex !== 'string' || !new RegExp(`^[0-9a-f]{${length}}$`).test(checksum.hex)) {
-    throw new Error(`${where}: checksum.hex must be ${length} lower-case hex digits for ${checksum.algorithm}, got ${String(checksum.hex)}`);
+    throw new WnError(where, `checksum.hex must be ${length} lower-case hex digits for ${checksum.algorithm}, got ${String(checksum.hex)}`);
   }
 }
 
@@ -111,7 +119,7 @@ export async function hashFile(path: string, algorithm: Checksum['algorithm']): 
  */
 export async function downloadFile(file: RemoteFile, dir: string, options: DownloadOptions = {}): Promise<string> {
   checkChecksum(file.checksum, `downloadFile(${file.name})`);
-  if (!/^[\w.-]+$/.test(file.name)) throw new Error(`downloadFile: file name must be a plain file name, got ${JSON.stringify(file.name)}`);
+  if (!/^[\w.-]+$/.test(file.name)) throw new WnError('downloadFile', `file name must be a plain file name, got ${JSON.stringify(file.name)}`);
   const target = join(dir, file.name);
   if (existsSync(target) && (await hashFile(target, file.checksum.algorithm)) === file.checksum.hex) return target;
   await mkdir(dir, { recursive: true });
@@ -119,7 +127,7 @@ export async function downloadFile(file: RemoteFile, dir: string, options: Downl
   const partial = `${target}.part`;
   const response = await fetch(url, { signal: options.signal });
   if (!response.ok || response.body === null) {
-    throw new Error(`download ${file.name}: HTTP ${response.status} ${response.statusText} from ${url}`);
+    throw new WnError(`download ${file.name}`, `HTTP ${response.status} ${response.statusText} from ${url}`);
   }
   const totalHeader = response.headers.get('content-length');
   const total = totalHeader === null ? undefined : Number(totalHeader);
@@ -139,14 +147,15 @@ export async function downloadFile(file: RemoteFile, dir: string, options: Downl
   } catch (error) {
     await out.close();
     await rm(partial, { force: true });
-    throw new Error(`download ${file.name} from ${url} failed after ${received} bytes: ${(error as Error).message}`, { cause: error });
+    throw new WnError(`download ${file.name}`, `from ${url} failed after ${received} bytes: ${(error as Error).message}`, { cause: error });
   }
   await out.close();
   const actual = hash.digest('hex');
   if (actual !== file.checksum.hex) {
     await rm(partial, { force: true });
-    throw new Error(
-      `download ${file.name}: checksum mismatch for ${url}: expected ${file.checksum.algorithm} ${file.checksum.hex} ` +
+    throw new WnError(
+      `download ${file.name}`,
+      `checksum mismatch for ${url}: expected ${file.checksum.algorithm} ${file.checksum.hex} ` +
         `got ${actual} (${received} bytes); the partial file was removed`,
     );
   }
@@ -169,7 +178,8 @@ export async function downloadDataset(source: DatasetSource, options: DownloadOp
       const marker = join(dir, `.${file.name}.unpacked`);
       const stamp = `${file.checksum.algorithm} ${file.checksum.hex}\n`;
       if (existsSync(marker) && readFileSync(marker, 'utf8') === stamp) continue;
-      extractTar(parseTar(readMaybeGzip(path), path), dir);
+      const limit = source.maxUnpackedBytes ?? DEFAULT_MAX_UNPACKED_BYTES;
+      extractTar(parseTar(readMaybeGzip(path, limit, `the bound for ${source.name} archives`), path), dir, undefined, path);
       await writeFile(marker, stamp);
     }
   }

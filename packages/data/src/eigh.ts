@@ -5,6 +5,7 @@
  * the cache (and, in {@link eighParallel}, split across threads). That is what makes a 3072×3072
  * covariance (CIFAR-10) tractable in plain JavaScript.
  */
+import { WnError } from '@wn/tensor';
 import { type KernelPool, sharedFloat64, withPool } from './parallel.js';
 import { accumulateReflectorRows, tridiagonalQlRows } from './row-kernels.js';
 
@@ -64,27 +65,27 @@ export async function eighParallel(a: Float64Array, n: number, options: EighPara
 }
 
 function checkInput(a: Float64Array, n: number, options: EighOptions): number {
-  if (!Number.isInteger(n) || n < 1) throw new Error(`eigh: n must be a positive integer, got ${n}`);
-  if (!(a instanceof Float64Array)) throw new Error('eigh: a must be a Float64Array');
+  if (!Number.isInteger(n) || n < 1) throw new WnError('eigh', `n must be a positive integer, got ${n}`);
+  if (!(a instanceof Float64Array)) throw new WnError('eigh', 'a must be a Float64Array');
   if (a.length !== n * n) {
-    throw new Error(`eigh: a must have n*n = ${n * n} entries for n = ${n}, got ${a.length}`);
+    throw new WnError('eigh', `a must have n*n = ${n * n} entries for n = ${n}, got ${a.length}`);
   }
   for (let i = 0; i < n; i++) {
     for (let j = 0; j <= i; j++) {
       if (!Number.isFinite(a[i * n + j])) {
-        throw new Error(`eigh: a[${i}][${j}] is ${a[i * n + j]}; the matrix must be finite`);
+        throw new WnError('eigh', `a[${i}][${j}] is ${a[i * n + j]}; the matrix must be finite`);
       }
     }
   }
   const maxIterations = options.maxIterations ?? 60;
   if (!Number.isInteger(maxIterations) || maxIterations < 1) {
-    throw new Error(`eigh: maxIterations must be a positive integer, got ${maxIterations}`);
+    throw new WnError('eigh', `maxIterations must be a positive integer, got ${maxIterations}`);
   }
   return maxIterations;
 }
 
 function notConverged(index: number, maxIterations: number): Error {
-  return new Error(`eigh: QL did not converge for eigenvalue ${index} after ${maxIterations} iterations`);
+  return new WnError('eigh', `QL did not converge for eigenvalue ${index} after ${maxIterations} iterations`);
 }
 
 /** Copies `a` into `work` and reduces it to tridiagonal form (d, e) there. */

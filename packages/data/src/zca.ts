@@ -4,6 +4,7 @@
  * covariance (images flattened), then map each image x to W (x − μ). Fitting is O(d³) in the image
  * size d (3072 for CIFAR-10), so the result can be saved to a binary file and loaded later.
  */
+import { FileFormatError, WnError } from '@wn/tensor';
 import { writeFileSync } from 'node:fs';
 import { endianness } from 'node:os';
 import { readBytes } from './files.js';
@@ -56,7 +57,7 @@ const CHUNK = 256;
 function selectedIndices(n: number, maxImages: number | undefined): Uint32Array {
   if (maxImages === undefined || maxImages >= n) return Uint32Array.from({ length: n }, (_, i) => i);
   if (!Number.isInteger(maxImages) || maxImages < 2) {
-    throw new Error(`fitZca: maxImages must be an integer ≥ 2, got ${maxImages}`);
+    throw new WnError('fitZca', `maxImages must be an integer ≥ 2, got ${maxImages}`);
   }
   return Uint32Array.from({ length: maxImages }, (_, k) => Math.floor((k * n) / maxImages));
 }
@@ -83,9 +84,9 @@ function* chunks(dataset: ImageDataset, indices: Uint32Array, transform: BatchTr
  */
 export async function fitZca(dataset: ImageDataset, options: FitZcaOptions = {}): Promise<ZcaWhitening> {
   const epsilon = options.epsilon ?? 0.01;
-  if (!(epsilon > 0) || !Number.isFinite(epsilon)) throw new Error(`fitZca: epsilon must be a positive number, got ${epsilon}`);
+  if (!(epsilon > 0) || !Number.isFinite(epsilon)) throw new WnError('fitZca', `epsilon must be a positive number, got ${epsilon}`);
   const indices = selectedIndices(dataset.n, options.maxImages);
-  if (indices.length < 2) throw new Error(`fitZca: need at least 2 images, ${dataset.name} has ${dataset.n}`);
+  if (indices.length < 2) throw new WnError('fitZca', `need at least 2 images, ${dataset.name} has ${dataset.n}`);
   const dim = imageSize(dataset);
   const started = performance.now();
   const report = (stage: 'mean' | 'covariance' | 'eigh' | 'matrix'): void => options.onProgress?.(stage, performance.now() - started);
@@ -146,7 +147,7 @@ export async function fitZca(dataset: ImageDataset, options: FitZcaOptions = {})
 export function applyZca(zca: ZcaWhitening, x: Float32Array, count: number): void {
   const { dim, mean, matrix } = zca;
   if (!Number.isInteger(count) || count < 0 || x.length !== count * dim) {
-    throw new Error(`applyZca: x has ${x.length} values, ${count} images of ${dim} values need ${count * dim}`);
+    throw new WnError('applyZca', `x has ${x.length} values, ${count} images of ${dim} values need ${count * dim}`);
   }
   // Images go in groups whose centred copies stay in L2 while W streams past once per group;
   // within a group, tiles of 2 rows of W × 4 images keep eight sums in registers.
@@ -224,7 +225,7 @@ const MAGIC = 'WN-ZCA01';
 const HEADER_BYTES = 8 + 4 * 4 + 8;
 
 function checkLittleEndian(): void {
-  if (endianness() !== 'LE') throw new Error('ZCA files are little-endian; this platform is big-endian');
+  if (endianness() !== 'LE') throw new WnError('zca', 'ZCA files are little-endian; this platform is big-endian');
 }
 
 /** The whitening as bytes (see {@link saveZca}). */
@@ -248,14 +249,25 @@ export function encodeZca(zca: ZcaWhitening): Uint8Array {
   return out;
 }
 
-/** Parses bytes written by {@link encodeZca}; `source` names them in errors. */
-export function decodeZca(bytes: Uint8Array, source: string): ZcaWhitening {
+/** The image shape a loaded whitening must have been fitted for (see {@link decodeZca}). */
+export interface ZcaGeometry {
+  channels: number;
+  height: number;
+  width: number;
+}
+
+/**
+ * Parses bytes written by {@link encodeZca}; `source` names them in errors. Checks the values, not
+ * only the sizes: ε finite and positive, at least 2 fitted images, finite mean and eigenvalues in
+ * ascending order, a finite symmetric W, and, when `expected` is given, the image geometry (a file
+ * fitted for 3×32×32 must not silently whiten 1×96×32 images, which have as many values).
+ */
+export function decodeZca(bytes: Uint8Array, source: string, expected?: ZcaGeometry): ZcaWhitening {
   checkLittleEndian();
-  if (bytes.length < HEADER_BYTES) {
-    throw new Error(`${source}: truncated file: expected at least ${HEADER_BYTES} bytes got ${bytes.length}`);
-  }
+  const fail = (field: string | undefined, message: string): FileFormatError => new FileFormatError({ op: 'decodeZca', file: source, field }, message);
+  if (bytes.length < HEADER_BYTES) throw fail(undefined, `truncated file: expected at least ${HEADER_BYTES} bytes got ${bytes.length}`);
   const magic = String.fromCharCode(...bytes.subarray(0, 8));
-  if (magic !== MAGIC) throw new Error(`${source}: wrong magic: expected ${MAGIC} got ${JSON.stringify(magic)}`);
+  if (magic !== MAGIC) throw fail(undefined, `wrong magic: expected ${MAGIC} got ${JSON.stringify(magic)}`);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const channels = view.getUint32(8, true);
   const height = view.getUint32(12, true);
@@ -263,11 +275,16 @@ export function decodeZca(bytes: Uint8Array, source: string): ZcaWhitening {
   const fittedImages = view.getUint32(20, true);
   const epsilon = view.getFloat64(24, true);
   const dim = channels * height * width;
-  if (dim === 0) throw new Error(`${source}: bad shape ${channels}×${height}×${width}`);
-  const expected = HEADER_BYTES + 16 * dim + 4 * dim * dim;
-  if (bytes.length !== expected) {
-    throw new Error(`${source}: ${bytes.length < expected ? 'truncated file' : 'unexpected trailing data'}: expected ${expected} bytes for ${channels}×${height}×${width} got ${bytes.length}`);
+  if (dim === 0) throw fail(undefined, `bad shape ${channels}×${height}×${width}`);
+  const size = HEADER_BYTES + 16 * dim + 4 * dim * dim;
+  if (bytes.length !== size) {
+    throw fail(undefined, `${bytes.length < size ? 'truncated file' : 'unexpected trailing data'}: expected ${size} bytes for ${channels}×${height}×${width} got ${bytes.length}`);
   }
+  if (expected !== undefined && (expected.channels !== channels || expected.height !== height || expected.width !== width)) {
+    throw fail('geometry', `fitted for ${channels}×${height}×${width} images, expected ${expected.channels}×${expected.height}×${expected.width}`);
+  }
+  if (!(epsilon > 0) || !Number.isFinite(epsilon)) throw fail('epsilon', `expected a finite positive number, got ${epsilon}`);
+  if (fittedImages < 2) throw fail('fittedImages', `expected at least 2 fitted images, got ${fittedImages}`);
   // Copy into fresh, aligned buffers.
   const copy = (offset: number, length: number): ArrayBuffer => bytes.slice(offset, offset + length).buffer;
   let at = HEADER_BYTES;
@@ -276,7 +293,35 @@ export function decodeZca(bytes: Uint8Array, source: string): ZcaWhitening {
   const eigenvalues = new Float64Array(copy(at, 8 * dim));
   at += 8 * dim;
   const matrix = new Float32Array(copy(at, 4 * dim * dim));
+  const bad = mean.findIndex((v) => !Number.isFinite(v));
+  if (bad >= 0) throw fail(`mean[${bad}]`, `expected a finite number, got ${mean[bad]}`);
+  for (let k = 0; k < dim; k++) {
+    if (!Number.isFinite(eigenvalues[k]) || (k > 0 && !(eigenvalues[k] >= eigenvalues[k - 1]))) {
+      throw fail(`eigenvalues[${k}]`, `expected finite values in ascending order, got ${eigenvalues[k]} after ${k > 0 ? eigenvalues[k - 1] : 'nothing'}`);
+    }
+  }
+  checkSymmetric(matrix, dim, fail);
   return { channels, height, width, dim, epsilon, fittedImages, mean, eigenvalues, matrix };
+}
+
+/** Throws unless W is finite and exactly symmetric (as written); in tiles, so both reads stay in cache. */
+function checkSymmetric(matrix: Float32Array, dim: number, fail: (field: string, message: string) => Error): void {
+  const tile = 64;
+  for (let i0 = 0; i0 < dim; i0 += tile) {
+    for (let j0 = 0; j0 <= i0; j0 += tile) {
+      const iEnd = Math.min(i0 + tile, dim);
+      for (let i = i0; i < iEnd; i++) {
+        const jEnd = Math.min(j0 + tile, i + 1);
+        for (let j = j0; j < jEnd; j++) {
+          const a = matrix[i * dim + j];
+          // a − a is NaN for ±∞ and NaN, and NaN differs from everything: one test per pair.
+          if (a !== matrix[j * dim + i] || a - a !== 0) {
+            throw fail(`matrix[${i}][${j}]`, `W must be finite and symmetric, got ${a} and ${matrix[j * dim + i]} at [${j}][${i}]`);
+          }
+        }
+      }
+    }
+  }
 }
 
 /** Writes the fitted whitening to `path`. */
@@ -284,7 +329,7 @@ export function saveZca(zca: ZcaWhitening, path: string): void {
   writeFileSync(path, encodeZca(zca));
 }
 
-/** Reads a whitening written by {@link saveZca}. */
-export function loadZca(path: string): ZcaWhitening {
-  return decodeZca(readBytes(path), path);
+/** Reads a whitening written by {@link saveZca}, checked as {@link decodeZca} does. */
+export function loadZca(path: string, expected?: ZcaGeometry): ZcaWhitening {
+  return decodeZca(readBytes(path), path, expected);
 }

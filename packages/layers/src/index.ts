@@ -39,9 +39,10 @@ export {
 } from './losses.js';
 export {
   encodeSafetensors, decodeSafetensors, safetensorsToTensors,
-  type SafetensorsDtype, type SafetensorsTensor, type SafetensorsFile, type SafetensorsInput, type WritableDtype,
+  type SafetensorsDtype, type SafetensorsTensor, type SafetensorsFile, type SafetensorsInput, type WritableDtype, type DecodeOptions,
 } from './safetensors.js';
-export { saveState, loadState, saveOptimizerState, loadOptimizerState } from './state.js';
+export { prototypeKeySegment } from './names.js';
+export { saveState, loadState, saveOptimizerState, loadOptimizerState, type StateSource } from './state.js';
 export {
   VARIANT_NAMES, VARIANTS, isVariantName, resolveVariant, needsDataInit, Unit, convUnit, convTransposeUnit, denseUnit,
   type VariantName, type Variant, type UnitOptions, type ConvUnitOptions, type ConvTransposeUnitOptions,

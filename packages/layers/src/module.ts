@@ -198,7 +198,7 @@ export abstract class Module {
     const strict = options.strict ?? true;
     const entries = this.stateEntries();
     const own = new Map(entries);
-    const missing = entries.map(([k]) => k).filter((k) => !(k in dict));
+    const missing = entries.map(([k]) => k).filter((k) => !Object.hasOwn(dict, k)); // own keys only: dict may come from a file
     const unexpected = Object.keys(dict).filter((k) => !own.has(k));
     if (strict && (missing.length || unexpected.length)) {
       const parts: string[] = [];
@@ -212,7 +212,7 @@ export abstract class Module {
       throw new WnError('loadStateDict', parts.join('; ') + hint);
     }
     for (const [k, h] of entries) {
-      const t = dict[k];
+      const t = Object.hasOwn(dict, k) ? dict[k] : undefined;
       if (!t) continue;
       if (!(t instanceof Tensor)) throw new WnError('loadStateDict', `key '${k}': expected a Tensor, got ${typeof t}`);
       if (t.shape.length !== h.shape.length || t.shape.some((d, i) => d !== h.shape[i])) {
@@ -221,7 +221,7 @@ export abstract class Module {
     }
     noGrad(() => {
       for (const [k, h] of entries) {
-        const t = dict[k];
+        const t = Object.hasOwn(dict, k) ? dict[k] : undefined;
         if (t) h.update(reshape(t, t.shape));
       }
     });

@@ -6,7 +6,7 @@
  * writer sorts names, stores tensors contiguously in that order and pads the header with spaces
  * to a multiple of 8, as the reference implementation does.
  */
-import { tensor, WnError, type Tensor } from '@wn/tensor';
+import { FileFormatError, tensor, WnError, type Tensor } from '@wn/tensor';
 
 export type SafetensorsDtype = 'F64' | 'F32' | 'F16' | 'BF16' | 'I64' | 'I32' | 'I16' | 'I8' | 'U8' | 'BOOL';
 /** What the writer stores: float32, or int64 (PyTorch's counters such as `num_batches_tracked`). */
@@ -22,7 +22,9 @@ export interface SafetensorsTensor {
 }
 
 export interface SafetensorsFile {
+  /** By name, every name of the file (a record without prototype). */
   tensors: Record<string, SafetensorsTensor>;
+  /** The string metadata (a record without prototype), or null when the file has none. */
   metadata: Record<string, string> | null;
 }
 
@@ -47,7 +49,7 @@ export function encodeSafetensors(entries: Record<string, SafetensorsInput>, met
   const names = Object.keys(entries).sort();
   if (names.includes('__metadata__')) throw err("'__metadata__' is reserved for metadata");
   const items = names.map((name) => ({ name, ...normalizeInput(name, entries[name]) }));
-  const header: Record<string, unknown> = {};
+  const header: Record<string, unknown> = Object.create(null) as Record<string, unknown>; // names may be anything, '__proto__' included
   if (metadata) {
     for (const [k, v] of Object.entries(metadata)) if (typeof v !== 'string') throw err(`metadata '${k}' must be a string, got ${typeof v}`);
     header.__metadata__ = metadata;
@@ -119,68 +121,83 @@ function readValues(view: DataView, start: number, count: number, dtype: Safeten
   return out;
 }
 
+/** Where a decoded name or value came from, for errors: `source` is the file's path or a label. */
+export interface DecodeOptions {
+  source?: string;
+}
+
+const isRecord = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
+
 /**
  * Parses safetensors bytes, validating the header: known dtypes, integer shapes, offsets inside
- * the data that match each shape's byte size, and no overlaps or holes.
+ * the data that match each shape's byte size, and no overlaps or holes. Errors are
+ * `FileFormatError`s naming `options.source` (when given) and the header field. Every tensor
+ * name is kept as is, `__proto__` included: `tensors` and `metadata` have no prototype, so no
+ * name can reach one (readers that map names onto objects, such as `loadState`, refuse such
+ * names themselves).
  */
-export function decodeSafetensors(bytes: Uint8Array): SafetensorsFile {
-  if (!(bytes instanceof Uint8Array)) throw err('expected a Uint8Array');
-  if (bytes.length < 8) throw err(`file too short (${bytes.length} bytes)`);
+export function decodeSafetensors(bytes: Uint8Array, options: DecodeOptions = {}): SafetensorsFile {
+  const file = options.source;
+  const fail = (field: string | undefined, message: string, cause?: unknown): FileFormatError =>
+    new FileFormatError({ op: 'safetensors', file, field, cause }, message);
+  if (!(bytes instanceof Uint8Array)) throw fail(undefined, 'expected a Uint8Array');
+  if (bytes.length < 8) throw fail(undefined, `file too short (${bytes.length} bytes)`);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const n64 = view.getBigUint64(0, true);
-  if (n64 > BigInt(bytes.length - 8)) throw err(`header length ${n64} exceeds the file (${bytes.length} bytes)`);
+  if (n64 > BigInt(bytes.length - 8)) throw fail('header length', `header length ${n64} exceeds the file (${bytes.length} bytes)`);
   const n = Number(n64);
   let header: unknown;
   try {
     header = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(8, 8 + n)));
   } catch (e) {
-    throw err(`the header is not valid UTF-8 JSON: ${(e as Error).message}`);
+    throw fail('header', `the header is not valid UTF-8 JSON: ${(e as Error).message}`, e);
   }
-  if (!header || typeof header !== 'object' || Array.isArray(header)) throw err('the header must be a JSON object');
+  if (!isRecord(header)) throw fail('header', 'the header must be a JSON object');
   const dataStart = 8 + n;
   const dataLen = bytes.length - dataStart;
   let metadata: Record<string, string> | null = null;
   const spans: [number, number, string][] = [];
-  const tensors: Record<string, SafetensorsTensor> = {};
-  for (const [name, raw] of Object.entries(header as Record<string, unknown>)) {
+  const tensors: Record<string, SafetensorsTensor> = Object.create(null) as Record<string, SafetensorsTensor>;
+  for (const [name, raw] of Object.entries(header)) {
     if (name === '__metadata__') {
-      if (!raw || typeof raw !== 'object' || Array.isArray(raw) || Object.values(raw).some((v) => typeof v !== 'string')) {
-        throw err('__metadata__ must map strings to strings');
-      }
-      metadata = raw as Record<string, string>;
+      if (!isRecord(raw) || Object.values(raw).some((v) => typeof v !== 'string')) throw fail('__metadata__', '__metadata__ must map strings to strings');
+      metadata = Object.assign(Object.create(null) as Record<string, string>, raw);
       continue;
     }
-    const e = raw as { dtype?: unknown; shape?: unknown; data_offsets?: unknown };
-    if (!e || typeof e !== 'object') throw err(`'${name}': entry must be an object`);
-    if (typeof e.dtype !== 'string' || !(e.dtype in DTYPE_SIZE)) throw err(`'${name}': unsupported dtype ${JSON.stringify(e.dtype)}`);
-    const dtype = e.dtype as SafetensorsDtype;
-    if (!Array.isArray(e.shape) || e.shape.some((d) => !Number.isInteger(d) || d < 0)) throw err(`'${name}': shape must be a list of non-negative integers, got ${JSON.stringify(e.shape)}`);
-    const shape = e.shape as number[];
-    const off = e.data_offsets;
-    if (!Array.isArray(off) || off.length !== 2 || off.some((d) => !Number.isInteger(d) || d < 0) || off[0] > off[1] || off[1] > dataLen) {
-      throw err(`'${name}': data_offsets ${JSON.stringify(off)} must be [begin, end] with 0 ≤ begin ≤ end ≤ ${dataLen}`);
+    if (!isRecord(raw)) throw fail(name, `entry must be an object, got ${JSON.stringify(raw)}`);
+    const dtype = raw.dtype;
+    if (typeof dtype !== 'string' || !Object.hasOwn(DTYPE_SIZE, dtype)) throw fail(`${name}.dtype`, `unsupported dtype ${JSON.stringify(dtype)}`);
+    const size = DTYPE_SIZE[dtype as SafetensorsDtype];
+    const shape = raw.shape;
+    if (!Array.isArray(shape) || shape.some((d) => !Number.isSafeInteger(d) || (d as number) < 0)) {
+      throw fail(`${name}.shape`, `shape must be a list of non-negative integers, got ${JSON.stringify(shape)}`);
     }
-    const count = shape.reduce((a, b) => a * b, 1);
-    if (off[1] - off[0] !== count * DTYPE_SIZE[dtype]) {
-      throw err(`'${name}': data_offsets span ${off[1] - off[0]} bytes but shape [${shape.join(', ')}] of ${dtype} needs ${count * DTYPE_SIZE[dtype]}`);
+    const off = raw.data_offsets;
+    if (!Array.isArray(off) || off.length !== 2 || off.some((d) => !Number.isSafeInteger(d) || (d as number) < 0) || off[0] > off[1] || off[1] > dataLen) {
+      throw fail(`${name}.data_offsets`, `${JSON.stringify(off)} must be [begin, end] with 0 ≤ begin ≤ end ≤ ${dataLen}`);
     }
-    spans.push([off[0], off[1], name]);
-    tensors[name] = { dtype, shape, values: readValues(view, dataStart + off[0], count, dtype) };
+    const [begin, end] = off as [number, number];
+    const count = (shape as number[]).reduce((a, b) => a * b, 1);
+    if (end - begin !== count * size) {
+      throw fail(`${name}.data_offsets`, `span ${end - begin} bytes but shape [${shape.join(', ')}] of ${dtype} needs ${count * size}`);
+    }
+    spans.push([begin, end, name]);
+    tensors[name] = { dtype: dtype as SafetensorsDtype, shape: [...(shape as number[])], values: readValues(view, dataStart + begin, count, dtype as SafetensorsDtype) };
   }
   spans.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
   let end = 0;
   for (const [b, e, name] of spans) {
-    if (b < end) throw err(`'${name}' overlaps the previous tensor (begins at ${b}, previous ends at ${end})`);
-    if (b > end) throw err(`a hole in the data before '${name}' (bytes ${end}..${b})`);
+    if (b < end) throw fail(`${name}.data_offsets`, `overlaps the previous tensor (begins at ${b}, previous ends at ${end})`);
+    if (b > end) throw fail(`${name}.data_offsets`, `a hole in the data before this tensor (bytes ${end}..${b})`);
     end = e;
   }
-  if (end !== dataLen) throw err(`the data section has ${dataLen} bytes but the tensors cover ${end}`);
+  if (end !== dataLen) throw fail(undefined, `the data section has ${dataLen} bytes but the tensors cover ${end}`);
   return { tensors, metadata };
 }
 
 /** Converts a decoded file's tensors to float32 tensors on the current backend (integers as floats). */
 export function safetensorsToTensors(file: SafetensorsFile): Record<string, Tensor> {
-  const out: Record<string, Tensor> = {};
+  const out: Record<string, Tensor> = Object.create(null) as Record<string, Tensor>; // names are untrusted
   for (const [k, t] of Object.entries(file.tensors)) out[k] = tensor(t.values, t.shape);
   return out;
 }

@@ -1,11 +1,39 @@
 /** Every error @wn raises: it names the op, the argument, and what was expected versus found. */
 export class WnError extends Error {
-  override readonly name = 'WnError';
+  override readonly name: string = 'WnError';
   constructor(
     readonly op: string,
     message: string,
+    options?: { cause?: unknown },
   ) {
-    super(`${op}: ${message}`);
+    super(`${op}: ${message}`, options);
+  }
+}
+
+export interface FileFormatErrorOptions {
+  /** The function that read the file. */
+  op: string;
+  /** The file (path or label) the bytes came from; the message starts with it when given. */
+  file?: string;
+  /** Where in the file: a header field, a tensor name, a record ('metadata.hyper.lr'). */
+  field?: string;
+  cause?: unknown;
+}
+
+/**
+ * A file (dataset, archive, safetensors, optimizer state, …) that is corrupt, truncated, too big
+ * for what its format can hold, or holds values out of range. `file` and `field` say where;
+ * the message reads `<file>: <field>: <what was expected, what was found>`.
+ */
+export class FileFormatError extends WnError {
+  override readonly name: string = 'FileFormatError';
+  readonly file: string | undefined;
+  readonly field: string | undefined;
+  constructor(options: FileFormatErrorOptions, message: string) {
+    super(options.op, message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.file = options.file;
+    this.field = options.field;
+    this.message = `${options.file ?? options.op}: ${options.field !== undefined ? `${options.field}: ` : ''}${message}`;
   }
 }
 

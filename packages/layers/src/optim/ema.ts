@@ -74,7 +74,7 @@ export class ParamEMA {
 
   loadStateDict(dict: Record<string, Tensor>): void {
     this.names.forEach((n, i) => {
-      const t = dict[n];
+      const t = Object.hasOwn(dict, n) ? dict[n] : undefined;
       if (!t) throw new WnError('ParamEMA.loadStateDict', `missing key '${n}'`);
       const s = this.params[i].shape;
       if (t.shape.length !== s.length || t.shape.some((d, k) => d !== s[k])) {

@@ -7,7 +7,7 @@
  * The update math runs as fused elementwise programs (./update-programs.ts): one pass per state
  * tensor and one for the parameter, with the same float32 results as the composed ops.
  */
-import { fusedElementwise, keep, reshape, tidy, WnError, type Tensor } from '@wn/tensor';
+import { fusedElementwise, keep, reshape, Tensor, tidy, WnError } from '@wn/tensor';
 import { noGrad } from '@wn/autograd';
 import { Module, Param } from '../module.js';
 import {
@@ -47,6 +47,34 @@ function resolveParams(input: ParamsInput): { names: string[]; params: Param[] }
 }
 
 const shapeStr = (s: readonly number[]) => `[${s.join(', ')}]`;
+
+const isRecord = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
+const describe = (v: unknown): string => (typeof v === 'string' ? `'${v}'` : typeof v === 'object' && v !== null ? JSON.stringify(v) ?? String(v) : String(v));
+
+/** The allowed range of each hyperparameter (PyTorch's checks, plus finiteness). */
+const HYPER_RANGES: Record<string, { min: number; below?: number }> = {
+  lr: { min: 0 },
+  weightDecay: { min: 0 },
+  momentum: { min: 0 },
+  dampening: { min: -Infinity },
+  beta1: { min: 0, below: 1 },
+  beta2: { min: 0, below: 1 },
+  eps: { min: 0 },
+  alpha: { min: 0 },
+};
+
+/** Why `value` cannot be hyperparameter `name` (whose current value has type `type`), or '' if it can. */
+function checkHyper(name: string, value: unknown, type: string): string {
+  if (typeof value !== type) return `expected a ${type}, got ${describe(value)}`;
+  if (type !== 'number') return '';
+  const v = value as number;
+  const range = Object.hasOwn(HYPER_RANGES, name) ? HYPER_RANGES[name] : { min: -Infinity };
+  if (!Number.isFinite(v) || v < range.min || (range.below !== undefined && v >= range.below)) {
+    const bounds = range.below !== undefined ? `in [${range.min}, ${range.below})` : range.min === -Infinity ? 'finite' : `finite and ≥ ${range.min}`;
+    return `expected a number ${bounds}, got ${v}`;
+  }
+  return '';
+}
 
 export abstract class Optimizer {
   abstract readonly kind: string;
@@ -124,24 +152,60 @@ export abstract class Optimizer {
     return { kind: this.kind, stepCount: this.stepCount, hyper: this.hyper(), params };
   }
 
-  /** Restores state (copies the tensors) and hyperparameters; checks names, kinds and shapes. */
+  /**
+   * The state tensor names one parameter has after a step under hyperparameters `hyper`
+   * (PyTorch's names), e.g. Adam's `exp_avg` and `exp_avg_sq`.
+   */
+  abstract stateNames(hyper: Record<string, number | boolean>): string[];
+
+  /**
+   * Restores state (copies the tensors) and hyperparameters. Checks everything before changing
+   * anything: the kind; the step count (an integer ≥ 0); the hyperparameters (this optimizer's
+   * names only, each of its type and in its range: lr ≥ 0, betas in [0, 1), …); per parameter a
+   * known name, a step in 1..stepCount and exactly the state tensors the saved hyperparameters
+   * imply, of the parameter's shape; and state for some parameter once steps were taken.
+   */
   loadStateDict(s: OptimizerState, options: { hyper?: boolean } = {}): void {
-    if (s.kind !== this.kind) throw new WnError(`${this.kind}.loadStateDict`, `state is for '${s.kind}', this optimizer is '${this.kind}'`);
+    const op = `${this.kind}.loadStateDict`;
+    const fail = (message: string): WnError => new WnError(op, message);
+    if (!isRecord(s)) throw fail(`expected an optimizer state object, got ${describe(s)}`);
+    if (s.kind !== this.kind) throw fail(`state is for '${String(s.kind)}', this optimizer is '${this.kind}'`);
+    if (!Number.isSafeInteger(s.stepCount) || s.stepCount < 0) throw fail(`stepCount must be an integer ≥ 0, got ${describe(s.stepCount)}`);
+    if (!isRecord(s.hyper)) throw fail(`hyper must be an object, got ${describe(s.hyper)}`);
+    const own = this.hyper();
+    for (const [k, v] of Object.entries(s.hyper)) {
+      if (!Object.hasOwn(own, k)) throw fail(`hyper.${k}: not a hyperparameter of ${this.kind} (expected one of ${Object.keys(own).join(', ')})`);
+      const problem = checkHyper(k, v, typeof own[k]);
+      if (problem) throw fail(`hyper.${k}: ${problem}`);
+    }
+    if (!isRecord(s.params)) throw fail(`params must be an object, got ${describe(s.params)}`);
     const index = new Map(this.names.map((n, i) => [n, i]));
-    for (const [name, st] of Object.entries(s.params)) {
+    const entries = Object.entries(s.params);
+    if (s.stepCount > 0 && entries.length === 0) throw fail(`stepCount is ${s.stepCount} but no parameter has state`);
+    const expected = this.stateNames({ ...own, ...s.hyper }).sort();
+    for (const [name, st] of entries) {
       const i = index.get(name);
-      if (i === undefined) throw new WnError(`${this.kind}.loadStateDict`, `state for unknown parameter '${name}' (known: ${this.names.join(', ')})`);
+      if (i === undefined) throw fail(`state for unknown parameter '${name}' (known: ${this.names.join(', ')})`);
+      if (!isRecord(st) || !isRecord(st.tensors)) throw fail(`'${name}': expected { step, tensors }, got ${describe(st)}`);
+      if (!Number.isSafeInteger(st.step) || st.step < 1 || st.step > s.stepCount) {
+        throw fail(`'${name}': step must be an integer in 1..stepCount (${s.stepCount}), got ${describe(st.step)}`);
+      }
+      const names = Object.keys(st.tensors).sort();
+      if (names.join() !== expected.join()) {
+        throw fail(`'${name}': state tensors [${names.join(', ')}] do not match the ones ${this.kind} keeps with these hyperparameters: [${expected.join(', ')}]`);
+      }
+      const shape = this.params[i].shape;
       for (const [k, t] of Object.entries(st.tensors)) {
-        const shape = this.params[i].shape;
+        if (!(t instanceof Tensor)) throw fail(`'${name}.${k}': expected a Tensor, got ${describe(t)}`);
         if (t.shape.length !== shape.length || t.shape.some((d, j) => d !== shape[j])) {
-          throw new WnError(`${this.kind}.loadStateDict`, `'${name}.${k}': shape mismatch: expected ${shapeStr(shape)}, got ${shapeStr(t.shape)}`);
+          throw fail(`'${name}.${k}': shape mismatch: expected ${shapeStr(shape)}, got ${shapeStr(t.shape)}`);
         }
       }
     }
     for (const st of this.state.values()) for (const t of Object.values(st.tensors)) t.dispose();
     this.state.clear();
     noGrad(() => {
-      for (const [name, st] of Object.entries(s.params)) {
+      for (const [name, st] of entries) {
         const p = this.params[index.get(name)!];
         const tensors: Record<string, Tensor> = {};
         for (const [k, t] of Object.entries(st.tensors)) tensors[k] = keep(reshape(t, t.shape));
@@ -151,7 +215,7 @@ export abstract class Optimizer {
     this.stepCount = s.stepCount;
     if (options.hyper ?? true) {
       const self = this as unknown as Record<string, unknown>;
-      for (const [k, v] of Object.entries(s.hyper)) if (k in self && typeof self[k] === typeof v) self[k] = v;
+      for (const [k, v] of Object.entries(s.hyper)) self[k] = v; // names and types checked above
     }
   }
 
@@ -190,6 +254,10 @@ export class SGD extends Optimizer {
 
   hyper() {
     return { lr: this.lr, momentum: this.momentum, dampening: this.dampening, nesterov: this.nesterov, weightDecay: this.weightDecay };
+  }
+
+  stateNames(hyper: Record<string, number | boolean>): string[] {
+    return hyper.momentum !== 0 ? ['momentum_buffer'] : [];
   }
 
   protected updateParam(p: Tensor, g: Tensor, st: ParamState): Tensor {
@@ -241,6 +309,10 @@ export class Adam extends Optimizer {
     return { lr: this.lr, beta1: this.beta1, beta2: this.beta2, eps: this.eps, weightDecay: this.weightDecay };
   }
 
+  stateNames(_hyper: Record<string, number | boolean>): string[] {
+    return ['exp_avg', 'exp_avg_sq'];
+  }
+
   protected updateParam(p: Tensor, g: Tensor, st: ParamState): Tensor {
     const t = st.step;
     const m = this.setState(st, 'exp_avg', ema(st.tensors.exp_avg, g, p, this.beta1, this.weightDecay, false));
@@ -268,6 +340,10 @@ export class Adamax extends Adam {
 
   constructor(params: ParamsInput, options: AdamOptions = {}) {
     super(params, { ...options, lr: options.lr ?? 2e-3 });
+  }
+
+  override stateNames(_hyper: Record<string, number | boolean>): string[] {
+    return ['exp_avg', 'exp_inf'];
   }
 
   protected override updateParam(p: Tensor, g: Tensor, st: ParamState): Tensor {
@@ -311,6 +387,10 @@ export class RMSprop extends Optimizer {
 
   hyper() {
     return { lr: this.lr, alpha: this.alpha, eps: this.eps, weightDecay: this.weightDecay, momentum: this.momentum, centered: this.centered };
+  }
+
+  stateNames(hyper: Record<string, number | boolean>): string[] {
+    return ['square_avg', ...(hyper.centered === true ? ['grad_avg'] : []), ...((hyper.momentum as number) > 0 ? ['momentum_buffer'] : [])];
   }
 
   protected updateParam(p: Tensor, g: Tensor, st: ParamState): Tensor {
