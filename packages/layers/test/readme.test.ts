@@ -8,7 +8,8 @@ import { readFileSync } from 'node:fs';
 import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
 import * as tensorApi from '@wn/tensor';
-import { mean, softmaxCrossEntropy, tidy, variance, type Tensor } from '@wn/tensor';
+import * as dataApi from '@wn/data';
+import { mean, tidy, variance, type Tensor } from '@wn/tensor';
 import * as layersApi from '../src/index.js';
 import type { Layer, Optimizer } from '../src/index.js';
 
@@ -51,11 +52,12 @@ const ROOT_README = new URL('../../../README.md', import.meta.url);
 const LAYERS_README = new URL('../README.md', import.meta.url);
 
 describe('README examples, run from the files', () => {
-  it("root README '## In code': data init normalizes the logits; trainStep reports the loss and moves every parameter", () => {
+  it("root README '## In code': data init normalizes the logits; one epoch on the embedded Fashion-MNIST learns (held-out accuracy)", () => {
     const initStats: { mean: number[]; std: number[] }[] = [];
     const steps: { loss: number; before: number; changed: boolean[] }[] = [];
     const modules: Modules = {
       '@wn/tensor': tensorApi,
+      '@wn/data': dataApi,
       '@wn/layers': {
         ...layersApi,
         initFromData: (model: Layer, x: Tensor, ...rest: unknown[]) => {
@@ -64,6 +66,8 @@ describe('README examples, run from the files', () => {
           return report;
         },
         trainStep: (opt: Optimizer, f: () => Tensor, options?: { clipNorm?: number }) => {
+          // the first step is inspected in full; the rest run as the README wrote them
+          if (steps.length > 0) return layersApi.trainStep(opt, f, options);
           const before = tidy(() => f().item());
           const params = opt.params.map((p) => Array.from(p.value.dataSync()));
           const r = layersApi.trainStep(opt, f, options);
@@ -73,28 +77,30 @@ describe('README examples, run from the files', () => {
         },
       },
     };
-    const { model, x, labels } = runBlock(codeBlock(ROOT_README, '## In code'), modules, ['model', 'x', 'labels']) as {
-      model: Layer; x: Tensor; labels: number[];
+    const { model, losses, accuracy } = runBlock(codeBlock(ROOT_README, '## In code'), modules, ['model', 'losses', 'accuracy']) as {
+      model: Layer; losses: number[]; accuracy: number;
     };
-    // the data-dependent init made the 10 output pre-activations mean 0, std 1 on the batch
+    // the data-dependent init made the 10 output pre-activations mean 0, std 1 on the first batch
     expect(initStats).toHaveLength(1);
     const [{ mean: mu, std }] = initStats;
     expect(mu).toHaveLength(10);
     for (const v of mu) expect(Math.abs(v)).toBeLessThan(1e-4);
     for (const s of std) expect(Math.abs(s - 1)).toBeLessThan(1e-3);
-    // one trainStep ran: it reported the loss of the model before the update (with logits of std 1
-    // over 10 classes, near ln 10 + 1/2) and Adam moved every parameter. (Whether the loss then
-    // drops is not asserted: on this noise batch the output layer's g = 1/σ is large, and one
-    // step at lr 3e-3 raises the loss; see the trajectory tests in units.test.ts for learning.)
-    expect(steps).toHaveLength(1);
+    // the first trainStep reported the loss before its update (logits of std 1 over 10 classes:
+    // near ln 10 + 1/2) and Adam moved every parameter
     expect(steps[0].loss).toBeCloseTo(steps[0].before, 5);
     expect(steps[0].loss).toBeGreaterThan(2);
     expect(steps[0].loss).toBeLessThan(3.5);
     expect(steps[0].changed.length).toBe(model.namedTrainableParameters().length);
     expect(steps[0].changed.every(Boolean)).toBe(true);
-    expect(Number.isFinite(tidy(() => softmaxCrossEntropy(model.forward(x), labels).item()))).toBe(true);
+    // one epoch: ceil(5000 / 64) steps, the loss falls by far more than noise, and the held-out
+    // accuracy is far above chance (measured 0.50; chance 0.10)
+    expect(losses).toHaveLength(Math.ceil(5000 / 64));
+    expect(losses.every(Number.isFinite)).toBe(true);
+    const lastTen = losses.slice(-10).reduce((a, b) => a + b, 0) / 10;
+    expect(lastTen).toBeLessThan(losses[0] - 0.8);
+    expect(accuracy).toBeGreaterThan(0.35);
     model.dispose();
-    x.dispose();
   });
 
   it('@wn/layers README: the weight-normalized MLP with the paper’s schedules learns the sign of x0·x1', () => {
