@@ -24,6 +24,7 @@ const { formatReport, fuzzFormat } = await import('../src/fuzz/index.js');
 const FORMAT_MODULES: { path: string; exported: string }[] = [
   { path: '../../packages/data/test/fuzz-formats.ts', exported: 'dataFormats' },
   { path: '../../packages/layers/test/fuzz-formats.ts', exported: 'layersFormats' },
+  { path: '../../packages/runs/test/fuzz-formats.ts', exported: 'runsFormats' },
 ];
 
 async function allFormats(): Promise<FuzzFormat<unknown>[]> {

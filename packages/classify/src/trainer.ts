@@ -13,7 +13,7 @@
 import { argmax, tidy, type Tensor } from '@wn/tensor';
 import { noGrad } from '@wn/autograd';
 import { Adam, flatThenLinear, initFromData, type DataInitOptions, loadRandomState, paramGrads, ParamEMA, randomState, softmaxCrossEntropy, switchAt, type VariantName } from '@wn/layers';
-import { assertFiniteLoss, FieldReader, Progress, StateBag, type CheckpointParts, type JsonValue, type ProgressSink } from '@wn/runs';
+import { assertFiniteLoss, CorruptFileError, FieldReader, Progress, StateBag, type CheckpointParts, type JsonValue, type ProgressSink } from '@wn/runs';
 import { RUN_FILES, RunFolder, yieldToEventLoop, type RunMode } from '@wn/runs/node';
 import { batchesPerEpoch, batchIndices, epochOrder, gatherBatch, initBatchIndices, streamingBatches, type ClassificationData, type FloatImages } from './batches.js';
 import { epochAxisLabel, errorCharts } from './charts.js';
@@ -307,7 +307,12 @@ export async function train(args: Args, options: TrainOptions = {}): Promise<Tra
     if (folder.resuming) {
       const bag = folder.loadCheckpoint(parts);
       state = readTrainState(bag, folder.path(RUN_FILES.checkpoint), { epochs: args.epochs, stepsPerEpoch });
-      loadRandomState(model, bag.record('random'));
+      try {
+        loadRandomState(model, bag.readRecord('random', (v) => v));
+      } catch (e) {
+        bag.dispose();
+        throw e instanceof CorruptFileError ? e : new CorruptFileError(bag.source, 'records.random', e instanceof Error ? e.message : String(e));
+      }
       bag.dispose();
     } else {
       if (usesDataInit(args)) {

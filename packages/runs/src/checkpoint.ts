@@ -313,6 +313,7 @@ export function decodeCheckpoint(bytes: Uint8Array, options: { kind: string; par
 
   // 3. everything checks out: restore
   const bag = new StateBag();
+  bag.source = file;
   for (const [k, v] of Object.entries(records)) bag.setRecord(k, v);
   for (const [k, a] of arrays) bag.setArray(k, a);
   const made: Tensor[] = [];

@@ -2,18 +2,21 @@
  * The errors of @wn/runs. All are `WnError`s (from @wn/tensor), so a caller catches the library's
  * errors by one type; the subclasses carry what went wrong as fields for programs.
  */
-import { WnError } from '@wn/tensor';
+import { FileFormatError, WnError } from '@wn/tensor';
 
-/** A file this package reads (checkpoint, metrics, config) is empty, truncated, corrupt or from something else. */
-export class CorruptFileError extends WnError {
-  constructor(
-    /** the file (or a label such as 'checkpoint bytes' when there is no file) */
-    readonly file: string,
-    /** the field inside it, as a dotted path ('' for the file as a whole) */
-    readonly field: string,
-    problem: string,
-  ) {
-    super(file, field ? `field '${field}': ${problem}` : problem);
+/**
+ * A file this package reads (checkpoint, metrics, config) is empty, truncated, corrupt or from
+ * something else. A `FileFormatError`, so one `catch` covers every reader of the stack.
+ */
+export class CorruptFileError extends FileFormatError {
+  override readonly name: string = 'CorruptFileError';
+  /** the file (or a label such as 'checkpoint bytes' when there is no file) */
+  declare readonly file: string;
+  /** the field inside it, as a dotted path ('' for the file as a whole) */
+  declare readonly field: string;
+  constructor(file: string, field: string, problem: string) {
+    super({ op: file, file }, field ? `field '${field}': ${problem}` : problem);
+    (this as { field: string }).field = field;
   }
 }
 

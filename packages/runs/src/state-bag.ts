@@ -61,6 +61,8 @@ export class StateBag {
   private readonly recordMap = new Map<string, JsonValue>();
   private readonly tensorMap = new Map<string, Tensor>();
   private readonly arrayMap = new Map<string, StoredArray>();
+  /** The file the bag was read from (set by the checkpoint decoder), named by errors of later reads. */
+  source = 'checkpoint';
 
   /** A bag holding `records` (e.g. a trainer's position object, one record per key). */
   static fromRecords(records: Readonly<Record<string, unknown>>): StateBag {
@@ -89,7 +91,7 @@ export class StateBag {
   }
 
   /** A record read through a checking function; a missing record is an error naming it. */
-  readRecord<T>(name: string, read: (value: unknown, field: string, reader: FieldReader) => T, file = 'checkpoint'): T {
+  readRecord<T>(name: string, read: (value: unknown, field: string, reader: FieldReader) => T, file = this.source): T {
     if (!this.recordMap.has(name)) throw new CorruptFileError(file, `records.${name}`, 'missing');
     return read(this.recordMap.get(name), `records.${name}`, new FieldReader(file));
   }
@@ -116,7 +118,7 @@ export class StateBag {
   }
 
   /** A saved generator position, checked. */
-  generator(name: string, file = 'checkpoint'): GeneratorPosition {
+  generator(name: string, file = this.source): GeneratorPosition {
     return this.readRecord(name, (v, field, r) => {
       const o = r.object(v, field);
       return {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { memory, tensor, WnError } from '@wn/tensor';
+import { FileFormatError, memory, tensor, WnError } from '@wn/tensor';
 import { Adam, encodeSafetensors, Linear, mseLoss, paramGrads, ParamEMA, Sequential, BatchNorm, SGD } from '@wn/layers';
 import { CorruptFileError, decodeCheckpoint, encodeCheckpoint, readCheckpointHeader, StateBag, type CheckpointParts } from '../src/index.js';
 import { prototypeNames } from './helpers.js';
@@ -225,5 +225,16 @@ describe('prototype names in a checkpoint', () => {
     const sgd = new SGD(m, { lr: 0.1 });
     expect(() => decodeCheckpoint(bytes, { kind: 'test-run', parts: { modules: { model: m }, optimizers: { adam: sgd } } })).toThrow(/the checkpoint's optimizer is 'adam', the run's is 'sgd'/);
     m.dispose();
+  });
+});
+
+describe('one error type', () => {
+  it('a corrupt checkpoint is a FileFormatError (and a WnError) naming the file and the field', () => {
+    const e = tryDecode(new Uint8Array([1, 2, 3]));
+    expect(e).toBeInstanceOf(CorruptFileError);
+    expect(e).toBeInstanceOf(FileFormatError);
+    expect(e).toBeInstanceOf(WnError);
+    expect((e as FileFormatError).file).toBe('ck.safetensors');
+    expect((e as Error).message).toMatch(/^ck\.safetensors: /);
   });
 });
