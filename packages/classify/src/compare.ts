@@ -153,7 +153,7 @@ export async function compare(options: CompareOptions): Promise<CompareResult> {
     writeFileAtomic(join(outDir, RUN_FILES.summaryJson), JSON.stringify(summary as unknown as JsonValue, null, 2) + '\n');
     writeFileAtomic(
       join(outDir, RUN_FILES.summaryMd),
-      `# VariantName comparison — ${data.name}\n\n${table}\n\n` +
+      `# Parameterization comparison — ${data.name}\n\n${table}\n\n` +
         `Target for "epochs to": the ${standard ? 'standard parameterization' : 'worst'}'s final test error. ` +
         `Training error is the minibatch average during each epoch (noise and dropout on); test error is in eval mode.` +
         `${seeds.length > 1 ? ` Charts: mean over ${seeds.length} seeds, shaded ± one standard deviation.` : ''}\n`,

@@ -155,6 +155,8 @@ function readHeader(bytes: Uint8Array, file: string, expectedKind: string | null
   for (const k of ['settings', 'records', 'optimizers', 'emas', 'arrays']) if (!has(k)) r.fail(`__metadata__.${k}`, 'missing');
   const settings = r.jsonValue(r.json(meta.settings, '__metadata__.settings'), 'settings');
   const records = r.object(r.jsonValue(r.json(meta.records, '__metadata__.records'), 'records'), 'records') as Record<string, JsonValue>;
+  // the names a bag accepts, checked here so a bad one is named with the file
+  for (const name of Object.keys(records)) checkName(r, `records.${name}`, name);
   return { kind, settings, records, raw, r };
 }
 

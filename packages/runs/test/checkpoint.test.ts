@@ -141,6 +141,7 @@ describe('a checkpoint that is empty, truncated or corrupt gets CorruptFileError
     ['array kind unknown', editMeta(bytes, 'arrays', (o) => { o.replay = 'BigInt64Array'; return o; }), /field 'arrays.replay': expected one of 'Float32Array'/],
     ['array value out of range', editMeta(bytes, 'arrays', (o) => { o.envs = 'Uint8Array'; return o; }), /field 'array.envs': 0.25 does not fit a Uint8Array/],
     ['records a list', withHeader(bytes, (h) => { h.__metadata__.records = '[1]'; }), /field 'records': expected an object, got a list/],
+    ['a record name a bag refuses (found by the fuzzer)', editMeta(bytes, 'records', (o) => ({ ...o, 'p\u0000sition': 1 })), /field 'records\.p\u0000sition': saved name "p\\u0000sition" is not allowed/],
     ['a tensor of another model', withHeader(bytes, (h) => { h['module.model.9.weight'] = h['module.model.0.weight']; delete h['module.model.0.weight']; }), /field 'module.model.0.weight': missing/],
     ['a wrong shape', withHeader(bytes, (h) => { h['module.model.2.bias'].shape = [1, 2]; }), /field 'module.model.2.bias': shape \[1, 2\], the model's is \[2\]/],
   ];
