@@ -4,26 +4,16 @@
  * fuzz.test.ts and tooling/scripts/fuzz.ts.
  */
 import { dispose, tensor, type Tensor } from '@wn/tensor';
-import { Adam, BatchNorm, Linear, mseLoss, paramGrads, ParamEMA, Sequential } from '@wn/layers';
 import { safetensorsHeader, type FuzzFormat } from '@wn/tooling/fuzz';
 import { decodeCheckpoint, encodeCheckpoint, StateBag, type CheckpointParts } from '../src/index.js';
+import { trained } from './trained-run.js';
 
 const KIND = 'fuzz-run';
 
-/** A small model with a batch-norm buffer (int64 counter), `steps` Adam steps and averages. */
+/** A trained run's parts, with their disposal. */
 function trainedParts(seed: number, steps: number): CheckpointParts & { dispose(): void } {
-  const model = new Sequential([new Linear(3, 4, { rng: seed }), new BatchNorm(4), new Linear(4, 2, { rng: seed + 1 })]);
-  const optimizer = new Adam(model, { lr: 0.01 });
-  const ema = new ParamEMA(model, { decay: 0.5 });
-  for (let i = 0; i < steps; i++) {
-    const x = tensor(Array.from({ length: 15 }, (_, k) => Math.sin(k + i)), [5, 3]);
-    const y = tensor(Array.from({ length: 10 }, (_, k) => Math.cos(k * i)), [5, 2]);
-    const { loss, grads } = paramGrads(optimizer.params, () => mseLoss(model.forward(x), y));
-    optimizer.step(grads);
-    ema.update();
-    dispose([loss, x, y, ...grads]);
-  }
-  return { modules: { model }, optimizers: { adam: optimizer }, emas: { ema }, dispose: () => { model.dispose(); optimizer.dispose(); ema.dispose(); } };
+  const run = trained(seed, steps);
+  return { ...run.parts, dispose: run.dispose };
 }
 
 export function runsFormats(): FuzzFormat<unknown>[] {
