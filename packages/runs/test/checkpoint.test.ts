@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { memory, tensor, WnError } from '@wn/tensor';
-import { Adam, encodeSafetensors, Linear, mseLoss, paramGrads, ParamEMA, Sequential, BatchNorm, SGD } from '@wn/layers';
+import { Adam, decodeSafetensors, encodeSafetensors, Linear, mseLoss, paramGrads, ParamEMA, Sequential, BatchNorm, SGD } from '@wn/layers';
 import { CorruptFileError, decodeCheckpoint, encodeCheckpoint, readCheckpointHeader, StateBag, type CheckpointParts } from '../src/index.js';
 import { prototypeNames } from './helpers.js';
 
@@ -90,6 +90,8 @@ describe('checkpoint round trip', () => {
     expect(bag.array('replay')).toEqual(Uint8Array.from([0, 7, 255]));
     expect(bag.array('envs')).toEqual(Float32Array.from([0.25, -1.5]));
     expect(bag.array('actions')).toEqual(Int32Array.from([-2147483648, 3]));
+    // bytes are stored as bytes (U8), not widened to F32
+    expect(decodeSafetensors(bytes).tensors['array.replay']).toMatchObject({ dtype: 'U8', shape: [3] });
     const t = bag.takeTensor('ema-weights');
     expect(t.shape).toEqual([2, 2]);
     expect(t.toArray()).toEqual([1, 2, 3, 4]);
