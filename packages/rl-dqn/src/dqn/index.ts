@@ -7,3 +7,5 @@ export { ReplayBuffer, type ReplayBatch, type ReplayOptions, type ReplayState } 
 export { checkEpsilonSchedule, epsilonAt, type EpsilonSchedule } from './schedule.js';
 export { argmaxRow, selectActions, tdLoss, tdTargets, type TdLoss, type TdTargetInput } from './targets.js';
 export { makeOptimizer, OPTIMIZERS, type OptimizerName, type OptimizerSettings } from './optimizers.js';
+export { compare, formatSummaryTable, type CompareOptions, type CompareResult, type SummaryRow } from './compare.js';
+export { downscale, encodeGif, frameStripPng, renderEpisode, type RenderedEpisode } from './render.js';
