@@ -18,8 +18,8 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 export function chainArgs(over: Partial<Args> = {}): Args {
   return {
     ...presetArgs('cartpole'),
-    env: 'Chain-8', frames: 3_000, replaySize: 2_000, batchSize: 32, learningStarts: 300, trainEvery: 1, targetUpdateEvery: 50,
-    gamma: 0.9, loss: 'huber', epsilonStart: 1, epsilonEnd: 0.1, epsilonFrames: 1_500, epsilonDelay: 300,
+    env: 'Chain-8', frames: 2_400, replaySize: 2_000, batchSize: 32, learningStarts: 300, trainEvery: 2, targetUpdateEvery: 25,
+    gamma: 0.9, loss: 'huber', epsilonStart: 1, epsilonEnd: 0.1, epsilonFrames: 1_200, epsilonDelay: 300,
     optimizer: 'adam', lr: 3e-3, evalEpisodes: 20, evalEpsilon: 0, logEvery: 500, checkpointEvery: 1_000, solvedReturn: null,
     outDir: join(dir, 'run'), overwrite: true, ...over,
   };
