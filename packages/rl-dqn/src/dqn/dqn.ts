@@ -435,6 +435,7 @@ export async function train(args: Args, options: TrainOptions = {}): Promise<Tra
 
   // 3. Frames: act, store, learn.
   let interrupted = false;
+  const updatesAtStart = st.updates, startedHere = performance.now();
   try {
     while (st.frame < args.frames) {
       if (options.signal?.aborted) {
@@ -482,7 +483,10 @@ export async function train(args: Args, options: TrainOptions = {}): Promise<Tra
         progress?.log(`[${label}] frame ${row.frame}  episodes ${row.episodes}  return(100) ${row.return_mean100?.toFixed(1) ?? '–'}${ev !== undefined ? `  eval ${ev.toFixed(1)}` : ''}  ε ${row.epsilon.toFixed(3)}  ${row.frames_per_second.toFixed(0)} frames/s  ${row.updates_per_second.toFixed(0)} updates/s`);
       }
       if (st.frame % args.checkpointEvery === 0 && st.frame < args.frames) checkpoint();
-      progress?.update(st.frame, `ep ${st.episodes} | R100 ${st.recent.length ? mean(st.recent).toFixed(1) : '–'} | ε ${epsilon.toFixed(2)} | ${st.updates} upd`);
+      if (progress && st.frame % 16 === 0) {
+        const ups = (st.updates - updatesAtStart) / Math.max(1e-9, (performance.now() - startedHere) / 1000);
+        progress.update(st.frame, `ep ${st.episodes} | R100 ${st.recent.length ? mean(st.recent).toFixed(1) : '–'} | ε ${epsilon.toFixed(2)} | ${ups.toFixed(0)} upd/s`);
+      }
       options.onFrame?.(st.frame);
       if (st.frame % 64 === 0) await yieldToEventLoop();
     }
