@@ -3,7 +3,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { Rng, tensor, tidy } from '@wn/tensor';
 import { valueAndGrads } from '@wn/autograd';
 import { Adam, WeightNorm } from '@wn/layers';
-import { buildQNetwork, checkArgs, epsilonAt, greedyAction, presetArgs, tdLoss, tdTargets } from '../../src/index.js';
+import { buildQNetwork, checkArgs, epsilonAt, greedyAction, presetArgs, tdLoss, tdTargets, updateTarget } from '../../src/index.js';
 
 describe('tdTargets', () => {
   const rewards = [1, 0, -1];
@@ -105,5 +105,23 @@ describe('acting uses the weight cache', () => {
     spy.mockRestore();
     opt.dispose();
     net.dispose();
+  });
+});
+
+describe('target network updates', () => {
+  it('τ = 1 copies; τ < 1 moves each parameter to τ·online + (1 − τ)·target', () => {
+    const online = buildQNetwork({ kind: 'mlp', obsShape: [3], actions: 2, variant: 'weightnorm', rng: new Rng(1) });
+    const target = buildQNetwork({ kind: 'mlp', obsShape: [3], actions: 2, variant: 'weightnorm', rng: new Rng(2) });
+    const values = (n: typeof online) => n.namedParameters().map(([k, p]) => [k, Array.from(p.value.dataSync())] as const);
+    const before = values(target), from = values(online);
+    updateTarget(target, online, 0.25);
+    values(target).forEach(([k, v], i) => {
+      expect(k).toBe(from[i][0]);
+      v.forEach((x, j) => expect(x).toBeCloseTo(0.25 * from[i][1][j] + 0.75 * before[i][1][j], 6));
+    });
+    updateTarget(target, online, 1);
+    expect(values(target)).toEqual(from);
+    online.dispose();
+    target.dispose();
   });
 });
