@@ -27,8 +27,8 @@ export {
 } from './weight-norm.js';
 export { initFromData, type DataInitOptions, type DataInitRecord, type DataInitReport } from './data-init.js';
 export {
-  Optimizer, SGD, Adam, Adamax, RMSprop,
-  type ParamsInput, type ParamState, type OptimizerState, type SGDOptions, type AdamOptions, type RMSpropOptions,
+  Optimizer, SGD, Adam, Adamax, RMSprop, NatureRMSprop,
+  type NatureRMSpropOptions, type ParamsInput, type ParamState, type OptimizerState, type SGDOptions, type AdamOptions, type RMSpropOptions,
 } from './optim/optimizer.js';
 export { clipGradNorm, globalNorm } from './optim/clip.js';
 export { constant, linearDecay, cosineDecay, flatThenLinear, switchAt, warmup, type Schedule } from './optim/schedule.js';

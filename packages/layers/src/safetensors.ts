@@ -10,7 +10,8 @@ import { FileFormatError, tensor, WnError, type Tensor } from '@wn/tensor';
 
 export type SafetensorsDtype = 'F64' | 'F32' | 'F16' | 'BF16' | 'I64' | 'I32' | 'I16' | 'I8' | 'U8' | 'BOOL';
 /** What the writer stores: float32, or int64 (PyTorch's counters such as `num_batches_tracked`). */
-export type WritableDtype = 'F32' | 'I64';
+/** Storage dtypes the writer produces: F32 (default), I64 and U8 (integers 0..255, e.g. bit-packed replay memories). */
+export type WritableDtype = 'F32' | 'I64' | 'U8';
 
 const DTYPE_SIZE: Record<SafetensorsDtype, number> = { F64: 8, F32: 4, F16: 2, BF16: 2, I64: 8, I32: 4, I16: 2, I8: 1, U8: 1, BOOL: 1 };
 
@@ -77,6 +78,14 @@ export function encodeSafetensors(entries: Record<string, SafetensorsInput>, met
     const v = it.values;
     if (it.dtype === 'F32') {
       for (let i = 0; i < v.length; i++, p += 4) view.setFloat32(p, v[i], true);
+    } else if (it.dtype === 'U8') {
+      if (!(v instanceof Uint8Array)) {
+        for (let i = 0; i < v.length; i++) {
+          if (!Number.isInteger(v[i]) || v[i] < 0 || v[i] > 255) throw err(`'${it.name}': U8 storage needs integers in 0..255, got ${v[i]} at index ${i}`);
+        }
+      }
+      out.set(v instanceof Uint8Array ? v : Uint8Array.from(v), p);
+      p += v.length;
     } else {
       for (let i = 0; i < v.length; i++, p += 8) {
         if (!Number.isInteger(v[i])) throw err(`'${it.name}': I64 storage needs integer values, got ${v[i]} at index ${i}`);

@@ -73,6 +73,18 @@ describe('safetensors', () => {
     expect(() => encodeSafetensors({ a: { values: [1.5], shape: [1], dtype: 'I64' } })).toThrow(/I64 storage needs integer values/);
   });
 
+  it('writes U8 as one byte per value and refuses values outside 0..255', () => {
+    const bytes = encodeSafetensors({ packed: { values: Uint8Array.from([0, 1, 128, 255]), shape: [4], dtype: 'U8' }, b: { values: [3, 4], shape: [2], dtype: 'U8' } });
+    const f = decodeSafetensors(bytes);
+    expect(f.tensors.packed).toMatchObject({ dtype: 'U8', shape: [4] });
+    expect(Array.from(f.tensors.packed.values)).toEqual([0, 1, 128, 255]);
+    expect(Array.from(f.tensors.b.values)).toEqual([3, 4]);
+    const n = Number(new DataView(bytes.buffer).getBigUint64(0, true));
+    expect(bytes.length - 8 - n).toBe(6);
+    expect(() => encodeSafetensors({ a: { values: [256], shape: [1], dtype: 'U8' } })).toThrow(/U8 storage needs integers in 0\.\.255, got 256/);
+    expect(() => encodeSafetensors({ a: { values: [0.5], shape: [1], dtype: 'U8' } })).toThrow(/U8 storage needs integers in 0\.\.255, got 0.5/);
+  });
+
   it('rejects malformed files with a precise message', () => {
     const ok = { a: { dtype: 'F32', shape: [2], data_offsets: [0, 8] } };
     const data = new Uint8Array(8);

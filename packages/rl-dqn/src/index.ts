@@ -1,5 +1,6 @@
 /**
- * @wn/rl-dqn — the weight normalization paper's DQN experiment. This first part holds the
- * environments: MinAtar's five games and Gymnasium's classic control, in TypeScript.
+ * @wn/rl-dqn — the weight normalization paper's DQN experiment: MinAtar's five games and
+ * Gymnasium's classic control in TypeScript (`envs`), and the DQN agent (`dqn`).
  */
 export * from './envs/index.js';
+export * from './dqn/index.js';

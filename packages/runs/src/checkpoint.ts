@@ -55,8 +55,8 @@ function partEntries<T>(group: string, parts: Readonly<Record<string, T | null |
   return out;
 }
 
-/** Float32 holds these integer kinds exactly; the 32-bit ones go to int64. */
-const ARRAY_DTYPE: Record<StoredArrayKind, 'F32' | 'I64'> = { Float32Array: 'F32', Uint8Array: 'F32', Int8Array: 'F32', Uint16Array: 'F32', Int16Array: 'F32', Int32Array: 'I64', Uint32Array: 'I64' };
+/** Bytes stay bytes (U8: a bit-packed replay memory costs what it weighs); Float32 holds the other small integer kinds exactly; the 32-bit ones go to int64. */
+const ARRAY_DTYPE: Record<StoredArrayKind, 'F32' | 'I64' | 'U8'> = { Float32Array: 'F32', Uint8Array: 'U8', Int8Array: 'F32', Uint16Array: 'F32', Int16Array: 'F32', Int32Array: 'I64', Uint32Array: 'I64' };
 const ARRAY_RANGE: Record<StoredArrayKind, [number, number] | null> = {
   Float32Array: null, Uint8Array: [0, 255], Int8Array: [-128, 127], Uint16Array: [0, 65535], Int16Array: [-32768, 32767], Int32Array: [-2147483648, 2147483647], Uint32Array: [0, 4294967295],
 };

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { FileFormatError, memory, tensor, WnError } from '@wn/tensor';
-import { encodeSafetensors, Linear, Sequential, BatchNorm, SGD } from '@wn/layers';
+import { decodeSafetensors, encodeSafetensors, Linear, Sequential, BatchNorm, SGD } from '@wn/layers';
 import { CorruptFileError, decodeCheckpoint, encodeCheckpoint, readCheckpointHeader, StateBag, type CheckpointParts } from '../src/index.js';
 import { prototypeNames } from './helpers.js';
 import { trained } from './trained-run.js';
@@ -74,6 +74,8 @@ describe('checkpoint round trip', () => {
     expect(bag.array('replay')).toEqual(Uint8Array.from([0, 7, 255]));
     expect(bag.array('envs')).toEqual(Float32Array.from([0.25, -1.5]));
     expect(bag.array('actions')).toEqual(Int32Array.from([-2147483648, 3]));
+    // bytes are stored as bytes (U8), not widened to F32
+    expect(decodeSafetensors(bytes).tensors['array.replay']).toMatchObject({ dtype: 'U8', shape: [3] });
     const t = bag.takeTensor('ema-weights');
     expect(t.shape).toEqual([2, 2]);
     expect(t.toArray()).toEqual([1, 2, 3, 4]);

@@ -11,7 +11,7 @@ import { fusedElementwise, keep, reshape, Tensor, tidy, WnError } from '@wn/tens
 import { noGrad } from '@wn/autograd';
 import { Module, Param } from '../module.js';
 import {
-  adamaxNorm, adamStep, emaProgram, rmspropMomentum, rmspropStep, sgdMomentum, sgdStep, subScaled, subScaledRatio,
+  adamaxNorm, adamStep, emaProgram, natureRmspropStep, rmspropMomentum, rmspropStep, sgdMomentum, sgdStep, subScaled, subScaledRatio,
 } from './update-programs.js';
 
 /** What an optimizer can be built from: a module (its trainable parameters), params, or [name, param] pairs. */
@@ -404,5 +404,49 @@ export class RMSprop extends Optimizer {
       return fusedElementwise(subScaled, [p, buf, this.lr]);
     }
     return fusedElementwise(rmspropStep(centered, decay), [p, g, s, a, this.eps, wd, this.lr]);
+  }
+}
+
+export interface NatureRMSpropOptions {
+  lr?: number;
+  /** decay of both moving averages (the "gradient" and "squared-gradient momentum", 0.95 in DQN) */
+  alpha?: number;
+  /** the "min squared gradient", added inside the square root */
+  eps?: number;
+  weightDecay?: number;
+}
+
+/**
+ * The RMSprop of the Nature DQN (Graves 2013; DeepMind's Lua code, deep_q_rl's
+ * `deepmind_rmsprop`): a ← α·a + (1−α)·g; s ← α·s + (1−α)·g²; p ← p − lr·g/√(s − a² + eps), with
+ * eps **inside** the root (PyTorch's centered RMSprop adds it outside). Both averages start at 0.
+ * Defaults are DQN's: lr 2.5e-4, α 0.95, eps 0.01. State: `square_avg`, `grad_avg`.
+ */
+export class NatureRMSprop extends Optimizer {
+  readonly kind = 'nature-rmsprop';
+  alpha: number;
+  eps: number;
+
+  constructor(params: ParamsInput, options: NatureRMSpropOptions = {}) {
+    super(params, options.lr ?? 2.5e-4, options.weightDecay ?? 0);
+    this.alpha = options.alpha ?? 0.95;
+    this.eps = options.eps ?? 0.01;
+    if (!(this.alpha >= 0 && this.alpha < 1)) throw new WnError('NatureRMSprop', `alpha must be in [0, 1), got ${this.alpha}`);
+    if (!(this.eps > 0)) throw new WnError('NatureRMSprop', `eps must be > 0 (it keeps the root away from 0), got ${this.eps}`);
+  }
+
+  hyper() {
+    return { lr: this.lr, alpha: this.alpha, eps: this.eps, weightDecay: this.weightDecay };
+  }
+
+  stateNames(_hyper: Record<string, number | boolean>): string[] {
+    return ['square_avg', 'grad_avg'];
+  }
+
+  protected updateParam(p: Tensor, g: Tensor, st: ParamState): Tensor {
+    const wd = this.weightDecay;
+    const s = this.setState(st, 'square_avg', ema(st.tensors.square_avg, g, p, this.alpha, wd, true));
+    const a = this.setState(st, 'grad_avg', ema(st.tensors.grad_avg, g, p, this.alpha, wd, false));
+    return fusedElementwise(natureRmspropStep(wd !== 0), [p, g, s, a, this.eps, wd, this.lr]);
   }
 }

@@ -79,6 +79,16 @@ export const rmspropStep = variants((centered: boolean, decay: boolean) =>
 );
 
 /**
+ * DeepMind's (Graves 2013, Nature DQN) centered RMSprop step with eps inside the root:
+ * p − lr·g/√(s − a² + eps); inputs [p, g, s, a, eps, weightDecay, lr].
+ */
+export const natureRmspropStep = variants((decay: boolean) =>
+  fuse(7, ([p, g0, s, a, eps, wd, lr], k) =>
+    k.sub(p, k.mul(k.div(decayed(k, decay, g0, p, wd), k.sqrt(k.add(k.sub(s, k.mul(a, a)), eps))), lr)),
+  ),
+);
+
+/**
  * SGD's momentum buffer momentum·buf + (1−dampening)·g, or g at the first step; inputs
  * [buf, g, p, momentum, 1−dampening, weightDecay].
  */

@@ -1,0 +1,267 @@
+/**
+ * wn-dqn: DQN with and without weight normalization. `compare` (also `start`, the default): the
+ * parameterizations × seeds on one env and budget, then a table and a learning-curve chart;
+ * `train` one run; `eval` a saved agent; `render` an episode as an animated GIF and a PNG strip.
+ * The options are one table (@wn/runs' `opt`): types, --help and validation in one place.
+ */
+import { mkdirSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { createWasmBackend, ENGINE, getBackend, registerBackend, setBackend } from '@wn/tensor';
+import { loadState, type Sequential } from '@wn/layers';
+import { FieldReader, formatDuration, mean, OptionError, sampleSd } from '@wn/runs';
+import { formatHelp, interruptOnSignals, opt, parseCommandLine, runMain, writeFileAtomic, type CommandLineSpec } from '@wn/runs/node';
+import { listEnvs } from './envs/index.js';
+import { compare } from './dqn/compare.js';
+import { buildOnline, checkArgs, evaluate, makeEnvFor, PRESET_NAMES, presetArgs, train, type Args } from './dqn/dqn.js';
+import { OPTIMIZERS } from './dqn/optimizers.js';
+import { Q_NETWORKS, Q_VARIANTS, type QVariant } from './dqn/qnet.js';
+import { downscale, encodeGif, frameStripPng, renderEpisode } from './dqn/render.js';
+
+const ENV = 'Environment and budget';
+const AGENT = 'Agent';
+const EVAL = 'Evaluation and pictures';
+const RUN = 'Run';
+
+export const OPTIONS = {
+  preset: opt.enum(PRESET_NAMES, { group: ENV, help: "quick (default: CartPole in about a minute per run) | cartpole (CleanRL's settings) | minatar (MinAtar's examples/dqn.py) | wn-paper (MinAtar + the paper's Adamax, batch 64, data init)" }),
+  env: opt.string({ group: ENV, valueName: 'ID', nonEmpty: true, help: 'environment id (CartPole-v1, MinAtar/Breakout-v0, …; see below)' }),
+  frames: opt.integer({ group: ENV, min: 1, help: 'environment steps to train for' }),
+
+  variant: opt.list(opt.enum(Q_VARIANTS, { help: '' }), { group: AGENT, help: `parameterizations, comma-separated: ${Q_VARIANTS.join(', ')} (compare default: standard,weightnorm; train: one)` }),
+  network: opt.enum(['auto', ...Q_NETWORKS] as const, { group: AGENT, help: "auto (default: MinAtar's conv net for MinAtar ids, else the 120-84 MLP) | mlp | minatar" }),
+  'replay-size': opt.integer({ group: AGENT, min: 2, help: 'replay memory (transitions)' }),
+  'batch-size': opt.integer({ group: AGENT, min: 1, help: 'minibatch size' }),
+  'learning-starts': opt.integer({ group: AGENT, min: 0, help: 'frames before the first update' }),
+  'train-every': opt.integer({ group: AGENT, min: 1, help: 'frames between updates' }),
+  'target-every': opt.integer({ group: AGENT, min: 1, help: 'updates between target-network updates' }),
+  tau: opt.number({ group: AGENT, above: 0, max: 1, help: 'target ← τ·online + (1−τ)·target (1: hard copy)' }),
+  gamma: opt.number({ group: AGENT, min: 0, max: 1, help: 'discount γ' }),
+  loss: opt.enum(['huber', 'mse'] as const, { group: AGENT, help: 'huber (δ = 1) | mse' }),
+  double: opt.flag({ group: AGENT, negatable: true, help: 'double DQN targets' }),
+  'eps-start': opt.number({ group: AGENT, min: 0, max: 1, help: 'initial ε' }),
+  'eps-end': opt.number({ group: AGENT, min: 0, max: 1, help: 'final ε' }),
+  'eps-frames': opt.integer({ group: AGENT, min: 0, help: 'frames of the linear ε anneal' }),
+  'eps-delay': opt.integer({ group: AGENT, min: 0, help: 'frames at the initial ε before the anneal' }),
+  optimizer: opt.enum(OPTIMIZERS, { group: AGENT, help: `${OPTIMIZERS.join(' | ')}` }),
+  lr: opt.number({ group: AGENT, above: 0, help: 'learning rate' }),
+  beta1: opt.number({ group: AGENT, min: 0, below: 1, help: 'Adam/Adamax β1 (the paper: 0.5)' }),
+  beta2: opt.number({ group: AGENT, min: 0, below: 1, help: 'Adam/Adamax β2' }),
+  'opt-eps': opt.number({ group: AGENT, above: 0, help: "optimizer ε (RMSprops: 0.01; Adam: 1e-8)" }),
+  'rms-alpha': opt.number({ group: AGENT, min: 0, below: 1, help: 'RMSprop smoothing α' }),
+  'init-batch': opt.integer({ group: AGENT, min: 2, help: 'replay states in the data-dependent init batch (weightnorm+init)' }),
+  seed: opt.integer({ group: AGENT, min: 0, help: 'random seed (default 1)' }),
+  seeds: opt.list(opt.integer({ min: 0, help: '' }), { group: AGENT, commands: ['compare', 'start'], help: 'seeds, comma-separated (default 1,2)' }),
+
+  'eval-episodes': opt.integer({ group: EVAL, min: 0, help: 'evaluation episodes (after training; eval: how many)' }),
+  'eval-epsilon': opt.number({ group: EVAL, min: 0, max: 1, help: 'ε of evaluation episodes' }),
+  'eval-every': opt.integer({ group: EVAL, min: 0, help: 'frames between evaluations during training (0: only at the end)' }),
+  run: opt.string({ group: EVAL, valueName: 'DIR', nonEmpty: true, commands: ['eval', 'render'], help: 'a finished run folder (its config.json and model.safetensors); render without it plays a random policy' }),
+  'max-frames': opt.integer({ group: EVAL, min: 1, commands: ['render'], help: 'render at most N steps (default 300)' }),
+
+  out: opt.string({ group: RUN, valueName: 'DIR', nonEmpty: true, help: 'output folder (default: runs/dqn-<preset>[-<variant>-seed<N>])' }),
+  resume: opt.flag({ group: RUN, help: 'continue from the checkpoints in --out' }),
+  overwrite: opt.flag({ group: RUN, help: 'replace the results in --out (without it an existing run is refused)' }),
+  'log-every': opt.integer({ group: RUN, min: 1, help: 'frames between metric rows' }),
+  'checkpoint-every': opt.integer({ group: RUN, min: 1, help: 'frames between checkpoints (always at the end and on Ctrl-C)' }),
+  backend: opt.string({ group: RUN, valueName: 'NAME', help: 'tensor backend (registered: $BACKENDS)' }),
+  threads: opt.integer({ group: RUN, min: 1, help: 'worker threads for the wasm backend' }),
+  quiet: opt.flag({ group: RUN, help: 'no progress bar: a status line every few metric rows' }),
+};
+
+const CLI: CommandLineSpec<typeof OPTIONS> = {
+  name: 'wn-dqn',
+  commands: {
+    compare: 'train each parameterization under each seed, then print a table and write a learning-curve chart (the default)',
+    start: 'the same as compare',
+    train: 'train one agent',
+    eval: 'evaluate a saved agent (--run DIR) for N episodes',
+    render: 'play one episode and write it as an animated GIF and a PNG strip of frames',
+  },
+  defaultCommand: 'compare',
+  options: OPTIONS,
+  footer: `Environments: ${listEnvs().join(', ')}\n\n` +
+    'With no arguments: CartPole-v1, standard vs weight norm, seeds 1 and 2, 50k frames each (a few minutes on 2 cores).\n' +
+    'Ctrl-C (or SIGTERM) saves a checkpoint and exits; run the same command with --resume to continue exactly.\n' +
+    'From the repository root: pnpm --filter @wn/rl-dqn start -- train --preset minatar --env MinAtar/Breakout-v0 --frames 20000',
+};
+
+export function usage(): string {
+  return formatHelp(CLI).replace('$BACKENDS', ENGINE.registeredBackends().join(', '));
+}
+
+/** Relative paths resolve against the folder the user ran pnpm from (INIT_CWD). */
+const userPath = (p: string) => resolve(process.env.INIT_CWD ?? process.cwd(), p);
+
+function configureBackend(name: string | undefined, threads: number | undefined): void {
+  if (name !== undefined && !ENGINE.registeredBackends().includes(name)) throw new OptionError('--backend', `expected one of ${ENGINE.registeredBackends().join(', ')}, got '${name}'`);
+  if (threads !== undefined) {
+    if (name !== undefined && name !== 'wasm') throw new OptionError('--threads', `applies to the wasm backend, not '${name}'`);
+    registerBackend('wasm', () => createWasmBackend({ threads }), 2);
+    name = 'wasm';
+  }
+  if (name !== undefined) setBackend(name);
+}
+
+type Values = ReturnType<typeof parseCommandLine<typeof OPTIONS>>['values'];
+
+/** The settings the command line overrides (only the options given). */
+function overridesOf(o: Values): Partial<Args> {
+  const out: Partial<Args> = {};
+  const set = <K extends keyof Args>(k: K, v: Args[K] | undefined) => {
+    if (v !== undefined) out[k] = v;
+  };
+  if (o.env !== undefined && !listEnvs().includes(o.env)) throw new OptionError('--env', `expected one of ${listEnvs().join(', ')}, got '${o.env}'`);
+  set('env', o.env);
+  set('frames', o.frames);
+  set('network', o.network);
+  set('replaySize', o['replay-size']);
+  set('batchSize', o['batch-size']);
+  set('learningStarts', o['learning-starts']);
+  set('trainEvery', o['train-every']);
+  set('targetUpdateEvery', o['target-every']);
+  set('tau', o.tau);
+  set('gamma', o.gamma);
+  set('loss', o.loss);
+  set('doubleDqn', o.double);
+  set('epsilonStart', o['eps-start']);
+  set('epsilonEnd', o['eps-end']);
+  set('epsilonFrames', o['eps-frames']);
+  set('epsilonDelay', o['eps-delay']);
+  set('optimizer', o.optimizer);
+  set('lr', o.lr);
+  set('beta1', o.beta1);
+  set('beta2', o.beta2);
+  set('optEps', o['opt-eps']);
+  set('rmsAlpha', o['rms-alpha']);
+  set('initBatch', o['init-batch']);
+  set('evalEpisodes', o['eval-episodes']);
+  set('evalEpsilon', o['eval-epsilon']);
+  set('evalEvery', o['eval-every']);
+  set('logEvery', o['log-every']);
+  set('checkpointEvery', o['checkpoint-every']);
+  return out;
+}
+
+/** A finished run's settings (config.json) and its online network with the saved weights. */
+function loadAgent(dir: string): { args: Args; net: Sequential } {
+  const file = join(dir, 'config.json');
+  const r = new FieldReader(file);
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch {
+    throw new OptionError('--run', `'${dir}' has no config.json: expected a run folder written by wn-dqn train`);
+  }
+  const config = r.object(r.json(text, 'config.json'), 'config');
+  const kind = r.field(config, 'kind', 'config', (v, f) => r.string(v, f));
+  if (kind !== 'wn-dqn') r.fail('config.kind', `written by '${kind}', not by wn-dqn`);
+  const settings = r.field(config, 'settings', 'config', (v, f) => r.object(v, f)) as unknown as Args;
+  const args: Args = { ...presetArgs('cartpole'), ...settings, outDir: dir, resume: false, overwrite: false };
+  checkArgs(args);
+  const net = buildOnline(args, makeEnvFor(args.env));
+  let bytes: Uint8Array;
+  try {
+    bytes = readFileSync(join(dir, 'model.safetensors'));
+  } catch {
+    throw new OptionError('--run', `'${dir}' has no model.safetensors: the run has not finished (continue it with --resume)`);
+  }
+  loadState(net, bytes, { source: join(dir, 'model.safetensors') });
+  return { args, net };
+}
+
+export async function main(argv: readonly string[]): Promise<number> {
+  const { command, values: o, positionals, help } = parseCommandLine(CLI, argv);
+  if (help) {
+    process.stdout.write(usage() + '\n');
+    return 0;
+  }
+  if (positionals.length > 0) throw new OptionError('wn-dqn', `unexpected argument '${positionals[0]}'`);
+  if (o.resume && o.overwrite) throw new OptionError('--overwrite', 'and --resume contradict each other: continue the run, or replace it');
+  if (command === 'train' && o.variant && o.variant.length > 1) throw new OptionError('--variant', `train takes one parameterization (got ${o.variant.join(', ')}); use compare for several`);
+  configureBackend(o.backend, o.threads);
+  const preset = o.preset ?? 'quick';
+  const overrides = overridesOf(o);
+  const seed = o.seed ?? 1;
+  const t0 = performance.now();
+
+  if (command === 'eval') {
+    if (!o.run) throw new OptionError('--run', 'eval needs the run folder of a trained agent');
+    const { args, net } = loadAgent(userPath(o.run));
+    const episodes = o['eval-episodes'] ?? 30;
+    const epsilon = o['eval-epsilon'] ?? args.evalEpsilon;
+    const returns = evaluate(net, makeEnvFor(args.env), { episodes, epsilon, seed: 2_000_003 + seed });
+    process.stdout.write(`${args.variant} agent on ${args.env}: ${episodes} episodes at ε = ${epsilon}: mean return ${mean(returns).toFixed(2)} ± ${sampleSd(returns).toFixed(2)} (sd), min ${Math.min(...returns)}, max ${Math.max(...returns)}\n`);
+    net.dispose();
+    return 0;
+  }
+
+  if (command === 'render') {
+    const agent = o.run ? loadAgent(userPath(o.run)) : null;
+    const env = o.env ?? agent?.args.env ?? 'CartPole-v1';
+    if (!listEnvs().includes(env)) throw new OptionError('--env', `expected one of ${listEnvs().join(', ')}, got '${env}'`);
+    const episode = renderEpisode(agent?.net ?? null, makeEnvFor(env), { seed, epsilon: o['eval-epsilon'] ?? agent?.args.evalEpsilon ?? 0, maxFrames: o['max-frames'] ?? 300 });
+    const factor = episode.frames[0].width > 300 ? 2 : 1;
+    const frames = episode.frames.map((f) => downscale(f, factor));
+    const outDir = userPath(o.out ?? 'runs/dqn-render');
+    mkdirSync(outDir, { recursive: true });
+    const base = env.replace(/[^A-Za-z0-9-]+/g, '-');
+    writeFileAtomic(join(outDir, `${base}.gif`), encodeGif(frames, { delayMs: env.startsWith('MinAtar/') ? 120 : 40 }));
+    writeFileAtomic(join(outDir, `${base}-strip.png`), frameStripPng(frames, { count: 8 }));
+    process.stdout.write(`${agent ? `${agent.args.variant} agent` : 'random policy'} on ${env}: return ${episode.return} in ${episode.length} steps\nWrote ${join(outDir, `${base}.gif`)} (${frames.length} frames) and ${join(outDir, `${base}-strip.png`)}\n`);
+    agent?.net.dispose();
+    return 0;
+  }
+
+  const interrupt = interruptOnSignals();
+  const progress = process.stderr;
+  const quiet = o.quiet ?? false;
+  try {
+    if (command === 'train') {
+      const variant: QVariant = o.variant?.[0] ?? (preset === 'wn-paper' ? 'weightnorm+init' : 'standard');
+      const args: Args = { ...presetArgs(preset, variant), ...overrides, seed, resume: o.resume ?? false, overwrite: o.overwrite ?? false, outDir: userPath(o.out ?? `runs/dqn-${preset}-${variant}-seed${seed}`) };
+      checkArgs(args);
+      process.stdout.write(`Training DQN (${variant}) on ${args.env}: ${args.frames} frames, ${args.optimizer} lr ${args.lr}, batch ${args.batchSize}, backend ${getBackend()}\nRun folder: ${args.outDir}\n`);
+      const r = await train(args, { signal: interrupt.signal, progress, quiet });
+      const last = r.metrics.at(-1);
+      r.online.dispose();
+      if (r.interrupted) {
+        process.stdout.write('Interrupted. Continue with the same command plus --resume.\n');
+        return interrupt.exitCode || 130;
+      }
+      process.stdout.write(
+        `Done in ${formatDuration((performance.now() - t0) / 1000)}: ${last?.episodes ?? 0} episodes, 100-episode mean return ${last?.return_mean100?.toFixed(1) ?? '—'}` +
+          `${r.solvedAt !== null ? `, solved (≥ ${args.solvedReturn}) at frame ${r.solvedAt}` : ''}` +
+          `${r.evalReturns.length ? `; evaluation ${mean(r.evalReturns).toFixed(2)} over ${r.evalReturns.length} episodes at ε = ${args.evalEpsilon}` : ''}\nResults in ${args.outDir}\n`,
+      );
+      return 0;
+    }
+
+    const variants: QVariant[] = o.variant ?? ['standard', 'weightnorm'];
+    const seeds = o.seeds ?? [1, 2];
+    const outDir = userPath(o.out ?? `runs/dqn-${preset}`);
+    const base = { ...presetArgs(preset, variants[0]), ...overrides };
+    checkArgs({ ...base, outDir });
+    process.stdout.write(
+      `Comparing ${variants.join(', ')} on ${base.env} (${preset} preset): ${base.frames} frames per run, seeds ${seeds.join(',')}, backend ${getBackend()}\n` +
+        (preset === 'quick' ? `  (a short budget that fits a few minutes on a small CPU; --preset cartpole for CleanRL's 500k-step setting)\n` : '') +
+        `Results folder: ${outDir}\n`,
+    );
+    const r = await compare({ preset, overrides, variants, seeds, outDir, resume: o.resume, overwrite: o.overwrite, signal: interrupt.signal, progress, quiet });
+    process.stdout.write(`\n${r.table}\n\n`);
+    if (r.interrupted) {
+      process.stdout.write('Interrupted. Continue with the same command plus --resume.\n');
+      return interrupt.exitCode || 130;
+    }
+    process.stdout.write(`Chart (return-vs-frames.svg/.png), summary.md and per-run metrics in ${outDir} (${formatDuration((performance.now() - t0) / 1000)} in all)\n`);
+    return 0;
+  } finally {
+    interrupt.dispose();
+  }
+}
+
+export function run(argv: readonly string[] = process.argv.slice(2)): void {
+  runMain('wn-dqn', main, argv);
+}
+
+if (process.argv[1] && pathToFileURL(resolve(process.argv[1])).href === import.meta.url) run();

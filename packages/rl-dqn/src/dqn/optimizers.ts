@@ -1,0 +1,32 @@
+/**
+ * The optimizers DQN setups use, by name: centered RMSprop with PyTorch semantics (MinAtar's
+ * examples/dqn.py), the Nature DQN's RMSprop (ε inside the root), Adam (CleanRL) and Adamax
+ * (the weight-norm paper, β1 = 0.5). All from @wn/layers.
+ */
+import { WnError } from '@wn/tensor';
+import { Adam, Adamax, NatureRMSprop, RMSprop, type Optimizer, type ParamsInput } from '@wn/layers';
+
+export const OPTIMIZERS = ['adam', 'adamax', 'rmsprop-centered', 'nature-rmsprop'] as const;
+export type OptimizerName = (typeof OPTIMIZERS)[number];
+
+export interface OptimizerSettings {
+  optimizer: OptimizerName;
+  lr: number;
+  /** Adam / Adamax */
+  beta1: number;
+  beta2: number;
+  /** ε of Adam/Adamax, and of the RMSprops (0.01 in MinAtar and Nature DQN) */
+  optEps: number;
+  /** RMSprop smoothing (0.95 in MinAtar and Nature DQN) */
+  rmsAlpha: number;
+}
+
+export function makeOptimizer(params: ParamsInput, s: OptimizerSettings): Optimizer {
+  switch (s.optimizer) {
+    case 'adam': return new Adam(params, { lr: s.lr, beta1: s.beta1, beta2: s.beta2, eps: s.optEps });
+    case 'adamax': return new Adamax(params, { lr: s.lr, beta1: s.beta1, beta2: s.beta2, eps: s.optEps });
+    case 'rmsprop-centered': return new RMSprop(params, { lr: s.lr, alpha: s.rmsAlpha, eps: s.optEps, centered: true, momentum: 0 });
+    case 'nature-rmsprop': return new NatureRMSprop(params, { lr: s.lr, alpha: s.rmsAlpha, eps: s.optEps });
+    default: throw new WnError('makeOptimizer', `optimizer must be one of ${OPTIMIZERS.join(', ')}, got '${String(s.optimizer)}'`);
+  }
+}
