@@ -4,3 +4,7 @@
  * checkpoints, progress, charts and the CLI options come from @wn/runs.
  */
 export { bernoulliLogLikelihood, gaussianKlStandard, gaussianLogDensity, logMeanExp, sumPerImage } from './common/bounds.js';
+export { MODELS, MODEL_NAMES, PRESETS, type GenerativeModel, type LossResult, type ModelEntry, type ModelSettings, type Preset, type TrainingDefaults } from './model.js';
+export { ConvVae, IMAGE_SHAPE } from './vae/vae.js';
+export { VaeNetwork, Encoder, Decoder, ResBlock, PAPER_SIZES, type VaeSizes } from './vae/network.js';
+export { VAE_ENTRY, VAE_PAPER_SETTINGS, vaeSizes, scaledChannels } from './vae/entry.js';
