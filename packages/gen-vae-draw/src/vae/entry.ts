@@ -49,7 +49,7 @@ const PAPER: TrainingDefaults = {
 
 /**
  * Scaled for a 2-core CPU: half the channels (8/16), hidden 128, 2,000 training images, 500 test
- * images, 3 epochs, batch 50, an average with a short horizon (decay 0.99).
+ * images, 3 epochs, batch 50, an average with a short horizon (decay 0.95, about 20 steps).
  */
 const QUICK: TrainingDefaults = {
   ...PAPER,
@@ -57,7 +57,7 @@ const QUICK: TrainingDefaults = {
   epochs: 3,
   trainLimit: 2000,
   testLimit: 500,
-  emaDecay: 0.99,
+  emaDecay: 0.95,
   initBatchSize: 200,
   evalK: 20,
   evalKImages: 200,
