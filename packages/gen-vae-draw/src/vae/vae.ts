@@ -36,7 +36,7 @@ export class ConvVae implements GenerativeModel {
   }
 
   /** z = μ + σ ⊙ ε, ε ~ N(0, I) from `rng`. */
-  private reparameterize(mu: Tensor, logSigma: Tensor, rng: Rng): Tensor {
+  protected reparameterize(mu: Tensor, logSigma: Tensor, rng: Rng): Tensor {
     return add(mu, mul(exp(logSigma), rng.normal(mu.shape)));
   }
 
@@ -47,7 +47,7 @@ export class ConvVae implements GenerativeModel {
   }
 
   /** log p(x | z) − KL(q ‖ p) per image, and its two terms. */
-  private terms(x: Tensor, rng: Rng): { reconstruction: Tensor; kl: Tensor } {
+  protected terms(x: Tensor, rng: Rng): { reconstruction: Tensor; kl: Tensor } {
     const { mu, logSigma } = this.encode(x);
     const z = this.reparameterize(mu, logSigma, rng);
     return { reconstruction: bernoulliLogLikelihood(this.module.decoder.forward(z), x), kl: gaussianKlStandard(mu, logSigma) };
