@@ -115,6 +115,7 @@ type Values = ReturnType<typeof parseCommandLine<typeof OPTIONS>>['values'];
 
 function argsFrom(o: Values, command: string): Args {
   const model = o.model ?? 'vae';
+  if (!Object.hasOwn(MODELS, model)) throw new OptionError('--model', `expected one of ${Object.keys(MODELS).join(', ')}, got '${model}'`);
   const entry = modelEntry(model);
   const preset: Preset = o.preset ?? 'quick';
   const base = presetArgs(model, preset);
@@ -161,6 +162,7 @@ function loadRun(dir: string) {
   const r = new FieldReader(configPath);
   const config = r.object(r.json(readFileSync(configPath, 'utf8'), 'config'), 'config');
   if (config.kind !== RUN_KIND) r.fail('kind', `expected '${RUN_KIND}', got ${JSON.stringify(config.kind)}`);
+  // the run's own settings; building the model and loading the data check every value again
   const settings = r.object(config.settings, 'settings') as unknown as Omit<Args, 'outDir' | 'resume' | 'overwrite'>;
   const args = { ...settings, outDir: dir, resume: false, overwrite: false } as Args;
   const model = buildModel(args);
