@@ -32,6 +32,8 @@ export interface SummaryRow {
   final_test_elbo_sd: number;
   final_test_elbos: number[];
   best_test_elbo: number;
+  /** the final test ELBO with the last (not averaged) weights */
+  final_test_elbo_raw: number;
   final_test_iw: number | null;
   iw_k: number;
   final_train_elbo: number;
@@ -55,11 +57,12 @@ const nats = (v: number) => v.toFixed(2);
 export function formatSummaryTable(rows: readonly SummaryRow[], target: number | null): string {
   const seeded = rows.some((r) => r.seeds > 1);
   return markdownTable(
-    ['variant', seeded ? 'final test ELBO: mean ± sd (per seed)' : 'final test ELBO', 'best test ELBO', 'IW bound', 'final train ELBO', 's / epoch', target === null ? 'epochs to target' : `epochs to ≥ ${nats(target)}`],
+    ['variant', seeded ? 'final test ELBO: mean ± sd (per seed)' : 'final test ELBO', 'best test ELBO', 'final, raw weights', 'IW bound', 'final train ELBO', 's / epoch', target === null ? 'epochs to target' : `epochs to ≥ ${nats(target)}`],
     rows.map((r) => [
       r.variant,
       r.seeds > 1 ? `${nats(r.final_test_elbo)} ± ${nats(r.final_test_elbo_sd)} (${r.final_test_elbos.map(nats).join(' / ')})` : nats(r.final_test_elbo),
       nats(r.best_test_elbo),
+      nats(r.final_test_elbo_raw),
       r.final_test_iw === null ? '—' : `${nats(r.final_test_iw)} (k = ${r.iw_k})`,
       nats(r.final_train_elbo),
       r.seconds_per_epoch.toFixed(1),
@@ -113,6 +116,7 @@ export async function compare(options: CompareOptions): Promise<CompareResult> {
       final_test_elbo_sd: sampleSd(last.map((m) => m.test_elbo)),
       final_test_elbos: last.map((m) => m.test_elbo),
       best_test_elbo: mean(own.map((m) => Math.max(...m.map((e) => e.test_elbo)))),
+      final_test_elbo_raw: mean(last.map((m) => m.test_elbo_raw)),
       final_test_iw: last[0].iw_k > 0 ? mean(last.map((m) => m.test_iw)) : null,
       iw_k: last[0].iw_k,
       final_train_elbo: mean(last.map((m) => m.train_elbo)),
@@ -133,7 +137,7 @@ export async function compare(options: CompareOptions): Promise<CompareResult> {
       `# ${args.model}: ${done.join(' vs ')} — ${data.name}, preset ${args.preset}\n\n` +
         `${entry.describe(args.settings)}; ${data.train.n} training images, ${data.test.n} test images, ${args.epochs} epochs, batch ${args.batchSize}, ` +
         `${args.optimizer} lr ${args.lr}${args.emaDecay > 0 ? `, evaluated with the Polyak average (decay ${args.emaDecay})` : ''}.\n${data.binarization}.\n\n${table}\n\n` +
-        `ELBO and IW bound in nats per test image (higher is better). "epochs to": the first epoch whose seed-averaged test ELBO reaches the ${standard ? 'standard variant' : 'worst'}'s final one.` +
+        `ELBO and IW bound in nats per test image (higher is better), with the Polyak average when averaging is on ("raw weights": the last weights). "epochs to": the first epoch whose seed-averaged test ELBO reaches the ${standard ? 'standard variant' : 'worst'}'s final one.` +
         `${seeds.length > 1 ? ` Charts: mean over ${seeds.length} seeds, shaded ± one standard deviation.` : ''}\n`,
     );
   }
