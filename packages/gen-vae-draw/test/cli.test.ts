@@ -1,0 +1,70 @@
+/** wn-gen: help, option errors, and train → eval → sample end to end on a tiny model. */
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
+import { main, parseSettings } from '../src/cli.js';
+
+const root = mkdtempSync(join(tmpdir(), 'wn-gen-cli-'));
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+afterEach(() => vi.restoreAllMocks());
+
+function capture(): string[] {
+  const out: string[] = [];
+  vi.spyOn(process.stdout, 'write').mockImplementation((s: string | Uint8Array) => {
+    out.push(String(s));
+    return true;
+  });
+  vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
+  return out;
+}
+
+describe('wn-gen CLI', () => {
+  it('--help lists the commands, the options, both presets (quick stated in full) and the binarization', async () => {
+    const out = capture();
+    expect(await main(['--help'])).toBe(0);
+    const text = out.join('');
+    expect(text).toMatch(/^Usage: wn-gen \[start\|train\|compare\|eval\|sample\]/);
+    for (const flag of ['--model', '--preset', '--variant', '--setting', '--epochs', '--ema-decay', '--k', '--run', '--seeds', '--resume', '--overwrite', '--dataset']) expect(text).toContain(flag);
+    expect(text).toMatch(/vae quick: channels 8\/16 \(paper 16\/32\), hidden 128 \(paper 450\).*2000 training \/ 500 test images, 3 epochs/);
+    expect(text).toContain('dynamically binarized');
+  });
+
+  it('refuses unknown models, variants, settings and contradictions, naming the option', async () => {
+    await expect(main(['train', '--model', 'pixelcnn'])).rejects.toThrow(/--model: expected one of vae.*got 'pixelcnn'/);
+    await expect(main(['train', '--variant', 'batchnorm'])).rejects.toThrow(/--variant: vae supports standard, weightnorm, weightnorm\+init, got 'batchnorm'/);
+    await expect(main(['train', '--variant', 'standard,weightnorm'])).rejects.toThrow(/train takes one variant/);
+    await expect(main(['train', '--setting', 'depth=3'])).rejects.toThrow(/--setting: unknown setting 'depth'/);
+    await expect(main(['train', '--setting', 'width=wide'])).rejects.toThrow(/--setting: width: expected a number, got 'wide'/);
+    await expect(main(['train', '--resume', '--overwrite'])).rejects.toThrow(/contradict/);
+    await expect(main(['eval'])).rejects.toThrow(/--run: eval needs --run DIR/);
+    await expect(main(['eval', '--run', join(root, 'nothing')])).rejects.toThrow(/has no finished run/);
+    await expect(main(['train', '--lr', '0'])).rejects.toThrow("--lr: expected a number > 0, got '0'");
+  });
+
+  it('parses settings: numbers, fractions, booleans', () => {
+    expect(parseSettings(['width=1/4', 'hidden=16'], { width: 1, hidden: 450, flag: false })).toEqual({ width: 0.25, hidden: 16, flag: false });
+    expect(parseSettings(['flag=true'], { flag: false })).toEqual({ flag: true });
+  });
+
+  it('train on the embedded subset, then eval (ELBO and IW bound) and sample the saved model', async () => {
+    const run = join(root, 'run');
+    const tiny = ['--setting', 'width=1/4,hidden=16,latent=4,blocks=1', '--dataset', 'embedded', '--train-limit', '40', '--test-limit', '10', '--batch-size', '20', '--init-batch', '20'];
+    let out = capture();
+    expect(await main(['train', ...tiny, '--epochs', '1', '--k', '2', '--k-images', '2', '--out', run, '--quiet'])).toBe(0);
+    expect(out.join('')).toMatch(/Training vae weightnorm\+init, seed 1[\s\S]*Fashion-MNIST \(embedded subset\): 40 training images, 10 test images[\s\S]*preset quick[\s\S]*Final test ELBO -\d+\.\d\d nats, IW bound \(k = 2\)/);
+    expect(readFileSync(join(run, 'metrics.jsonl'), 'utf8').trim().split('\n')).toHaveLength(1);
+    vi.restoreAllMocks();
+
+    out = capture();
+    expect(await main(['eval', '--run', run, '--k', '4', '--k-images', '3'])).toBe(0);
+    const line = out.join('').match(/on the 3 images: ELBO (-[\d.]+), IW bound \(k = 4\) (-[\d.]+)/);
+    expect(line).not.toBeNull();
+    vi.restoreAllMocks();
+
+    capture();
+    expect(await main(['sample', '--run', run, '--out', join(root, 'grids')])).toBe(0);
+    expect(existsSync(join(root, 'grids', 'samples.png'))).toBe(true);
+    expect(existsSync(join(root, 'grids', 'reconstructions.png'))).toBe(true);
+  });
+});
