@@ -13,7 +13,7 @@
 import { add, concat, exp, mean, mul, reshape, sigmoid, sub, zeros, WnError, type Rng, type Tensor } from '@wn/tensor';
 import { noGrad } from '@wn/autograd';
 import {
-  cached, Linear, LSTMCell, Module, normalInit, resolveRng, resolveVariant, weightNormAll, type LSTMState, type RngOption, type Variant, type VariantName,
+  cached, Linear, LSTMCell, Module, normalInit, resolveRng, resolveVariant, weightNormAll, type LSTMState, type RngOption, type Variant,
 } from '@wn/layers';
 import { bernoulliLogLikelihood, gaussianKlStandard, gaussianLogDensity } from '../common/bounds.js';
 import { attentionWindow, attentiveRead, attentiveWrite, type ImageSize } from './attention.js';
