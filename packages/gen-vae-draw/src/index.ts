@@ -18,4 +18,4 @@ export { DRAW_PRESETS, DRAW_PRESET_NAMES, drawConfig, checkDrawConfig, type Draw
 export { DrawModel, DRAW_VARIANTS, type DrawVariantName, type DrawOptions, type DrawPass, type DrawLoss } from './draw/model.js';
 export { attentionWindow, axisFilterbank, filterbanks, glimpse, attentiveRead, attentiveWrite, type AttentionWindow, type ImageSize } from './draw/attention.js';
 export { Draw, DRAW_ENTRY, DRAW_PAPER_SETTINGS, drawSettingsConfig } from './draw/entry.js';
-export { drawSequence, canvasSequenceGif, canvasSequenceStrip, gridFrame, type CanvasSequence, type RenderOptions } from './draw/sequence.js';
+export { drawSequence, canvasSequenceGif, canvasSequenceStrip, canvasSequenceFiles, gridFrame, type CanvasSequence, type RenderOptions } from './draw/sequence.js';

@@ -4,7 +4,7 @@ import { dispose, mean, Rng, tensor, tidy, type Tensor } from '@wn/tensor';
 import { noGrad } from '@wn/autograd';
 import { MODELS } from '../src/model.js';
 import { Draw, DRAW_ENTRY, drawSettingsConfig } from '../src/draw/entry.js';
-import { canvasSequenceGif, canvasSequenceStrip, drawSequence, gridFrame } from '../src/draw/sequence.js';
+import { canvasSequenceFiles, canvasSequenceGif, canvasSequenceStrip, drawSequence, gridFrame } from '../src/draw/sequence.js';
 
 const SMALL = { steps: 3, encoder: 16, decoder: 12, latent: 4, read: 2, write: 3 };
 
@@ -86,5 +86,9 @@ describe('canvas sequence', () => {
     const view = new DataView(png.buffer, png.byteOffset);
     expect([view.getUint32(16), view.getUint32(20)]).toEqual([4 * 28 + 5, 4 * 28 + 5]); // 4 steps × 4 images
     expect(() => gridFrame(seq, 4)).toThrow(/step must be an integer in 0..3/);
+    const files = canvasSequenceFiles(model, { n: 9, stripImages: 2, seed: 12 });
+    expect(files.map((f) => f.name)).toEqual(['canvas-sequence.gif', 'canvas-sequence.png']);
+    const stripView = new DataView(files[1].bytes.buffer, files[1].bytes.byteOffset);
+    expect([stripView.getUint32(16), stripView.getUint32(20)]).toEqual([4 * 56 + 5, 2 * 56 + 3]); // 4 steps × 2 images, scale 2
   });
 });

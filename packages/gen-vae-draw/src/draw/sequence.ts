@@ -45,17 +45,18 @@ export interface RenderOptions {
 }
 
 const GAP = 1;
-const GAP_LEVEL = 96;
+const GAP_LEVEL = 160;
 
 function checkScale(op: string, scale: number): void {
   if (!Number.isInteger(scale) || scale < 1 || scale > 16) throw new WnError(op, `scale must be an integer in 1..16, got ${scale}`);
 }
 
-/** Writes image `k` of `values` (probabilities) into a gray canvas at (x0, y0), scaled. */
+/** Writes image `k` of `values` (probabilities) into a grey canvas at (x0, y0), scaled. */
 function blit(gray: Uint8Array, stride: number, values: Float32Array, k: number, h: number, w: number, x0: number, y0: number, scale: number): void {
   for (let r = 0; r < h; r++) {
     for (let c = 0; c < w; c++) {
-      const v = Math.round(255 * Math.min(1, Math.max(0, values[k * h * w + r * w + c])));
+      // ink (probability 1) is black on white, as the package's sample grids (`imageGridPng`)
+      const v = Math.round(255 * (1 - Math.min(1, Math.max(0, values[k * h * w + r * w + c]))));
       for (let dy = 0; dy < scale; dy++) gray.fill(v, (y0 + r * scale + dy) * stride + x0 + c * scale, (y0 + r * scale + dy) * stride + x0 + (c + 1) * scale);
     }
   }
@@ -110,4 +111,18 @@ export function canvasSequenceStrip(seq: CanvasSequence, options: { scale?: numb
   const rgb = new Uint8Array(width * height * 3);
   for (let i = 0; i < gray.length; i++) rgb.fill(gray[i], 3 * i, 3 * i + 3);
   return encodePng(width, height, rgb);
+}
+
+/**
+ * The files of `wn-gen draw-sequence`: `canvas-sequence.gif` (a grid of `n` images, one frame per
+ * step) and `canvas-sequence.png` (the strip of the first `stripImages` of them).
+ */
+export function canvasSequenceFiles(model: DrawModel | { readonly module: DrawModel }, options: { n?: number; stripImages?: number; seed?: number } = {}): { name: string; bytes: Uint8Array }[] {
+  const n = options.n ?? 16, stripImages = Math.min(n, options.stripImages ?? 8);
+  const seq = drawSequence(model, n, options.seed ?? 0);
+  const strip: CanvasSequence = { ...seq, n: stripImages, steps: seq.steps.map((s) => s.subarray(0, stripImages * seq.height * seq.width)) };
+  return [
+    { name: 'canvas-sequence.gif', bytes: canvasSequenceGif(seq) },
+    { name: 'canvas-sequence.png', bytes: canvasSequenceStrip(strip) },
+  ];
 }
