@@ -10,7 +10,7 @@
  * data-dependent init (the paper kept the init tuned for the normal parameterization). Each
  * pass computes the normalized weights once for all T steps (the layers' `cached`).
  */
-import { add, concat, exp, mean, mul, reshape, sigmoid, sub, zeros, WnError, type Rng, type Tensor } from '@wn/tensor';
+import { add, concat, dispose, exp, mean, mul, reshape, sigmoid, sub, tidy, zeros, WnError, type Rng, type Tensor } from '@wn/tensor';
 import { noGrad } from '@wn/autograd';
 import {
   cached, Linear, LSTMCell, Module, normalInit, resolveRng, resolveVariant, weightNormAll, type LSTMState, type RngOption, type Variant,
@@ -152,17 +152,23 @@ export class DrawModel extends Module {
       let canvas = zeros([batch, this.config.height * this.config.width]);
       const mus: Tensor[] = [], logSigmas: Tensor[] = [], zs: Tensor[] = [];
       for (let t = 0; t < steps; t++) {
-        const xHat = sub(x, sigmoid(canvas));
-        const r = this.read(x, xHat, dec.h);
-        enc = this.encoder.forward(concat([r, dec.h], 1), enc);
-        const mu = this.mu.forward(enc.h);
-        const logSigma = this.logSigma.forward(enc.h);
-        const z = add(mu, mul(exp(logSigma), rng.normal([batch, latentSize])));
-        dec = this.decoder.forward(z, dec);
-        canvas = add(canvas, this.writeCanvas(dec.h));
-        mus.push(mu);
-        logSigmas.push(logSigma);
-        zs.push(z);
+        // one scope per step, and the previous step's states released, so evaluation without
+        // gradients holds O(1) steps of activations (a recording tape keeps what it needs)
+        const next = tidy(() => {
+          const xHat = sub(x, sigmoid(canvas));
+          const r = this.read(x, xHat, dec.h);
+          const e = this.encoder.forward(concat([r, dec.h], 1), enc);
+          const mu = this.mu.forward(e.h);
+          const logSigma = this.logSigma.forward(e.h);
+          const z = add(mu, mul(exp(logSigma), rng.normal([batch, latentSize])));
+          const d = this.decoder.forward(z, dec);
+          return { enc: e, dec: d, canvas: add(canvas, this.writeCanvas(d.h)), mu, logSigma, z };
+        });
+        dispose([enc, dec, canvas]);
+        ({ enc, dec, canvas } = next);
+        mus.push(next.mu);
+        logSigmas.push(next.logSigma);
+        zs.push(next.z);
       }
       return { logits: canvas, mus, logSigmas, zs };
     }));
@@ -209,8 +215,12 @@ export class DrawModel extends Module {
       let canvas = zeros([n, this.config.height * this.config.width]);
       const out: Tensor[] = [];
       for (let t = 0; t < this.config.steps; t++) {
-        dec = this.decoder.forward(rng.normal([n, this.config.latentSize]), dec);
-        canvas = add(canvas, this.writeCanvas(dec.h));
+        const next = tidy(() => {
+          const d = this.decoder.forward(rng.normal([n, this.config.latentSize]), dec);
+          return { dec: d, canvas: add(canvas, this.writeCanvas(d.h)) };
+        });
+        dispose(dec);
+        ({ dec, canvas } = next);
         out.push(canvas);
       }
       return out;
