@@ -14,3 +14,8 @@ export { train, presetArgs, buildModel, modelEntry, boundCharts, writeImageGrids
 export { compare, formatSummaryTable, type CompareOptions, type CompareResult, type SummaryRow } from './compare.js';
 export { imageGridPng } from './images.js';
 export { OPTIONS as CLI_OPTIONS } from './cli.js';
+export { DRAW_PRESETS, DRAW_PRESET_NAMES, drawConfig, checkDrawConfig, type DrawConfig, type DrawPresetName } from './draw/config.js';
+export { DrawModel, DRAW_VARIANTS, type DrawVariantName, type DrawOptions, type DrawPass, type DrawLoss } from './draw/model.js';
+export { attentionWindow, axisFilterbank, filterbanks, glimpse, attentiveRead, attentiveWrite, type AttentionWindow, type ImageSize } from './draw/attention.js';
+export { Draw, DRAW_ENTRY, DRAW_PAPER_SETTINGS, drawSettingsConfig } from './draw/entry.js';
+export { drawSequence, canvasSequenceGif, canvasSequenceStrip, canvasSequenceFiles, gridFrame, type CanvasSequence, type RenderOptions } from './draw/sequence.js';

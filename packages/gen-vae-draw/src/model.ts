@@ -32,6 +32,7 @@
 import type { Rng, Tensor } from '@wn/tensor';
 import type { Module, Variant, VariantName } from '@wn/layers';
 import { VAE_ENTRY } from './vae/entry.js';
+import { DRAW_ENTRY } from './draw/entry.js';
 
 /** A model's own knobs (sizes, glimpses, …): plain JSON values. */
 export type ModelSettings = Readonly<Record<string, number | boolean | string>>;
@@ -106,6 +107,7 @@ export interface ModelEntry {
 /** The registry: `wn-gen --model <name>`. */
 export const MODELS: Readonly<Record<string, ModelEntry>> = {
   vae: VAE_ENTRY,
+  draw: DRAW_ENTRY,
 };
 
 export const MODEL_NAMES = (): string[] => Object.keys(MODELS);
