@@ -366,8 +366,7 @@ export function writeImageGrids(folder: { write(name: string, bytes: Uint8Array)
 /** The bound charts: test ELBO vs epoch and vs training seconds (mean ± sd over seeds). */
 export function boundCharts(curves: readonly { name: string; runs: readonly (readonly EpochMetrics[])[] }[], subtitle: string) {
   const seeds = Math.max(0, ...curves.map((c) => c.runs.length));
-  // "+/-": the PNG renderer's bitmap font has no ± glyph
-  const sub = seeds > 1 ? `${subtitle}; mean +/- sd over ${seeds} seeds` : subtitle;
+  const sub = seeds > 1 ? `${subtitle}; mean ± sd over ${seeds} seeds` : subtitle;
   const files = [];
   for (const [axis, name, xLabel] of [['epoch', 'test-elbo-vs-epoch', 'epoch'], ['seconds', 'test-elbo-vs-time', 'training time (s)']] as const) {
     files.push(...renderChart(name, {

@@ -126,7 +126,7 @@ export async function compare(options: CompareOptions): Promise<CompareResult> {
     const curve = (runs: readonly (readonly DqnMetrics[])[]) => runs.map((r) => r.filter((m) => m.return_mean100 !== undefined));
     const files = renderChart('return-vs-frames', {
       title: `DQN on ${base.env}: mean return of the last 100 episodes`,
-      subtitle: `${preset} preset, ${base.frames.toLocaleString('en-US')} frames${seeds.length > 1 ? `; mean +/- sd over ${seeds.length} seeds (band)` : ''}`,
+      subtitle: `${preset} preset, ${base.frames.toLocaleString('en-US')} frames${seeds.length > 1 ? `; mean ± sd over ${seeds.length} seeds (band)` : ''}`,
       xLabel: 'frames', yLabel: 'return (100-episode mean)', xMin: 0,
       series: done.map((v) => seedSeries(v, curve(rowsOf(comparison, v) as DqnMetrics[][]), 'frame', 'return_mean100')),
     });
