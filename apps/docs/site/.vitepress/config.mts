@@ -5,6 +5,7 @@ export default defineConfig({
   description: 'Weight normalization (Salimans & Kingma, 2016) for JavaScript',
   cleanUrls: false,
   lastUpdated: false,
+  head: [['link', { rel: 'icon', type: 'image/svg+xml', href: '/favicon.svg' }]],
   themeConfig: {
     nav: [
       { text: 'Guide', link: '/guide/getting-started' },
