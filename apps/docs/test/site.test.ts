@@ -2,19 +2,21 @@
  * Builds the site into a temp folder, serves it on 127.0.0.1 and opens every page in headless
  * Chromium (playwright-core + Debian's /usr/bin/chromium, as `pnpm test:browser`): no console
  * errors, no page errors, no failed same-origin request, and every internal link and image
- * resolves. Screenshots go to $TMPDIR/wn-docs-screenshots (printed) for a human to look at.
+ * resolves, TypeDoc's API reference included. Screenshots go to $TMPDIR/wn-docs-screenshots (printed) for a human to look at.
  */
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { execFile, execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import type { Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 import { chromium, type Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resolveFile, serveStatic } from './static-server.js';
 
+const execFileAsync = promisify(execFile);
 const docsDir = join(dirname(fileURLToPath(import.meta.url)), '..');
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const FLAGS = ['--headless=new', '--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
@@ -28,9 +30,10 @@ let browser: Browser | undefined;
 function htmlPages(dir: string): string[] {
   const pages: string[] = [];
   for (const entry of readdirSync(dir, { withFileTypes: true, recursive: true })) {
-    if (entry.isFile() && entry.name.endsWith('.html') && entry.name !== '404.html') {
-      pages.push('/' + relative(outDir, join(entry.parentPath, entry.name)).split('\\').join('/'));
-    }
+    if (!entry.isFile() || !entry.name.endsWith('.html') || entry.name === '404.html') continue;
+    const page = '/' + relative(outDir, join(entry.parentPath, entry.name)).split('\\').join('/');
+    // of TypeDoc's hundreds of pages, open its index (its links are checked like the others)
+    if (!page.startsWith('/api/') || page === '/api/index.html') pages.push(page);
   }
   return pages.sort();
 }
@@ -45,10 +48,18 @@ beforeAll(async () => {
   mkdirSync(shotsDir, { recursive: true });
   execFileSync(process.execPath, [join(docsDir, 'scripts', 'link-results.mjs')], { cwd: docsDir, stdio: 'pipe' });
   const vitepressBin = join(dirname(createRequire(join(docsDir, 'package.json')).resolve('vitepress/package.json')), 'bin', 'vitepress.js');
-  execFileSync(process.execPath, [vitepressBin, 'build', 'site', '--outDir', outDir], { cwd: docsDir, stdio: 'pipe' });
+  // VitePress and TypeDoc (the API reference, which `pnpm docs:build` writes under <site>/api)
+  // build side by side; TypeDoc's output then moves into the site
+  const typedocBin = join(dirname(createRequire(join(docsDir, 'package.json')).resolve('typedoc/package.json')), 'bin', 'typedoc');
+  const apiDir = mkdtempSync(join(tmpdir(), 'wn-docs-api-'));
+  await Promise.all([
+    execFileAsync(process.execPath, [vitepressBin, 'build', 'site', '--outDir', outDir], { cwd: docsDir }),
+    execFileAsync(process.execPath, [typedocBin, '--out', apiDir], { cwd: docsDir }),
+  ]);
+  renameSync(apiDir, join(outDir, 'api'));
   ({ origin, server } = await serveStatic(outDir));
   browser = await chromium.launch({ executablePath: CHROMIUM, args: FLAGS });
-}, 90_000);
+}, 150_000);
 
 afterAll(async () => {
   await browser?.close();
@@ -61,7 +72,7 @@ describe('the built documentation site', () => {
     const pages = htmlPages(outDir);
     // the guides, the three experiments, contributing and home at least
     expect(pages.length).toBeGreaterThanOrEqual(11);
-    for (const required of ['/index.html', '/guide/getting-started.html', '/experiments/classify.html', '/experiments/rl-dqn.html', '/experiments/gen-vae-draw.html', '/contributing.html']) {
+    for (const required of ['/api/index.html', '/index.html', '/guide/getting-started.html', '/experiments/classify.html', '/experiments/rl-dqn.html', '/experiments/gen-vae-draw.html', '/contributing.html']) {
       expect(pages).toContain(required);
     }
     const problems: string[] = [];
@@ -96,6 +107,12 @@ describe('the built documentation site', () => {
     expect(problems).toEqual([]);
     console.log(`docs site: ${pages.length} pages, ${internal.size} internal targets checked; screenshots in ${shotsDir}`);
   }, 120_000);
+
+  it('has an API reference page for every published package', () => {
+    for (const pkg of ['tensor', 'autograd', 'layers', 'data', 'runs', 'classify', 'rl-dqn', 'gen-vae-draw']) {
+      expect(readdirSync(join(outDir, 'api', 'modules')), pkg).toContain(`_wn_${pkg}.html`);
+    }
+  });
 
   it('the static server refuses paths outside the site and 404s missing files', () => {
     expect(resolveFile(outDir, '/../../etc/passwd')).toBeNull();

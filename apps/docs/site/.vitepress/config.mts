@@ -4,6 +4,9 @@ export default defineConfig({
   title: '@wn',
   description: 'Weight normalization (Salimans & Kingma, 2016) for JavaScript',
   cleanUrls: false,
+  // the API reference is TypeDoc's HTML, written into the build after VitePress (see package.json);
+  // the browser test checks that the links resolve
+  ignoreDeadLinks: [/^\/api\//],
   lastUpdated: false,
   head: [['link', { rel: 'icon', type: 'image/svg+xml', href: '/favicon.svg' }]],
   themeConfig: {
@@ -11,6 +14,7 @@ export default defineConfig({
       { text: 'Guide', link: '/guide/getting-started' },
       { text: 'Experiments', link: '/experiments/classify' },
       { text: 'Contributing', link: '/contributing' },
+      { text: 'API', link: '/api/index.html', target: '_self' },
     ],
     sidebar: [
       {
@@ -33,6 +37,7 @@ export default defineConfig({
         ],
       },
       { text: 'Contributing', items: [{ text: 'Contributing', link: '/contributing' }] },
+      { text: 'Reference', items: [{ text: 'API (TypeDoc)', link: '/api/index.html', target: '_self' }] },
     ],
     search: { provider: 'local' },
   },
