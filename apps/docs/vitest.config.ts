@@ -1,3 +1,3 @@
 import { wnVitestConfig } from '@wn/tooling/vitest';
 
-export default wnVitestConfig({ testTimeout: 120_000 });
+export default wnVitestConfig({ testTimeout: 180_000 });

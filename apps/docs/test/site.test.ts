@@ -59,7 +59,7 @@ beforeAll(async () => {
   renameSync(apiDir, join(outDir, 'api'));
   ({ origin, server } = await serveStatic(outDir));
   browser = await chromium.launch({ executablePath: CHROMIUM, args: FLAGS });
-}, 150_000);
+}, 240_000);
 
 afterAll(async () => {
   await browser?.close();
@@ -106,7 +106,7 @@ describe('the built documentation site', () => {
     expect(internal.size).toBeGreaterThan(pages.length); // the nav and sidebar alone link every page
     expect(problems).toEqual([]);
     console.log(`docs site: ${pages.length} pages, ${internal.size} internal targets checked; screenshots in ${shotsDir}`);
-  }, 120_000);
+  }, 180_000);
 
   it('has an API reference page for every published package', () => {
     for (const pkg of ['tensor', 'autograd', 'layers', 'data', 'runs', 'classify', 'rl-dqn', 'gen-vae-draw']) {
