@@ -165,7 +165,8 @@ interface PairedRun {
 async function pairedRun(w: Workload, backend: string, wnThreads: number, peer: TorchPeer): Promise<PairedRun> {
   const trainer = wnTrainer(w, backend);
   try {
-    const timedWn = (k: number) => Array.from({ length: k }, () => { const t = performance.now(); trainer.step(); return performance.now() - t; });
+    // W5a times only the action after each update (`lastTimedMs`); every other step is timed whole
+    const timedWn = (k: number) => Array.from({ length: k }, () => { const t = performance.now(); trainer.step(); return trainer.lastTimedMs ?? performance.now() - t; });
     const wnLosses = Array.from({ length: CHECK_STEPS }, () => trainer.step());
     const layouts = layoutsOf(w.id);
     const torchLosses: PairedRun['torchLosses'] = {};
