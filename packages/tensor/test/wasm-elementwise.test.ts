@@ -67,7 +67,7 @@ describe('wasm elementwise SIMD runs', () => {
             const a = values(x, seed++), b = values(y, seed++);
             const out = broadcastShapes('test', x, y);
             expect(sizeOf(out)).toBeGreaterThanOrEqual(MIN_ELEMENTWISE_SIZE);
-            expectSameBits(backend.kernels.binary(op, a, b, out), reference.binary(op, a, b, out));
+            expectSameBits(backend.kernels.binary(op, a, b, out), Float32Array.from(reference.binary(op, a, b, out)));
           }
     });
   }
