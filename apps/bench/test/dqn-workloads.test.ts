@@ -65,4 +65,21 @@ describe('DQN workloads W5, W5a, W6 (issue "Fast on an ordinary CPU, round two")
     a.dispose();
     expect([...DQN_IDS].every((id) => workload(id).dqn !== undefined)).toBe(true);
   });
+
+  it('actions reuse weight norm\'s weights until an update, and match a fresh forward pass', () => {
+    const greedy = (id: 'W5a-eval-WN' | 'W5a-WN') => T.tidy(() => {
+      const w = workload(id), d = w.dqn!;
+      const q = dqnForward(d, tensors(id), T.tensor(d.observation.data, d.observation.shape)).dataSync();
+      return q.indexOf(Math.max(...q));
+    });
+    const base = T.memory().tensors;
+    const ev = wnTrainer(workload('W5a-eval-WN'), T.getBackend());
+    const live = T.memory().tensors;
+    const actions = [ev.step(), ev.step(), ev.step()];
+    // the first action made the three normalized weights; later actions keep nothing more
+    expect(T.memory().tensors).toBe(live + 3);
+    expect(actions).toEqual([greedy('W5a-eval-WN'), greedy('W5a-eval-WN'), greedy('W5a-eval-WN')]);
+    ev.dispose();
+    expect(T.memory().tensors).toBe(base);
+  });
 });

@@ -115,7 +115,7 @@ def make_step(wl, params, x, labels, opts):
 def make_dqn_step(spec, params, x, mdir):
     """W5/W5a/W6: one DQN update (target forward on s' without gradient, TD targets, policy forward
     on s, Q(s, a), Huber/MSE mean, backward, centered RMSProp/Adam); W5a then times one greedy
-    action. A step returns (loss or action, timed ms or None: None times the whole step)."""
+    action; W5a-eval is the action alone. A step returns (loss or action, timed ms or None: None times the whole step)."""
     nxt = load(mdir, spec["next"])
     actions = load(mdir, spec["actions"]).long()
     rewards = load(mdir, spec["rewards"])
@@ -156,14 +156,19 @@ def make_dqn_step(spec, params, x, mdir):
         opt.step()
         return loss.item()
 
+    def act():
+        with torch.no_grad():
+            return int(forward(params, obs).argmax(1).item())
+
     if spec["timed"] == "update":
         return lambda: (update(), None)
+    if spec["timed"] == "action":  # W5a-eval: unchanged weights between actions
+        return lambda: (act(), None)
 
     def step():
         update()
         t = time.perf_counter()
-        with torch.no_grad():
-            a = int(forward(params, obs).argmax(1).item())
+        a = act()
         return a, (time.perf_counter() - t) * 1e3
 
     return step

@@ -8,7 +8,7 @@
  */
 import { Rng } from '@wn/tensor';
 
-export type WorkloadId = 'W2' | 'W2-WN' | 'W3' | 'W4' | 'W5' | 'W5-WN' | 'W5a' | 'W5a-WN' | 'W6' | 'W6-WN';
+export type WorkloadId = 'W2' | 'W2-WN' | 'W3' | 'W4' | 'W5' | 'W5-WN' | 'W5a' | 'W5a-WN' | 'W5a-eval' | 'W5a-eval-WN' | 'W6' | 'W6-WN';
 
 /** A host array: row-major float32 values and their shape. */
 export interface HostArray {
@@ -69,8 +69,8 @@ export interface DqnSpec {
   actions: HostArray;
   rewards: HostArray;
   done: HostArray;
-  /** W5a: one W5 update, then one greedy action on `observation` [1, ...], the action timed */
-  timed: 'update' | 'action-after-update';
+  /** W5a: one W5 update, then one greedy action on `observation` [1, ...], the action timed; W5a-eval: actions only (unchanged weights) */
+  timed: 'update' | 'action-after-update' | 'action';
   observation: HostArray;
   actionCount: number;
   gamma: number;
@@ -159,12 +159,14 @@ function w5(timed: DqnSpec['timed'] = 'update'): Workload {
     ['q.w', torchDefault(rng, [actions, hidden], hidden)], ['q.b', torchDefault(rng, [actions], hidden)],
   ];
   const batch = 32, per = c * h * h;
-  const id = timed === 'update' ? 'W5' : 'W5a';
+  const id = timed === 'update' ? 'W5' : timed === 'action' ? 'W5a-eval' : 'W5a';
   return {
     id, batch, unit: 'samples', adam: false, probeBatch: batch, params,
-    title: timed === 'update'
-      ? 'W5 MinAtar DQN update (batch 32 of 4×10×10, conv 16 → FC 128 → 6, target net, Huber, centered RMSProp)'
-      : 'W5a one greedy action (1 observation of 4×10×10, argmax) right after a W5 update, the action timed',
+    title: {
+      update: 'W5 MinAtar DQN update (batch 32 of 4×10×10, conv 16 → FC 128 → 6, target net, Huber, centered RMSProp)',
+      'action-after-update': 'W5a one greedy action (1 observation of 4×10×10, argmax) right after a W5 update, the action timed',
+      action: 'W5a-eval one greedy action in evaluation (no update between actions: unchanged weights)',
+    }[timed],
     x: host([batch, c, h, h], bernoulli(rng, batch * per, 0.1)),
     loss: timed === 'update' ? 'Huber (δ = 1) mean of Q(s, a) − (r + 0.99·(1 − d)·max Q_target(s′))' : 'none: the action is timed (the step\'s "loss" is the action)',
     dqn: {
@@ -231,6 +233,7 @@ const BUILDERS: Record<WorkloadId, () => Workload> = {
   W2: w2, 'W2-WN': w2wn, W3: w3, W4: w4,
   W5: () => w5(), 'W5-WN': () => withWeightNorm(w5(), 'W5-WN', 'W5 with weight norm on all three layers'),
   W5a: () => w5('action-after-update'), 'W5a-WN': () => withWeightNorm(w5('action-after-update'), 'W5a-WN', 'W5a with weight norm on all three layers'),
+  'W5a-eval': () => w5('action'), 'W5a-eval-WN': () => withWeightNorm(w5('action'), 'W5a-eval-WN', 'W5a-eval with weight norm on all three layers'),
   W6: w6, 'W6-WN': () => withWeightNorm(w6(), 'W6-WN', 'W6 with weight norm on all three layers'),
 };
 const cache = new Map<WorkloadId, Workload>();
@@ -242,10 +245,10 @@ export function workload(id: WorkloadId): Workload {
   return w;
 }
 
-export const WORKLOAD_IDS: WorkloadId[] = ['W2', 'W2-WN', 'W3', 'W4', 'W5', 'W5-WN', 'W5a', 'W5a-WN', 'W6', 'W6-WN'];
+export const WORKLOAD_IDS: WorkloadId[] = ['W2', 'W2-WN', 'W3', 'W4', 'W5', 'W5-WN', 'W5a', 'W5a-WN', 'W5a-eval', 'W5a-eval-WN', 'W6', 'W6-WN'];
 
 /** The DQN workloads (W5, W5a, W6 and their weight-norm forms): @wn and PyTorch only. */
-export const DQN_IDS: ReadonlySet<WorkloadId> = new Set(['W5', 'W5-WN', 'W5a', 'W5a-WN', 'W6', 'W6-WN']);
+export const DQN_IDS: ReadonlySet<WorkloadId> = new Set(['W5', 'W5-WN', 'W5a', 'W5a-WN', 'W5a-eval', 'W5a-eval-WN', 'W6', 'W6-WN']);
 
 /** The first `n` entries along the batch axis (axis 1 for W4's time-major x). */
 export function sliceBatch(a: HostArray, n: number, axis: 0 | 1 = 0): HostArray {

@@ -92,8 +92,8 @@ export function tdTargetsOf(spec: DqnSpec, target: readonly Tensor[], next: Tens
 
 /**
  * A DQN workload on @wn: `step()` is one update (target forward on s′, TD targets, policy
- * forward on s, Q(s, a), Huber/MSE mean, backward, RMSProp/Adam), or for W5a one update and then
- * one greedy action, whose time `step()` reports through `lastTimedMs`.
+ * forward on s, Q(s, a), Huber/MSE mean, backward, RMSProp/Adam), for W5a one update and then
+ * one greedy action, whose time `step()` reports through `lastTimedMs`, for W5a-eval one action.
  */
 function dqnTrainer(w: Workload, spec: DqnSpec, backend: string): Trainer {
   return T.withBackend(backend, () => {
@@ -110,6 +110,7 @@ function dqnTrainer(w: Workload, spec: DqnSpec, backend: string): Trainer {
       ? new Adam(params, { lr: o.lr, beta1: o.beta1, beta2: o.beta2, eps: o.eps })
       : new RMSprop(params, { lr: o.lr, alpha: o.alpha, eps: o.eps, centered: true, momentum: 0 });
     const update = (): number => {
+      dropActWeights();
       const y = tdTargetsOf(spec, target, next, rewards, notDone);
       const loss = () => {
         const q = T.sum(T.mul(dqnForward(spec, values(), x), actionMask), 1);
@@ -121,15 +122,33 @@ function dqnTrainer(w: Workload, spec: DqnSpec, backend: string): Trainer {
       T.dispose([value, grads, y]);
       return l;
     };
+    // The weights an action uses, computed once per update as @wn/layers' version-keyed cache does:
+    // with weight norm, w = g·v/‖v‖ is recomputed on the first action after an update only.
+    let actWeights: Tensor[] | null = null;
+    const plain: DqnSpec = { ...spec, wn: false };
+    const weightsForActions = (): Tensor[] => {
+      if (!spec.wn) return values();
+      actWeights ??= noGrad(() => {
+        const p = values(), out: Tensor[] = [];
+        for (let k = 0; k < p.length; k += 3) out.push(T.keep(wnWeight(p[k + 1], p[k], 0)), p[k + 2]);
+        return out;
+      });
+      return actWeights;
+    };
+    const dropActWeights = () => {
+      if (actWeights) T.dispose(actWeights.filter((_, i) => i % 2 === 0));
+      actWeights = null;
+    };
     // the greedy action as an agent takes it: forward of one observation without gradients, argmax read back
     const act = (): number => noGrad(() => T.tidy(() => {
-      const q = dqnForward(spec, values(), T.tensor(obs, spec.observation.shape)).dataSync();
+      const q = dqnForward(plain, weightsForActions(), T.tensor(obs, spec.observation.shape)).dataSync();
       let best = 0;
       for (let a = 1; a < q.length; a++) if (q[a] > q[best]) best = a;
       return best;
     }));
     const trainer: Trainer = {
       step: () => T.withBackend(backend, () => {
+        if (spec.timed === 'action') return act();
         const l = update();
         if (spec.timed === 'update') return l;
         const t = performance.now();
@@ -138,6 +157,7 @@ function dqnTrainer(w: Workload, spec: DqnSpec, backend: string): Trainer {
         return a;
       }),
       dispose: () => {
+        dropActWeights();
         T.dispose([values(), target, x, next, rewards, notDone, actionMask]);
         optimizer.dispose();
       },
