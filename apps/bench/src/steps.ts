@@ -77,13 +77,20 @@ function errorLine(e: unknown): string {
  * reported from that step; otherwise the median of repeated steps after a warm-up. Errors become
  * 'unsupported'.
  */
+/** One step's time: the timed part where the workload times only part of a step (W5a: the action after the update), else the whole step. */
+function stepMs(tr: Trainer): number {
+  const t = performance.now();
+  tr.step();
+  return tr.lastTimedMs ?? performance.now() - t;
+}
+
 function measure(w: Workload, peer: Omit<Measurement, 'workload' | 'how'>, make: (batch: number) => Trainer, forceFull = false): Measurement {
   const base = { workload: w.id, ...peer };
   let trainer: Trainer | undefined;
   try {
     // probe: warm steps at the probe batch b and at 2b, extrapolated linearly to the full batch
     // (a step's fixed costs, which dominate at small batches, are not multiplied up)
-    const timed = (tr: Trainer) => { const t0 = performance.now(); tr.step(); return performance.now() - t0; };
+    const timed = stepMs;
     const b = w.probeBatch, scale = w.batch / b;
     let estimate: number, how: string;
     trainer = make(b);
@@ -117,7 +124,7 @@ function measure(w: Workload, peer: Omit<Measurement, 'workload' | 'how'>, make:
     for (let i = 0; i < CHECK_STEPS; i++) {
       t = performance.now();
       losses.push(trainer.step());
-      const ms = performance.now() - t;
+      const ms = trainer.lastTimedMs ?? performance.now() - t;
       if ((i >= 1 && ms > FAST_MS) || forceFull) {
         log(`  ${peer.peer}: ${ms.toFixed(0)} ms/step (step ${i + 1} of a full batch, slow: no median)`);
         return { ...base, how: 'single', medianMs: ms, minMs: ms, reps: 1, losses, note: `step ${i + 1} only (slow: no median)` };
@@ -127,9 +134,7 @@ function measure(w: Workload, peer: Omit<Measurement, 'workload' | 'how'>, make:
     const samples: number[] = [];
     const start = performance.now();
     while (samples.length < TIMING.maxReps && (samples.length < TIMING.minReps || performance.now() - start < TIMING.budgetMs)) {
-      t = performance.now();
-      trainer.step();
-      samples.push(performance.now() - t);
+      samples.push(stepMs(trainer));
     }
     const m: Measurement = { ...base, how: 'median', medianMs: median(samples), minMs: Math.min(...samples), reps: samples.length, losses };
     log(`  ${peer.peer} (${peer.threads}t): ${m.medianMs!.toFixed(1)} ms/step median of ${samples.length} (min ${m.minMs!.toFixed(1)})`);
@@ -165,7 +170,7 @@ interface PairedRun {
 async function pairedRun(w: Workload, backend: string, wnThreads: number, peer: TorchPeer): Promise<PairedRun> {
   const trainer = wnTrainer(w, backend);
   try {
-    const timedWn = (k: number) => Array.from({ length: k }, () => { const t = performance.now(); trainer.step(); return performance.now() - t; });
+    const timedWn = (k: number) => Array.from({ length: k }, () => stepMs(trainer));
     const wnLosses = Array.from({ length: CHECK_STEPS }, () => trainer.step());
     const layouts = layoutsOf(w.id);
     const torchLosses: PairedRun['torchLosses'] = {};

@@ -49,6 +49,25 @@ describe('wasm backend host kernels match the reference kernels', () => {
     for (const op of UNARY_OPS) expect(host.unary(op, x, x.shape), op).toEqual(reference.unary(op, x, x.shape));
   });
 
+  it('expand: held runs (fill) and contiguous runs (copy) under broadcasting, bit-exact', () => {
+    const cases: [number[], number[]][] = [
+      [[128, 1], [128, 1024]], // a keep-dims sum's gradient over weight norm's v
+      [[1, 1024], [128, 1024]],
+      [[3, 1, 4], [3, 5, 4]],
+      [[3, 1, 7], [2, 3, 4, 7]],
+      [[], [4, 5]],
+      [[1, 3, 1], [2, 3, 5]],
+      [[0, 1], [0, 6]],
+    ];
+    let seed = 40;
+    for (const [from, to] of cases) {
+      const x = values(from, seed++);
+      const y = host.expand(x, to);
+      expect(y.length).toBe(sizeOf(to));
+      expect(y).toEqual(reference.expand(x, to));
+    }
+  });
+
   it('where under broadcasting', () => {
     const triples: number[][][] = [
       [[4, 3, 5], [4, 3, 5], [4, 3, 5]],

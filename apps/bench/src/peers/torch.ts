@@ -65,6 +65,12 @@ export function writeManifest(workloads: Workload[]): { manifest: string; cleanu
       params: w.params.map(([, a]) => file(a)),
       x: file(w.x),
       labels: w.labels && file(w.labels),
+      dqn: w.dqn && {
+        net: w.dqn.net, wn: w.dqn.wn, timed: w.dqn.timed, actionCount: w.dqn.actionCount, gamma: w.dqn.gamma,
+        loss: w.dqn.loss, optimizer: w.dqn.optimizer,
+        next: file(w.dqn.next), actions: file(w.dqn.actions), rewards: file(w.dqn.rewards), done: file(w.dqn.done),
+        observation: file(w.dqn.observation),
+      },
     })),
   };
   const manifestPath = path.join(dir, 'manifest.json');

@@ -88,13 +88,16 @@ def make_step(wl, params, x, labels, opts):
                 h, c = torch.lstm_cell(x[t], (h, c), w_ih, w_hh, b, None)
             return h.sum()
 
+    elif wl.get("dqn"):
+        return make_dqn_step(wl["dqn"], params, x, opts["dir"])
+
     else:
         raise ValueError(f"unknown workload {wid!r}")
 
     a = opts["adam"]
     opt = torch.optim.Adam(params, lr=a["lr"], betas=(a["beta1"], a["beta2"]), eps=a["eps"]) if wl["adam"] else None
 
-    def step():
+    def step():  # (loss, None): the whole step is timed
         if opt is not None:
             opt.zero_grad(set_to_none=True)
         else:
@@ -104,7 +107,69 @@ def make_step(wl, params, x, labels, opts):
         loss.backward()
         if opt is not None:
             opt.step()
+        return loss.item(), None
+
+    return step
+
+
+def make_dqn_step(spec, params, x, mdir):
+    """W5/W5a/W6: one DQN update (target forward on s' without gradient, TD targets, policy forward
+    on s, Q(s, a), Huber/MSE mean, backward, centered RMSProp/Adam); W5a then times one greedy
+    action; W5a-eval is the action alone. A step returns (loss or action, timed ms or None: None times the whole step)."""
+    nxt = load(mdir, spec["next"])
+    actions = load(mdir, spec["actions"]).long()
+    rewards = load(mdir, spec["rewards"])
+    not_done = 1 - load(mdir, spec["done"])
+    obs = load(mdir, spec["observation"])
+    per = 3 if spec["wn"] else 2
+    target = [p.detach().clone() for p in params]
+
+    def forward(p, h):
+        layers = len(p) // per
+        for layer in range(layers):
+            k = layer * per
+            # what torch.nn.utils.weight_norm computes: g·v/‖v‖ per output unit (dim 0)
+            w = torch._weight_norm(p[k + 1], p[k], 0) if spec["wn"] else p[k]
+            b = p[k + per - 1]
+            if spec["net"] == "minatar" and layer == 0:
+                h = F.relu(F.conv2d(h, w, b)).flatten(1)
+                continue
+            h = F.linear(h, w, b)
+            if layer + 1 < layers:
+                h = F.relu(h)
+        return h
+
+    o = spec["optimizer"]
+    if o["name"] == "adam":
+        opt = torch.optim.Adam(params, lr=o["lr"], betas=(o["beta1"], o["beta2"]), eps=o["eps"])
+    else:
+        opt = torch.optim.RMSprop(params, lr=o["lr"], alpha=o["alpha"], eps=o["eps"], centered=True)
+    loss_of = F.smooth_l1_loss if spec["loss"] == "huber" else F.mse_loss
+
+    def update():
+        with torch.no_grad():
+            y = rewards + spec["gamma"] * not_done * forward(target, nxt).max(1).values
+        opt.zero_grad(set_to_none=True)
+        q = forward(params, x).gather(1, actions[:, None]).squeeze(1)
+        loss = loss_of(q, y)
+        loss.backward()
+        opt.step()
         return loss.item()
+
+    def act():
+        with torch.no_grad():
+            return int(forward(params, obs).argmax(1).item())
+
+    if spec["timed"] == "update":
+        return lambda: (update(), None)
+    if spec["timed"] == "action":  # W5a-eval: unchanged weights between actions
+        return lambda: (act(), None)
+
+    def step():
+        update()
+        t = time.perf_counter()
+        a = act()
+        return a, (time.perf_counter() - t) * 1e3
 
     return step
 
@@ -166,7 +231,7 @@ def main():
         manifest = json.load(f)
     mdir = os.path.dirname(manifest_path)
     by_id = {wl["id"]: wl for wl in manifest["workloads"]}
-    opts = {"adam": manifest["adam"]}
+    opts = {"adam": manifest["adam"], "dir": mdir}
     steps = {}
 
     def build(wid, layout):
@@ -202,7 +267,7 @@ def main():
             key = (req["id"], req.get("layout", "contiguous"))
             if cmd == "load":
                 steps[key] = build(*key)
-                losses = [steps[key]() for _ in range(int(req.get("checkSteps", 0)))]
+                losses = [steps[key]()[0] for _ in range(int(req.get("checkSteps", 0)))]
                 reply({"ok": True, "losses": losses, "cpu0": cpu0, "cpu1": time.process_time()})
             elif cmd == "run":
                 if key not in steps:
@@ -211,8 +276,8 @@ def main():
                 ms = []
                 for _ in range(int(req["k"])):
                     t = time.perf_counter()
-                    step()
-                    ms.append((time.perf_counter() - t) * 1e3)
+                    _, timed = step()
+                    ms.append(timed if timed is not None else (time.perf_counter() - t) * 1e3)
                 reply({"ok": True, "ms": ms, "cpu0": cpu0, "cpu1": time.process_time()})
             else:
                 raise ValueError(f"unknown command {cmd!r}")

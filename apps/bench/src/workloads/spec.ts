@@ -8,7 +8,7 @@
  */
 import { Rng } from '@wn/tensor';
 
-export type WorkloadId = 'W2' | 'W2-WN' | 'W3' | 'W4';
+export type WorkloadId = 'W2' | 'W2-WN' | 'W3' | 'W4' | 'W5' | 'W5-WN' | 'W5a' | 'W5a-WN' | 'W5a-eval' | 'W5a-eval-WN' | 'W6' | 'W6-WN';
 
 /** A host array: row-major float32 values and their shape. */
 export interface HostArray {
@@ -55,6 +55,27 @@ export interface Workload {
   labels?: HostArray;
   /** the loss, in words */
   loss: string;
+  /** W5, W5a, W6: the DQN update's batch and settings (x is s) */
+  dqn?: DqnSpec;
+}
+
+/** A DQN update (issue "Fast on an ordinary CPU, round two"): TD targets from a target copy. */
+export interface DqnSpec {
+  net: 'minatar' | 'mlp';
+  /** weight norm on every layer (g = ‖v‖: the standard network's function at step 1) */
+  wn: boolean;
+  /** s' (same shape as x), actions, rewards and done flags [N] */
+  next: HostArray;
+  actions: HostArray;
+  rewards: HostArray;
+  done: HostArray;
+  /** W5a: one W5 update, then one greedy action on `observation` [1, ...], the action timed; W5a-eval: actions only (unchanged weights) */
+  timed: 'update' | 'action-after-update' | 'action';
+  observation: HostArray;
+  actionCount: number;
+  gamma: number;
+  loss: 'huber' | 'mse';
+  optimizer: { name: 'rmsprop-centered'; lr: number; alpha: number; eps: number } | { name: 'adam'; lr: number; beta1: number; beta2: number; eps: number };
 }
 
 function host(shape: number[], values: ArrayLike<number>): HostArray {
@@ -85,21 +106,7 @@ function w2(): Workload {
  * so the network computes exactly W2's function at step 1 (the losses must agree).
  */
 function w2wn(): Workload {
-  const base = w2();
-  const params: [string, HostArray][] = [];
-  for (const [name, a] of base.params) {
-    if (!name.endsWith('.w')) { params.push([name, a]); continue; }
-    const [out] = a.shape, per = a.data.length / out;
-    const g = new Float64Array(out);
-    for (let o = 0; o < out; o++) {
-      let s = 0;
-      for (let j = 0; j < per; j++) s += a.data[o * per + j] ** 2;
-      g[o] = Math.sqrt(s);
-    }
-    const stem = name.slice(0, -2);
-    params.push([`${stem}.g`, host([out, 1, 1, 1], g)], [`${stem}.v`, a]);
-  }
-  return { ...base, id: 'W2-WN', title: 'W2 with weight norm on every conv', params };
+  return withWeightNorm(w2(), 'W2-WN', 'W2 with weight norm on every conv');
 }
 
 function w3(): Workload {
@@ -132,7 +139,103 @@ function w4(): Workload {
   };
 }
 
-const BUILDERS: Record<WorkloadId, () => Workload> = { W2: w2, 'W2-WN': w2wn, W3: w3, W4: w4 };
+export const W5_NET = { channels: 4, size: 10, conv: 16, hidden: 128, actions: 6 } as const;
+export const W6_SIZES = [4, 120, 84, 2];
+export const DQN_GAMMA = 0.99;
+export const W5_RMSPROP = { name: 'rmsprop-centered', lr: 2.5e-4, alpha: 0.95, eps: 0.01 } as const;
+export const W6_ADAM = { name: 'adam', lr: 2.5e-4, beta1: 0.9, beta2: 0.999, eps: 1e-8 } as const;
+
+const bernoulli = (rng: Rng, n: number, p: number) => Array.from(rng.uniformArray(n), (u) => (u < p ? 1 : 0));
+const uniformInts = (rng: Rng, n: number, k: number) => Array.from(rng.uniformArray(n), (u) => Math.floor(u * k));
+
+/** W5: MinAtar DQN update, batch 32 of [4, 10, 10] 0/1 states (p 0.1), Huber, centered RMSProp. */
+function w5(timed: DqnSpec['timed'] = 'update'): Workload {
+  const rng = new Rng(5);
+  const { channels: c, size: h, conv, hidden, actions } = W5_NET;
+  const flat = conv * (h - 2) * (h - 2);
+  const params: [string, HostArray][] = [
+    ['conv.w', torchDefault(rng, [conv, c, 3, 3], c * 9)], ['conv.b', torchDefault(rng, [conv], c * 9)],
+    ['fc.w', torchDefault(rng, [hidden, flat], flat)], ['fc.b', torchDefault(rng, [hidden], flat)],
+    ['q.w', torchDefault(rng, [actions, hidden], hidden)], ['q.b', torchDefault(rng, [actions], hidden)],
+  ];
+  const batch = 32, per = c * h * h;
+  const id = timed === 'update' ? 'W5' : timed === 'action' ? 'W5a-eval' : 'W5a';
+  return {
+    id, batch, unit: 'samples', adam: false, probeBatch: batch, params,
+    title: {
+      update: 'W5 MinAtar DQN update (batch 32 of 4×10×10, conv 16 → FC 128 → 6, target net, Huber, centered RMSProp)',
+      'action-after-update': 'W5a one greedy action (1 observation of 4×10×10, argmax) right after a W5 update, the action timed',
+      action: 'W5a-eval one greedy action in evaluation (no update between actions: unchanged weights)',
+    }[timed],
+    x: host([batch, c, h, h], bernoulli(rng, batch * per, 0.1)),
+    loss: timed === 'update' ? 'Huber (δ = 1) mean of Q(s, a) − (r + 0.99·(1 − d)·max Q_target(s′))' : 'none: the action is timed (the step\'s "loss" is the action)',
+    dqn: {
+      net: 'minatar', wn: false, timed,
+      next: host([batch, c, h, h], bernoulli(rng, batch * per, 0.1)),
+      actions: host([batch], uniformInts(rng, batch, actions)),
+      rewards: host([batch], bernoulli(rng, batch, 0.5)),
+      done: host([batch], bernoulli(rng, batch, 0.05)),
+      observation: host([1, c, h, h], bernoulli(rng, per, 0.1)),
+      actionCount: actions, gamma: DQN_GAMMA, loss: 'huber', optimizer: W5_RMSPROP,
+    },
+  };
+}
+
+/** W6: CartPole DQN update, MLP 4-120-84-2 ReLU, batch 128 of normal states, MSE, Adam. */
+function w6(): Workload {
+  const rng = new Rng(6);
+  const params: [string, HostArray][] = [];
+  const names = ['fc1', 'fc2', 'q'];
+  for (let i = 0; i + 1 < W6_SIZES.length; i++) {
+    const [inp, out] = [W6_SIZES[i], W6_SIZES[i + 1]];
+    params.push([`${names[i]}.w`, torchDefault(rng, [out, inp], inp)], [`${names[i]}.b`, torchDefault(rng, [out], inp)]);
+  }
+  const batch = 128;
+  return {
+    id: 'W6', title: 'W6 CartPole DQN update (MLP 4-120-84-2 ReLU, batch 128, target net, MSE, Adam)', batch, unit: 'samples', adam: false, probeBatch: batch, params,
+    x: host([batch, 4], rng.normalArray(batch * 4)),
+    loss: 'MSE of Q(s, a) − (r + 0.99·(1 − d)·max Q_target(s′)), r = 1',
+    dqn: {
+      net: 'mlp', wn: false, timed: 'update',
+      next: host([batch, 4], rng.normalArray(batch * 4)),
+      actions: host([batch], uniformInts(rng, batch, 2)),
+      rewards: host([batch], new Array<number>(batch).fill(1)),
+      done: host([batch], bernoulli(rng, batch, 0.05)),
+      observation: host([1, 4], rng.normalArray(4)),
+      actionCount: 2, gamma: DQN_GAMMA, loss: 'mse', optimizer: W6_ADAM,
+    },
+  };
+}
+
+/**
+ * A workload with weight norm on every weight of rank ≥ 2: w = g·v/‖v‖ per output unit, v = the
+ * weight and g = ‖v‖ (shape [out, 1, …]), so the network computes the base's function at step 1.
+ * Names: `<stem>.g`, `<stem>.v` in place of `<stem>.w`.
+ */
+export function withWeightNorm(base: Workload, id: WorkloadId, title: string): Workload {
+  const params: [string, HostArray][] = [];
+  for (const [name, a] of base.params) {
+    if (!name.endsWith('.w') || a.shape.length < 2) { params.push([name, a]); continue; }
+    const [out] = a.shape, per = a.data.length / out;
+    const g = new Float64Array(out);
+    for (let o = 0; o < out; o++) {
+      let s = 0;
+      for (let j = 0; j < per; j++) s += a.data[o * per + j] ** 2;
+      g[o] = Math.sqrt(s);
+    }
+    const stem = name.slice(0, -2);
+    params.push([`${stem}.g`, host([out, ...a.shape.slice(1).map(() => 1)], g)], [`${stem}.v`, a]);
+  }
+  return { ...base, id, title, params, dqn: base.dqn && { ...base.dqn, wn: true } };
+}
+
+const BUILDERS: Record<WorkloadId, () => Workload> = {
+  W2: w2, 'W2-WN': w2wn, W3: w3, W4: w4,
+  W5: () => w5(), 'W5-WN': () => withWeightNorm(w5(), 'W5-WN', 'W5 with weight norm on all three layers'),
+  W5a: () => w5('action-after-update'), 'W5a-WN': () => withWeightNorm(w5('action-after-update'), 'W5a-WN', 'W5a with weight norm on all three layers'),
+  'W5a-eval': () => w5('action'), 'W5a-eval-WN': () => withWeightNorm(w5('action'), 'W5a-eval-WN', 'W5a-eval with weight norm on all three layers'),
+  W6: w6, 'W6-WN': () => withWeightNorm(w6(), 'W6-WN', 'W6 with weight norm on all three layers'),
+};
 const cache = new Map<WorkloadId, Workload>();
 
 /** The workload with its initial values (generated once per process). */
@@ -142,7 +245,10 @@ export function workload(id: WorkloadId): Workload {
   return w;
 }
 
-export const WORKLOAD_IDS: WorkloadId[] = ['W2', 'W2-WN', 'W3', 'W4'];
+export const WORKLOAD_IDS: WorkloadId[] = ['W2', 'W2-WN', 'W3', 'W4', 'W5', 'W5-WN', 'W5a', 'W5a-WN', 'W5a-eval', 'W5a-eval-WN', 'W6', 'W6-WN'];
+
+/** The DQN workloads (W5, W5a, W6 and their weight-norm forms): @wn and PyTorch only. */
+export const DQN_IDS: ReadonlySet<WorkloadId> = new Set(['W5', 'W5-WN', 'W5a', 'W5a-WN', 'W5a-eval', 'W5a-eval-WN', 'W6', 'W6-WN']);
 
 /** The first `n` entries along the batch axis (axis 1 for W4's time-major x). */
 export function sliceBatch(a: HostArray, n: number, axis: 0 | 1 = 0): HostArray {

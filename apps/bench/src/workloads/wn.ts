@@ -4,15 +4,17 @@
  * Each trainer owns its tensors; `step()` runs one forward, backward (and update) and returns the
  * loss.
  */
-import { Adam, Param, weightNormWeight as wnWeight } from '@wn/layers';
+import { Adam, huberLoss, mseLoss, Param, RMSprop, weightNormWeight as wnWeight, type Optimizer } from '@wn/layers';
 import * as T from '@wn/tensor';
 import type { Tensor } from '@wn/tensor';
-import { valueAndGrads } from '@wn/autograd';
-import { ADAM, LEAKY_SLOPE, W2_LAYERS, W4, batchOf, type Workload } from './spec.js';
+import { noGrad, valueAndGrads } from '@wn/autograd';
+import { ADAM, LEAKY_SLOPE, W2_LAYERS, W4, batchOf, type DqnSpec, type Workload } from './spec.js';
 
 export interface Trainer {
   /** One training step; returns the loss (read back, so the step has finished). */
   step(): number;
+  /** Where only part of a step is timed (W5a: the action after the update), its ms in the last step. */
+  lastTimedMs?: number;
   dispose(): void;
 }
 
@@ -61,10 +63,115 @@ function w4Loss([wIh, wHh, b]: readonly Tensor[], xs: Tensor[]): Tensor {
 }
 
 /**
+ * Q-values of a DQN workload's network from its parameters (standard: [w, b] per layer; weight
+ * norm: [g, v, b]): MinAtar's conv 3×3 valid → ReLU → flatten → FC → ReLU → FC, or the MLP.
+ */
+export function dqnForward(spec: DqnSpec, p: readonly Tensor[], x: Tensor): Tensor {
+  const per = spec.wn ? 3 : 2;
+  const layers = p.length / per;
+  let h = x;
+  for (let l = 0; l < layers; l++) {
+    const k = l * per;
+    const w = spec.wn ? wnWeight(p[k + 1], p[k], 0) : p[k];
+    const b = p[k + per - 1];
+    if (spec.net === 'minatar' && l === 0) {
+      h = T.relu(T.add(T.conv2d(h, w), bias4(b)));
+      h = T.reshape(h, [h.shape[0], -1]);
+      continue;
+    }
+    h = T.add(T.matmul(h, w, { transposeB: true }), b);
+    if (l + 1 < layers) h = T.relu(h);
+  }
+  return h;
+}
+
+/** y = r + γ·(1 − d)·max_a Q_target(s′, a) (a constant: computed without gradients). */
+export function tdTargetsOf(spec: DqnSpec, target: readonly Tensor[], next: Tensor, rewards: Tensor, notDone: Tensor): Tensor {
+  return noGrad(() => T.tidy(() => T.add(rewards, T.mul(T.mul(notDone, spec.gamma), T.max(dqnForward(spec, target, next), 1)))));
+}
+
+/**
+ * A DQN workload on @wn: `step()` is one update (target forward on s′, TD targets, policy
+ * forward on s, Q(s, a), Huber/MSE mean, backward, RMSProp/Adam), for W5a one update and then
+ * one greedy action, whose time `step()` reports through `lastTimedMs`, for W5a-eval one action.
+ */
+function dqnTrainer(w: Workload, spec: DqnSpec, backend: string): Trainer {
+  return T.withBackend(backend, () => {
+    const params = w.params.map(([, a]) => new Param(T.tensor(a.data, a.shape)));
+    const target = w.params.map(([, a]) => T.keep(T.tensor(a.data, a.shape)));
+    const values = () => params.map((p) => p.value);
+    const keep = (a: { data: Float32Array; shape: number[] }) => T.keep(T.tensor(a.data, a.shape));
+    const x = keep(w.x), next = keep(spec.next), rewards = keep(spec.rewards);
+    const notDone = T.keep(T.tidy(() => T.sub(1, T.tensor(spec.done.data, spec.done.shape))));
+    const actionMask = T.keep(T.oneHot(Array.from(spec.actions.data), spec.actionCount));
+    const obs = spec.observation.data;
+    const o = spec.optimizer;
+    const optimizer: Optimizer = o.name === 'adam'
+      ? new Adam(params, { lr: o.lr, beta1: o.beta1, beta2: o.beta2, eps: o.eps })
+      : new RMSprop(params, { lr: o.lr, alpha: o.alpha, eps: o.eps, centered: true, momentum: 0 });
+    const update = (): number => {
+      dropActWeights();
+      const y = tdTargetsOf(spec, target, next, rewards, notDone);
+      const loss = () => {
+        const q = T.sum(T.mul(dqnForward(spec, values(), x), actionMask), 1);
+        return spec.loss === 'huber' ? huberLoss(q, y, { delta: 1 }) : mseLoss(q, y);
+      };
+      const { value, grads } = valueAndGrads(loss, values());
+      optimizer.step(grads);
+      const l = value.item();
+      T.dispose([value, grads, y]);
+      return l;
+    };
+    // The weights an action uses, computed once per update as @wn/layers' version-keyed cache does:
+    // with weight norm, w = g·v/‖v‖ is recomputed on the first action after an update only.
+    let actWeights: Tensor[] | null = null;
+    const plain: DqnSpec = { ...spec, wn: false };
+    const weightsForActions = (): Tensor[] => {
+      if (!spec.wn) return values();
+      actWeights ??= noGrad(() => {
+        const p = values(), out: Tensor[] = [];
+        for (let k = 0; k < p.length; k += 3) out.push(T.keep(wnWeight(p[k + 1], p[k], 0)), p[k + 2]);
+        return out;
+      });
+      return actWeights;
+    };
+    const dropActWeights = () => {
+      if (actWeights) T.dispose(actWeights.filter((_, i) => i % 2 === 0));
+      actWeights = null;
+    };
+    // the greedy action as an agent takes it: forward of one observation without gradients, argmax read back
+    const act = (): number => noGrad(() => T.tidy(() => {
+      const q = dqnForward(plain, weightsForActions(), T.tensor(obs, spec.observation.shape)).dataSync();
+      let best = 0;
+      for (let a = 1; a < q.length; a++) if (q[a] > q[best]) best = a;
+      return best;
+    }));
+    const trainer: Trainer = {
+      step: () => T.withBackend(backend, () => {
+        if (spec.timed === 'action') return act();
+        const l = update();
+        if (spec.timed === 'update') return l;
+        const t = performance.now();
+        const a = act();
+        trainer.lastTimedMs = performance.now() - t;
+        return a;
+      }),
+      dispose: () => {
+        dropActWeights();
+        T.dispose([values(), target, x, next, rewards, notDone, actionMask]);
+        optimizer.dispose();
+      },
+    };
+    return trainer;
+  });
+}
+
+/**
  * A trainer for workload `w` on @wn backend `backend` at batch `batch` (default the workload's).
  * Tensors live on that backend; every op of `step()` runs there.
  */
 export function wnTrainer(w: Workload, backend: string, batch = w.batch): Trainer {
+  if (w.dqn) return dqnTrainer(w, w.dqn, backend);
   return T.withBackend(backend, () => {
     const data = batchOf(w, batch);
     const params = w.params.map(([, a]) => new Param(T.tensor(a.data, a.shape)));
@@ -78,6 +185,7 @@ export function wnTrainer(w: Workload, backend: string, batch = w.batch): Traine
         case 'W2-WN': return w2Loss(values(), x, labels, true);
         case 'W3': return w3Loss(values(), x, labels);
         case 'W4': return w4Loss(values(), xs);
+        default: throw new Error(`wnTrainer: ${w.id} has no loss here`);
       }
     };
     const adam = w.adam ? new Adam(params, { lr: ADAM.lr, beta1: ADAM.beta1, beta2: ADAM.beta2, eps: ADAM.eps }) : undefined;

@@ -156,6 +156,7 @@ export const f32x4 = {
   add: (a: Operand, b: Operand) => op('v128', simd(0xe4), a, b),
   sub: (a: Operand, b: Operand) => op('v128', simd(0xe5), a, b),
   mul: (a: Operand, b: Operand) => op('v128', simd(0xe6), a, b),
+  div: (a: Operand, b: Operand) => op('v128', simd(0xe7), a, b),
   max: (a: Operand, b: Operand) => op('v128', simd(0xe9), a, b),
   /** Relaxed SIMD fused (or not, at the engine's choice) multiply-add: a * b + c. */
   relaxedMadd: (a: Operand, b: Operand, c: Operand) => op('v128', simd(0x105), a, b, c),

@@ -150,7 +150,7 @@ function bitsOf(a: Float32Array): Int32Array {
   return new Int32Array(a.buffer, a.byteOffset, a.length);
 }
 
-export type HostKernels = Pick<Kernels<Float32Array>, 'unary' | 'binary' | 'where' | 'reduce' | 'pool2d' | 'pool2dBackward'>;
+export type HostKernels = Pick<Kernels<Float32Array>, 'unary' | 'binary' | 'where' | 'reduce' | 'expand' | 'pool2d' | 'pool2dBackward'>;
 
 /** Where outputs come from: `dirty` arrays are fully overwritten, `zeroed` ones accumulated into. */
 export interface Allocator {
@@ -191,6 +191,21 @@ export function createHostKernels(alloc: Allocator = freshArrays): HostKernels {
     const last = p.dims.length - 1;
     const cs = p.strides[0][last], as = p.strides[1][last], bs = p.strides[2][last];
     forEachRun(p, (at, o, n) => selectRun(yd, at, cd, o[0], cs, ad, o[1], as, bd, o[2], bs, n));
+    return y;
+  },
+
+  // Broadcast materialization (e.g. the gradient of a keep-dims sum, weight norm's g over v): whole
+  // runs are filled or block-copied instead of one callback per element.
+  expand(x, out) {
+    const y = alloc.dirty(sizeOf(out));
+    const xd = x.data;
+    const p = plan(out, [broadcastStrides(x.shape, out)]);
+    const xs = p.strides[0][p.dims.length - 1];
+    forEachRun(p, (at, o, n) => {
+      if (xs === 0) y.fill(xd[o[0]], at, at + n);
+      else if (xs === 1) y.set(xd.subarray(o[0], o[0] + n), at);
+      else for (let i = 0, j = o[0]; i < n; i++, j += xs) y[at + i] = xd[j]; // not reached for a contiguous x; kept general
+    });
     return y;
   },
 

@@ -3,7 +3,8 @@
  * kernels are blocked SIMD128 WebAssembly (generated at startup, see emitter.ts) that can split
  * work over worker threads; the memory-bound kernels of a training step (elementwise, where,
  * reduce, pooling) are specialized JS loops (host-kernels.ts), slice and pad are block copies
- * (block-copy.ts); the rest are the reference kernels.
+ * (block-copy.ts); the rest are the reference kernels. Large add/sub/mul/div run as SIMD loops in
+ * the kernel memory (elementwise-kernels.ts), identical in result to the JS loops.
  */
 import type { Backend, Kernels } from '../../kernels.js';
 import { createReferenceKernels } from '../reference/index.js';
@@ -27,10 +28,12 @@ export function createWasmBackend(options: WasmBackendOptions = {}): WasmBackend
   const alloc = { dirty: (n: number) => pool.takeDirty(n), zeroed: (n: number) => pool.takeZeroed(n) };
   const runtime = new WasmRuntime({ allocate: alloc.dirty, ...options });
   // The reference kernels allocate with the function they are given, so these return Float32Array.
+  const host = createHostKernels(alloc);
   const reference = createReferenceKernels(alloc.zeroed) as unknown as Kernels<Float32Array>;
   const kernels: Kernels<Float32Array> = {
     ...reference,
-    ...createHostKernels(alloc),
+    ...host,
+    binary: (op, a, b, out) => runtime.binary(op, a.data, a.shape, b.data, b.shape, out) ?? host.binary(op, a, b, out),
     fusedElementwise: createFusedKernel(alloc),
     slice: (x, begin, out) => sliceBlocks(x.data, x.shape, begin, out, alloc.dirty(sizeOf(out))),
     pad: (x, before, _after, value, out) => padBlocks(x.data, x.shape, before, value, out, alloc.dirty(sizeOf(out))),

@@ -1,8 +1,9 @@
 /**
- * Assembles the kernel module (GEMM + conv functions) for one configuration and decides whether
+ * Assembles the kernel module (GEMM, conv and elementwise functions) for one configuration and decides whether
  * the relaxed-SIMD fused multiply-add can be used on this engine.
  */
 import { addConvFunctions, DEFAULT_CONV_CONFIG, type ConvConfig } from './conv-kernels.js';
+import { addElementwiseFunctions } from './elementwise-kernels.js';
 import { f32x4, ModuleBuilder, type MemoryImport } from './emitter.js';
 import { addGemmFunctions, DEFAULT_GEMM_CONFIG, normalizeGemmConfig, type GemmConfig } from './gemm-kernels.js';
 
@@ -32,6 +33,7 @@ export function buildKernelModule(options: KernelModuleOptions): KernelModule {
   const mb = new ModuleBuilder(memory);
   const gemm = addGemmFunctions(mb, gemmConfig);
   addConvFunctions(mb, gemmConfig, gemm, convConfig);
+  addElementwiseFunctions(mb);
   return { module: new WebAssembly.Module(mb.toBytes() as BufferSource), memory, gemmConfig, convConfig };
 }
 

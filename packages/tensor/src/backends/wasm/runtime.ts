@@ -2,8 +2,10 @@
  * The JS side of the wasm kernels: owns the instance, its memory and the thread pool, and turns
  * Float32Array operands into calls (copy in, split the work across threads, copy out).
  */
-import type { Conv2dAttrs } from '../../kernels.js';
-import { sizeOf, type Shape } from '../../shape.js';
+import type { BinaryOp, Conv2dAttrs } from '../../kernels.js';
+import { broadcastStrides, sizeOf, type Shape } from '../../shape.js';
+import { elementwiseFunctionName, ELEMENTWISE_OPS, type ElementwiseOp } from './elementwise-kernels.js';
+import { forEachRun, plan } from './host-kernels.js';
 import { convBlockSizes, type ConvConfig } from './conv-kernels.js';
 import { convGeometry, CONV_GEOMETRY_BYTES, isPadded, writeConvGeometry, type ConvGeometry } from './conv-geometry.js';
 import { gemmScratchBytes, type GemmConfig } from './gemm-kernels.js';
@@ -22,7 +24,13 @@ export interface WasmRuntimeOptions {
   readonly tuning?: { readonly gemm?: Partial<GemmConfig>; readonly conv?: Partial<ConvConfig> };
 }
 
-/** Below this many flops a call runs on the calling thread only (waking a worker costs ~50 us). */
+/**
+ * Elementwise add/sub/mul/div run in the kernel memory from this many output elements on (the
+ * copies in and out and the call cost more than they save on small tensors), on runs of at least
+ * MIN_ELEMENTWISE_RUN elements.
+ */
+export const MIN_ELEMENTWISE_SIZE = 16384;
+export const MIN_ELEMENTWISE_RUN = 64;
 /** Work (flops) below which a call stays on one thread; each extra thread needs this much more. */
 export const MIN_FLOPS_PER_THREAD = 4e6;
 const GEOMETRY_AT = 64;
@@ -115,6 +123,27 @@ export class WasmRuntime {
     }
     this.run('gemm', tasks);
     return heap.read(cAt, batch * m * n);
+  }
+
+  /**
+   * `a op b` broadcast to `out` with the SIMD run functions, or undefined where they do not apply
+   * (other ops, small outputs, runs that are short or strided): the caller then uses the JS loops.
+   * Same results bit for bit (see elementwise-kernels.ts). Runs on the calling thread.
+   */
+  binary(op: BinaryOp, a: Float32Array, aShape: Shape, b: Float32Array, bShape: Shape, out: Shape): Float32Array | undefined {
+    if (!(ELEMENTWISE_OPS as readonly string[]).includes(op)) return undefined;
+    const size = sizeOf(out);
+    if (size < MIN_ELEMENTWISE_SIZE) return undefined;
+    const p = plan(out, [broadcastStrides(aShape, out), broadcastStrides(bShape, out)]);
+    const last = p.dims.length - 1;
+    const as = p.strides[0][last], bs = p.strides[1][last];
+    if (p.dims[last] < MIN_ELEMENTWISE_RUN || as > 1 || bs > 1 || as + bs === 0) return undefined;
+    const heap = this.heap;
+    heap.reset();
+    const aAt = heap.allocCopy(a), bAt = heap.allocCopy(b), yAt = heap.alloc(4 * size);
+    const fn = this.fn(elementwiseFunctionName(op as ElementwiseOp));
+    forEachRun(p, (at, o, n) => fn(yAt + 4 * at, aAt + 4 * o[0], as, bAt + 4 * o[1], bs, n));
+    return heap.read(yAt, size);
   }
 
   /** NCHW conv2d (cross-correlation) of x [N, C, H, W] with w [OC, C, kh, kw] into `out`. */
