@@ -4,10 +4,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll } from 'vitest';
 
-/** A fresh temp folder, removed after the test file finishes. */
+const madeDirs: string[] = [];
+// Registered once, when a test file imports this module: an afterAll registered inside a test
+// (where tempDir() is often called) never runs, and its folder stayed behind in the temp dir.
+afterAll(() => {
+  for (const dir of madeDirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+
+/** A fresh temp folder, removed after the test file finishes (wherever it is called from). */
 export function tempDir(prefix = 'wn-data-'): string {
   const dir = mkdtempSync(join(tmpdir(), prefix));
-  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  madeDirs.push(dir);
   return dir;
 }
 
