@@ -37,9 +37,17 @@ export class FileFormatError extends WnError {
   }
 }
 
+/** A value as error messages show it: strings quoted, arrays listed, plain objects as JSON. */
 export function fmt(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(fmt).join(', ')}]`;
   if (typeof value === 'string') return `'${value}'`;
+  if (value !== null && typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype) {
+    try {
+      return JSON.stringify(value);
+    } catch {
+      return 'an object';
+    }
+  }
   return String(value);
 }
 

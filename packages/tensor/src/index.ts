@@ -16,7 +16,7 @@ ENGINE.registerBackend('reference64', () => createReferenceBackend({ precision: 
 ENGINE.registerBackend('wasm', () => createWasmBackend(), 2);
 
 export { Tensor } from './tensor.js';
-export { WnError, FileFormatError, type FileFormatErrorOptions } from './errors.js';
+export { WnError, FileFormatError, argError, fmt as formatValue, type FileFormatErrorOptions } from './errors.js';
 export { ENGINE, Engine, type OpRecord, type OpListener, type OpName, type OpAttrs, type BackendFactory } from './engine.js';
 export * from './kernels.js';
 export { broadcastShapes, normalizeAxes, normalizeAxis, shapesEqual, sizeOf, stridesOf, type Shape } from './shape.js';

@@ -394,7 +394,7 @@ const NOT_OPS = new Set([
   // seeded random draws (@wn's own generator; tested for distribution and determinism in their tests)
   'rand', 'randn', 'bernoulli', 'randomBits', 'uniform01', 'Rng', 'deriveSeed',
   // engine, backends, memory and scope management
-  'Engine', 'Tensor', 'WnError', 'FileFormatError', 'createReferenceBackend', 'createReferenceKernels', 'createWasmBackend', 'registerBackend',
+  'Engine', 'Tensor', 'WnError', 'FileFormatError', 'argError', 'formatValue', 'createReferenceBackend', 'createReferenceKernels', 'createWasmBackend', 'registerBackend',
   'setBackend', 'getBackend', 'withBackend', 'toBackend', 'tidy', 'keep', 'dispose', 'memory', 'onOp',
   // shape and attribute arithmetic on plain numbers
   'broadcastShapes', 'normalizeAxes', 'normalizeAxis', 'shapesEqual', 'sizeOf', 'stridesOf', 'conv2dOutputShape', 'conv2dAttrs',

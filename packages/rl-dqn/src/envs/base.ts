@@ -1,5 +1,5 @@
-import { Rng } from '@wn/tensor';
-import { checkSeed, envArgError } from './errors.js';
+import { Rng, argError } from '@wn/tensor';
+import { checkSeed } from './errors.js';
 import type { Box, Discrete, ObsArray } from './spaces.js';
 import { StateReader } from './state-reader.js';
 import type { Env, EnvState, Frame, ResetResult, StepResult } from './types.js';
@@ -33,7 +33,7 @@ export abstract class EnvBase<O extends ObsArray> implements Env<O> {
     const limit = options.maxEpisodeSteps;
     if (limit === null) this.maxEpisodeSteps = undefined;
     else if (limit === undefined) this.maxEpisodeSteps = defaultMaxSteps;
-    else if (!Number.isInteger(limit) || limit < 1) throw envArgError(`make('${id}')`, 'options.maxEpisodeSteps', 'a positive integer or null', limit);
+    else if (!Number.isInteger(limit) || limit < 1) throw argError(`make('${id}')`, 'options.maxEpisodeSteps', 'a positive integer or null', limit);
     else this.maxEpisodeSteps = limit;
   }
 
@@ -47,7 +47,7 @@ export abstract class EnvBase<O extends ObsArray> implements Env<O> {
   protected abstract setDynamicsState(reader: StateReader): void;
 
   reset(options: { seed?: number } = {}): ResetResult<O> {
-    if (typeof options !== 'object' || options === null) throw envArgError(`${this.id}.reset`, 'options', 'an object { seed? }', options);
+    if (typeof options !== 'object' || options === null) throw argError(`${this.id}.reset`, 'options', 'an object { seed? }', options);
     if (options.seed !== undefined) this.rng = new Rng(checkSeed(`${this.id}.reset`, 'options.seed', options.seed));
     else this.rng ??= new Rng(0);
     this.elapsed = 0;
@@ -59,7 +59,7 @@ export abstract class EnvBase<O extends ObsArray> implements Env<O> {
   step(action: number): StepResult<O> {
     const op = `${this.id}.step`;
     if (this.status !== 'running') {
-      throw envArgError(op, 'this', 'an env mid-episode (call reset() first)', this.status === 'idle' ? 'an env never reset' : 'an episode that has ended');
+      throw argError(op, 'this', 'an env mid-episode (call reset() first)', this.status === 'idle' ? 'an env never reset' : 'an episode that has ended');
     }
     this.actionSpace.check(op, 'action', action);
     const { reward, terminated } = this.stepDynamics(action, this.rng as Rng);

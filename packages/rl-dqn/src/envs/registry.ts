@@ -1,9 +1,8 @@
-import { WnError } from '@wn/tensor';
+import { WnError, argError, formatValue } from '@wn/tensor';
 import type { CommonEnvOptions } from './base.js';
 import { AcrobotEnv } from './classic/acrobot.js';
 import { CartPoleEnv, type CartPoleOptions } from './classic/cartpole.js';
 import { MountainCarEnv } from './classic/mountain-car.js';
-import { envArgError, describe } from './errors.js';
 import { MinAtarEnv, type MinAtarGameName, type MinAtarOptions } from './minatar/env.js';
 import type { Env } from './types.js';
 
@@ -70,12 +69,12 @@ export function make(id: string, options: MakeOptions = {}): Env {
   const registration = typeof id === 'string' ? REGISTRY.get(id) : undefined;
   if (!registration) {
     const hint = typeof id === 'string' ? ` (did you mean '${closestEnvId(id)}'?)` : '';
-    throw new WnError('make', `argument 'id' expected a registered env id (${listEnvs().join(', ')}), got ${describe(id)}${hint}`);
+    throw new WnError('make', `argument 'id' expected a registered env id (${listEnvs().join(', ')}), got ${formatValue(id)}${hint}`);
   }
-  if (typeof options !== 'object' || options === null) throw envArgError(`make('${id}')`, 'options', 'an object', options);
+  if (typeof options !== 'object' || options === null) throw argError(`make('${id}')`, 'options', 'an object', options);
   for (const key of Object.keys(options)) {
     if (!registration.options.includes(key)) {
-      throw envArgError(`make('${id}')`, 'options', `only the options ${registration.options.join(', ')}`, `an option '${key}'`);
+      throw argError(`make('${id}')`, 'options', `only the options ${registration.options.join(', ')}`, `an option '${key}'`);
     }
   }
   return registration.create(id, options);

@@ -1,4 +1,4 @@
-import { envArgError } from './errors.js';
+import { argError } from '@wn/tensor';
 
 export type ObsDtype = 'float32' | 'uint8';
 
@@ -16,7 +16,7 @@ export class Box {
   ) {
     this.size = shape.reduce((a, b) => a * b, 1);
     if (low.length !== this.size || high.length !== this.size) {
-      throw envArgError('Box', 'low/high', `${this.size} bounds each`, `${low.length} and ${high.length}`);
+      throw argError('Box', 'low/high', `${this.size} bounds each`, `${low.length} and ${high.length}`);
     }
   }
 
@@ -49,7 +49,7 @@ export class Discrete {
 
   /** Throws a WnError naming `arg` unless `a` is an integer action in range. */
   check(op: string, arg: string, a: unknown): number {
-    if (!this.contains(a)) throw envArgError(op, arg, `an integer action in [0, ${this.n - 1}]`, a);
+    if (!this.contains(a)) throw argError(op, arg, `an integer action in [0, ${this.n - 1}]`, a);
     return a as number;
   }
 }

@@ -1,5 +1,5 @@
+import { argError } from '@wn/tensor';
 import type { WnError } from '@wn/tensor';
-import { envArgError } from './errors.js';
 
 /**
  * Reads a saved state record field by field, throwing a WnError that names the field (`state.x`),
@@ -14,14 +14,14 @@ export class StateReader {
     private readonly path = 'state',
   ) {
     if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-      throw envArgError(op, path, 'an object', value === null ? 'null' : Array.isArray(value) ? 'an array' : typeof value);
+      throw argError(op, path, 'an object', value === null ? 'null' : Array.isArray(value) ? 'an array' : typeof value);
     }
     this.record = value as Record<string, unknown>;
   }
 
   /** The error for field `key` not being `expected` (for checks across fields). */
   error(key: string, expected: string): WnError {
-    return envArgError(this.op, `${this.path}.${key}`, expected, this.record[key]);
+    return argError(this.op, `${this.path}.${key}`, expected, this.record[key]);
   }
 
   private fail(key: string, expected: string): never {

@@ -1,4 +1,5 @@
-import { checkSeed, envArgError } from './errors.js';
+import { argError } from '@wn/tensor';
+import { checkSeed } from './errors.js';
 import { make, type MakeOptions } from './registry.js';
 import { Box, type ObsArray } from './spaces.js';
 import { StateReader } from './state-reader.js';
@@ -75,10 +76,10 @@ export class VectorEnv {
     readonly numEnvs: number,
     options: VectorOptions = {},
   ) {
-    if (!Number.isInteger(numEnvs) || numEnvs < 1) throw envArgError('makeVec', 'n', 'a positive integer', numEnvs);
+    if (!Number.isInteger(numEnvs) || numEnvs < 1) throw argError('makeVec', 'n', 'a positive integer', numEnvs);
     const { seed = 0, autoreset = 'next-step', ...envOptions } = options;
     this.baseSeed = checkSeed('makeVec', 'options.seed', seed);
-    if (autoreset !== 'next-step' && autoreset !== 'same-step') throw envArgError('makeVec', 'options.autoreset', "'next-step' or 'same-step'", autoreset);
+    if (autoreset !== 'next-step' && autoreset !== 'same-step') throw argError('makeVec', 'options.autoreset', "'next-step' or 'same-step'", autoreset);
     this.autoreset = autoreset;
     this.envs = Array.from({ length: numEnvs }, () => make(id, envOptions));
     this.singleObservationSpace = this.envs[0].observationSpace;
@@ -110,9 +111,9 @@ export class VectorEnv {
   }
 
   step(actions: ArrayLike<number>): VectorStepResult {
-    if (!this.started) throw envArgError('VectorEnv.step', 'this', 'a vector env that was reset', 'one never reset');
+    if (!this.started) throw argError('VectorEnv.step', 'this', 'a vector env that was reset', 'one never reset');
     if (actions === null || typeof actions !== 'object' || actions.length !== this.numEnvs) {
-      throw envArgError('VectorEnv.step', 'actions', `an array of ${this.numEnvs} actions`, actions === null || typeof actions !== 'object' ? actions : Array.from(actions));
+      throw argError('VectorEnv.step', 'actions', `an array of ${this.numEnvs} actions`, actions === null || typeof actions !== 'object' ? actions : Array.from(actions));
     }
     for (let i = 0; i < this.numEnvs; i++) this.singleActionSpace.check('VectorEnv.step', `actions[${i}]`, actions[i]);
     const n = this.numEnvs;

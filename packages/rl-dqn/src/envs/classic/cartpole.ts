@@ -1,6 +1,6 @@
+import { argError } from '@wn/tensor';
 import type { Rng } from '@wn/tensor';
 import { EnvBase, type CommonEnvOptions } from '../base.js';
-import { envArgError } from '../errors.js';
 import { Canvas } from '../raster.js';
 import { Box, Discrete } from '../spaces.js';
 import type { StateReader } from '../state-reader.js';
@@ -53,7 +53,7 @@ export class CartPoleEnv extends EnvBase<Float32Array> {
   constructor(id: string, options: CartPoleOptions = {}) {
     super(id, 500, options);
     const suttonBarto = options.suttonBartoReward ?? false;
-    if (typeof suttonBarto !== 'boolean') throw envArgError(`make('${id}')`, 'options.suttonBartoReward', 'a boolean', suttonBarto);
+    if (typeof suttonBarto !== 'boolean') throw argError(`make('${id}')`, 'options.suttonBartoReward', 'a boolean', suttonBarto);
     this.suttonBarto = suttonBarto;
   }
 

@@ -1,6 +1,6 @@
+import { argError } from '@wn/tensor';
 import type { Rng } from '@wn/tensor';
 import { EnvBase, type CommonEnvOptions } from '../base.js';
-import { envArgError } from '../errors.js';
 import { Box, Discrete } from '../spaces.js';
 import type { StateReader } from '../state-reader.js';
 import type { Frame } from '../types.js';
@@ -84,13 +84,13 @@ export class MinAtarEnv extends EnvBase<Uint8Array> {
     super(id, undefined, options);
     const op = `make('${id}')`;
     const p = options.stickyActionProb ?? 0.1;
-    if (typeof p !== 'number' || !(p >= 0 && p <= 1)) throw envArgError(op, 'options.stickyActionProb', 'a probability in [0, 1]', p);
+    if (typeof p !== 'number' || !(p >= 0 && p <= 1)) throw argError(op, 'options.stickyActionProb', 'a probability in [0, 1]', p);
     const ramping = options.difficultyRamping ?? true;
-    if (typeof ramping !== 'boolean') throw envArgError(op, 'options.difficultyRamping', 'a boolean', ramping);
+    if (typeof ramping !== 'boolean') throw argError(op, 'options.difficultyRamping', 'a boolean', ramping);
     const layout = options.layout ?? 'hwc';
-    if (layout !== 'hwc' && layout !== 'chw') throw envArgError(op, 'options.layout', "'hwc' or 'chw'", layout);
+    if (layout !== 'hwc' && layout !== 'chw') throw argError(op, 'options.layout', "'hwc' or 'chw'", layout);
     const scale = options.renderScale ?? 16;
-    if (!Number.isInteger(scale) || scale < 1 || scale > 64) throw envArgError(op, 'options.renderScale', 'an integer in [1, 64]', scale);
+    if (!Number.isInteger(scale) || scale < 1 || scale > 64) throw argError(op, 'options.renderScale', 'an integer in [1, 64]', scale);
     this.stickyActionProb = p;
     this.difficultyRamping = ramping;
     this.layout = layout;
