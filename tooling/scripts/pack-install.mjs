@@ -16,7 +16,7 @@
 //   --lint-only  stop after step 3 (`pnpm lint:packages`)
 //   --no-build   use the dist/ folders as they are
 //   --keep       leave the temporary folder in place (its path is printed)
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
@@ -62,6 +62,21 @@ function run(command, argv, { cwd = ROOT, capture = false, env = process.env } =
   return r.stdout ?? '';
 }
 
+/** As run(), without blocking: its output is captured and shown if it fails. */
+function runAsync(command, argv, cwd) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, argv, { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout.on('data', (d) => (output += d));
+    child.stderr.on('data', (d) => (output += d));
+    child.on('error', (e) => reject(new PackInstallError(`cannot run ${command}: ${e.message}`)));
+    child.on('close', (code, signal) => {
+      if (code === 0) resolve(output);
+      else reject(new PackInstallError(`\`${command} ${argv.join(' ')}\` in ${cwd} exited with ${code ?? signal}:\n${output}`));
+    });
+  });
+}
+
 // the pnpm that started this script (`pnpm test:pack` sets npm_execpath: a native binary in
 // pnpm 12, a .cjs file before), else the pinned one through npx
 const EXECPATH = process.env.npm_execpath ?? '';
@@ -98,12 +113,15 @@ try {
     const project = await stage('npm install (outside the workspace)', () => installTarballs(packed));
     await stage('node: import every entry, run the example', () => run(process.execPath, ['smoke.mjs'], { cwd: project }));
     await stage('bins --help', () => runBins(project, packed));
-    await stage('tsc: node16 and bundler', () => {
+    await stage('tsc: node16 and bundler', async () => {
+      // the two checks are independent: run them side by side
       const tsc = require.resolve('typescript/bin/tsc');
-      for (const config of ['tsconfig.node16.json', 'tsconfig.bundler.json']) {
-        run(process.execPath, [tsc, '-p', config], { cwd: project });
-        console.log(`consumer.ts type-checks with ${config}`);
-      }
+      await Promise.all(
+        ['tsconfig.node16.json', 'tsconfig.bundler.json'].map(async (config) => {
+          await runAsync(process.execPath, [tsc, '-p', config], project);
+          console.log(`consumer.ts type-checks with ${config}`);
+        }),
+      );
     });
     report(packed, project);
   }
