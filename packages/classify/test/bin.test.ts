@@ -63,7 +63,7 @@ describe(`bin/wn-classify.mjs (${hasDist ? 'built CLI, in-process' : 'source mod
       else expect(r.child).toBeGreaterThan(0);
       expect(r.code).toBe(code);
       expect(r.stderr).toContain(`${signal}: saving a checkpoint after the current step`);
-      expect(alive(r.child)).toBe(false);
+      if (r.child > 0) expect(alive(r.child)).toBe(false); // in-process (built CLI): no child to leave behind
       const state = readCheckpointState(join(out, 'checkpoint.safetensors'), 'wn-classify');
       expect(state.epoch).toBeGreaterThanOrEqual(1);
     });

@@ -57,7 +57,7 @@ describe(`bin/wn-gen.mjs (${hasDist ? 'built CLI, in-process' : 'source mode, a 
     else expect(r.child).toBeGreaterThan(0);
     expect(r.code).toBe(143);
     expect(r.stderr).toContain('SIGTERM: saving a checkpoint after the current step');
-    expect(alive(r.child)).toBe(false);
+    if (r.child > 0) expect(alive(r.child)).toBe(false); // in-process (built CLI): no child to leave behind
     const state = readCheckpointState(join(out, 'checkpoint.safetensors'), 'wn-gen');
     expect(state.epoch).toBeGreaterThanOrEqual(1);
   }, 70_000);
