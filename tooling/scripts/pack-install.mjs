@@ -7,9 +7,10 @@
 //   3. lints each tarball with publint (strict: warnings fail) and Are the Types Wrong;
 //   4. creates a project outside the workspace, npm-installs the tarballs (every @wn dependency
 //      resolves to a tarball through `overrides`; third-party packages come from the npm registry
-//      or npm's cache), runs tooling/pack-consumer/smoke.mjs in plain Node, each model package's
-//      bin with --help, and type-checks tooling/pack-consumer/consumer.ts with moduleResolution
-//      node16 and bundler;
+//      or npm's cache), runs tooling/pack-consumer/smoke.mjs in plain Node, bundles
+//      tooling/pack-consumer/bundled.mjs with esbuild and runs it, bundles each browser-ready
+//      entry for the browser, runs each model package's bin with --help, and type-checks
+//      tooling/pack-consumer/consumer.ts with moduleResolution node16 and bundler;
 //   5. prints tarball and install sizes and the time each stage took.
 //
 // Usage: node tooling/scripts/pack-install.mjs [--lint-only] [--no-build] [--keep]
@@ -90,6 +91,9 @@ const PACKAGES = readdirSync(join(ROOT, 'packages'))
   .sort((a, b) => a.manifest.name.localeCompare(b.manifest.name));
 if (PACKAGES.length === 0) fail('no published packages under packages/');
 
+/** Entries a browser bundle must be able to take (no Node built-ins reachable from them). */
+const BROWSER_ENTRIES = ['@wn/tensor', '@wn/autograd', '@wn/layers', '@wn/runs'];
+
 const work = mkdtempSync(join(realpathSync(tmpdir()), 'wn-pack-'));
 if (!relative(ROOT, work).startsWith('..')) fail(`the temporary folder ${work} is inside the workspace ${ROOT}`);
 const tarballDir = join(work, 'tarballs');
@@ -112,6 +116,7 @@ try {
   if (!args.has('--lint-only')) {
     const project = await stage('npm install (outside the workspace)', () => installTarballs(packed));
     await stage('node: import every entry, run the example', () => run(process.execPath, ['smoke.mjs'], { cwd: project }));
+    await stage('esbuild: a node bundle runs, browser bundles', () => bundle(project));
     await stage('bins --help', () => runBins(project, packed));
     await stage('tsc: node16 and bundler', async () => {
       // the two checks are independent: run them side by side
@@ -188,6 +193,25 @@ function installTarballs(packed) {
     if (lstatSync(installed).isSymbolicLink() || manifest.version !== packed.find((p) => p.name === name).manifest.version) fail(`${name} is not installed from its tarball`);
   }
   return project;
+}
+
+/**
+ * esbuild, as a user's bundler: bundled.mjs for Node (tree-shaken with the packages'
+ * `sideEffects`) must still run; each entry in BROWSER_ENTRIES must bundle for the browser (the
+ * others are reported with the reason they do not bundle, e.g. a Node built-in or a missing optional peer).
+ */
+async function bundle(project) {
+  const esbuild = await import('esbuild');
+  await esbuild.build({ entryPoints: [join(project, 'bundled.mjs')], bundle: true, platform: 'node', format: 'esm', outfile: join(project, 'bundled.out.mjs'), logLevel: 'error' });
+  run(process.execPath, ['bundled.out.mjs'], { cwd: project });
+  const entries = PACKAGES.flatMap(({ manifest }) => Object.keys(manifest.exports ?? {}).filter((k) => k !== './package.json' && !k.includes('*')).map((k) => manifest.name + k.slice(1)));
+  for (const entry of entries) {
+    const result = await esbuild
+      .build({ stdin: { contents: `export * from '${entry}';`, resolveDir: project }, bundle: true, platform: 'browser', format: 'esm', minify: true, write: false, logLevel: 'silent' })
+      .then((r) => ({ bytes: r.outputFiles[0].contents.length }), (e) => ({ error: e.errors?.[0]?.text ?? String(e) }));
+    if (BROWSER_ENTRIES.includes(entry) && result.error) fail(`${entry} does not bundle for the browser: ${result.error}`);
+    console.log(`${entry}: ${result.error ? `no browser bundle (${result.error})` : `browser bundle ${kib(result.bytes)} minified`}`);
+  }
 }
 
 function runBins(project, packed) {
