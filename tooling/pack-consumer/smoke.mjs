@@ -66,6 +66,12 @@ assert.deepEqual([fashion.train.height, fashion.train.width, fashion.train.chann
 assert.ok(fashion.train.n > 0 && fashion.test.n > 0);
 console.log(`embedded Fashion-MNIST: ${fashion.train.n} train, ${fashion.test.n} test images`);
 
+// @wn/runs draws a PNG chart (its text font is code; the deflate comes from fflate, a registry dependency).
+const { lineChartPng } = await import('@wn/runs');
+const png = lineChartPng({ title: 'loss', xLabel: 'step', yLabel: 'loss', series: [{ name: 'wn', points: [[0, 1], [1, 0.5], [2, 0.25]] }] });
+assert.deepEqual([...png.subarray(0, 8)], [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a], 'lineChartPng wrote no PNG signature');
+console.log(`@wn/runs chart: ${png.length} bytes of PNG`);
+
 // gpu.js is an optional peer that this project did not install: the subpath loads and says so.
 await assert.rejects(import('@wn/tensor/gpujs'), (error) => {
   assert.ok(error instanceof WnError, `expected a WnError, got ${error?.name}: ${error?.message}`);
