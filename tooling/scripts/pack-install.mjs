@@ -53,8 +53,8 @@ function fail(message) {
 }
 
 /** Runs a command; its output goes to ours unless `capture`; a non-zero exit fails the test. */
-function run(command, argv, { cwd = ROOT, capture = false, env = process.env } = {}) {
-  const r = spawnSync(command, argv, { cwd, env, encoding: 'utf8', stdio: capture ? ['ignore', 'pipe', 'pipe'] : 'inherit', maxBuffer: 64 << 20 });
+function run(command, argv, { cwd = ROOT, capture = false } = {}) {
+  const r = spawnSync(command, argv, { cwd, encoding: 'utf8', stdio: capture ? ['ignore', 'pipe', 'pipe'] : 'inherit', maxBuffer: 64 << 20 });
   if (r.error) fail(`cannot run ${command}: ${r.error.message}`);
   if (r.status !== 0) {
     if (capture) process.stderr.write(r.stdout + r.stderr);
