@@ -153,7 +153,7 @@ function packAndCheck({ dir, manifest }) {
   for (const field of ['dependencies', 'peerDependencies', 'optionalDependencies']) {
     for (const [name, range] of Object.entries(packedManifest[field] ?? {})) if (/^(workspace|file|link):/.test(range)) problems.push(`${field}.${name} is ${range}`);
   }
-  for (const field of ['license', 'repository', 'engines', 'types', 'sideEffects', 'files']) if (packedManifest[field] === undefined) problems.push(`no "${field}" field`);
+  for (const field of ['license', 'engines', 'types', 'sideEffects', 'files']) if (packedManifest[field] === undefined) problems.push(`no "${field}" field`);
   for (const f of files) if (/(^|\/)(test|__tests__)\/|\.tsbuildinfo$|\.test\.[cm]?[jt]s$/.test(f)) problems.push(`${f} should not be published`);
   if (problems.length > 0) fail(`${manifest.name} (${tarball}):\n  ${problems.join('\n  ')}`);
   const size = statSync(tarball).size;
