@@ -20,15 +20,20 @@ export type ConvnetReport =
   | { type: 'stopped'; step: number; /** gpu.js kernels that fell back to plain JavaScript */ degradedKernels: string[] }
   | { type: 'error'; message: string };
 
-/** Page → CartPole worker. */
+/** The DQN variants the CartPole demo offers. */
+export const CARTPOLE_VARIANTS = ['weightnorm+init', 'standard'] as const;
+export type CartpoleVariant = (typeof CARTPOLE_VARIANTS)[number];
+
+/** Page → CartPole worker. `start` continues the current agent, or builds a new one when the settings differ. */
 export type CartpoleRequest =
-  | { type: 'start'; backend: DemoBackend; /** stop after this many frames in all (0: until stopped) */ maxFrames: number }
+  | { type: 'start'; backend: DemoBackend; variant: CartpoleVariant; /** stop after this many frames in all (0: until stopped) */ maxFrames: number }
   | { type: 'stop' }
   | { type: 'reset' };
 
 /** One finished episode. */
 export interface EpisodeReport {
   readonly episode: number;
+  /** the frame it ended on */
   readonly frame: number;
   readonly return: number;
 }
@@ -36,8 +41,15 @@ export interface EpisodeReport {
 /** CartPole worker → page. */
 export type CartpoleReport =
   | { type: 'status'; text: string }
-  | { type: 'ready'; backend: string; parameters: number }
-  | { type: 'progress'; frame: number; updates: number; epsilon: number; framesPerSecond: number; loss: number | null; /** cart position and pole angle for the drawing, and the env's own RGB frame */ state: readonly number[]; frameRgb: { width: number; height: number; data: Uint8Array } | null }
-  | { type: 'episode'; episode: EpisodeReport }
+  | { type: 'ready'; backend: string; parameters: number; settings: string }
+  | {
+    type: 'progress'; frame: number; updates: number; epsilon: number; framesPerSecond: number;
+    /** mean TD loss since the last report (null before learning starts) */
+    loss: number | null;
+    /** episodes that ended since the last report */
+    episodes: EpisodeReport[];
+    /** the env's own drawing (CartPoleEnv.render(): RGB, 600 × 400) */
+    picture: { width: number; height: number; data: Uint8Array };
+  }
   | { type: 'stopped'; frame: number }
   | { type: 'error'; message: string };
