@@ -20,9 +20,13 @@ export const EMBEDDED_TEST_PER_CLASS = 100;
 
 /** Where the four files of the embedded subset are. */
 export interface EmbeddedFashionMnistUrls {
+  /** The 5000 training images. */
   readonly trainImages: URL;
+  /** Their labels. */
   readonly trainLabels: URL;
+  /** The 1000 test images. */
   readonly testImages: URL;
+  /** Their labels. */
   readonly testLabels: URL;
 }
 

@@ -18,9 +18,11 @@ export const IDX_IMAGES_MAGIC = 0x00000803;
 /** Magic of an unsigned-byte IDX file with 1 dimension (labels). */
 export const IDX_LABELS_MAGIC = 0x00000801;
 
-/** An IDX file's dimensions and its elements (a view into the bytes). */
+/** A parsed IDX file: its dimension sizes and its unsigned-byte data (a view into the bytes). */
 export interface IdxArray {
+  /** Size of every dimension, outermost first. */
   dims: number[];
+  /** The values, row-major. */
   data: Uint8Array;
 }
 
@@ -103,10 +105,13 @@ export function encodeIdx(dims: readonly number[], data: Uint8Array): Uint8Array
   return out;
 }
 
-/** An images file: n images of height × width bytes. */
+/** A parsed IDX image file. */
 export interface IdxImages {
+  /** Number of images. */
   n: number;
+  /** Rows per image, in pixels. */
   height: number;
+  /** Columns per image, in pixels. */
   width: number;
   /** n × height × width bytes. */
   pixels: Uint8Array;
@@ -131,10 +136,15 @@ export function parseIdxLabels(bytes: Uint8Array, source: string): Uint8Array {
 export interface IdxSplitParts {
   /** the dataset's name, e.g. "fashion-mnist-train" */
   name: string;
+  /** The parsed images file. */
   images: IdxImages;
+  /** The parsed labels file, one per image. */
   labels: Uint8Array;
+  /** Class names, indexed by label. */
   classes: readonly string[];
+  /** Where the images came from (a path or URL), for error messages. */
   imagesSource: string;
+  /** Where the labels came from. */
   labelsSource: string;
 }
 

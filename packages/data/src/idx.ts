@@ -36,10 +36,15 @@ export function readIdxLabels(path: string): Uint8Array {
   return parseIdxLabels(readIdxBytes(path, IDX_LABELS_MAGIC), path);
 }
 
+/** The two IDX files of one split of an MNIST-style dataset. */
 export interface IdxDatasetFiles {
+  /** Dataset name used in errors and as the dataset's name. */
   name: string;
+  /** The images file (`*-images-idx3-ubyte`, optionally gzipped). */
   imagesPath: string;
+  /** The labels file (`*-labels-idx1-ubyte`, optionally gzipped). */
   labelsPath: string;
+  /** Class names, indexed by label. */
   classes: readonly string[];
 }
 

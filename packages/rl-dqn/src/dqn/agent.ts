@@ -60,10 +60,15 @@ export function evaluate(net: Sequential, env: Env, options: { episodes: number;
 
 /** What one TD update reads: the networks, the optimizer, the replay memory and its sampler. */
 export interface UpdateParts {
+  /** The network being trained. */
   readonly online: Sequential;
+  /** The network the TD targets come from. */
   readonly target: Sequential;
+  /** The online network's optimizer. */
   readonly optimizer: Optimizer;
+  /** Where the minibatch is sampled from. */
   readonly replay: ReplayBuffer;
+  /** The sampler's generator. */
   readonly sampleRng: Rng;
   /** the number of actions (the width of the Q-values) */
   readonly actions: number;
@@ -113,8 +118,11 @@ export function dataInitFromReplay(online: Sequential, target: Sequential, repla
 
 /** What happened in one frame of `DqnAgent.step()`. */
 export interface AgentFrame {
+  /** Frames played, this one included. */
   readonly frame: number;
+  /** The action taken. */
   readonly action: number;
+  /** The reward it earned. */
   readonly reward: number;
   /** the episode ended this frame (terminated or truncated) */
   readonly episodeEnded: boolean;
@@ -122,16 +130,21 @@ export interface AgentFrame {
   readonly episodeReturn: number;
   /** the TD loss when this frame ran an update */
   readonly loss?: number;
+  /** The exploration rate this frame acted with. */
   readonly epsilon: number;
 }
 
 /** Where an agent stands, besides its networks, optimizer, replay memory and env: what a checkpoint adds. */
 export interface AgentPosition {
+  /** Frames played. */
   readonly frame: number;
+  /** Updates done. */
   readonly updates: number;
+  /** Episodes finished. */
   readonly episodes: number;
   /** the return of the episode in progress */
   readonly episodeReturn: number;
+  /** Whether the data-dependent init has run. */
   readonly dataInitDone: boolean;
   /** the current observation */
   readonly obs: Float32Array | Uint8Array;
@@ -147,10 +160,15 @@ export interface AgentPosition {
  * run folder, checkpoints or metrics: for pages, workers and notebooks.
  */
 export class DqnAgent {
+  /** The Q-network being trained (the greedy policy's). */
   readonly online: Sequential;
+  /** The target network. */
   readonly target: Sequential;
+  /** The online network's optimizer (`args.optimizer`). */
   readonly optimizer: Optimizer;
+  /** The replay memory. */
   readonly replay: ReplayBuffer;
+  /** The env's number of actions. */
   readonly actions: number;
   private actRng: Rng;
   /** the replay sampler's generator (the seed's stream 3) */
@@ -162,8 +180,14 @@ export class DqnAgent {
   private currentReturn = 0;
   private dataInitDone = false;
 
+  /**
+   * Builds the networks, optimizer and replay memory for `args` (checked: a WnError names a bad
+   * field) and resets `env` with `args.seed`.
+   */
   constructor(
+    /** The settings (`train`'s `Args`; the run-folder fields are not used). */
     readonly args: Args,
+    /** The env played and learned on. */
     readonly env: Env,
   ) {
     checkArgs(args);

@@ -13,16 +13,20 @@ import type { TdLoss } from './targets.js';
 
 // ---- arguments -------------------------------------------------------------------------------
 
+/** The DQN trainer's arguments (the CLI's options, resolved; a preset gives them all). */
 export interface Args {
   /** a registered env id (`make`) */
   env: string;
   /** 'auto': MinAtar's network for MinAtar ids, the MLP otherwise */
   network: QNetworkKind | 'auto';
+  /** The Q-network's parameterization. */
   variant: QVariant;
   /** environment steps (frames; MinAtar has no frame skip) */
   frames: number;
 
+  /** Transitions the replay memory holds. */
   replaySize: number;
+  /** Transitions per update minibatch. */
   batchSize: number;
   /** no updates before this many frames (the replay start) */
   learningStarts: number;
@@ -32,22 +36,33 @@ export interface Args {
   targetUpdateEvery: number;
   /** target ← τ·online + (1 − τ)·target at each target update; 1 = hard copy */
   tau: number;
+  /** Discount factor γ. */
   gamma: number;
+  /** The TD loss: Huber (δ = 1) or squared error. */
   loss: TdLoss;
+  /** Double DQN: the online network picks the next action, the target network values it. */
   doubleDqn: boolean;
 
+  /** ε at the start. */
   epsilonStart: number;
+  /** ε after the anneal. */
   epsilonEnd: number;
   /** frames of the linear anneal */
   epsilonFrames: number;
   /** frames at epsilonStart before the anneal (MinAtar: its 5,000 uniformly random frames) */
   epsilonDelay: number;
 
+  /** The optimizer. */
   optimizer: OptimizerName;
+  /** Learning rate. */
   lr: number;
+  /** Adam/Adamax β1. */
   beta1: number;
+  /** Adam/Adamax β2. */
   beta2: number;
+  /** ε of the optimizer's denominator. */
   optEps: number;
+  /** RMSprop smoothing constant α. */
   rmsAlpha: number;
 
   /** replay states in the data-dependent init batch (weightnorm+init) */
@@ -55,6 +70,7 @@ export interface Args {
 
   /** evaluation episodes at the end (and every evalEvery frames) at ε = evalEpsilon */
   evalEpisodes: number;
+  /** ε of the ε-greedy evaluation policy. */
   evalEpsilon: number;
   /** frames between evaluations during training; 0: only at the end */
   evalEvery: number;
@@ -64,14 +80,23 @@ export interface Args {
   checkpointEvery: number;
   /** "solved" when the mean return of the last 100 episodes reaches this (CartPole: 475); null: not tracked */
   solvedReturn: number | null;
+  /** Seeds the networks, the environment and exploration. */
   seed: number;
 
+  /** The run folder. */
   outDir: string;
+  /** Continue from `outDir`'s checkpoint (an error when there is none). */
   resume: boolean;
+  /** Replace a run already in `outDir` (without it: refused). */
   overwrite: boolean;
 }
 
+/**
+ * The presets: CartPole-v1 with an MLP, MinAtar (Young & Tian 2019), the weight-norm paper's DQN settings, and a
+ * quick smoke-test budget.
+ */
 export const PRESET_NAMES = ['cartpole', 'minatar', 'wn-paper', 'quick'] as const;
+/** The name of a preset. */
 export type PresetName = (typeof PRESET_NAMES)[number];
 
 const RUN_DEFAULTS = { seed: 1, outDir: 'runs/dqn', resume: false, overwrite: false } as const;
@@ -150,6 +175,7 @@ export function checkArgs(a: Args): void {
   checkEpsilonSchedule(epsilonSchedule(a), 'dqn');
 }
 
+/** The ε schedule the arguments describe. */
 export const epsilonSchedule = (a: Args): EpsilonSchedule => ({ start: a.epsilonStart, end: a.epsilonEnd, frames: a.epsilonFrames, delay: a.epsilonDelay });
 
 // ---- environment and networks -----------------------------------------------------------------
@@ -159,6 +185,10 @@ export function makeEnvFor(id: string): Env {
   return id.startsWith('MinAtar/') ? make(id, { layout: 'chw' }) : make(id);
 }
 
+/**
+ * The Q-network kind for the arguments: `network`, or for `'auto'` MinAtar's conv net on MinAtar ids and the MLP
+ * otherwise.
+ */
 export function networkKind(args: Pick<Args, 'network' | 'env'>): QNetworkKind {
   return args.network === 'auto' ? (args.env.startsWith('MinAtar/') ? 'minatar' : 'mlp') : args.network;
 }
