@@ -27,7 +27,7 @@ export async function useBackend(name: DemoBackend): Promise<string> {
 export function describeError(error: unknown): string {
   const message = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
   if (/unsafe-eval|Content Security Policy|CompileError.*(?:disallowed|refused)/i.test(message)) {
-    return `${message} — blocked by the page's Content-Security-Policy: the wasm backend needs script-src 'wasm-unsafe-eval', gpu.js needs 'unsafe-eval' (see "Content-Security-Policy" below)`;
+    return `${message} — blocked by the page's Content-Security-Policy: the wasm backend needs script-src 'wasm-unsafe-eval' (gpu.js WebGL2 needs nothing more than 'self'; see "Content-Security-Policy" below)`;
   }
   return message;
 }

@@ -20,7 +20,7 @@ export interface RaceOptions {
   readonly batchSize: number;
   /** Adam's learning rate, the same for both */
   readonly lr: number;
-  /** held-out test images the accuracy is measured on (the first ones, all classes interleaved) */
+  /** held-out test images the accuracy is measured on (the first ones, all classes interleaved; a multiple of batchSize avoids a smaller last batch) */
   readonly evalImages: number;
   /** images in the data-dependent init batch of weightnorm+init */
   readonly initBatch: number;
@@ -29,7 +29,7 @@ export interface RaceOptions {
   readonly seed: number;
 }
 
-export const DEFAULT_RACE_OPTIONS: RaceOptions = { batchSize: 32, lr: 2e-3, evalImages: 500, initBatch: 128, channels: [8, 16], seed: 1 };
+export const DEFAULT_RACE_OPTIONS: RaceOptions = { batchSize: 32, lr: 2e-3, evalImages: 512, initBatch: 128, channels: [8, 16], seed: 1 };
 
 /**
  * conv 3×3 (pad 1) → ReLU → max-pool 2 → conv 3×3 (pad 1) → ReLU → max-pool 2 → dense 10, each
@@ -157,7 +157,8 @@ export class ConvnetRace {
     const n = Math.min(this.options.evalImages, this.test.n);
     const heldOut = n === this.test.n ? this.test : subset(this.test, Uint32Array.from({ length: n }, (_, i) => i));
     const correct: Record<RaceVariant, number> = { standard: 0, 'weightnorm+init': 0 };
-    for (const batch of batches(heldOut, { batchSize: 250, shuffle: false, transform: scalePixels })) {
+    // batches of the training size: the gpu.js backend then reuses the forward kernels it compiled for training
+    for (const batch of batches(heldOut, { batchSize: this.options.batchSize, shuffle: false, transform: scalePixels })) {
       noGrad(() => tidy(() => {
         const x = images(batch, heldOut);
         for (const variant of RACE_VARIANTS) {
