@@ -62,6 +62,7 @@ export default defineConfig({
     // @wn/tensor/gpujs uses top-level await
     build: { target: 'es2022', assetsInlineLimit: (file: string) => (file.endsWith('.gz') ? false : undefined) },
     worker: { format: 'es' },
-    optimizeDeps: { esbuildOptions: { target: 'es2022' } },
+    // pre-bundled at start, so the dev server need not reload the page when the gpu.js demo first loads it
+    optimizeDeps: { include: ['gpu.js'], esbuildOptions: { target: 'es2022' } },
   },
 });
