@@ -194,9 +194,13 @@ describe('the live demos (under a strict Content-Security-Policy)', () => {
     await page.click('[data-testid=start]');
     // while it trains, the page answers at once: a zero-delay timeout on the main thread fires
     // within a few milliseconds (training on the main thread would hold it for a whole step)
-    await page.waitForFunction(() => (window as unknown as { wnConvnetDemo: ConvnetState }).wnConvnetDemo.step >= 1, null, { timeout: 150_000, polling: 100 });
-    const delays: number[] = [];
-    for (let k = 0; k < 5; k++) {
+    await page.waitForFunction(() => {
+      const s = (window as unknown as { wnConvnetDemo: ConvnetState }).wnConvnetDemo;
+      return s.step >= 1 || s.errors.length > 0;
+    }, null, { timeout: 150_000, polling: 100 });
+    const delays: number[] = [0];
+    const training = await page.evaluate(() => (window as unknown as { wnConvnetDemo: ConvnetState }).wnConvnetDemo.running);
+    for (let k = 0; training && k < 5; k++) {
       delays.push(await page.evaluate(() => new Promise<number>((resolve) => { const t = performance.now(); setTimeout(() => resolve(performance.now() - t), 0); })));
       await page.waitForTimeout(100);
     }
