@@ -92,7 +92,7 @@ const PACKAGES = readdirSync(join(ROOT, 'packages'))
 if (PACKAGES.length === 0) fail('no published packages under packages/');
 
 /** Entries a browser bundle must be able to take (no Node built-ins reachable from them). */
-const BROWSER_ENTRIES = ['@wn/tensor', '@wn/autograd', '@wn/layers', '@wn/runs'];
+const BROWSER_ENTRIES = ['@wn/tensor', '@wn/autograd', '@wn/layers', '@wn/runs', '@wn/data/browser', '@wn/rl-dqn/browser'];
 
 const work = mkdtempSync(join(realpathSync(tmpdir()), 'wn-pack-'));
 if (!relative(ROOT, work).startsWith('..')) fail(`the temporary folder ${work} is inside the workspace ${ROOT}`);

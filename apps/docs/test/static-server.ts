@@ -19,8 +19,13 @@ export function resolveFile(root: string, urlPath: string): string | null {
   return null;
 }
 
+export interface ServeOptions {
+  /** extra response headers for a served file (e.g. a Content-Security-Policy) */
+  headers?: (file: string) => Record<string, string>;
+}
+
 /** A tiny static file server on 127.0.0.1 (a random free port) for the built site. */
-export async function serveStatic(root: string): Promise<{ origin: string; server: Server }> {
+export async function serveStatic(root: string, options: ServeOptions = {}): Promise<{ origin: string; server: Server }> {
   const server = createServer((req, res) => {
     const path = new URL(req.url ?? '/', 'http://x').pathname;
     const file = resolveFile(root, path);
@@ -28,7 +33,7 @@ export async function serveStatic(root: string): Promise<{ origin: string; serve
       res.writeHead(404, { 'content-type': 'text/plain' }).end(`not found: ${path}`);
       return;
     }
-    res.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream' });
+    res.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream', ...options.headers?.(file) });
     createReadStream(file).pipe(res);
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

@@ -6,10 +6,7 @@ import { fileURLToPath } from 'node:url';
 import type { DatasetSplits } from './dataset.js';
 import { FASHION_MNIST_CLASSES, loadMnistStyleDir } from './mnist.js';
 
-/** Train images per class in the embedded subset (5000 in all). */
-export const EMBEDDED_TRAIN_PER_CLASS = 500;
-/** Test images per class in the embedded subset (1000 in all). */
-export const EMBEDDED_TEST_PER_CLASS = 100;
+export { EMBEDDED_TRAIN_PER_CLASS, EMBEDDED_TEST_PER_CLASS } from './embedded-files.js';
 
 /**
  * Folder of the embedded IDX files. Resolved from this module's URL; src/ and dist/ sit at the

@@ -8,14 +8,12 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { constants as zlibConstants, gunzipSync } from 'node:zlib';
 import { constants as bufferConstants } from 'node:buffer';
+import { isGzip } from './gzip.js';
 
 /** The most bytes one decompressed file may hold on this platform (Node's Buffer limit). */
 export const MAX_DECOMPRESSED_BYTES: number = bufferConstants.MAX_LENGTH;
 
-/** True when `bytes` starts with the gzip magic number 1f 8b. */
-export function isGzip(bytes: Uint8Array): boolean {
-  return bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b;
-}
+export { isGzip } from './gzip.js';
 
 const view = (out: Buffer): Uint8Array => new Uint8Array(out.buffer, out.byteOffset, out.byteLength);
 

@@ -9,6 +9,7 @@ export {
   mapImages,
 } from './dataset.js';
 export { MAX_DECOMPRESSED_BYTES, isGzip, maybeGunzip, gunzipPrefix, readMaybeGzip, findDataFile } from './files.js';
+export { type GunzipLimit, gunzipAsync } from './gzip.js';
 export {
   type IdxArray,
   type IdxImages,
@@ -23,6 +24,7 @@ export {
   readIdxLabels,
   loadIdxDataset,
 } from './idx.js';
+export { type IdxSplitParts, parseIdxImages, parseIdxLabels, idxSplit, gunzipIdx } from './idx-format.js';
 export {
   type LoadMnistOptions,
   FASHION_MNIST_CLASSES,
@@ -53,6 +55,14 @@ export {
   embeddedFashionMnistDir,
   loadEmbeddedFashionMnist,
 } from './embedded.js';
+export {
+  type EmbeddedFashionMnistUrls,
+  type FetchBytes,
+  type FetchEmbeddedOptions,
+  embeddedFashionMnistUrls,
+  fetchBytes,
+  fetchEmbeddedFashionMnist,
+} from './embedded-files.js';
 export { type TarEntry, parseTar, extractTar } from './tar.js';
 export {
   type Checksum,

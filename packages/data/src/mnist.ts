@@ -7,21 +7,9 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { DatasetSplits } from './dataset.js';
 import { findDataFile } from './files.js';
 import { loadIdxDataset } from './idx.js';
+import { FASHION_MNIST_CLASSES, MNIST_CLASSES } from './classes.js';
 
-export const FASHION_MNIST_CLASSES: readonly string[] = Object.freeze([
-  'T-shirt/top',
-  'Trouser',
-  'Pullover',
-  'Dress',
-  'Coat',
-  'Sandal',
-  'Shirt',
-  'Sneaker',
-  'Bag',
-  'Ankle boot',
-]);
-
-export const MNIST_CLASSES: readonly string[] = Object.freeze(['0', '1', '2', '3', '4', '5', '6', '7', '8', '9']);
+export { FASHION_MNIST_CLASSES, MNIST_CLASSES } from './classes.js';
 
 /** Where Debian's `dataset-fashion-mnist` package installs the files. */
 export const DEBIAN_FASHION_MNIST_DIR = '/usr/share/datasets/fashion-mnist';

@@ -42,4 +42,18 @@ describe('gpu.js as an optional peer dependency', () => {
     expect(() => createGpujsBackend({ mode: 'cpu' })).toThrow(fresh.WnError);
     expect(() => createGpujsBackend({ mode: 'cpu' })).toThrow(/import '@wn\/tensor\/gpujs'.*npm install gpu\.js/);
   });
+
+  it('ignores a global GPU that is not gpu.js\'s (WebGPU\'s interface in browsers) and takes gpu.js\'s', async () => {
+    const g = globalThis as unknown as { GPU?: unknown };
+    try {
+      g.GPU = class GPU {}; // what WebGPU browsers define: no createKernel
+      vi.resetModules();
+      const fresh = await import('../src/backends/gpujs/gpu-class.js');
+      expect(() => fresh.defaultGpuClass()).toThrow(/no gpu\.js GPU class/);
+      g.GPU = require('gpu.js').GPU; // gpu-browser.js as a page script
+      expect(fresh.defaultGpuClass()).toBe(require('gpu.js').GPU);
+    } finally {
+      delete g.GPU;
+    }
+  });
 });

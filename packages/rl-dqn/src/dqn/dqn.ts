@@ -12,216 +12,16 @@
  * interrupted at any frame and resumed ends with the weights and metrics of one that never stopped.
  * Plumbing (run folder, checkpoint, progress, signals) is @wn/runs'.
  */
-import { add, dispose, mul, Rng, tensor, tidy, WnError } from '@wn/tensor';
-import { noGrad } from '@wn/autograd';
-import { cached, initFromData, paramGrads, type Sequential } from '@wn/layers';
-import { assertFiniteLoss, FieldReader, Progress, StateBag, type CheckpointParts, type JsonValue, type MetricsRow, type ProgressSink } from '@wn/runs';
+import type { Sequential } from '@wn/layers';
+import { FieldReader, Progress, StateBag, type CheckpointParts, type JsonValue, type MetricsRow, type ProgressSink } from '@wn/runs';
 import { RUN_FILES, RunFolder, yieldToEventLoop, type RunMode } from '@wn/runs/node';
-import { make, type Env } from '../envs/index.js';
-import { makeOptimizer, type OptimizerName } from './optimizers.js';
-import { buildQNetwork, greedyAction, qValues, type QNetworkKind, type QVariant } from './qnet.js';
-import { ReplayBuffer } from './replay.js';
-import { epsilonAt, checkEpsilonSchedule, type EpsilonSchedule } from './schedule.js';
-import { tdLoss, tdTargets, type TdLoss } from './targets.js';
+import type { Env } from '../envs/index.js';
+import { DqnAgent, evaluate } from './agent.js';
+import { epsilonAt } from './schedule.js';
+import { checkArgs, epsilonSchedule, makeEnvFor, networkKind, type Args } from './settings.js';
 
-// ---- arguments -------------------------------------------------------------------------------
-
-export interface Args {
-  /** a registered env id (`make`) */
-  env: string;
-  /** 'auto': MinAtar's network for MinAtar ids, the MLP otherwise */
-  network: QNetworkKind | 'auto';
-  variant: QVariant;
-  /** environment steps (frames; MinAtar has no frame skip) */
-  frames: number;
-
-  replaySize: number;
-  batchSize: number;
-  /** no updates before this many frames (the replay start) */
-  learningStarts: number;
-  /** frames between updates */
-  trainEvery: number;
-  /** updates between target-network updates */
-  targetUpdateEvery: number;
-  /** target ← τ·online + (1 − τ)·target at each target update; 1 = hard copy */
-  tau: number;
-  gamma: number;
-  loss: TdLoss;
-  doubleDqn: boolean;
-
-  epsilonStart: number;
-  epsilonEnd: number;
-  /** frames of the linear anneal */
-  epsilonFrames: number;
-  /** frames at epsilonStart before the anneal (MinAtar: its 5,000 uniformly random frames) */
-  epsilonDelay: number;
-
-  optimizer: OptimizerName;
-  lr: number;
-  beta1: number;
-  beta2: number;
-  optEps: number;
-  rmsAlpha: number;
-
-  /** replay states in the data-dependent init batch (weightnorm+init) */
-  initBatch: number;
-
-  /** evaluation episodes at the end (and every evalEvery frames) at ε = evalEpsilon */
-  evalEpisodes: number;
-  evalEpsilon: number;
-  /** frames between evaluations during training; 0: only at the end */
-  evalEvery: number;
-  /** frames between metric rows */
-  logEvery: number;
-  /** frames between checkpoints (and always at the end and on interruption) */
-  checkpointEvery: number;
-  /** "solved" when the mean return of the last 100 episodes reaches this (CartPole: 475); null: not tracked */
-  solvedReturn: number | null;
-  seed: number;
-
-  outDir: string;
-  resume: boolean;
-  overwrite: boolean;
-}
-
-export const PRESET_NAMES = ['cartpole', 'minatar', 'wn-paper', 'quick'] as const;
-export type PresetName = (typeof PRESET_NAMES)[number];
-
-const RUN_DEFAULTS = { seed: 1, outDir: 'runs/dqn', resume: false, overwrite: false } as const;
-
-/**
- * CleanRL's dqn.py on CartPole-v1: MLP 120-84, Adam 2.5e-4, MSE, buffer 10k, batch 128, γ 0.99,
- * target copy every 500 steps (= 50 updates at one update per 10 steps), ε 1 → 0.05 over the first
- * half of 500k steps, learning from 10k steps, evaluation at ε 0.05.
- */
-const CARTPOLE: Args = {
-  env: 'CartPole-v1', network: 'auto', variant: 'standard', frames: 500_000,
-  replaySize: 10_000, batchSize: 128, learningStarts: 10_000, trainEvery: 10, targetUpdateEvery: 50, tau: 1,
-  gamma: 0.99, loss: 'mse', doubleDqn: false,
-  epsilonStart: 1, epsilonEnd: 0.05, epsilonFrames: 250_000, epsilonDelay: 0,
-  optimizer: 'adam', lr: 2.5e-4, beta1: 0.9, beta2: 0.999, optEps: 1e-8, rmsAlpha: 0.99,
-  initBatch: 500,
-  evalEpisodes: 10, evalEpsilon: 0.05, evalEvery: 0, logEvery: 5_000, checkpointEvery: 50_000, solvedReturn: 475,
-  ...RUN_DEFAULTS,
-};
-
-/**
- * MinAtar's examples/dqn.py (spec minatar.md §3.8): replay 100k, batch 32, one update per frame
- * after 5,000 uniformly random frames, ε 1 → 0.1 over the next 100k frames, target copy every
- * 1,000 updates, Huber loss, centered RMSprop (PyTorch) lr 2.5e-4 α 0.95 ε 0.01, γ 0.99, 5M frames.
- */
-const MINATAR: Args = {
-  env: 'MinAtar/Breakout-v0', network: 'auto', variant: 'standard', frames: 5_000_000,
-  replaySize: 100_000, batchSize: 32, learningStarts: 5_000, trainEvery: 1, targetUpdateEvery: 1_000, tau: 1,
-  gamma: 0.99, loss: 'huber', doubleDqn: false,
-  epsilonStart: 1, epsilonEnd: 0.1, epsilonFrames: 100_000, epsilonDelay: 5_000,
-  optimizer: 'rmsprop-centered', lr: 2.5e-4, beta1: 0.9, beta2: 0.999, optEps: 0.01, rmsAlpha: 0.95,
-  initBatch: 500,
-  evalEpisodes: 30, evalEpsilon: 0.05, evalEvery: 0, logEvery: 10_000, checkpointEvery: 50_000, solvedReturn: null,
-  ...RUN_DEFAULTS,
-};
-
-/**
- * A CartPole run that learns in about a minute on a small CPU: 50k frames, one update every 2
- * frames from 1,000 frames on (batch 64), ε 1 → 0.05 over 12.5k frames, target copy every 100 updates, Adam
- * 1e-3. The default of `wn-dqn compare`.
- */
-const QUICK: Args = {
-  ...CARTPOLE,
-  frames: 50_000, learningStarts: 1_000, trainEvery: 2, batchSize: 64, targetUpdateEvery: 100,
-  epsilonFrames: 12_500, lr: 1e-3, logEvery: 2_000, checkpointEvery: 20_000, outDir: 'runs/dqn-quick',
-};
-
-/**
- * A preset's settings for one parameterization. `wn-paper` is MinAtar's setup with the weight-norm
- * paper's changes: Adamax β1 0.5, batch 64, lr 3e-4 with weight norm and 1e-4 without, data init.
- */
-export function presetArgs(name: PresetName, variant?: QVariant): Args {
-  switch (name) {
-    case 'cartpole': return { ...CARTPOLE, variant: variant ?? CARTPOLE.variant };
-    case 'quick': return { ...QUICK, variant: variant ?? QUICK.variant };
-    case 'minatar': return { ...MINATAR, variant: variant ?? MINATAR.variant };
-    case 'wn-paper': {
-      const v = variant ?? 'weightnorm+init';
-      return { ...MINATAR, variant: v, optimizer: 'adamax', beta1: 0.5, beta2: 0.999, optEps: 1e-8, batchSize: 64, lr: v === 'standard' ? 1e-4 : 3e-4 };
-    }
-    default: throw new WnError('presetArgs', `preset must be one of ${PRESET_NAMES.join(', ')}, got '${String(name)}'`);
-  }
-}
-
-/** Checks `args` (ranges and consistency); a clear error names the field. */
-export function checkArgs(a: Args): void {
-  const bad = (field: string, want: string, got: unknown) => new WnError('dqn', `argument '${field}' expected ${want}, got ${JSON.stringify(got)}`);
-  const ints: [keyof Args, number][] = [['frames', 1], ['replaySize', 2], ['batchSize', 1], ['learningStarts', 0], ['trainEvery', 1], ['targetUpdateEvery', 1], ['initBatch', 2], ['evalEpisodes', 0], ['evalEvery', 0], ['logEvery', 1], ['checkpointEvery', 1], ['seed', 0]];
-  for (const [k, min] of ints) if (!Number.isSafeInteger(a[k]) || (a[k] as number) < min) throw bad(k, `an integer ≥ ${min}`, a[k]);
-  if (!(a.tau > 0 && a.tau <= 1)) throw bad('tau', 'a number in (0, 1]', a.tau);
-  if (!(a.gamma >= 0 && a.gamma <= 1)) throw bad('gamma', 'a number in [0, 1]', a.gamma);
-  if (!(a.lr > 0 && Number.isFinite(a.lr))) throw bad('lr', 'a finite number > 0', a.lr);
-  if (!(a.evalEpsilon >= 0 && a.evalEpsilon <= 1)) throw bad('evalEpsilon', 'a number in [0, 1]', a.evalEpsilon);
-  if (a.batchSize > a.replaySize) throw bad('batchSize', `at most replaySize (${a.replaySize})`, a.batchSize);
-  if (a.loss !== 'huber' && a.loss !== 'mse') throw bad('loss', "'huber' or 'mse'", a.loss);
-  checkEpsilonSchedule(epsilonSchedule(a), 'dqn');
-}
-
-export const epsilonSchedule = (a: Args): EpsilonSchedule => ({ start: a.epsilonStart, end: a.epsilonEnd, frames: a.epsilonFrames, delay: a.epsilonDelay });
-
-// ---- environment and networks -----------------------------------------------------------------
-
-/** The env for `args.env`: MinAtar in the 'chw' layout its conv net reads. */
-export function makeEnvFor(id: string): Env {
-  return id.startsWith('MinAtar/') ? make(id, { layout: 'chw' }) : make(id);
-}
-
-export function networkKind(args: Pick<Args, 'network' | 'env'>): QNetworkKind {
-  return args.network === 'auto' ? (args.env.startsWith('MinAtar/') ? 'minatar' : 'mlp') : args.network;
-}
-
-/** The online network for `args` on `env` (initialized from the seed; weightnorm+init is data-initialized later). */
-export function buildOnline(args: Args, env: Env): Sequential {
-  const kind = networkKind(args);
-  const shape = kind === 'mlp' ? [env.observationSpace.size] : env.observationSpace.shape;
-  return buildQNetwork({ kind, obsShape: shape, actions: env.actionSpace.n, variant: args.variant, rng: new Rng(args.seed, 1) });
-}
-
-/** target ← τ·online + (1 − τ)·target; τ = 1 copies. */
-export function updateTarget(target: Sequential, online: Sequential, tau: number): void {
-  if (tau === 1) {
-    target.loadStateDict(online.stateDict());
-    return;
-  }
-  const from = online.namedParameters();
-  noGrad(() => target.namedParameters().forEach(([name, p], i) => {
-    if (from[i][0] !== name) throw new WnError('updateTarget', `parameter ${i} is '${name}' in the target but '${from[i][0]}' online`);
-    const src = from[i][1].value;
-    p.update(tidy(() => add(mul(src, tau), mul(p.value, 1 - tau))));
-  }));
-}
-
-// ---- evaluation --------------------------------------------------------------------------------
-
-/**
- * Returns of `episodes` episodes of the ε-greedy policy (ε = `epsilon`) on a fresh env seeded
- * `seed`, with ε draws from their own generator: a function of the weights and the seed only.
- */
-export function evaluate(net: Sequential, env: Env, options: { episodes: number; epsilon: number; seed: number }): number[] {
-  const rng = new Rng(options.seed, 7);
-  const n = env.actionSpace.n;
-  const returns: number[] = [];
-  let obs = env.reset({ seed: options.seed }).obs;
-  for (let e = 0; e < options.episodes; e++) {
-    let total = 0;
-    for (;;) {
-      const a = rng.nextFloat() < options.epsilon ? rng.nextInt(n) : greedyAction(net, obs, n);
-      const s = env.step(a);
-      total += s.reward;
-      obs = s.obs;
-      if (s.terminated || s.truncated) break;
-    }
-    returns.push(total);
-    obs = env.reset().obs;
-  }
-  return returns;
-}
+export { type Args, type PresetName, PRESET_NAMES, presetArgs, checkArgs, epsilonSchedule, makeEnvFor, networkKind, buildOnline } from './settings.js';
+export { updateTarget, evaluate } from './agent.js';
 
 // ---- training ----------------------------------------------------------------------------------
 
@@ -334,32 +134,21 @@ export async function train(args: Args, options: TrainOptions = {}): Promise<Tra
   const label = options.label ?? args.variant;
   const newEnv = options.makeEnv ?? (() => makeEnvFor(args.env));
 
-  // 1. Env, networks, optimizer, replay memory, generators.
+  // 1. Env and agent: networks, optimizer, replay memory, generators.
   const env = newEnv();
-  const actions = env.actionSpace.n;
-  const obsSize = env.observationSpace.size;
+  const agent = new DqnAgent(args, env);
+  const { online, target, optimizer, replay, actions } = agent;
   const space = env.observationSpace;
-  const binary = space.dtype === 'uint8' && space.low.every((v) => v === 0) && space.high.every((v) => v === 1);
-  const online = buildOnline(args, env);
-  const target = online.clone();
-  const optimizer = makeOptimizer(online, args);
-  const replay = new ReplayBuffer({ capacity: args.replaySize, obsSize, packed: binary });
-  let actRng = new Rng(args.seed, 2);
-  let sampleRng = new Rng(args.seed, 3);
-  const schedule = epsilonSchedule(args);
   const parts: CheckpointParts = { modules: { online, target }, optimizers: { q: optimizer } };
 
   let st: TrainState = {
     frame: 0, updates: 0, episodes: 0, episodeReturn: 0, episodeLength: 0, recent: [], solvedAt: null,
     dataInitDone: false, lossSum: 0, lossCount: 0, seconds: 0, lastRow: { frame: 0, updates: 0, seconds: 0 }, metrics: [],
   };
-  let obs: Float32Array | Uint8Array;
   if (folder.resuming) {
     const bag = folder.loadCheckpoint(parts);
     const file = folder.path(RUN_FILES.checkpoint);
     st = readTrainState(bag, file);
-    actRng = Rng.fromState(bag.generator('act'));
-    sampleRng = Rng.fromState(bag.generator('sample'));
     env.setState(bag.record('env'));
     const r = new FieldReader(file);
     const head = r.field(r.object(bag.record('replay'), 'records.replay'), 'head', 'records.replay', (v, f) => r.count(v, f));
@@ -370,23 +159,25 @@ export async function train(args: Args, options: TrainOptions = {}): Promise<Tra
       finalSlots: arr('replay.finalSlots'), finalObs: arr('replay.finalObs'),
     });
     const saved = arr<Float32Array | Uint8Array>('obs');
-    obs = space.dtype === 'uint8' ? Uint8Array.from(saved) : Float32Array.from(saved);
+    agent.resume({
+      frame: st.frame, updates: st.updates, episodes: st.episodes, episodeReturn: st.episodeReturn, dataInitDone: st.dataInitDone,
+      obs: space.dtype === 'uint8' ? Uint8Array.from(saved) : Float32Array.from(saved), act: bag.generator('act'), sample: bag.generator('sample'),
+    });
     bag.dispose();
-  } else {
-    obs = env.reset({ seed: args.seed }).obs;
   }
   const parameters = online.numParameters();
   folder.writeConfig({ parameters, actions, observation: [...space.shape], network: networkKind(args), replay_bytes: replay.byteLength });
 
   const checkpoint = () => {
     const rs = replay.state();
+    const at = agent.position();
     const bag = new StateBag()
       .setRecord('train', st as unknown as JsonValue)
       .setRecord('env', env.getState() as unknown as JsonValue)
       .setRecord('replay', { head: rs.head, size: rs.size })
-      .setGenerator('act', actRng.state())
-      .setGenerator('sample', sampleRng.state())
-      .setArray('obs', obs)
+      .setGenerator('act', at.act)
+      .setGenerator('sample', at.sample)
+      .setArray('obs', at.obs)
       .setArray('replay.obs', rs.obs).setArray('replay.actions', rs.actions).setArray('replay.rewards', rs.rewards)
       .setArray('replay.flags', rs.flags).setArray('replay.finalSlots', rs.finalSlots).setArray('replay.finalObs', rs.finalObs);
     folder.saveCheckpoint(parts, bag);
@@ -399,29 +190,13 @@ export async function train(args: Args, options: TrainOptions = {}): Promise<Tra
   const started = performance.now() - st.seconds * 1000;
   const elapsed = () => (performance.now() - started) / 1000;
 
-  // 2. One update: a batch from replay, TD targets from the target network, one optimizer step.
-  const update = (): number => {
-    const b = replay.sample(args.batchSize, sampleRng);
-    const nextQTarget = qValues(target, b.nextObs, obsSize);
-    const nextQOnline = args.doubleDqn ? qValues(online, b.nextObs, obsSize) : null;
-    const y = tdTargets({ rewards: b.rewards, terminated: b.terminated, nextQTarget, nextQOnline, gamma: args.gamma, actions });
-    const x = tensor(b.obs, [args.batchSize, obsSize]);
-    const { loss, grads } = cached(() => paramGrads(optimizer.params, () => tdLoss(online.forward(x), b.actions, y, args.loss)));
-    const value = loss.item();
-    dispose([loss, x]);
-    assertFiniteLoss(value, { frame: st.frame, update: st.updates + 1 }, 'TD loss');
-    optimizer.step(grads);
-    dispose(grads);
-    return value;
-  };
-
   const logRow = (evalReturn?: number) => {
     const seconds = elapsed();
     const dt = Math.max(1e-9, seconds - st.lastRow.seconds);
     const row: DqnMetrics = {
       frame: st.frame, episodes: st.episodes, updates: st.updates,
       ...(st.recent.length ? { return_mean100: mean(st.recent) } : {}),
-      epsilon: epsilonAt(schedule, st.frame),
+      epsilon: epsilonAt(epsilonSchedule(args), st.frame),
       ...(st.lossCount ? { loss: st.lossSum / st.lossCount } : {}),
       ...(evalReturn !== undefined ? { eval_return: evalReturn } : {}),
       seconds,
@@ -442,38 +217,24 @@ export async function train(args: Args, options: TrainOptions = {}): Promise<Tra
         interrupted = true;
         break;
       }
-      const epsilon = epsilonAt(schedule, st.frame);
-      const action = actRng.nextFloat() < epsilon ? actRng.nextInt(actions) : greedyAction(online, obs, actions);
-      const s = env.step(action);
-      replay.add(obs, action, s.reward, s.terminated, s.truncated, s.obs);
-      st.frame++;
-      st.episodeReturn += s.reward;
+      // act, store, learn (the agent's step); then the run's accounting
+      const f = agent.step();
+      st.frame = f.frame;
       st.episodeLength++;
-      if (s.terminated || s.truncated) {
+      if (f.episodeEnded) {
         st.episodes++;
-        st.recent = [...st.recent.slice(-99), st.episodeReturn];
+        st.recent = [...st.recent.slice(-99), f.episodeReturn];
         if (args.solvedReturn !== null && st.solvedAt === null && st.recent.length === 100 && mean(st.recent) >= args.solvedReturn) st.solvedAt = st.frame;
         st.episodeReturn = 0;
         st.episodeLength = 0;
-        obs = env.reset().obs;
       } else {
-        obs = s.obs;
+        st.episodeReturn = f.episodeReturn;
       }
-
-      if (st.frame >= args.learningStarts && st.frame % args.trainEvery === 0 && replay.sampleable >= args.batchSize) {
-        if (args.variant === 'weightnorm+init' && !st.dataInitDone) {
-          // the paper's data-dependent init, on replay states from the random warm-up
-          const states = replay.recentObservations(args.initBatch);
-          const x = tensor(states, [states.length / obsSize, obsSize]);
-          initFromData(online, x);
-          x.dispose();
-          updateTarget(target, online, 1);
-          st.dataInitDone = true;
-        }
-        st.lossSum += update();
+      if (f.loss !== undefined) {
+        st.dataInitDone = agent.dataInitialized;
+        st.lossSum += f.loss;
         st.lossCount++;
-        st.updates++;
-        if (st.updates % args.targetUpdateEvery === 0) updateTarget(target, online, args.tau);
+        st.updates = agent.updates;
       }
 
       if (st.frame % args.logEvery === 0) {
@@ -485,7 +246,7 @@ export async function train(args: Args, options: TrainOptions = {}): Promise<Tra
       if (st.frame % args.checkpointEvery === 0 && st.frame < args.frames) checkpoint();
       if (progress && st.frame % 16 === 0) {
         const ups = (st.updates - updatesAtStart) / Math.max(1e-9, (performance.now() - startedHere) / 1000);
-        progress.update(st.frame, `ep ${st.episodes} | R100 ${st.recent.length ? mean(st.recent).toFixed(1) : '–'} | ε ${epsilon.toFixed(2)} | ${ups.toFixed(0)} upd/s`);
+        progress.update(st.frame, `ep ${st.episodes} | R100 ${st.recent.length ? mean(st.recent).toFixed(1) : '–'} | ε ${f.epsilon.toFixed(2)} | ${ups.toFixed(0)} upd/s`);
       }
       options.onFrame?.(st.frame);
       if (st.frame % 64 === 0) await yieldToEventLoop();

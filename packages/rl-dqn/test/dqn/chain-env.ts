@@ -4,7 +4,7 @@
  * 3n steps truncate. The optimal policy (always right) returns 1; an agent that ignores the
  * future (γ = 0) prefers the immediate 0.1 on the left.
  */
-import { Box, Discrete, type Env, type EnvState, type Frame, type StepResult } from '../../src/index.js';
+import { Box, Discrete, presetArgs, type Args, type Env, type EnvState, type Frame, type StepResult } from '../../src/index.js';
 
 export class ChainEnv implements Env<Float32Array> {
   readonly id: string;
@@ -59,4 +59,15 @@ export class ChainEnv implements Env<Float32Array> {
     this.steps = s.elapsedSteps;
     this.status = s.status;
   }
+}
+
+/** The learning test's settings on the chain (`outDir` must be given). */
+export function chainArgs(over: Partial<Args> & { outDir: string }): Args {
+  return {
+    ...presetArgs('cartpole'),
+    env: 'Chain-8', frames: 2_400, replaySize: 2_000, batchSize: 32, learningStarts: 300, trainEvery: 2, targetUpdateEvery: 25,
+    gamma: 0.9, loss: 'huber', epsilonStart: 1, epsilonEnd: 0.1, epsilonFrames: 1_200, epsilonDelay: 300,
+    optimizer: 'adam', lr: 3e-3, evalEpisodes: 20, evalEpsilon: 0, logEvery: 500, checkpointEvery: 1_000, solvedReturn: null,
+    overwrite: true, ...over,
+  };
 }

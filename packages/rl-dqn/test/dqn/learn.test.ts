@@ -9,21 +9,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { presetArgs, train, type Args } from '../../src/index.js';
-import { ChainEnv } from './chain-env.js';
+import { train } from '../../src/index.js';
+import { ChainEnv, chainArgs } from './chain-env.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'wn-dqn-learn-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-export function chainArgs(over: Partial<Args> = {}): Args {
-  return {
-    ...presetArgs('cartpole'),
-    env: 'Chain-8', frames: 2_400, replaySize: 2_000, batchSize: 32, learningStarts: 300, trainEvery: 2, targetUpdateEvery: 25,
-    gamma: 0.9, loss: 'huber', epsilonStart: 1, epsilonEnd: 0.1, epsilonFrames: 1_200, epsilonDelay: 300,
-    optimizer: 'adam', lr: 3e-3, evalEpisodes: 20, evalEpsilon: 0, logEvery: 500, checkpointEvery: 1_000, solvedReturn: null,
-    outDir: join(dir, 'run'), overwrite: true, ...over,
-  };
-}
 
 describe('DQN learning on a chain', () => {
   for (const variant of ['standard', 'weightnorm+init'] as const) {

@@ -16,9 +16,14 @@ const INSTALL = `npm install gpu.js@${GPUJS_RANGE}`;
 
 let loaded: GpuClass | undefined;
 
+/**
+ * The page's global gpu.js `GPU` (gpu-browser.js loaded as a script), if there is one. Browsers
+ * with WebGPU define a global `GPU` of their own (the interface of `navigator.gpu`, a constructor
+ * that throws "Illegal constructor"), so only a class with gpu.js's `createKernel` counts.
+ */
 function globalGpu(): GpuClass | undefined {
   const global = (globalThis as unknown as { GPU?: GpuClass }).GPU;
-  return typeof global === 'function' ? global : undefined;
+  return typeof global === 'function' && typeof (global.prototype as { createKernel?: unknown } | undefined)?.createKernel === 'function' ? global : undefined;
 }
 
 const isNotFound = (error: unknown): boolean => {

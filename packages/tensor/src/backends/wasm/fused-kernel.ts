@@ -6,11 +6,16 @@
  * Every instruction is rounded with Math.fround, exactly what storing it in a Float32Array
  * between separate ops does, so the result equals the decomposition bit for bit. The
  * expressions are the host kernels' (same NaN rules, same sigmoid formula).
+ *
+ * Where code cannot be compiled from strings — a page or worker whose Content-Security-Policy
+ * has no 'unsafe-eval' — a program runs as its decomposition instead: one host kernel per
+ * instruction over whole arrays, each result stored in a Float32Array. That rounds exactly as
+ * the compiled loop does (the same bits), at the cost of a pass over memory per instruction.
  */
 import type { BinaryOp, KernelInput, OptionalKernels, UnaryOp } from '../../kernels.js';
 import { keyOf, type FusedProgram } from '../../fused/program.js';
 import { broadcastStrides, sizeOf } from '../../shape.js';
-import { forEachRun, plan, type Allocator } from './host-kernels.js';
+import { createHostKernels, forEachRun, freshArrays, plan, type Allocator, type HostKernels } from './host-kernels.js';
 
 /** y[i] = program(xs...) for i < n, scalar inputs read once. */
 type ContiguousLoop = (y: Float32Array, n: number, xs: readonly Float32Array[]) => void;
@@ -117,11 +122,55 @@ class LoopCache {
   }
 }
 
-export function createFusedKernel(alloc: Allocator): OptionalKernels<Float32Array>['fusedElementwise'] & { readonly compiled: () => number } {
+/**
+ * Whether this realm compiles code from strings. A Content-Security-Policy without 'unsafe-eval'
+ * makes `new Function` throw an EvalError (and report one violation, at this probe).
+ */
+export function canCompileFromStrings(): boolean {
+  try {
+    return new Function('return 1')() === 1;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * `program` evaluated instruction by instruction with the host kernels, every intermediate a
+ * Float32Array of the output's shape (constants stay one value), the result copied into `y`.
+ */
+function runDecomposed(host: HostKernels, program: FusedProgram, inputs: readonly KernelInput<Float32Array>[], out: readonly number[], y: Float32Array): void {
+  const values: KernelInput<Float32Array>[] = [...inputs];
+  const full = (v: KernelInput<Float32Array>) => (v.data.length === y.length ? v : { data: host.expand(v, out), shape: out });
+  for (const ins of program.body) {
+    const a = ins.op === 'const' ? [] : ins.args.map((i) => values[i]);
+    const data = ins.op === 'const' ? Float32Array.of(ins.value)
+      : ins.op === 'where' ? host.where(a[0], a[1], a[2], out)
+        : a.length === 1 ? host.unary(ins.op as UnaryOp, full(a[0]), out)
+          : host.binary(ins.op as BinaryOp, a[0], a[1], out);
+    values.push({ data, shape: ins.op === 'const' ? [] : out });
+  }
+  const result = values[values.length - 1];
+  if (result.data.length === y.length) y.set(result.data);
+  else y.fill(result.data[0]); // a program that is one constant
+}
+
+export interface FusedKernelOptions {
+  /** compile programs with `new Function` (default: when the realm allows it, see `canCompileFromStrings`) */
+  readonly compile?: boolean;
+}
+
+export function createFusedKernel(alloc: Allocator, options: FusedKernelOptions = {}): OptionalKernels<Float32Array>['fusedElementwise'] & { readonly compiled: () => number; readonly interpreted: () => boolean } {
   const cache = new LoopCache();
+  let host: HostKernels | undefined;
+  let compile = options.compile;
   const kernel = (program: FusedProgram, inputs: readonly KernelInput<Float32Array>[], out: readonly number[]): Float32Array => {
+    compile ??= canCompileFromStrings();
     const n = sizeOf(out);
     const y = alloc.dirty(n);
+    if (!compile) {
+      runDecomposed((host ??= createHostKernels(freshArrays)), program, inputs, out, y);
+      return y;
+    }
     const key = keyOf(program);
     const xs = inputs.map((t) => t.data);
     // fast path: every input is either the whole output (same length, so same shape) or one value
@@ -138,5 +187,5 @@ export function createFusedKernel(alloc: Allocator): OptionalKernels<Float32Arra
     forEachRun(p, (at, offsets, runLength) => loop(y, at, runLength, xs, offsets, strides));
     return y;
   };
-  return Object.assign(kernel, { compiled: () => cache.size });
+  return Object.assign(kernel, { compiled: () => cache.size, interpreted: () => compile === false });
 }
