@@ -148,6 +148,10 @@ export const v128 = {
     const bytes = lanes.flatMap((l) => [4 * l, 4 * l + 1, 4 * l + 2, 4 * l + 3]);
     return op('v128', [...simd(0x0d), ...bytes], a, b);
   },
+  and: (a: Operand, b: Operand) => op('v128', simd(0x4e), a, b),
+  or: (a: Operand, b: Operand) => op('v128', simd(0x50), a, b),
+  /** Bits of `a` where `mask` is set, else of `b`. */
+  bitselect: (a: Operand, b: Operand, mask: Operand) => op('v128', simd(0x52), a, b, mask),
 };
 
 export const f32x4 = {
@@ -158,6 +162,15 @@ export const f32x4 = {
   mul: (a: Operand, b: Operand) => op('v128', simd(0xe6), a, b),
   div: (a: Operand, b: Operand) => op('v128', simd(0xe7), a, b),
   max: (a: Operand, b: Operand) => op('v128', simd(0xe9), a, b),
+  abs: (a: Operand) => op('v128', simd(0xe0), a),
+  neg: (a: Operand) => op('v128', simd(0xe1), a),
+  sqrt: (a: Operand) => op('v128', simd(0xe3), a),
+  floor: (a: Operand) => op('v128', simd(0x68), a),
+  /** Lane masks (all ones where true); ne is true where either lane is NaN. */
+  eq: (a: Operand, b: Operand) => op('v128', simd(0x41), a, b),
+  ne: (a: Operand, b: Operand) => op('v128', simd(0x42), a, b),
+  lt: (a: Operand, b: Operand) => op('v128', simd(0x43), a, b),
+  gt: (a: Operand, b: Operand) => op('v128', simd(0x44), a, b),
   /** Relaxed SIMD fused (or not, at the engine's choice) multiply-add: a * b + c. */
   relaxedMadd: (a: Operand, b: Operand, c: Operand) => op('v128', simd(0x105), a, b, c),
 };

@@ -117,13 +117,18 @@ class LoopCache {
   }
 }
 
-export function createFusedKernel(alloc: Allocator): OptionalKernels<Float32Array>['fusedElementwise'] & { readonly compiled: () => number } {
+/** Runs a program over whole-output and one-value inputs faster than the JS loop, or declines (undefined). */
+export type FastFused = (program: FusedProgram, key: string, xs: readonly Float32Array[], n: number) => Float32Array | undefined;
+
+export function createFusedKernel(alloc: Allocator, fast?: FastFused): OptionalKernels<Float32Array>['fusedElementwise'] & { readonly compiled: () => number } {
   const cache = new LoopCache();
   const kernel = (program: FusedProgram, inputs: readonly KernelInput<Float32Array>[], out: readonly number[]): Float32Array => {
     const n = sizeOf(out);
-    const y = alloc.dirty(n);
     const key = keyOf(program);
     const xs = inputs.map((t) => t.data);
+    const done = fast?.(program, key, xs, n);
+    if (done) return done;
+    const y = alloc.dirty(n);
     // fast path: every input is either the whole output (same length, so same shape) or one value
     if (xs.every((x) => x.length === n || x.length === 1)) {
       const scalar = xs.map((x) => x.length === 1 && n !== 1);

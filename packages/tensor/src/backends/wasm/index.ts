@@ -34,7 +34,7 @@ export function createWasmBackend(options: WasmBackendOptions = {}): WasmBackend
     ...reference,
     ...host,
     binary: (op, a, b, out) => runtime.binary(op, a.data, a.shape, b.data, b.shape, out) ?? host.binary(op, a, b, out),
-    fusedElementwise: createFusedKernel(alloc),
+    fusedElementwise: createFusedKernel(alloc, (program, key, xs, n) => runtime.fused(program, key, xs, n)),
     slice: (x, begin, out) => sliceBlocks(x.data, x.shape, begin, out, alloc.dirty(sizeOf(out))),
     pad: (x, before, _after, value, out) => padBlocks(x.data, x.shape, before, value, out, alloc.dirty(sizeOf(out))),
     matmul: (a, b, transposeA, transposeB, out) => runtime.matmul(a.data, a.shape, b.data, b.shape, transposeA, transposeB, out),

@@ -12,6 +12,8 @@ import { gemmScratchBytes, type GemmConfig } from './gemm-kernels.js';
 import { WasmHeap } from './heap.js';
 import { buildKernelModule, MAX_MEMORY_PAGES, nodeBuiltin, relaxedSimdAvailable, type KernelModule } from './kernel-module.js';
 import { ThreadPool } from './thread-pool.js';
+import { buildFusedSimdModule, simdSupports, usedInputs } from './fused-simd.js';
+import type { FusedProgram } from '../../fused/program.js';
 
 export interface WasmRuntimeOptions {
   /** Worker threads sharing the work of big kernels ('auto': one per core, at most 4; 1 when threads are unavailable). */
@@ -31,6 +33,11 @@ export interface WasmRuntimeOptions {
  */
 export const MIN_ELEMENTWISE_SIZE = 16384;
 export const MIN_ELEMENTWISE_RUN = 64;
+/**
+ * Fused elementwise programs run as SIMD modules from this many output elements on; below it the
+ * copies and the call cost more than the JS loop (~3 ns per element) they replace.
+ */
+export const MIN_FUSED_SIMD_SIZE = 512;
 /** Work (flops) below which a call stays on one thread; each extra thread needs this much more. */
 export const MIN_FLOPS_PER_THREAD = 4e6;
 const GEOMETRY_AT = 64;
@@ -45,6 +52,8 @@ export class WasmRuntime {
   private readonly heap: WasmHeap;
   private readonly pool: ThreadPool | undefined;
   private readonly blocks: ReturnType<typeof convBlockSizes>;
+  /** Compiled fused programs by key and scalar pattern (null: not expressible in SIMD). */
+  private readonly fusedRuns = new Map<string, { run: Kernel; used: boolean[] } | null>();
 
   constructor(options: WasmRuntimeOptions = {}) {
     const fma = options.fma ?? 'auto';
@@ -144,6 +153,42 @@ export class WasmRuntime {
     const fn = this.fn(elementwiseFunctionName(op as ElementwiseOp));
     forEachRun(p, (at, o, n) => fn(yAt + 4 * at, aAt + 4 * o[0], as, bAt + 4 * o[1], bs, n));
     return heap.read(yAt, size);
+  }
+
+  /**
+   * `program` over inputs that are each the whole output (n elements) or one value, as a SIMD
+   * module in the kernel memory; undefined where that does not apply (small outputs, broadcasting,
+   * instructions without an exact f32x4 form): the caller then runs the JS loop. Same results bit
+   * for bit (see fused-simd.ts). Runs on the calling thread.
+   */
+  fused(program: FusedProgram, key: string, xs: readonly Float32Array[], n: number): Float32Array | undefined {
+    if (n < MIN_FUSED_SIMD_SIZE) return undefined;
+    let mask = '';
+    for (const x of xs) {
+      if (x.length === n) mask += '0';
+      else if (x.length === 1) mask += '1';
+      else return undefined;
+    }
+    const cacheKey = `${key}|${mask}`;
+    let compiled = this.fusedRuns.get(cacheKey);
+    if (compiled === undefined) {
+      if (this.fusedRuns.size >= 256) this.fusedRuns.clear();
+      compiled = simdSupports(program) ? this.compileFused(program, xs.map((x) => x.length === 1)) : null;
+      this.fusedRuns.set(cacheKey, compiled);
+    }
+    if (!compiled) return undefined;
+    const heap = this.heap;
+    heap.reset();
+    const args = xs.map((x, k) => (compiled.used[k] ? heap.allocCopy(x) : 0));
+    const yAt = heap.alloc(4 * n);
+    compiled.run(yAt, ...args, n);
+    return heap.read(yAt, n);
+  }
+
+  private compileFused(program: FusedProgram, scalar: boolean[]): { run: Kernel; used: boolean[] } {
+    const memory = { initial: this.kernels.memory.initial, maximum: MAX_MEMORY_PAGES, shared: this.kernels.memory.shared };
+    const instance = new WebAssembly.Instance(buildFusedSimdModule(program, scalar, memory), { env: { memory: this.heap.memory } });
+    return { run: instance.exports.run as Kernel, used: usedInputs(program) };
   }
 
   /** NCHW conv2d (cross-correlation) of x [N, C, H, W] with w [OC, C, kh, kw] into `out`. */
