@@ -7,8 +7,8 @@
  * to emit itself; statements (`f.set`, `f.store`, `f.loop`, ...) go on a `FunctionBuilder`.
  */
 
-export type ValType = 'i32' | 'f32' | 'v128';
-const VAL_TYPE_CODE: Record<ValType, number> = { i32: 0x7f, f32: 0x7d, v128: 0x7b };
+export type ValType = 'i32' | 'f32' | 'f64' | 'v128';
+const VAL_TYPE_CODE: Record<ValType, number> = { i32: 0x7f, f32: 0x7d, f64: 0x7c, v128: 0x7b };
 
 /** Growable byte buffer with the LEB128 encodings the format uses. */
 class ByteWriter {
@@ -36,6 +36,12 @@ class ByteWriter {
       this.bytes.push(done ? b : b | 0x80);
       if (done) return this;
     }
+  }
+  f64(v: number): this {
+    const view = new DataView(new ArrayBuffer(8));
+    view.setFloat64(0, v, true);
+    for (let i = 0; i < 8; i++) this.bytes.push(view.getUint8(i));
+    return this;
   }
   f32(v: number): this {
     const view = new DataView(new ArrayBuffer(4));
@@ -138,6 +144,21 @@ export const f32 = {
   load: (addr: Operand, offset = 0) => op('f32', [0x2a, ...memarg(2, offset)], addr),
 };
 
+export const f64 = {
+  const: (v: number) => new Expr('f64', (w) => w.u8(0x44).f64(v)),
+  add: (a: Operand, b: Operand) => op('f64', [0xa0], a, b),
+  /** The exact float64 value of a float32. */
+  promoteF32: (a: Operand) => op('f64', [0xbb], a),
+  load: (addr: Operand, offset = 0) => op('f64', [0x2b, ...memarg(3, offset)], addr),
+};
+
+export const f64x2 = {
+  add: (a: Operand, b: Operand) => op('v128', simd(0xf0), a, b),
+  /** Lanes 0 and 1 of an f32x4, exactly, as two float64s. */
+  promoteLowF32x4: (a: Operand) => op('v128', simd(0x5f), a),
+  extractLane: (a: Operand, lane: number) => op('f64', [...simd(0x21), lane], a),
+};
+
 export const v128 = {
   zero: () => new Expr('v128', (w) => w.u8(...simd(0x0c), ...new Array<number>(16).fill(0))),
   load: (addr: Operand, offset = 0) => op('v128', [...simd(0x00), ...memarg(4, offset)], addr),
@@ -218,6 +239,9 @@ export class FunctionBuilder {
 
   storeI32(addr: Operand, value: Operand, offset = 0): void {
     this.store([0x36, ...memarg(2, offset)], addr, value);
+  }
+  storeF64(addr: Operand, value: Operand, offset = 0): void {
+    this.store([0x39, ...memarg(3, offset)], addr, value);
   }
   storeF32(addr: Operand, value: Operand, offset = 0): void {
     this.store([0x38, ...memarg(2, offset)], addr, value);

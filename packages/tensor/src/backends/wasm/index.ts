@@ -14,6 +14,7 @@ import { BufferPool } from './buffer-pool.js';
 import { createFusedKernel } from './fused-kernel.js';
 import { createHostKernels } from './host-kernels.js';
 import { WasmRuntime, type WasmRuntimeOptions } from './runtime.js';
+import { weightNormLayout } from '../reference/weight-norm.js';
 
 export type WasmBackendOptions = WasmRuntimeOptions;
 export { WasmRuntime, type WasmRuntimeOptions };
@@ -38,6 +39,8 @@ export function createWasmBackend(options: WasmBackendOptions = {}): WasmBackend
     slice: (x, begin, out) => sliceBlocks(x.data, x.shape, begin, out, alloc.dirty(sizeOf(out))),
     pad: (x, before, _after, value, out) => padBlocks(x.data, x.shape, before, value, out, alloc.dirty(sizeOf(out))),
     matmul: (a, b, transposeA, transposeB, out) => runtime.matmul(a.data, a.shape, b.data, b.shape, transposeA, transposeB, out),
+    weightNorm: (v, g, dim) => runtime.weightNorm(v.data, g.data, weightNormLayout(v.shape, dim)),
+    weightNormBackward: (dw, v, g, dim, wrt) => runtime.weightNormBackward(dw.data, v.data, g.data, weightNormLayout(v.shape, dim), wrt),
     conv2d: (x, w, attrs, out) => runtime.conv2d(x.data, x.shape, w.data, w.shape, attrs, out),
     conv2dBackpropInput: (dy, w, attrs, out) => runtime.conv2dBackpropInput(dy.data, dy.shape, w.data, w.shape, attrs, out),
     conv2dBackpropFilter: (x, dy, attrs, out) => runtime.conv2dBackpropFilter(x.data, x.shape, dy.data, dy.shape, attrs, out),

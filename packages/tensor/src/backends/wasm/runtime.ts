@@ -191,6 +191,48 @@ export class WasmRuntime {
     return { run: instance.exports.run as Kernel, used: usedInputs(program) };
   }
 
+  /**
+   * Weight norm's w = v · (g / ‖v‖) for v viewed as [outer, units, inner] (see
+   * weight-norm-kernels.ts): one pass for the squared norms, one for the scaling. Runs on the
+   * calling thread.
+   */
+  weightNorm(v: Float32Array, g: ArrayLike<number>, [outer, units, inner]: readonly [number, number, number]): Float32Array {
+    const heap = this.heap;
+    heap.reset();
+    const vAt = heap.allocCopy(v), sumsAt = heap.alloc(8 * units), scaleAt = heap.alloc(4 * units), yAt = heap.alloc(4 * v.length);
+    this.fn('wn_unitDots')(vAt, vAt, outer, units, inner, sumsAt);
+    const f = heap.f32, sums = heap.f64(sumsAt, units), s0 = scaleAt / 4;
+    // the per-unit arithmetic rounds like the composed ops: n = sqrt(Σ v²), scale = g / n
+    for (let u = 0; u < units; u++) f[s0 + u] = g[u] / Math.fround(Math.sqrt(Math.fround(sums[u])));
+    this.fn('wn_scaleUnits')(vAt, scaleAt, outer, units, inner, yAt);
+    return heap.read(yAt, v.length);
+  }
+
+  /**
+   * The gradient of `weightNorm` given dw (PyTorch's formulas, as the kernel table states them):
+   * g's, s/n per unit, or v's, (g/n)·(dw − v·(s/(n·n))), with s = Σ dw·v and n = ‖v‖ per unit.
+   */
+  weightNormBackward(dw: Float32Array, v: Float32Array, g: ArrayLike<number>, [outer, units, inner]: readonly [number, number, number], wrt: 'v' | 'g'): Float32Array {
+    const heap = this.heap;
+    heap.reset();
+    const dwAt = heap.allocCopy(dw), vAt = heap.allocCopy(v), nAt = heap.alloc(8 * units), sAt = heap.alloc(8 * units);
+    const c1At = heap.alloc(4 * units), c2At = heap.alloc(4 * units), yAt = heap.alloc(4 * (wrt === 'v' ? v.length : units));
+    this.fn('wn_unitDots')(vAt, vAt, outer, units, inner, nAt);
+    this.fn('wn_unitDots')(dwAt, vAt, outer, units, inner, sAt);
+    const f = heap.f32, squares = heap.f64(nAt, units), dots = heap.f64(sAt, units);
+    for (let u = 0; u < units; u++) {
+      const n = Math.fround(Math.sqrt(Math.fround(squares[u]))), s = Math.fround(dots[u]);
+      if (wrt === 'g') f[yAt / 4 + u] = s / n;
+      else {
+        f[c1At / 4 + u] = g[u] / n;
+        f[c2At / 4 + u] = s / Math.fround(n * n);
+      }
+    }
+    if (wrt === 'g') return heap.read(yAt, units);
+    this.fn('wn_gradV')(dwAt, vAt, c1At, c2At, outer, units, inner, yAt);
+    return heap.read(yAt, v.length);
+  }
+
   /** NCHW conv2d (cross-correlation) of x [N, C, H, W] with w [OC, C, kh, kw] into `out`. */
   conv2d(x: ArrayLike<number>, xShape: Shape, w: ArrayLike<number>, wShape: Shape, attrs: Conv2dAttrs, out: Shape): Float32Array {
     const g = convGeometry(xShape, wShape, attrs, out);
