@@ -3,8 +3,10 @@
  * kernels are blocked SIMD128 WebAssembly (generated at startup, see emitter.ts) that can split
  * work over worker threads; the memory-bound kernels of a training step (elementwise, where,
  * reduce, pooling) are specialized JS loops (host-kernels.ts), slice and pad are block copies
- * (block-copy.ts); the rest are the reference kernels. Large add/sub/mul/div run as SIMD loops in
- * the kernel memory (elementwise-kernels.ts), identical in result to the JS loops.
+ * (block-copy.ts); the rest are the reference kernels. add/sub/mul/div from 2048 elements, sums
+ * over leading axes (bias gradients), fused programs without transcendental ops (fused-simd.ts)
+ * and weight norm (weight-norm-kernels.ts) run as SIMD loops in the kernel memory
+ * (elementwise-kernels.ts), identical in result to the JS loops (weight norm: to its reference).
  */
 import type { Backend, Kernels } from '../../kernels.js';
 import { createReferenceKernels } from '../reference/index.js';
@@ -35,6 +37,7 @@ export function createWasmBackend(options: WasmBackendOptions = {}): WasmBackend
     ...reference,
     ...host,
     binary: (op, a, b, out) => runtime.binary(op, a.data, a.shape, b.data, b.shape, out) ?? host.binary(op, a, b, out),
+    reduce: (op, x, axes, out) => (op === 'sum' ? runtime.sumLeadingAxes(x.data, x.shape, axes, out) : undefined) ?? host.reduce(op, x, axes, out),
     fusedElementwise: createFusedKernel(alloc, (program, key, xs, n) => runtime.fused(program, key, xs, n)),
     slice: (x, begin, out) => sliceBlocks(x.data, x.shape, begin, out, alloc.dirty(sizeOf(out))),
     pad: (x, before, _after, value, out) => padBlocks(x.data, x.shape, before, value, out, alloc.dirty(sizeOf(out))),
