@@ -33,6 +33,7 @@ import { alternate, stepsPerBlock, type Side } from './pairs.js';
 import { WORKLOAD_IDS, workload, type Workload, type WorkloadId } from './workloads/spec.js';
 import { wnTrainer, type Trainer } from './workloads/wn.js';
 import { profileSteps, type Profile } from './profile.js';
+import { measureOpOverhead, type OpOverhead } from './op-overhead.js';
 import type { RssResult } from './steps-rss.js';
 
 const CAP_MS = Number(process.env.WN_BENCH_STEP_CAP_S ?? 20) * 1000;
@@ -401,6 +402,11 @@ export async function runSteps(): Promise<string> {
       tr.dispose();
     }
   }
+  // the fixed cost per op (the tiny workloads' contest), on the @wn backends timed against PyTorch
+  const overheads: { backend: string; overhead: OpOverhead }[] = [];
+  for (const peer of wnPeers.filter((p) => p.backend === 'wasm' || p.backend === 'wasm-1t')) {
+    overheads.push({ backend: peer.backend, overhead: measureOpOverhead(peer.backend) });
+  }
   let rss: RssResult | string | undefined;
   if (!PAIRED_ONLY && ids.includes('W2') && wnPeers.some((p) => p.backend === 'wasm')) {
     log(`\nPeak RSS: ${RSS_STEPS} W2 steps on @wn wasm in a child process`);
@@ -499,7 +505,7 @@ export async function runSteps(): Promise<string> {
   const profileSection = (p: (typeof profiles)[number]): string[] => [
     `### ${p.workload}, ${p.threads} thread(s)`,
     '',
-    `Step ${fmt(p.profile.stepMs)} ms, of which ${fmt(p.profile.kernelMs)} ms in kernels; ${fmt(p.profile.dispatches)} ops dispatched.`,
+    `Step ${fmt(p.profile.stepMs)} ms, of which ${fmt(p.profile.kernelMs)} ms in kernels; ${fmt(p.profile.dispatches)} ops dispatched; outside kernels ${fmt((1000 * (p.profile.stepMs - p.profile.kernelMs)) / p.profile.dispatches)} µs per dispatched op.`,
     '',
     formatTable(p.profile.rows.slice(0, 10).map((r) => ({ op: r.op, 'calls/step': r.calls, 'ms/step': r.ms, '% of step': r.pct }))),
     '',
@@ -549,6 +555,13 @@ export async function runSteps(): Promise<string> {
     '',
     ...(rssLines.length ? rssLines : ['(not measured)']).map((a) => `- ${a}`),
     '',
+    '## Fixed cost per op on @wn (µs; one-element tensors, median of 15 rounds of 2000 ops)',
+    '',
+    ...(overheads.length
+      ? [formatTable(overheads.map(({ backend, overhead: o }) => ({
+        backend, 'bare op (mul + dispose)': o.bareUs, 'recorded op (forward + backward in valueAndGrads)': o.recordedUs, 'fused program with 2 number inputs': o.fusedScalarsUs,
+      }))), '']
+      : ['(not measured)', '']),
     '## Where the time goes: per-op profiles on @wn wasm (top 10 per step)',
     '',
     'Kernels wrapped with timers (the wrapping adds a little); "outside kernels" is autograd, dispatch and JS around the kernels.',
@@ -562,7 +575,7 @@ export async function runSteps(): Promise<string> {
   writeFileSync(`${dir}steps.json`, JSON.stringify({
     title: 'Training steps', machine: machineLine(), date: new Date().toISOString(), loadavg: { start: load0, end: load1 }, notes,
     peer: hello ? { ...hello, threadCounts, envNotes } : noTorch, pairs: PAIRS, rows, measurements: results, pairedRuns, comparisons, verdicts,
-    targets, agreement, wnOverhead, paired, rss, profiles,
+    targets, agreement, wnOverhead, paired, rss, profiles, opOverhead: overheads,
   }, null, 2));
   writeFileSync(`${dir}steps.md`, md);
   console.log(`\n${md}`);
