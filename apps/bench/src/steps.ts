@@ -28,7 +28,7 @@ import { useTf, tf } from './peers/tfjs.js';
 import { tfTrainer } from './peers/tfjs-steps.js';
 import { TorchPeer, describeTorchPeer, torchEnv, torchUnavailable, writeManifest, type TorchLayout } from './peers/torch.js';
 import { usesOpenmpOpenblas } from './peers/torch-protocol.js';
-import { MIN_PAIRS, TARGETS, TINY, compare, invalidPeerReason, median, referenceThreads, verdict, verdictLine, type Comparison, type TorchTimes } from './compare.js';
+import { MIN_PAIRS, TARGETS, TINY, compare, invalidPeerReason, median, referenceThreads, verdict, verdictLine, weightNormCostLine, WN_COST_PAIRS, type Comparison, type TorchTimes } from './compare.js';
 import { alternate, stepsPerBlock, type Side } from './pairs.js';
 import { WORKLOAD_IDS, workload, type Workload, type WorkloadId } from './workloads/spec.js';
 import { wnTrainer, type Trainer } from './workloads/wn.js';
@@ -460,6 +460,13 @@ export async function runSteps(): Promise<string> {
     if (v) targets.push(verdictLine(c, v));
     return { comparison: c, verdict: v };
   });
+  // the issue: weight norm adds no more to W5 and W6 than PyTorch's own weight norm adds
+  for (const [base, wn] of WN_COST_PAIRS) {
+    for (const b of comparisons.filter((c) => c.workload === base)) {
+      const w = comparisons.find((c) => c.workload === wn && c.wnThreads === b.wnThreads);
+      if (w) targets.push(weightNormCostLine(b, w));
+    }
+  }
   const pairedLines = comparisons.map((c) => {
     const invalid = invalidPeerReason(c.workload, torchTimes.get(c.workload as WorkloadId) ?? []);
     const layouts = Object.entries(c.ratioByLayout).map(([l, r]) => `${fmtRatio(r)}× vs ${l}`).join(', ');
