@@ -106,6 +106,12 @@ export class WasmRuntime {
     if (batch * m * n === 0 || k === 0) return new Float32Array(batch * m * n);
     const heap = this.heap;
     heap.reset();
+    if (batch === 1 && m === 1 && transposeB && !transposeA) {
+      // one row times Wᵀ (acting on one observation): dot products over W's rows, no packing
+      const xAt = heap.allocCopy(a), wAt = heap.allocCopy(b), yAt = heap.alloc(4 * n);
+      this.fn('gemvT')(xAt, wAt, n, k, yAt);
+      return heap.read(yAt, n);
+    }
     const aAt = heap.allocCopy(a), bAt = heap.allocCopy(b), cAt = heap.alloc(4 * batch * m * n);
     const [rsA, csA] = transposeA ? [1, m] : [k, 1];
     const [rsB, csB] = transposeB ? [1, k] : [n, 1];
