@@ -11,6 +11,7 @@
 import * as T from '@wn/tensor';
 import { valueAndGrads } from '@wn/autograd';
 
+/** µs per op of each kind (see the module comment). */
 export interface OpOverhead {
   bareUs: number;
   recordedUs: number;
@@ -31,6 +32,7 @@ function perOp(rounds: number, ops: number, run: () => void): number {
   return times[times.length >> 1];
 }
 
+/** Measures the three figures on `backend` (default 15 rounds of 2000 ops each). */
 export function measureOpOverhead(backend: string, rounds = 15, ops = 2000): OpOverhead {
   return T.withBackend(backend, () => {
     const a = T.tensor([1.5], [1]), b = T.tensor([0.999], [1]);

@@ -144,6 +144,7 @@ export const f32 = {
   load: (addr: Operand, offset = 0) => op('f32', [0x2a, ...memarg(2, offset)], addr),
 };
 
+/** float64 scalars (sums kept in double precision). */
 export const f64 = {
   const: (v: number) => new Expr('f64', (w) => w.u8(0x44).f64(v)),
   add: (a: Operand, b: Operand) => op('f64', [0xa0], a, b),
@@ -152,6 +153,7 @@ export const f64 = {
   load: (addr: Operand, offset = 0) => op('f64', [0x2b, ...memarg(3, offset)], addr),
 };
 
+/** Two float64 lanes. */
 export const f64x2 = {
   add: (a: Operand, b: Operand) => op('v128', simd(0xf0), a, b),
   /** Lanes 0 and 1 of an f32x4, exactly, as two float64s. */

@@ -11,6 +11,7 @@
  */
 import { f32, f32x4, i32, v128, type Expr, type Local, type ModuleBuilder } from './emitter.js';
 
+/** Adds `gemvT(x, w, n, k, y)` (above) to the kernel module. */
 export function addGemvFunctions(mb: ModuleBuilder): void {
   mb.func('gemvT', ['i32', 'i32', 'i32', 'i32', 'i32'], (f, x, w, n, k, y) => {
     const j = f.local('i32'), kk = f.local('i32'), end4 = f.local('i32'), rowBytes = f.local('i32'), row = f.local('i32');

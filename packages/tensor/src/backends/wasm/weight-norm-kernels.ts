@@ -13,12 +13,12 @@
  *
  * Products are rounded before they are added (no fused multiply-add), like the composed ops.
  */
-import { f32, f32x4, f64, f64x2, i32, v128, type Local, type ModuleBuilder } from './emitter.js';
+import { f32, f32x4, f64, f64x2, i32, v128, type FunctionBuilder, type Local, type ModuleBuilder } from './emitter.js';
 
 const I32x6 = ['i32', 'i32', 'i32', 'i32', 'i32', 'i32'] as const;
 
-/** Calls `row(x, n)` for each (outer, unit) row: `at` is the row's byte offset, `u4` the unit's. */
-function forEachRow(f: import('./emitter.js').FunctionBuilder, outer: Local, units: Local, inner: Local, row: (at: Local, u4: Local) => void): void {
+/** Calls `row(at, u4)` for each (outer, unit) row in memory order: `at` is the row's byte offset, `u4` the unit's (4·u). */
+function forEachRow(f: FunctionBuilder, outer: Local, units: Local, inner: Local, row: (at: Local, u4: Local) => void): void {
   const a = f.local('i32'), u = f.local('i32'), at = f.local('i32'), u4 = f.local('i32');
   f.set(at, 0);
   f.for(a, 0, outer, 1, () => {
@@ -30,6 +30,7 @@ function forEachRow(f: import('./emitter.js').FunctionBuilder, outer: Local, uni
   });
 }
 
+/** Adds `wn_unitDots`, `wn_scaleUnits` and `wn_gradV` (above) to the kernel module. */
 export function addWeightNormFunctions(mb: ModuleBuilder): void {
   mb.func('wn_unitDots', [...I32x6], (f, x, y, outer, units, inner, out) => {
     const b = f.local('i32'), end4 = f.local('i32'), end = f.local('i32'), o = f.local('i32');
