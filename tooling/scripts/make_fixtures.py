@@ -628,6 +628,18 @@ def public_op_impl(op):
             (dw,) = torch.autograd.grad(y, w, t['dy'])
             return dw
         return f
+    if op == 'weight_normalize':
+        # w = v * (g / ||v||) per index of `dim`: what torch.nn.utils.weight_norm computes
+        return lambda t, a: torch._weight_norm(t['v'], t['g'], a['dim'])
+    if op == 'weight_normalize_backward':
+        # the gradient of v or g at upstream dw, by torch's own weight-norm backward
+        def f(t, a):
+            v = t['v'].detach().requires_grad_(True)
+            g = t['g'].detach().requires_grad_(True)
+            w = torch._weight_norm(v, g, a['dim'])
+            (gv, gg) = torch.autograd.grad(w, (v, g), t['dw'])
+            return gv if a['wrt'] == 'v' else gg
+        return f
     if op == 'pool2d_backward':
         def f(t, a):
             x = t['x'].detach().requires_grad_(True)
@@ -744,6 +756,19 @@ def public_ops_cases():
     add('pool2d_backward_avg_k2_s2', 'pool2d_backward',
         {'mode': 'avg', 'kernel': [2, 2], 'stride': [2, 2], 'pad': [0, 0, 0, 0]},
         lambda: {'dy': rn(2, 3, 3, 3), 'x': rn(2, 3, 6, 7)}, differentiable=False)
+    # weight norm as one op: a Linear weight (dim 0, g as PyTorch's weight_g [out, 1]), a conv
+    # weight, and a ConvTranspose2d weight normalized per output channel (dim 1)
+    add('weight_normalize_linear_dim0', 'weight_normalize', {'dim': 0},
+        lambda: {'v': rn(5, 7), 'g': runif(0.5, 2.0, 5, 1)})
+    add('weight_normalize_conv_dim0', 'weight_normalize', {'dim': 0},
+        lambda: {'v': rn(4, 3, 3, 3), 'g': runif(0.5, 2.0, 4, 1, 1, 1)})
+    add('weight_normalize_convtranspose_dim1', 'weight_normalize', {'dim': 1},
+        lambda: {'v': rn(3, 4, 2, 2), 'g': runif(0.5, 2.0, 1, 4, 1, 1)})
+    for wrt in ('v', 'g'):
+        add('weight_normalize_backward_conv_dim0_' + wrt, 'weight_normalize_backward', {'dim': 0, 'wrt': wrt},
+            lambda: {'dw': rn(4, 3, 3, 3), 'v': rn(4, 3, 3, 3), 'g': runif(0.5, 2.0, 4, 1, 1, 1)}, differentiable=False)
+        add('weight_normalize_backward_dim1_' + wrt, 'weight_normalize_backward', {'dim': 1, 'wrt': wrt},
+            lambda: {'dw': rn(3, 4, 5), 'v': rn(3, 4, 5), 'g': runif(0.5, 2.0, 1, 4, 1)}, differentiable=False)
     return cases
 
 

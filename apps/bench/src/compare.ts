@@ -163,3 +163,21 @@ export function verdictLine(c: Comparison, v: Verdict): string {
   if (v.status === 'invalid') return `${head}: INVALID — ${v.reason}; measured ${c.ratio.toFixed(2)}× vs ${against}, not a verdict${layouts}`;
   return `${head}: ${v.ratio!.toFixed(2)}× vs ${against} (median of ${c.pairs} pair ratios)${layouts} — ${v.status === 'met' ? 'MET' : 'NOT MET'}`;
 }
+
+/** The tiny workloads whose weight-norm variant must cost @wn no more than it costs PyTorch. */
+export const WN_COST_PAIRS: readonly (readonly [string, string])[] = [['W5', 'W5-WN'], ['W6', 'W6-WN']];
+
+/**
+ * How much more weight norm costs @wn than PyTorch on a workload, from the paired ratios of the
+ * standard and the weight-norm variant at the same @wn thread count:
+ * (@wn WN / @wn std) ÷ (PyTorch WN / PyTorch std) = ratio(WN) / ratio(std). At most 1: weight norm
+ * adds no more to @wn's step than PyTorch's own weight norm adds to PyTorch's (the issue's target).
+ */
+export function weightNormCostLine(base: Comparison, wn: Comparison): string {
+  if (base.wnThreads !== wn.wnThreads) throw new Error(`weightNormCostLine: ${base.workload} ran @wn at ${base.wnThreads} threads, ${wn.workload} at ${wn.wnThreads}`);
+  const relative = wn.ratio / base.ratio;
+  const fmtRatio = (r: number) => r.toFixed(2);
+  const valid = Math.min(base.pairs, wn.pairs) >= MIN_PAIRS;
+  const verdictText = !valid ? `INVALID (fewer than ${MIN_PAIRS} pairs)` : relative <= 1 ? 'MET' : 'NOT MET';
+  return `Weight norm adds no more to ${base.workload} than PyTorch's (@wn ${base.wnThreads}t): ${wn.workload} ${fmtRatio(wn.ratio)}× / ${base.workload} ${fmtRatio(base.ratio)}× = ${fmtRatio(relative)} — ${verdictText}`;
+}

@@ -28,11 +28,12 @@ import { useTf, tf } from './peers/tfjs.js';
 import { tfTrainer } from './peers/tfjs-steps.js';
 import { TorchPeer, describeTorchPeer, torchEnv, torchUnavailable, writeManifest, type TorchLayout } from './peers/torch.js';
 import { usesOpenmpOpenblas } from './peers/torch-protocol.js';
-import { MIN_PAIRS, TARGETS, TINY, compare, invalidPeerReason, median, referenceThreads, verdict, verdictLine, type Comparison, type TorchTimes } from './compare.js';
+import { MIN_PAIRS, TARGETS, TINY, compare, invalidPeerReason, median, referenceThreads, verdict, verdictLine, weightNormCostLine, WN_COST_PAIRS, type Comparison, type TorchTimes } from './compare.js';
 import { alternate, stepsPerBlock, type Side } from './pairs.js';
 import { WORKLOAD_IDS, workload, type Workload, type WorkloadId } from './workloads/spec.js';
 import { wnTrainer, type Trainer } from './workloads/wn.js';
 import { profileSteps, type Profile } from './profile.js';
+import { measureOpOverhead, type OpOverhead } from './op-overhead.js';
 import type { RssResult } from './steps-rss.js';
 
 const CAP_MS = Number(process.env.WN_BENCH_STEP_CAP_S ?? 20) * 1000;
@@ -401,6 +402,11 @@ export async function runSteps(): Promise<string> {
       tr.dispose();
     }
   }
+  // the fixed cost per op (the tiny workloads' contest), on the @wn backends timed against PyTorch
+  const overheads: { backend: string; overhead: OpOverhead }[] = [];
+  for (const peer of wnPeers.filter((p) => p.backend === 'wasm' || p.backend === 'wasm-1t')) {
+    overheads.push({ backend: peer.backend, overhead: measureOpOverhead(peer.backend) });
+  }
   let rss: RssResult | string | undefined;
   if (!PAIRED_ONLY && ids.includes('W2') && wnPeers.some((p) => p.backend === 'wasm')) {
     log(`\nPeak RSS: ${RSS_STEPS} W2 steps on @wn wasm in a child process`);
@@ -454,6 +460,13 @@ export async function runSteps(): Promise<string> {
     if (v) targets.push(verdictLine(c, v));
     return { comparison: c, verdict: v };
   });
+  // the issue: weight norm adds no more to W5 and W6 than PyTorch's own weight norm adds
+  for (const [base, wn] of WN_COST_PAIRS) {
+    for (const b of comparisons.filter((c) => c.workload === base)) {
+      const w = comparisons.find((c) => c.workload === wn && c.wnThreads === b.wnThreads);
+      if (w) targets.push(weightNormCostLine(b, w));
+    }
+  }
   const pairedLines = comparisons.map((c) => {
     const invalid = invalidPeerReason(c.workload, torchTimes.get(c.workload as WorkloadId) ?? []);
     const layouts = Object.entries(c.ratioByLayout).map(([l, r]) => `${fmtRatio(r)}× vs ${l}`).join(', ');
@@ -499,7 +512,7 @@ export async function runSteps(): Promise<string> {
   const profileSection = (p: (typeof profiles)[number]): string[] => [
     `### ${p.workload}, ${p.threads} thread(s)`,
     '',
-    `Step ${fmt(p.profile.stepMs)} ms, of which ${fmt(p.profile.kernelMs)} ms in kernels; ${fmt(p.profile.dispatches)} ops dispatched.`,
+    `Step ${fmt(p.profile.stepMs)} ms, of which ${fmt(p.profile.kernelMs)} ms in kernels; ${fmt(p.profile.dispatches)} ops dispatched; outside kernels ${fmt((1000 * (p.profile.stepMs - p.profile.kernelMs)) / p.profile.dispatches)} µs per dispatched op.`,
     '',
     formatTable(p.profile.rows.slice(0, 10).map((r) => ({ op: r.op, 'calls/step': r.calls, 'ms/step': r.ms, '% of step': r.pct }))),
     '',
@@ -549,6 +562,13 @@ export async function runSteps(): Promise<string> {
     '',
     ...(rssLines.length ? rssLines : ['(not measured)']).map((a) => `- ${a}`),
     '',
+    '## Fixed cost per op on @wn (µs; one-element tensors, median of 15 rounds of 2000 ops)',
+    '',
+    ...(overheads.length
+      ? [formatTable(overheads.map(({ backend, overhead: o }) => ({
+        backend, 'bare op (mul + dispose)': o.bareUs, 'recorded op (forward + backward in valueAndGrads)': o.recordedUs, 'fused program with 2 number inputs': o.fusedScalarsUs,
+      }))), '']
+      : ['(not measured)', '']),
     '## Where the time goes: per-op profiles on @wn wasm (top 10 per step)',
     '',
     'Kernels wrapped with timers (the wrapping adds a little); "outside kernels" is autograd, dispatch and JS around the kernels.',
@@ -562,7 +582,7 @@ export async function runSteps(): Promise<string> {
   writeFileSync(`${dir}steps.json`, JSON.stringify({
     title: 'Training steps', machine: machineLine(), date: new Date().toISOString(), loadavg: { start: load0, end: load1 }, notes,
     peer: hello ? { ...hello, threadCounts, envNotes } : noTorch, pairs: PAIRS, rows, measurements: results, pairedRuns, comparisons, verdicts,
-    targets, agreement, wnOverhead, paired, rss, profiles,
+    targets, agreement, wnOverhead, paired, rss, profiles, opOverhead: overheads,
   }, null, 2));
   writeFileSync(`${dir}steps.md`, md);
   console.log(`\n${md}`);

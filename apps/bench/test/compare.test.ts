@@ -1,7 +1,7 @@
 import { WnError } from '@wn/tensor';
 import { describe, expect, it } from 'vitest';
 import {
-  MIN_PAIRS, TARGETS, compare, fasterLayout, invalidPeerReason, median, medianPairRatio, pairRatios, referenceThreads, verdict, verdictLine,
+  MIN_PAIRS, TARGETS, compare, fasterLayout, invalidPeerReason, median, medianPairRatio, pairRatios, referenceThreads, verdict, verdictLine, weightNormCostLine,
   type TorchTimes,
 } from '../src/compare.js';
 
@@ -121,5 +121,18 @@ describe('target verdicts', () => {
     const v = verdict(c, TARGETS.W2, [times(2, { contiguous: repeat(12, 50) }), oneThread]);
     expect(v.status).toBe('not met');
     expect(verdictLine(c, v)).toBe('W2 ≤ 3× PyTorch at 1 thread: 4.00× vs PyTorch 1t channels_last (median of 12 pair ratios) (3.00× vs contiguous, 4.00× vs channels_last) — NOT MET');
+  });
+});
+
+describe('weightNormCostLine', () => {
+  const c = (workload: string, ratio: number, pairs = 12, wnThreads = 2) =>
+    ({ workload, wnThreads, torchThreads: 1, layout: 'contiguous', pairs, ratio, ratioByLayout: { contiguous: ratio } });
+  it('divides the weight-norm variant\'s paired ratio by the standard one\'s: at most 1 is met', () => {
+    expect(weightNormCostLine(c('W5', 0.8), c('W5-WN', 0.72))).toMatch(/W5-WN 0\.72× \/ W5 0\.80× = 0\.90 — MET$/);
+    expect(weightNormCostLine(c('W6', 1.2), c('W6-WN', 1.5))).toMatch(/= 1\.25 — NOT MET$/);
+  });
+  it('is invalid with too few pairs and refuses different thread counts', () => {
+    expect(weightNormCostLine(c('W5', 0.8, 12), c('W5-WN', 0.7, 9))).toMatch(/INVALID \(fewer than 10 pairs\)$/);
+    expect(() => weightNormCostLine(c('W5', 0.8, 12, 1), c('W5-WN', 0.7, 12, 2))).toThrow(/1 threads.*2/);
   });
 });

@@ -5,14 +5,14 @@
  */
 import {
   add, broadcastTo, conv2dBackpropFilter, conv2dBackpropInput, conv2dWithAttrs, cos, div, equal, gather, greater, less,
-  log, matmul, mul, neg, pad, pow, pool2dBackward, reshape, scatterAdd, sign, sin, slice, sub, sum, transpose, where,
-  type OpName, type OpRecord, type Tensor,
+  log, matmul, mul, neg, pad, pow, pool2dBackward, reshape, scatterAdd, sign, sin, slice, sub, sum, transpose,
+  weightNormalizeBackward, where, type OpName, type OpRecord, type Tensor,
 } from '@wn/tensor';
 import { fusedGradient } from './fused-rule.js';
 import { unbroadcast } from './unbroadcast.js';
 
 /** Ops whose outputs carry no gradient (integer-valued, or only used inside backward passes). */
-export const NON_DIFFERENTIABLE = ['argmax', 'conv2dBackpropFilter', 'pool2dBackward'] as const;
+export const NON_DIFFERENTIABLE = ['argmax', 'conv2dBackpropFilter', 'pool2dBackward', 'weightNormBackward'] as const;
 type NonDifferentiable = (typeof NON_DIFFERENTIABLE)[number];
 export type DifferentiableOp = Exclude<OpName, NonDifferentiable>;
 
@@ -139,4 +139,12 @@ export const GRAD_RULES: { [K in DifferentiableOp]: GradRule<K> } = {
   scatterAdd: (dy, { attrs, inputs: [, indices] }) => [gather(dy, indices, attrs.axis), null],
 
   fusedElementwise: (dy, record, needs) => fusedGradient(dy, record, needs, GRAD_RULES),
+
+  // PyTorch's weight-norm backward, one kernel per input (each recomputes the per-unit sums)
+  weightNorm(dw, { attrs: { dim }, inputs: [v, g] }, needs) {
+    return [
+      ifNeeded(needs[0], () => weightNormalizeBackward(dw, v, g, dim, 'v')),
+      ifNeeded(needs[1], () => weightNormalizeBackward(dw, v, g, dim, 'g')),
+    ];
+  },
 };

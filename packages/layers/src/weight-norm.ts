@@ -4,7 +4,7 @@
  * norm taken over every axis but the output-unit axis `dim` (one g per output unit). Trained
  * tensors are `weight_g` (g, shaped as PyTorch: size 1 except on `dim`) and `weight_v` (v).
  */
-import { div, full, mul, normalizeAxis, reshape, sqrt, sum, WnError, type Rng, type Shape, type Tensor } from '@wn/tensor';
+import { div, full, mul, normalizeAxis, reshape, sqrt, sum, weightNormalize, WnError, type Rng, type Shape, type Tensor } from '@wn/tensor';
 import { noGrad } from '@wn/autograd';
 import { normalInit } from './init.js';
 import { Module, Param } from './module.js';
@@ -22,13 +22,15 @@ export function weightNormNorm(v: Tensor, dim: number): Tensor {
   return sqrt(sum(mul(v, v), normAxes(v.rank, dim), true));
 }
 
-/** w = g · v / ‖v‖ (PyTorch's `torch._weight_norm(v, g, dim)`), written with differentiable ops. */
+/**
+ * w = g · v / ‖v‖ (PyTorch's `torch._weight_norm(v, g, dim)`): @wn/tensor's `weightNormalize`,
+ * one op with its own gradient (backends without its kernels run the composed ops).
+ */
 export function weightNormWeight(v: Tensor, g: Tensor, dim: number): Tensor {
   const d = normalizeAxis('weightNormWeight', dim, v.rank, 'dim');
   const expected = v.shape.map((s, i) => (i === d ? s : 1));
   if (g.size !== v.shape[d]) throw new WnError('weightNormWeight', `g must have ${v.shape[d]} elements (shape [${expected.join(', ')}]) for v [${v.shape.join(', ')}] with dim ${d}, got [${g.shape.join(', ')}]`);
-  const gk = g.shape.length === expected.length && g.shape.every((s, i) => s === expected[i]) ? g : reshape(g, expected);
-  return mul(v, div(gk, weightNormNorm(v, d)));
+  return weightNormalize(v, g, d);
 }
 
 /** g's shape for a weight of shape `shape` normalized per `dim`: PyTorch's weight_g shape. */

@@ -67,6 +67,8 @@ export type PrimitiveName = keyof PrimitiveAttrs;
 /** Attribute types of the optional kernels. */
 export interface OptionalKernelAttrs {
   fusedElementwise: { program: FusedProgram };
+  weightNorm: { dim: number };
+  weightNormBackward: { dim: number; wrt: 'v' | 'g' };
 }
 /** Every kernel the table may hold: the primitives, then the optional ones. */
 export type KernelName = PrimitiveName | keyof OptionalKernelAttrs;
@@ -83,6 +85,17 @@ export interface OptionalKernels<D> {
    * result equals running the program as primitive ops.
    */
   fusedElementwise(program: FusedProgram, inputs: readonly KernelInput<D>[], out: Shape): D;
+  /**
+   * Weight normalization w = v · (g / ‖v‖), the norm per index of axis `dim` of v over every other
+   * axis; g holds one value per index (any shape of that size). `out` is v's shape.
+   */
+  weightNorm(v: KernelInput<D>, g: KernelInput<D>, dim: number, out: Shape): D;
+  /**
+   * The gradient of `weightNorm` given dw: with n = ‖v‖ and s = Σ dw·v per index of `dim`,
+   * g's gradient s / n (`wrt` 'g', `out` g's shape) or v's (g / n)·(dw − v·(s / (n·n))) (`wrt`
+   * 'v', `out` v's shape) — PyTorch's formulas.
+   */
+  weightNormBackward(dw: KernelInput<D>, v: KernelInput<D>, g: KernelInput<D>, dim: number, wrt: 'v' | 'g', out: Shape): D;
 }
 
 /**

@@ -21,7 +21,7 @@ import {
   logSumExp, matmul, max, maxPool2d, maximum, mean, memory, min, minimum, mul, neg, oneHot, onesLike, pad, pool2dBackward,
   pow, reciprocal, relu, reshape, scatterAdd, sigmoid, sigmoidCrossEntropy, sign, sin, sizeOf, slice, softmax,
   softmaxCrossEntropy, softplus, split, sqrt, square, squeeze, stack, stridesOf, sub, sum, tanh, tensor, tidy, transpose,
-  variance, where, withBackend, type Conv2dAttrs, type FusedProgram, type Pool2dAttrs, type Tensor,
+  variance, weightNormalize, weightNormalizeBackward, where, withBackend, type Conv2dAttrs, type FusedProgram, type Pool2dAttrs, type Tensor,
 } from '../src/index.js';
 import * as wn from '../src/index.js';
 
@@ -276,6 +276,12 @@ const HANDLERS: Record<string, Handler> = {
       return pool2dBackward(ctx.x.dy, ctx.x.x, ctx.attrs as unknown as Pool2dAttrs);
     },
   },
+  weight_normalize: {
+    run: (ctx) => (expectAttrs(ctx, { dim: undefined }), weightNormalize(ctx.x.v, ctx.x.g, attr(ctx, 'dim'))),
+  },
+  weight_normalize_backward: {
+    run: (ctx) => (expectAttrs(ctx, { dim: undefined, wrt: undefined }), weightNormalizeBackward(ctx.x.dw, ctx.x.v, ctx.x.g, attr(ctx, 'dim'), attr(ctx, 'wrt'))),
+  },
   mlp: {
     run: (ctx) => {
       expectAttrs(ctx, { layers: ['Linear(5,7)', 'tanh', 'Linear(7,3)', 'cross_entropy(reduction=mean)'], reduction: 'mean' });
@@ -357,6 +363,9 @@ const FIXTURE_TOLERANCE: Record<string, FixtureTolerance> = {
   // dw sums over the N·OH·OW output pixels
   conv2d_backprop_filter: reductionOf((c) => { const ds = shapeOf(c, 'dy'); return ds[0] * ds[2] * ds[3]; }),
   pool2d_backward: reductionOf(kernelArea('kernel')),
+  // the norm (and Σ dw·v) of one unit: every element but those along `dim`
+  weight_normalize: reductionOf((c) => numel(shapeOf(c, 'v')) / shapeOf(c, 'v')[c.attrs.dim as number]),
+  weight_normalize_backward: reductionOf((c) => numel(shapeOf(c, 'v')) / shapeOf(c, 'v')[c.attrs.dim as number]),
   // the largest sum: the first layer's weight gradient over the batch of 8 (and K = 5, 7)
   mlp: reductionOf(() => 8),
 };
@@ -381,6 +390,7 @@ const COVERS: Record<string, readonly string[]> = {
   index_add: ['scatterAdd'], fused_elementwise: ['fusedElementwise'], fused_decomposition: ['fusedDecomposition', 'fusedValues'],
   conv2d_with_attrs: ['conv2dWithAttrs'], conv2d_backprop_input: ['conv2dBackpropInput'],
   conv2d_backprop_filter: ['conv2dBackpropFilter'], pool2d_backward: ['pool2dBackward'],
+  weight_normalize: ['weightNormalize'], weight_normalize_backward: ['weightNormalizeBackward'],
   mlp: [],
 };
 

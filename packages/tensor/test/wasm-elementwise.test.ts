@@ -5,6 +5,7 @@ import { createReferenceKernels } from '../src/backends/reference/index.js';
 import { createWasmBackend } from '../src/backends/wasm/index.js';
 import { ELEMENTWISE_OPS } from '../src/backends/wasm/elementwise-kernels.js';
 import { MIN_ELEMENTWISE_SIZE } from '../src/backends/wasm/runtime.js';
+import { createHostKernels } from '../src/backends/wasm/host-kernels.js';
 
 const reference = createReferenceKernels((n) => new Float32Array(n));
 const single = createWasmBackend({ threads: 1 });
@@ -71,4 +72,33 @@ describe('wasm elementwise SIMD runs', () => {
           }
     });
   }
+});
+
+describe('wasm sums over leading axes (bias gradients)', () => {
+  const host = createHostKernels();
+  // [rows, cols] and the conv-bias-like [N, C, H, W] over [0] with columns not a multiple of 4
+  const cases: [number[], number[]][] = [[[128, 120], [0]], [[32, 128], [0]], [[64, 3, 11], [0]], [[4, 5, 7, 31], [0, 1]], [[2049], [0]]];
+  for (const [label, backend] of [['1 thread', single], ['2 threads (shared memory)', threaded]] as const) {
+    it(`equal the JS loop's float64 sums bit for bit (${label})`, () => {
+      cases.forEach(([shape, axes], k) => {
+        const x = values(shape, 40 + k);
+        // large finite values only: the column sums must not all be NaN/Infinity
+        for (let i = 0; i < x.data.length; i++) if (!Number.isFinite(x.data[i])) x.data[i] = i % 3;
+        const out = shape.map((d, i) => (axes.includes(i) ? 1 : d));
+        const got = backend.runtime.sumLeadingAxes(x.data, shape, axes, out);
+        if (sizeOf(shape) >= MIN_ELEMENTWISE_SIZE && shape.length > 1) expect(got, `[${shape}] over ${axes}`).toBeInstanceOf(Float32Array);
+        if (got) expectSameBits(got, host.reduce('sum', x, axes, out));
+      });
+    });
+  }
+
+  it('decline inner-axis reductions, small inputs and max', () => {
+    const rt = single.runtime;
+    const x = values([64, 64], 3);
+    expect(rt.sumLeadingAxes(x.data, [64, 64], [1], [64, 1])).toBeUndefined(); // the rows' own sums: the JS loop's order
+    expect(rt.sumLeadingAxes(values([8, 8], 1).data, [8, 8], [0], [1, 8])).toBeUndefined();
+    expect(rt.sumLeadingAxes(x.data, [4, 16, 64], [0, 2], [1, 16, 1])).toBeUndefined();
+    const y = single.kernels.reduce('max', x, [0], [1, 64]);
+    expectSameBits(y, host.reduce('max', x, [0], [1, 64]));
+  });
 });

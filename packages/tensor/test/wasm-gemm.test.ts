@@ -95,6 +95,13 @@ describe.each(Object.entries(runtimes))('wasm matmul (%s)', (_, runtime) => {
     check(5, 1, 17, 65, 33, true, false, 23);
   });
 
+  it('takes one row times a transposed matrix (the GEMV path) at any row count and length', () => {
+    let seed = 40;
+    // W5's action (FC 1024 → 128), and row counts / lengths around the 4-row groups and 4-lane tails
+    check(1, 1, 1, 128, 1024, false, true, seed++);
+    for (const n of [1, 3, 4, 5, 9]) for (const k of [1, 3, 4, 7, 33]) check(1, 1, 1, n, k, false, true, seed++);
+  });
+
   it('handles empty dimensions', () => {
     expect(runtime.matmul(new Float32Array(0), [1, 3, 0], new Float32Array(0), [1, 0, 4], false, false, [1, 3, 4])).toEqual(new Float32Array(12));
     expect(runtime.matmul(new Float32Array(0), [2, 0, 5], random(10, 3), [1, 5, 2], false, false, [2, 0, 2]).length).toBe(0);
@@ -118,6 +125,8 @@ describe('wasm runtime threads', () => {
     const attrs = { stride: [1, 1], pad: [1, 1, 1, 1], dilation: [1, 1] } as const;
     const xs = [8, 16, 12, 12], ws = [24, 16, 3, 3], ys = [8, 24, 12, 12];
     expect(two.conv2d(x, xs, w, ws, attrs, ys)).toEqual(one.conv2d(x, xs, w, ws, attrs, ys));
+    const row = random(1024, 35), weight = random(128 * 1024, 36);
+    expect(two.matmul(row, [1, 1, 1024], weight, [1, 128, 1024], false, true, [1, 1, 128])).toEqual(one.matmul(row, [1, 1, 1024], weight, [1, 128, 1024], false, true, [1, 1, 128]));
     two.close();
     one.close();
   });

@@ -13,7 +13,7 @@ import {
   flatten, floor, fuse, fusedDecomposition, fusedElementwise, gather, globalAvgPool, greater, l2Normalize, leakyRelu, less, log, logSoftmax, logSumExp, matmul, max,
   maxPool2d, maximum, mean, min, minimum, mul, neg, oneHot, pad, pow, reciprocal, relu, reshape, scatterAdd, sigmoid,
   sigmoidCrossEntropy, sign, sin, slice, softmax, softmaxCrossEntropy, softplus, split, sqrt, square, squeeze, stack, sub,
-  sum, tanh, tensor, tidy, transpose, variance, where, type Conv2dOptions, type ConvTranspose2dOptions, type Pool2dOptions,
+  sum, tanh, tensor, tidy, transpose, variance, weightNormalize, where, type Conv2dOptions, type ConvTranspose2dOptions, type Pool2dOptions,
   type Shape, type Tensor,
 } from '@wn/tensor';
 
@@ -443,6 +443,15 @@ add_({
   inputs: [x([8], { values: [-100, -90, -30, -1.5, 1.5, 30, 90, 100] })],
   fn: (t) => [relu(t), leakyRelu(t, 0.1), elu(t), softplus(t)],
   tol: 'elementwise',
+});
+// weight norm as one op: a conv weight per output channel (dim 0, g as [out, 1, 1, 1]), and
+// dim 1 with a flat g; 37 = 1·37 terms per unit is not a multiple of the SIMD widths
+add_({
+  name: 'weightNorm/dim 0 [4,3,2,2] and dim 1 [2,3,37] with a flat g',
+  inputs: [x([4, 3, 2, 2]), x([4, 1, 1, 1], { positive: true }), x([2, 3, 37]), x([3], { positive: true })],
+  fn: (v, g, v2, g2) => [weightNormalize(v, g, 0), weightNormalize(v2, g2, 1)],
+  tol: 'reduction',
+  k: 74,
 });
 add_({ name: 'activation/l2Normalize axis 1 and axes [1,2]', inputs: [x([2, 3, 4])], fn: (t) => [l2Normalize(t, 1), l2Normalize(t, [1, 2])], tol: 'reduction', k: 12 });
 

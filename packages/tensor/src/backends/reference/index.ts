@@ -7,6 +7,7 @@ import { broadcastStrides, sizeOf, stridesOf, type Shape } from '../../shape.js'
 import { forEachBroadcast } from './broadcast.js';
 import { binaryFns, unaryFns } from './elementwise.js';
 import { createFusedKernel } from './fused.js';
+import { weightNormForward, weightNormGradient } from './weight-norm.js';
 
 export type HostArray = Float32Array | Float64Array;
 type In = KernelInput<HostArray>;
@@ -19,8 +20,11 @@ export function createReferenceKernels(alloc: (n: number) => HostArray): Kernels
     return y;
   };
 
+  const round = alloc(0) instanceof Float32Array ? Math.fround : (x: number) => x;
   return {
     fusedElementwise: createFusedKernel(alloc),
+    weightNorm: (v, g, dim) => weightNormForward(v.data, g.data, v.shape, dim, alloc, round),
+    weightNormBackward: (dw, v, g, dim, wrt) => weightNormGradient(dw.data, v.data, g.data, v.shape, dim, wrt, alloc, round),
 
     unary(op, x, out) {
       const f = unaryFns[op];

@@ -13,7 +13,7 @@
  * the same value for these four (float64 has more than 2·24 + 2 bits of precision, so the double
  * rounding is innocuous).
  */
-import { f32, f32x4, i32, v128, type Expr, type ModuleBuilder, type Operand } from './emitter.js';
+import { f32, f32x4, f64, f64x2, i32, v128, type Expr, type ModuleBuilder, type Operand } from './emitter.js';
 
 export const ELEMENTWISE_OPS = ['add', 'sub', 'mul', 'div'] as const;
 export type ElementwiseOp = (typeof ELEMENTWISE_OPS)[number];
@@ -67,4 +67,30 @@ export function addElementwiseFunctions(mb: ModuleBuilder): void {
       });
     });
   }
+}
+
+/**
+ * Adds `sumRowsF64(acc, x, rows, cols)`: acc[j] += x[r·cols + j] for r = 0, 1, … in order, in
+ * float64 (acc holds cols float64s) — the JS reduction's sum over leading axes (a bias gradient)
+ * addition for addition, so the rounded result is the same bit for bit.
+ */
+export function addReduceFunctions(mb: ModuleBuilder): void {
+  mb.func('sumRowsF64', ['i32', 'i32', 'i32', 'i32'], (f, acc, x, rows, cols) => {
+    const r = f.local('i32'), j = f.local('i32'), end4 = f.local('i32'), row = f.local('i32'), v = f.local('v128'), a = f.local('i32');
+    f.set(end4, i32.and(cols, -4));
+    f.set(row, x);
+    f.for(r, 0, rows, 1, () => {
+      f.for(j, 0, end4, 4, () => {
+        f.set(v, v128.load(i32.add(row, i32.shl(j, 2))));
+        f.set(a, i32.add(acc, i32.shl(j, 3)));
+        f.storeV128(a, f64x2.add(v128.load(a), f64x2.promoteLowF32x4(v)));
+        f.storeV128(a, f64x2.add(v128.load(a, 16), f64x2.promoteLowF32x4(v128.shuffle32(v, v, [2, 3, 2, 3]))), 16);
+      });
+      f.for(j, end4, cols, 1, () => {
+        f.set(a, i32.add(acc, i32.shl(j, 3)));
+        f.storeF64(a, f64.add(f64.load(a), f64.promoteF32(f32.load(i32.add(row, i32.shl(j, 2))))));
+      });
+      f.inc(row, i32.shl(cols, 2));
+    });
+  });
 }

@@ -7,8 +7,8 @@
  * to emit itself; statements (`f.set`, `f.store`, `f.loop`, ...) go on a `FunctionBuilder`.
  */
 
-export type ValType = 'i32' | 'f32' | 'v128';
-const VAL_TYPE_CODE: Record<ValType, number> = { i32: 0x7f, f32: 0x7d, v128: 0x7b };
+export type ValType = 'i32' | 'f32' | 'f64' | 'v128';
+const VAL_TYPE_CODE: Record<ValType, number> = { i32: 0x7f, f32: 0x7d, f64: 0x7c, v128: 0x7b };
 
 /** Growable byte buffer with the LEB128 encodings the format uses. */
 class ByteWriter {
@@ -36,6 +36,12 @@ class ByteWriter {
       this.bytes.push(done ? b : b | 0x80);
       if (done) return this;
     }
+  }
+  f64(v: number): this {
+    const view = new DataView(new ArrayBuffer(8));
+    view.setFloat64(0, v, true);
+    for (let i = 0; i < 8; i++) this.bytes.push(view.getUint8(i));
+    return this;
   }
   f32(v: number): this {
     const view = new DataView(new ArrayBuffer(4));
@@ -138,6 +144,23 @@ export const f32 = {
   load: (addr: Operand, offset = 0) => op('f32', [0x2a, ...memarg(2, offset)], addr),
 };
 
+/** float64 scalars (sums kept in double precision). */
+export const f64 = {
+  const: (v: number) => new Expr('f64', (w) => w.u8(0x44).f64(v)),
+  add: (a: Operand, b: Operand) => op('f64', [0xa0], a, b),
+  /** The exact float64 value of a float32. */
+  promoteF32: (a: Operand) => op('f64', [0xbb], a),
+  load: (addr: Operand, offset = 0) => op('f64', [0x2b, ...memarg(3, offset)], addr),
+};
+
+/** Two float64 lanes. */
+export const f64x2 = {
+  add: (a: Operand, b: Operand) => op('v128', simd(0xf0), a, b),
+  /** Lanes 0 and 1 of an f32x4, exactly, as two float64s. */
+  promoteLowF32x4: (a: Operand) => op('v128', simd(0x5f), a),
+  extractLane: (a: Operand, lane: number) => op('f64', [...simd(0x21), lane], a),
+};
+
 export const v128 = {
   zero: () => new Expr('v128', (w) => w.u8(...simd(0x0c), ...new Array<number>(16).fill(0))),
   load: (addr: Operand, offset = 0) => op('v128', [...simd(0x00), ...memarg(4, offset)], addr),
@@ -148,6 +171,10 @@ export const v128 = {
     const bytes = lanes.flatMap((l) => [4 * l, 4 * l + 1, 4 * l + 2, 4 * l + 3]);
     return op('v128', [...simd(0x0d), ...bytes], a, b);
   },
+  and: (a: Operand, b: Operand) => op('v128', simd(0x4e), a, b),
+  or: (a: Operand, b: Operand) => op('v128', simd(0x50), a, b),
+  /** Bits of `a` where `mask` is set, else of `b`. */
+  bitselect: (a: Operand, b: Operand, mask: Operand) => op('v128', simd(0x52), a, b, mask),
 };
 
 export const f32x4 = {
@@ -158,6 +185,15 @@ export const f32x4 = {
   mul: (a: Operand, b: Operand) => op('v128', simd(0xe6), a, b),
   div: (a: Operand, b: Operand) => op('v128', simd(0xe7), a, b),
   max: (a: Operand, b: Operand) => op('v128', simd(0xe9), a, b),
+  abs: (a: Operand) => op('v128', simd(0xe0), a),
+  neg: (a: Operand) => op('v128', simd(0xe1), a),
+  sqrt: (a: Operand) => op('v128', simd(0xe3), a),
+  floor: (a: Operand) => op('v128', simd(0x68), a),
+  /** Lane masks (all ones where true); ne is true where either lane is NaN. */
+  eq: (a: Operand, b: Operand) => op('v128', simd(0x41), a, b),
+  ne: (a: Operand, b: Operand) => op('v128', simd(0x42), a, b),
+  lt: (a: Operand, b: Operand) => op('v128', simd(0x43), a, b),
+  gt: (a: Operand, b: Operand) => op('v128', simd(0x44), a, b),
   /** Relaxed SIMD fused (or not, at the engine's choice) multiply-add: a * b + c. */
   relaxedMadd: (a: Operand, b: Operand, c: Operand) => op('v128', simd(0x105), a, b, c),
 };
@@ -205,6 +241,9 @@ export class FunctionBuilder {
 
   storeI32(addr: Operand, value: Operand, offset = 0): void {
     this.store([0x36, ...memarg(2, offset)], addr, value);
+  }
+  storeF64(addr: Operand, value: Operand, offset = 0): void {
+    this.store([0x39, ...memarg(3, offset)], addr, value);
   }
   storeF32(addr: Operand, value: Operand, offset = 0): void {
     this.store([0x38, ...memarg(2, offset)], addr, value);

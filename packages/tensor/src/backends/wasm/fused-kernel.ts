@@ -154,9 +154,14 @@ function runDecomposed(host: HostKernels, program: FusedProgram, inputs: readonl
   else y.fill(result.data[0]); // a program that is one constant
 }
 
+/** Runs a program over whole-output and one-value inputs faster than the JS loop, or declines (undefined). */
+export type FastFused = (program: FusedProgram, key: string, xs: readonly Float32Array[], n: number) => Float32Array | undefined;
+
 export interface FusedKernelOptions {
   /** compile programs with `new Function` (default: when the realm allows it, see `canCompileFromStrings`) */
   readonly compile?: boolean;
+  /** a faster path tried first (the wasm backend's SIMD modules); it may decline a program */
+  readonly fast?: FastFused;
 }
 
 export function createFusedKernel(alloc: Allocator, options: FusedKernelOptions = {}): OptionalKernels<Float32Array>['fusedElementwise'] & { readonly compiled: () => number; readonly interpreted: () => boolean } {
@@ -166,13 +171,15 @@ export function createFusedKernel(alloc: Allocator, options: FusedKernelOptions 
   const kernel = (program: FusedProgram, inputs: readonly KernelInput<Float32Array>[], out: readonly number[]): Float32Array => {
     compile ??= canCompileFromStrings();
     const n = sizeOf(out);
+    const key = keyOf(program);
+    const xs = inputs.map((t) => t.data);
+    const done = options.fast?.(program, key, xs, n);
+    if (done) return done;
     const y = alloc.dirty(n);
     if (!compile) {
       runDecomposed((host ??= createHostKernels(freshArrays)), program, inputs, out, y);
       return y;
     }
-    const key = keyOf(program);
-    const xs = inputs.map((t) => t.data);
     // fast path: every input is either the whole output (same length, so same shape) or one value
     if (xs.every((x) => x.length === n || x.length === 1)) {
       const scalar = xs.map((x) => x.length === 1 && n !== 1);

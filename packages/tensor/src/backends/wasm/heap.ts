@@ -54,6 +54,11 @@ export class WasmHeap {
     return this.f32View;
   }
 
+  /** `count` float64s at byte address `at` (8-byte aligned), as a fresh view. */
+  f64(at: number, count: number): Float64Array {
+    return new Float64Array(this.memory.buffer, at, count);
+  }
+
   get i32(): Int32Array {
     this.refresh();
     return this.i32View;

@@ -3,8 +3,10 @@
  * kernels are blocked SIMD128 WebAssembly (generated at startup, see emitter.ts) that can split
  * work over worker threads; the memory-bound kernels of a training step (elementwise, where,
  * reduce, pooling) are specialized JS loops (host-kernels.ts), slice and pad are block copies
- * (block-copy.ts); the rest are the reference kernels. Large add/sub/mul/div run as SIMD loops in
- * the kernel memory (elementwise-kernels.ts), identical in result to the JS loops.
+ * (block-copy.ts); the rest are the reference kernels. add/sub/mul/div from 2048 elements, sums
+ * over leading axes (bias gradients), fused programs without transcendental ops (fused-simd.ts)
+ * and weight norm (weight-norm-kernels.ts) run as SIMD loops in the kernel memory
+ * (elementwise-kernels.ts), identical in result to the JS loops (weight norm: to its reference).
  */
 import type { Backend, Kernels } from '../../kernels.js';
 import { createReferenceKernels } from '../reference/index.js';
@@ -14,6 +16,7 @@ import { BufferPool } from './buffer-pool.js';
 import { createFusedKernel } from './fused-kernel.js';
 import { createHostKernels } from './host-kernels.js';
 import { WasmRuntime, type WasmRuntimeOptions } from './runtime.js';
+import { weightNormLayout } from '../reference/weight-norm.js';
 
 export type WasmBackendOptions = WasmRuntimeOptions;
 export { WasmRuntime, type WasmRuntimeOptions };
@@ -34,10 +37,13 @@ export function createWasmBackend(options: WasmBackendOptions = {}): WasmBackend
     ...reference,
     ...host,
     binary: (op, a, b, out) => runtime.binary(op, a.data, a.shape, b.data, b.shape, out) ?? host.binary(op, a, b, out),
-    fusedElementwise: createFusedKernel(alloc),
+    reduce: (op, x, axes, out) => (op === 'sum' ? runtime.sumLeadingAxes(x.data, x.shape, axes, out) : undefined) ?? host.reduce(op, x, axes, out),
+    fusedElementwise: createFusedKernel(alloc, { fast: (program, key, xs, n) => runtime.fused(program, key, xs, n) }),
     slice: (x, begin, out) => sliceBlocks(x.data, x.shape, begin, out, alloc.dirty(sizeOf(out))),
     pad: (x, before, _after, value, out) => padBlocks(x.data, x.shape, before, value, out, alloc.dirty(sizeOf(out))),
     matmul: (a, b, transposeA, transposeB, out) => runtime.matmul(a.data, a.shape, b.data, b.shape, transposeA, transposeB, out),
+    weightNorm: (v, g, dim) => runtime.weightNorm(v.data, g.data, weightNormLayout(v.shape, dim)),
+    weightNormBackward: (dw, v, g, dim, wrt) => runtime.weightNormBackward(dw.data, v.data, g.data, weightNormLayout(v.shape, dim), wrt),
     conv2d: (x, w, attrs, out) => runtime.conv2d(x.data, x.shape, w.data, w.shape, attrs, out),
     conv2dBackpropInput: (dy, w, attrs, out) => runtime.conv2dBackpropInput(dy.data, dy.shape, w.data, w.shape, attrs, out),
     conv2dBackpropFilter: (x, dy, attrs, out) => runtime.conv2dBackpropFilter(x.data, x.shape, dy.data, dy.shape, attrs, out),

@@ -3,8 +3,10 @@
  * the relaxed-SIMD fused multiply-add can be used on this engine.
  */
 import { addConvFunctions, DEFAULT_CONV_CONFIG, type ConvConfig } from './conv-kernels.js';
-import { addElementwiseFunctions } from './elementwise-kernels.js';
+import { addElementwiseFunctions, addReduceFunctions } from './elementwise-kernels.js';
 import { f32x4, ModuleBuilder, type MemoryImport } from './emitter.js';
+import { addWeightNormFunctions } from './weight-norm-kernels.js';
+import { addGemvFunctions } from './gemv-kernels.js';
 import { addGemmFunctions, DEFAULT_GEMM_CONFIG, normalizeGemmConfig, type GemmConfig } from './gemm-kernels.js';
 
 /** 64 KiB pages; 2 GiB keeps every byte address a non-negative i32. */
@@ -34,6 +36,9 @@ export function buildKernelModule(options: KernelModuleOptions): KernelModule {
   const gemm = addGemmFunctions(mb, gemmConfig);
   addConvFunctions(mb, gemmConfig, gemm, convConfig);
   addElementwiseFunctions(mb);
+  addReduceFunctions(mb);
+  addWeightNormFunctions(mb);
+  addGemvFunctions(mb);
   return { module: new WebAssembly.Module(mb.toBytes() as BufferSource), memory, gemmConfig, convConfig };
 }
 

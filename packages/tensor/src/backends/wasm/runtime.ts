@@ -3,7 +3,7 @@
  * Float32Array operands into calls (copy in, split the work across threads, copy out).
  */
 import type { BinaryOp, Conv2dAttrs } from '../../kernels.js';
-import { broadcastStrides, sizeOf, type Shape } from '../../shape.js';
+import { broadcastStrides, sizeOf, stridesOf, type Shape } from '../../shape.js';
 import { elementwiseFunctionName, ELEMENTWISE_OPS, type ElementwiseOp } from './elementwise-kernels.js';
 import { forEachRun, plan } from './host-kernels.js';
 import { convBlockSizes, type ConvConfig } from './conv-kernels.js';
@@ -12,6 +12,8 @@ import { gemmScratchBytes, type GemmConfig } from './gemm-kernels.js';
 import { WasmHeap } from './heap.js';
 import { buildKernelModule, MAX_MEMORY_PAGES, nodeBuiltin, relaxedSimdAvailable, type KernelModule } from './kernel-module.js';
 import { ThreadPool } from './thread-pool.js';
+import { buildFusedSimdModule, simdSupports, usedInputs } from './fused-simd.js';
+import type { FusedProgram } from '../../fused/program.js';
 
 export interface WasmRuntimeOptions {
   /** Worker threads sharing the work of big kernels ('auto': one per core, at most 4; 1 when threads are unavailable). */
@@ -25,12 +27,18 @@ export interface WasmRuntimeOptions {
 }
 
 /**
- * Elementwise add/sub/mul/div run in the kernel memory from this many output elements on (the
- * copies in and out and the call cost more than they save on small tensors), on runs of at least
- * MIN_ELEMENTWISE_RUN elements.
+ * Elementwise add/sub/mul/div (and sums over leading axes) run in the kernel memory from this many
+ * elements on (below it the copies in and out and the call cost more than they save: at 1024
+ * elements the JS loop takes ~3 µs, the SIMD path ~5 µs; at 15k, 50–120 µs against ~11 µs), on
+ * runs of at least MIN_ELEMENTWISE_RUN elements.
  */
-export const MIN_ELEMENTWISE_SIZE = 16384;
+export const MIN_ELEMENTWISE_SIZE = 2048;
 export const MIN_ELEMENTWISE_RUN = 64;
+/**
+ * Fused elementwise programs run as SIMD modules from this many output elements on; below it the
+ * copies and the call cost more than the JS loop (~3 ns per element) they replace.
+ */
+export const MIN_FUSED_SIMD_SIZE = 512;
 /** Work (flops) below which a call stays on one thread; each extra thread needs this much more. */
 export const MIN_FLOPS_PER_THREAD = 4e6;
 const GEOMETRY_AT = 64;
@@ -45,6 +53,8 @@ export class WasmRuntime {
   private readonly heap: WasmHeap;
   private readonly pool: ThreadPool | undefined;
   private readonly blocks: ReturnType<typeof convBlockSizes>;
+  /** Compiled fused programs by key and scalar pattern (null: not expressible in SIMD). */
+  private readonly fusedRuns = new Map<string, { run: Kernel; used: boolean[] } | null>();
 
   constructor(options: WasmRuntimeOptions = {}) {
     const fma = options.fma ?? 'auto';
@@ -96,6 +106,12 @@ export class WasmRuntime {
     if (batch * m * n === 0 || k === 0) return new Float32Array(batch * m * n);
     const heap = this.heap;
     heap.reset();
+    if (batch === 1 && m === 1 && transposeB && !transposeA) {
+      // one row times Wᵀ (acting on one observation): dot products over W's rows, no packing
+      const xAt = heap.allocCopy(a), wAt = heap.allocCopy(b), yAt = heap.alloc(4 * n);
+      this.fn('gemvT')(xAt, wAt, n, k, yAt);
+      return heap.read(yAt, n);
+    }
     const aAt = heap.allocCopy(a), bAt = heap.allocCopy(b), cAt = heap.alloc(4 * batch * m * n);
     const [rsA, csA] = transposeA ? [1, m] : [k, 1];
     const [rsB, csB] = transposeB ? [1, k] : [n, 1];
@@ -144,6 +160,105 @@ export class WasmRuntime {
     const fn = this.fn(elementwiseFunctionName(op as ElementwiseOp));
     forEachRun(p, (at, o, n) => fn(yAt + 4 * at, aAt + 4 * o[0], as, bAt + 4 * o[1], bs, n));
     return heap.read(yAt, size);
+  }
+
+  /**
+   * sum(x) over `axes` when they are exactly the leading axes of a plan (rows × contiguous columns:
+   * a bias gradient), from MIN_ELEMENTWISE_SIZE elements on; undefined otherwise (the JS loop
+   * runs it). Float64 accumulation row by row, as the JS loop: the same result bit for bit.
+   */
+  sumLeadingAxes(x: Float32Array, xShape: Shape, axes: readonly number[], out: Shape): Float32Array | undefined {
+    if (x.length < MIN_ELEMENTWISE_SIZE) return undefined;
+    const outStrides = stridesOf(out);
+    const p = plan(xShape, [stridesOf(xShape), xShape.map((_, d) => (axes.includes(d) ? 0 : outStrides[d]))]);
+    if (p.dims.length !== 2 || p.strides[1][0] !== 0 || p.strides[1][1] !== 1 || p.strides[0][1] !== 1) return undefined;
+    const [rows, cols] = p.dims;
+    const heap = this.heap;
+    heap.reset();
+    const xAt = heap.allocCopy(x), accAt = heap.alloc(8 * cols);
+    heap.f64(accAt, cols).fill(0);
+    this.fn('sumRowsF64')(accAt, xAt, rows, cols);
+    const y = heap.read(xAt, cols); // a pooled array of the right length; overwritten next
+    y.set(heap.f64(accAt, cols));
+    return y;
+  }
+
+  /**
+   * `program` over inputs that are each the whole output (n elements) or one value, as a SIMD
+   * module in the kernel memory; undefined where that does not apply (small outputs, broadcasting,
+   * instructions without an exact f32x4 form): the caller then runs the JS loop. Same results bit
+   * for bit (see fused-simd.ts). Runs on the calling thread.
+   */
+  fused(program: FusedProgram, key: string, xs: readonly Float32Array[], n: number): Float32Array | undefined {
+    if (n < MIN_FUSED_SIMD_SIZE) return undefined;
+    let mask = '';
+    for (const x of xs) {
+      if (x.length === n) mask += '0';
+      else if (x.length === 1) mask += '1';
+      else return undefined;
+    }
+    const cacheKey = `${key}|${mask}`;
+    let compiled = this.fusedRuns.get(cacheKey);
+    if (compiled === undefined) {
+      if (this.fusedRuns.size >= 256) this.fusedRuns.clear();
+      compiled = simdSupports(program) ? this.compileFused(program, xs.map((x) => x.length === 1)) : null;
+      this.fusedRuns.set(cacheKey, compiled);
+    }
+    if (!compiled) return undefined;
+    const heap = this.heap;
+    heap.reset();
+    const args = xs.map((x, k) => (compiled.used[k] ? heap.allocCopy(x) : 0));
+    const yAt = heap.alloc(4 * n);
+    compiled.run(yAt, ...args, n);
+    return heap.read(yAt, n);
+  }
+
+  private compileFused(program: FusedProgram, scalar: boolean[]): { run: Kernel; used: boolean[] } {
+    const memory = { initial: this.kernels.memory.initial, maximum: MAX_MEMORY_PAGES, shared: this.kernels.memory.shared };
+    const instance = new WebAssembly.Instance(buildFusedSimdModule(program, scalar, memory), { env: { memory: this.heap.memory } });
+    return { run: instance.exports.run as Kernel, used: usedInputs(program) };
+  }
+
+  /**
+   * Weight norm's w = v · (g / ‖v‖) for v viewed as [outer, units, inner] (see
+   * weight-norm-kernels.ts): one pass for the squared norms, one for the scaling. Runs on the
+   * calling thread.
+   */
+  weightNorm(v: Float32Array, g: ArrayLike<number>, [outer, units, inner]: readonly [number, number, number]): Float32Array {
+    const heap = this.heap;
+    heap.reset();
+    const vAt = heap.allocCopy(v), sumsAt = heap.alloc(8 * units), scaleAt = heap.alloc(4 * units), yAt = heap.alloc(4 * v.length);
+    this.fn('wn_unitDots')(vAt, vAt, outer, units, inner, sumsAt);
+    const f = heap.f32, sums = heap.f64(sumsAt, units), s0 = scaleAt / 4;
+    // the per-unit arithmetic rounds like the composed ops: n = sqrt(Σ v²), scale = g / n
+    for (let u = 0; u < units; u++) f[s0 + u] = g[u] / Math.fround(Math.sqrt(Math.fround(sums[u])));
+    this.fn('wn_scaleUnits')(vAt, scaleAt, outer, units, inner, yAt);
+    return heap.read(yAt, v.length);
+  }
+
+  /**
+   * The gradient of `weightNorm` given dw (PyTorch's formulas, as the kernel table states them):
+   * g's, s/n per unit, or v's, (g/n)·(dw − v·(s/(n·n))), with s = Σ dw·v and n = ‖v‖ per unit.
+   */
+  weightNormBackward(dw: Float32Array, v: Float32Array, g: ArrayLike<number>, [outer, units, inner]: readonly [number, number, number], wrt: 'v' | 'g'): Float32Array {
+    const heap = this.heap;
+    heap.reset();
+    const dwAt = heap.allocCopy(dw), vAt = heap.allocCopy(v), nAt = heap.alloc(8 * units), sAt = heap.alloc(8 * units);
+    const c1At = heap.alloc(4 * units), c2At = heap.alloc(4 * units), yAt = heap.alloc(4 * (wrt === 'v' ? v.length : units));
+    this.fn('wn_unitDots')(vAt, vAt, outer, units, inner, nAt);
+    this.fn('wn_unitDots')(dwAt, vAt, outer, units, inner, sAt);
+    const f = heap.f32, squares = heap.f64(nAt, units), dots = heap.f64(sAt, units);
+    for (let u = 0; u < units; u++) {
+      const n = Math.fround(Math.sqrt(Math.fround(squares[u]))), s = Math.fround(dots[u]);
+      if (wrt === 'g') f[yAt / 4 + u] = s / n;
+      else {
+        f[c1At / 4 + u] = g[u] / n;
+        f[c2At / 4 + u] = s / Math.fround(n * n);
+      }
+    }
+    if (wrt === 'g') return heap.read(yAt, units);
+    this.fn('wn_gradV')(dwAt, vAt, c1At, c2At, outer, units, inner, yAt);
+    return heap.read(yAt, v.length);
   }
 
   /** NCHW conv2d (cross-correlation) of x [N, C, H, W] with w [OC, C, kh, kw] into `out`. */
