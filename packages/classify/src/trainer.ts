@@ -14,7 +14,7 @@ import { argmax, tidy, type Tensor } from '@wn/tensor';
 import { noGrad } from '@wn/autograd';
 import { Adam, flatThenLinear, initFromData, type DataInitOptions, loadRandomState, paramGrads, ParamEMA, randomState, softmaxCrossEntropy, switchAt, type VariantName } from '@wn/layers';
 import { assertFiniteLoss, CorruptFileError, FieldReader, Progress, StateBag, type CheckpointParts, type JsonValue, type ProgressSink } from '@wn/runs';
-import { RUN_FILES, RunFolder, yieldToEventLoop, type RunMode } from '@wn/runs/node';
+import { RUN_FILES, RunFolder, runModeOf, yieldToEventLoop, type RunMode } from '@wn/runs/node';
 import { batchesPerEpoch, batchIndices, epochOrder, gatherBatch, initBatchIndices, streamingBatches, type ClassificationData, type FloatImages } from './batches.js';
 import { epochAxisLabel, errorCharts } from './charts.js';
 import { loadClassificationData, type DatasetName } from './datasets.js';
@@ -270,7 +270,7 @@ function countErrors(logits: Tensor, labels: Uint8Array): number {
 
 export async function train(args: Args, options: TrainOptions = {}): Promise<TrainResult> {
   // 0. The run folder first: a refused start or resume costs no data loading.
-  const mode = options.mode ?? (args.resume ? 'resume' : args.overwrite ? 'overwrite' : 'new');
+  const mode = options.mode ?? runModeOf(args);
   const folder = RunFolder.open(args.outDir, { mode, kind: RUN_KIND, settings: runSettings(args) as unknown as JsonValue });
   const data = options.data ?? (await loadClassificationData(args));
   const label = options.label ?? args.parameterization;

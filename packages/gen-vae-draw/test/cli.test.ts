@@ -36,7 +36,9 @@ describe('wn-gen CLI', () => {
     await expect(main(['train', '--variant', 'standard,weightnorm'])).rejects.toThrow(/train takes one variant/);
     await expect(main(['train', '--setting', 'depth=3'])).rejects.toThrow(/--setting: unknown setting 'depth'/);
     await expect(main(['train', '--setting', 'width=wide'])).rejects.toThrow(/--setting: width: expected a number, got 'wide'/);
-    await expect(main(['train', '--resume', '--overwrite'])).rejects.toThrow(/contradict/);
+    await expect(main(['train', '--resume', '--overwrite'])).rejects.toThrow('--overwrite: and --resume contradict each other');
+    await expect(main(['train', '--backend', 'nope'])).rejects.toThrow(/--backend: expected one of .*wasm.*, got 'nope'/);
+    await expect(main(['train', '--threads', '0'])).rejects.toThrow("--threads: expected an integer ≥ 1, got '0'");
     await expect(main(['eval'])).rejects.toThrow(/--run: eval needs --run DIR/);
     await expect(main(['eval', '--run', join(root, 'nothing')])).rejects.toThrow(/has no finished run/);
     await expect(main(['train', '--lr', '0'])).rejects.toThrow("--lr: expected a number > 0, got '0'");

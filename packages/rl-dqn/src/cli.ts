@@ -7,10 +7,10 @@
 import { mkdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { createWasmBackend, ENGINE, getBackend, registerBackend, setBackend } from '@wn/tensor';
+import { getBackend } from '@wn/tensor';
 import { loadState, type Sequential } from '@wn/layers';
 import { FieldReader, formatDuration, mean, OptionError, sampleSd } from '@wn/runs';
-import { formatHelp, interruptOnSignals, opt, parseCommandLine, runMain, writeFileAtomic, type CommandLineSpec } from '@wn/runs/node';
+import { formatHelp, interruptOnSignals, opt, parseCommandLine, runMain, runOptions, runSetup, RUN_GROUP, seedOptions, userPath, writeFileAtomic, type CommandLineSpec } from '@wn/runs/node';
 import { listEnvs } from './envs/index.js';
 import { compare } from './dqn/compare.js';
 import { buildOnline, checkArgs, evaluate, makeEnvFor, PRESET_NAMES, presetArgs, train, type Args } from './dqn/dqn.js';
@@ -21,7 +21,6 @@ import { downscale, encodeGif, frameStripPng, renderEpisode } from './dqn/render
 const ENV = 'Environment and budget';
 const AGENT = 'Agent';
 const EVAL = 'Evaluation and pictures';
-const RUN = 'Run';
 
 export const OPTIONS = {
   preset: opt.enum(PRESET_NAMES, { group: ENV, help: "quick (default: CartPole in about a minute per run) | cartpole (CleanRL's settings) | minatar (MinAtar's examples/dqn.py) | wn-paper (MinAtar + the paper's Adamax, batch 64, data init)" }),
@@ -50,8 +49,7 @@ export const OPTIONS = {
   'opt-eps': opt.number({ group: AGENT, above: 0, help: "optimizer ε (RMSprops: 0.01; Adam: 1e-8)" }),
   'rms-alpha': opt.number({ group: AGENT, min: 0, below: 1, help: 'RMSprop smoothing α' }),
   'init-batch': opt.integer({ group: AGENT, min: 2, help: 'replay states in the data-dependent init batch (weightnorm+init)' }),
-  seed: opt.integer({ group: AGENT, min: 0, help: 'random seed (default 1)' }),
-  seeds: opt.list(opt.integer({ min: 0, help: '' }), { group: AGENT, commands: ['compare', 'start'], help: 'seeds, comma-separated (default 1,2)' }),
+  ...seedOptions({ group: AGENT, seedsCommands: ['compare', 'start'], seedsHelp: 'seeds, comma-separated (default 1,2; the chart shows mean ± sd bands)' }),
 
   'eval-episodes': opt.integer({ group: EVAL, min: 0, help: 'evaluation episodes (after training; eval: how many)' }),
   'eval-epsilon': opt.number({ group: EVAL, min: 0, max: 1, help: 'ε of evaluation episodes' }),
@@ -59,14 +57,9 @@ export const OPTIONS = {
   run: opt.string({ group: EVAL, valueName: 'DIR', nonEmpty: true, commands: ['eval', 'render'], help: 'a finished run folder (its config.json and model.safetensors); render without it plays a random policy' }),
   'max-frames': opt.integer({ group: EVAL, min: 1, commands: ['render'], help: 'render at most N steps (default 300)' }),
 
-  out: opt.string({ group: RUN, valueName: 'DIR', nonEmpty: true, help: 'output folder (default: runs/dqn-<preset>[-<variant>-seed<N>])' }),
-  resume: opt.flag({ group: RUN, help: 'continue from the checkpoints in --out' }),
-  overwrite: opt.flag({ group: RUN, help: 'replace the results in --out (without it an existing run is refused)' }),
-  'log-every': opt.integer({ group: RUN, min: 1, help: 'frames between metric rows' }),
-  'checkpoint-every': opt.integer({ group: RUN, min: 1, help: 'frames between checkpoints (always at the end and on Ctrl-C)' }),
-  backend: opt.string({ group: RUN, valueName: 'NAME', help: 'tensor backend (registered: $BACKENDS)' }),
-  threads: opt.integer({ group: RUN, min: 1, help: 'worker threads for the wasm backend' }),
-  quiet: opt.flag({ group: RUN, help: 'no progress bar: a status line every few metric rows' }),
+  ...runOptions({ out: 'output folder (default: runs/dqn-<preset>[-<variant>-seed<N>])', quiet: 'a line per metric row (frames/s, updates/s, episodes, 100-episode return, ε, ETA)' }),
+  'log-every': opt.integer({ group: RUN_GROUP, min: 1, help: 'frames between metric rows' }),
+  'checkpoint-every': opt.integer({ group: RUN_GROUP, min: 1, help: 'frames between checkpoints (always at the end and on Ctrl-C)' }),
 };
 
 const CLI: CommandLineSpec<typeof OPTIONS> = {
@@ -87,20 +80,7 @@ const CLI: CommandLineSpec<typeof OPTIONS> = {
 };
 
 export function usage(): string {
-  return formatHelp(CLI).replace('$BACKENDS', ENGINE.registeredBackends().join(', '));
-}
-
-/** Relative paths resolve against the folder the user ran pnpm from (INIT_CWD). */
-const userPath = (p: string) => resolve(process.env.INIT_CWD ?? process.cwd(), p);
-
-function configureBackend(name: string | undefined, threads: number | undefined): void {
-  if (name !== undefined && !ENGINE.registeredBackends().includes(name)) throw new OptionError('--backend', `expected one of ${ENGINE.registeredBackends().join(', ')}, got '${name}'`);
-  if (threads !== undefined) {
-    if (name !== undefined && name !== 'wasm') throw new OptionError('--threads', `applies to the wasm backend, not '${name}'`);
-    registerBackend('wasm', () => createWasmBackend({ threads }), 2);
-    name = 'wasm';
-  }
-  if (name !== undefined) setBackend(name);
+  return formatHelp(CLI);
 }
 
 type Values = ReturnType<typeof parseCommandLine<typeof OPTIONS>>['values'];
@@ -177,9 +157,8 @@ export async function main(argv: readonly string[]): Promise<number> {
     return 0;
   }
   if (positionals.length > 0) throw new OptionError('wn-dqn', `unexpected argument '${positionals[0]}'`);
-  if (o.resume && o.overwrite) throw new OptionError('--overwrite', 'and --resume contradict each other: continue the run, or replace it');
   if (command === 'train' && o.variant && o.variant.length > 1) throw new OptionError('--variant', `train takes one parameterization (got ${o.variant.join(', ')}); use compare for several`);
-  configureBackend(o.backend, o.threads);
+  const setup = runSetup(o);
   const preset = o.preset ?? 'quick';
   const overrides = overridesOf(o);
   const seed = o.seed ?? 1;
@@ -215,11 +194,11 @@ export async function main(argv: readonly string[]): Promise<number> {
 
   const interrupt = interruptOnSignals();
   const progress = process.stderr;
-  const quiet = o.quiet ?? false;
+  const quiet = setup.quiet;
   try {
     if (command === 'train') {
       const variant: QVariant = o.variant?.[0] ?? (preset === 'wn-paper' ? 'weightnorm+init' : 'standard');
-      const args: Args = { ...presetArgs(preset, variant), ...overrides, seed, resume: o.resume ?? false, overwrite: o.overwrite ?? false, outDir: userPath(o.out ?? `runs/dqn-${preset}-${variant}-seed${seed}`) };
+      const args: Args = { ...presetArgs(preset, variant), ...overrides, seed, resume: setup.resume, overwrite: setup.overwrite, outDir: userPath(o.out ?? `runs/dqn-${preset}-${variant}-seed${seed}`) };
       checkArgs(args);
       process.stdout.write(`Training DQN (${variant}) on ${args.env}: ${args.frames} frames, ${args.optimizer} lr ${args.lr}, batch ${args.batchSize}, backend ${getBackend()}\nRun folder: ${args.outDir}\n`);
       const r = await train(args, { signal: interrupt.signal, progress, quiet });
@@ -247,7 +226,7 @@ export async function main(argv: readonly string[]): Promise<number> {
         (preset === 'quick' ? `  (a short budget that fits a few minutes on a small CPU; --preset cartpole for CleanRL's 500k-step setting)\n` : '') +
         `Results folder: ${outDir}\n`,
     );
-    const r = await compare({ preset, overrides, variants, seeds, outDir, resume: o.resume, overwrite: o.overwrite, signal: interrupt.signal, progress, quiet });
+    const r = await compare({ preset, overrides, variants, seeds, outDir, resume: setup.resume, overwrite: setup.overwrite, signal: interrupt.signal, progress, quiet });
     process.stdout.write(`\n${r.table}\n\n`);
     if (r.interrupted) {
       process.stdout.write('Interrupted. Continue with the same command plus --resume.\n');

@@ -16,7 +16,7 @@ import { add, dispose, mul, Rng, tensor, tidy, WnError } from '@wn/tensor';
 import { noGrad } from '@wn/autograd';
 import { cached, initFromData, paramGrads, type Sequential } from '@wn/layers';
 import { assertFiniteLoss, FieldReader, Progress, StateBag, type CheckpointParts, type JsonValue, type MetricsRow, type ProgressSink } from '@wn/runs';
-import { RUN_FILES, RunFolder, yieldToEventLoop, type RunMode } from '@wn/runs/node';
+import { RUN_FILES, RunFolder, runModeOf, yieldToEventLoop, type RunMode } from '@wn/runs/node';
 import { make, type Env } from '../envs/index.js';
 import { makeOptimizer, type OptimizerName } from './optimizers.js';
 import { buildQNetwork, greedyAction, qValues, type QNetworkKind, type QVariant } from './qnet.js';
@@ -329,7 +329,7 @@ function readTrainState(bag: StateBag, file: string): TrainState {
 
 export async function train(args: Args, options: TrainOptions = {}): Promise<TrainResult> {
   checkArgs(args);
-  const mode = options.mode ?? (args.resume ? 'resume' : args.overwrite ? 'overwrite' : 'new');
+  const mode = options.mode ?? runModeOf(args);
   const folder = RunFolder.open(args.outDir, { mode, kind: RUN_KIND, settings: runSettings(args) as unknown as JsonValue });
   const label = options.label ?? args.variant;
   const newEnv = options.makeEnv ?? (() => makeEnvFor(args.env));

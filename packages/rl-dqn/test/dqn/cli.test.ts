@@ -23,6 +23,9 @@ describe('wn-dqn', () => {
     await expect(main(['train', '--env', 'CartPole-v9'])).rejects.toThrow(/--env: expected one of .*CartPole-v1/);
     await expect(main(['eval'])).rejects.toThrow(/--run: eval needs the run folder/);
     await expect(main(['eval', '--run', dir])).rejects.toThrow(/has no config.json/);
+    await expect(main(['train', '--resume', '--overwrite'])).rejects.toThrow('--overwrite: and --resume contradict each other');
+    await expect(main(['train', '--backend', 'nope'])).rejects.toThrow(/--backend: expected one of .*wasm.*, got 'nope'/);
+    await expect(main(['train', '--seeds', '1,2'])).rejects.toThrow('--seeds: applies to compare and start, not train');
   });
 
   it('train, then eval and render the saved agent', async () => {

@@ -176,8 +176,7 @@ export class RunFolder {
   }
 
   writeSummary(summary: { json: JsonValue; markdown: string }): void {
-    this.write(RUN_FILES.summaryJson, JSON.stringify(summary.json, null, 2) + '\n');
-    this.write(RUN_FILES.summaryMd, summary.markdown.endsWith('\n') ? summary.markdown : summary.markdown + '\n');
+    writeSummaryFiles(this.dir, summary);
   }
 
   writeCharts(files: readonly ChartFile[]): string[] {
@@ -190,4 +189,10 @@ export class RunFolder {
 export function readMetricsJsonl<T extends MetricsRow = MetricsRow>(path: string): T[] {
   if (!existsSync(path)) return [];
   return parseMetricsJsonl<T>(new TextDecoder().decode(readBytes(path, 'metrics')), path);
+}
+
+/** summary.json and summary.md in `dir` (a run's, or a comparison's folder), written atomically. */
+export function writeSummaryFiles(dir: string, summary: { json: JsonValue; markdown: string }): void {
+  writeFileAtomic(join(dir, RUN_FILES.summaryJson), JSON.stringify(summary.json, null, 2) + '\n');
+  writeFileAtomic(join(dir, RUN_FILES.summaryMd), summary.markdown.endsWith('\n') ? summary.markdown : summary.markdown + '\n');
 }
