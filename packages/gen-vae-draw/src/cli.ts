@@ -13,6 +13,9 @@ import { formatHelp, interruptOnSignals, opt, parseCommandLine, RUN_FILES, runMa
 import { compare } from './compare.js';
 import { DATASETS, loadBinarizedData, type BinarizedData } from './data/mnist.js';
 import { evaluateBounds } from './evaluate.js';
+import { openRun, type SavedRun } from './saved-run.js';
+import { Draw, drawSettingsConfig } from './draw/entry.js';
+import { canvasSequenceFiles } from './draw/sequence.js';
 import { MODELS, PRESETS, type ModelSettings, type Preset } from './model.js';
 import { buildModel, modelEntry, presetArgs, train, writeImageGrids, RUN_KIND, type Args } from './trainer.js';
 
@@ -40,15 +43,19 @@ export const OPTIONS = {
 
   k: opt.integer({ group: EVAL, min: 0, help: 'importance samples for the IW bound (train/compare: per epoch, 0 off; eval: default 5000, the IWAE protocol)' }),
   'k-images': opt.integer({ group: EVAL, min: 1, help: 'compute the IW bound on the first N test images' }),
-  run: opt.string({ group: EVAL, valueName: 'DIR', nonEmpty: true, commands: ['eval', 'sample'], help: 'a finished run folder (its model.safetensors and config.json)' }),
+  run: opt.string({ group: EVAL, valueName: 'DIR', nonEmpty: true, commands: ['eval', 'sample', 'draw-sequence'], help: 'a run folder: its model.safetensors when finished, else its latest checkpoint (a run still training, or interrupted)' }),
+  images: opt.integer({ group: EVAL, min: 1, max: 256, commands: ['draw-sequence'], help: 'images drawn in the GIF (default 16; the PNG strip shows the first 8)' }),
 
   ...runOptions({ out: 'output folder (default runs/<model>-…)', quiet: 'a line per epoch (bounds, images/s, ETA)' }),
 };
 
+/** Each model's quick preset in words, one line each (the help states what "quick" reduces). */
 function quickLine(): string {
-  const q = MODELS.vae.presets.quick;
-  return `  vae quick: ${MODELS.vae.describe(q.settings)}; ${q.trainLimit} training / ${q.testLimit} test images, ${q.epochs} epochs, batch ${q.batchSize}, ` +
-    `Polyak decay ${q.emaDecay}, IW bound k = ${q.evalK} on ${q.evalKImages} images`;
+  return Object.entries(MODELS).map(([name, entry]) => {
+    const q = entry.presets.quick;
+    return `  ${name} quick: ${entry.describe(q.settings)}; ${q.trainLimit ?? 'all'} training / ${q.testLimit ?? 'all'} test images, ${q.epochs} epochs, batch ${q.batchSize}, ` +
+      `${q.emaDecay > 0 ? `Polyak decay ${q.emaDecay}` : 'no averaging'}, IW bound k = ${q.evalK} on ${q.evalKImages} images`;
+  }).join('\n');
 }
 
 const CLI: CommandLineSpec<typeof OPTIONS> = {
@@ -57,8 +64,9 @@ const CLI: CommandLineSpec<typeof OPTIONS> = {
     start: 'the quick VAE comparison (standard vs weightnorm+init): a table, charts and sample grids in a few minutes',
     train: 'train one model under one variant',
     compare: 'variants × seeds on the same data and budget: test bound vs epochs and vs seconds (mean ± sd), a table',
-    eval: 'the test ELBO and IW bound of a finished run (--run DIR, --k)',
-    sample: 'PNG grids of samples and reconstructions of a finished run (--run DIR, --out DIR)',
+    eval: 'the test ELBO and IW bound of a run, finished or in progress (--run DIR, --k, default 5000)',
+    sample: 'PNG grids of samples and reconstructions of a run (--run DIR, --out DIR)',
+    'draw-sequence': "DRAW's canvas over its T steps as an animated GIF and a PNG strip (--run DIR of a DRAW run, --out DIR)",
   },
   defaultCommand: 'start',
   options: OPTIONS,
@@ -135,20 +143,18 @@ function describeRun(args: Args, data: BinarizedData): string {
     (args.preset === 'quick' ? `  preset quick: scaled down from the paper's setting to fit a few minutes on a small CPU (--preset paper for the full one)\n` : '  preset paper\n');
 }
 
-/** A finished run's model, rebuilt from its config.json and loaded from model.safetensors. */
-function loadRun(dir: string) {
-  const configPath = join(dir, RUN_FILES.config);
-  const modelPath = join(dir, RUN_FILES.model);
-  if (!existsSync(configPath) || !existsSync(modelPath)) throw new OptionError('--run', `${dir} has no finished run (${RUN_FILES.config} and ${RUN_FILES.model} are needed)`);
-  const r = new FieldReader(configPath);
-  const config = r.object(r.json(readFileSync(configPath, 'utf8'), 'config'), 'config');
-  if (config.kind !== RUN_KIND) r.fail('kind', `expected '${RUN_KIND}', got ${JSON.stringify(config.kind)}`);
-  // the run's own settings; building the model and loading the data check every value again
-  const settings = r.object(config.settings, 'settings') as unknown as Omit<Args, 'outDir' | 'resume' | 'overwrite'>;
-  const args = { ...settings, outDir: dir, resume: false, overwrite: false } as Args;
-  const model = buildModel(args);
-  loadState(model.module, new Uint8Array(readFileSync(modelPath)), { source: modelPath });
-  return { args, model };
+/** `draw-sequence`: the canvas GIF and strip of a DRAW run, into --out (default: the run folder). */
+function drawSequenceCommand(saved: SavedRun, o: Values): number {
+  if (!(saved.model instanceof Draw)) throw new OptionError('--run', `draw-sequence draws DRAW's canvas; ${o.run} is a ${saved.args.model} run`);
+  const out = userPath(o.out ?? o.run!);
+  mkdirSync(out, { recursive: true });
+  const n = o.images ?? 16;
+  const files = canvasSequenceFiles(saved.model, { n, stripImages: Math.min(8, n), seed: o.seed ?? saved.args.seed });
+  for (const f of files) writeFileAtomic(join(out, f.name), f.bytes);
+  const steps = drawSettingsConfig(saved.args.settings).steps;
+  process.stdout.write(`draw ${saved.args.variant} (${saved.source}${saved.averaged ? ', Polyak-averaged weights' : ''}): ${n} images drawn in T = ${steps} steps\n` +
+    `Wrote ${files.map((f) => join(out, f.name)).join(' and ')}\n`);
+  return 0;
 }
 
 export async function main(argv: readonly string[]): Promise<number> {
@@ -162,26 +168,30 @@ export async function main(argv: readonly string[]): Promise<number> {
   const setup = runSetup(o);
   const t0 = performance.now();
 
-  if (command === 'eval' || command === 'sample') {
-    if (!o.run) throw new OptionError('--run', `${command} needs --run DIR, a finished run folder`);
-    const { args, model } = loadRun(userPath(o.run));
+  if (command === 'eval' || command === 'sample' || command === 'draw-sequence') {
+    if (!o.run) throw new OptionError('--run', `${command} needs --run DIR, a run folder`);
+    const saved = openRun(userPath(o.run));
     try {
+      if (command === 'draw-sequence') return drawSequenceCommand(saved, o);
+      const { args, model } = saved;
       const data = loadBinarizedData({ ...args, testLimit: o['test-limit'] === undefined ? args.testLimit : o['test-limit'] === 0 ? null : o['test-limit'] });
+      const weights = `${saved.source}${saved.averaged ? ', Polyak-averaged weights' : ''}`;
       if (command === 'eval') {
         const k = o.k ?? 5000;
         const kImages = o['k-images'] ?? Math.min(1000, data.test.n);
-        process.stdout.write(`Evaluating ${args.model} ${args.variant} (${o.run}) on ${data.test.n} test images of ${data.name}; IW bound with k = ${k} on ${kImages} images\n  ${data.binarization}\n`);
+        process.stdout.write(`Evaluating ${args.model} ${args.variant} (${o.run}: ${weights}) on ${data.test.n} test images of ${data.name}; IW bound with k = ${k} on ${kImages} images\n  ${data.binarization}\n`);
         const b = evaluateBounds(model, data.test, { k, kImages, rng: new Rng(args.seed, 0xe7a1) });
-        process.stdout.write(`test ELBO ${b.elbo.toFixed(2)} nats; on the ${kImages} images: ELBO ${b.elboOnKImages?.toFixed(2)}, IW bound (k = ${k}) ${b.iw?.toFixed(2)} (${formatDuration((performance.now() - t0) / 1000)})\n`);
+        const iw = b.iw === null ? '' : `, IW bound (k = ${k}) ${b.iw.toFixed(2)}; ${(b.iwSeconds / kImages).toFixed(2)} s per image for the IW bound`;
+        process.stdout.write(`test ELBO ${b.elbo.toFixed(2)} nats; on the ${kImages} images: ELBO ${b.elboOnKImages?.toFixed(2) ?? '—'}${iw} (${formatDuration((performance.now() - t0) / 1000)} in all)\n`);
       } else {
         const out = userPath(o.out ?? o.run);
         mkdirSync(out, { recursive: true });
         writeImageGrids({ write: (name, bytes) => writeFileAtomic(join(out, name), bytes) }, model, data, o.seed ?? args.seed);
-        process.stdout.write(`Wrote ${join(out, 'samples.png')} and ${join(out, 'reconstructions.png')}\n`);
+        process.stdout.write(`${args.model} ${args.variant} (${weights}): wrote ${join(out, 'samples.png')} and ${join(out, 'reconstructions.png')}\n`);
       }
       return 0;
     } finally {
-      model.dispose();
+      saved.dispose();
     }
   }
 

@@ -31,6 +31,8 @@ export interface Bounds {
   kImages: number;
   /** the ELBO on the same `kImages` images (so the two can be compared image for image) */
   elboOnKImages: number | null;
+  /** wall-clock seconds of the IW bound (0 when k = 0) */
+  iwSeconds: number;
 }
 
 /** log((1/k) Σ exp(a_i)) of host values, in float64. */
@@ -83,6 +85,7 @@ export function evaluateBounds(model: GenerativeModel, images: BinaryImages, opt
       });
     }
     let iw: number | null = null;
+    const iwStart = performance.now();
     if (k > 0) {
       let sum = 0;
       // images per call: as many as fit k samples each in one pass; with k > maxSamples one image, k in chunks
@@ -92,7 +95,8 @@ export function evaluateBounds(model: GenerativeModel, images: BinaryImages, opt
       }
       iw = sum / kImages;
     }
-    return { elbo: elboSum / images.n, iw, k, kImages, elboOnKImages: k > 0 ? elboOnK / kImages : null };
+    const iwSeconds = k > 0 ? (performance.now() - iwStart) / 1000 : 0;
+    return { elbo: elboSum / images.n, iw, k, kImages, elboOnKImages: k > 0 ? elboOnK / kImages : null, iwSeconds };
   } finally {
     model.module.train(wasTraining);
   }

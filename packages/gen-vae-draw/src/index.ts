@@ -13,6 +13,7 @@ export { loadBinarizedData, trainBatch, imageBatch, mnistDataInstalled, DATASETS
 export { train, presetArgs, buildModel, modelEntry, boundCharts, writeImageGrids, stepsPerEpoch, runSettings, RUN_KIND, TIMING_FIELDS, type Args, type EpochMetrics, type TrainOptions, type TrainResult } from './trainer.js';
 export { compare, formatSummaryTable, type CompareOptions, type CompareResult, type SummaryRow } from './compare.js';
 export { imageGridPng } from './images.js';
+export { openRun, type SavedRun } from './saved-run.js';
 export { OPTIONS as CLI_OPTIONS } from './cli.js';
 export { DRAW_PRESETS, DRAW_PRESET_NAMES, drawConfig, checkDrawConfig, type DrawConfig, type DrawPresetName } from './draw/config.js';
 export { DrawModel, DRAW_VARIANTS, type DrawVariantName, type DrawOptions, type DrawPass, type DrawLoss } from './draw/model.js';

@@ -205,6 +205,22 @@ export function buildModel(args: Pick<Args, 'model' | 'variant' | 'settings' | '
   return modelEntry(args.model).build({ variant: args.variant, rng: new Rng(args.seed), settings: args.settings });
 }
 
+/** The optimizer a run trains `model` with (Adam or Adamax, from `args`). */
+export function newOptimizer(args: Pick<Args, 'optimizer' | 'lr' | 'beta1' | 'beta2'>, model: GenerativeModel): Adam | Adamax {
+  const Optim = args.optimizer === 'adamax' ? Adamax : Adam;
+  return new Optim(model.module, { lr: args.lr, beta1: args.beta1, beta2: args.beta2 });
+}
+
+/** The Polyak average of `model`'s parameters evaluation uses (null when averaging is off). */
+export function newAverage(args: Pick<Args, 'emaDecay'>, model: GenerativeModel): ParamEMA | null {
+  return args.emaDecay > 0 ? new ParamEMA(model.module, { decay: args.emaDecay }) : null;
+}
+
+/** What a checkpoint of a run holds besides its state bag: the model, the optimizer, the average. */
+export function checkpointParts(args: Pick<Args, 'optimizer'>, model: GenerativeModel, optimizer: Adam | Adamax, ema: ParamEMA | null): CheckpointParts {
+  return { modules: { model: model.module }, optimizers: { [args.optimizer]: optimizer }, emas: ema ? { ema } : {} };
+}
+
 export async function train(args: Args, options: TrainOptions = {}): Promise<TrainResult> {
   const entry = modelEntry(args.model);
   const mode = options.mode ?? runModeOf(args);
@@ -213,17 +229,16 @@ export async function train(args: Args, options: TrainOptions = {}): Promise<Tra
   const label = options.label ?? `${args.model} ${args.variant}`;
 
   const model = entry.build({ variant: args.variant, rng: new Rng(args.seed), settings: args.settings });
-  const Optim = args.optimizer === 'adamax' ? Adamax : Adam;
-  const optimizer = new Optim(model.module, { lr: args.lr, beta1: args.beta1, beta2: args.beta2 });
+  const optimizer = newOptimizer(args, model);
   const steps = stepsPerEpoch(data.train.n, args.batchSize);
   let state: TrainState = { epoch: 0, step: 0, elboSum: 0, reconstructionSum: 0, klSum: 0, seen: 0, secondsBefore: 0, epochSeconds: 0, cpuSecondsBefore: 0, epochCpuSeconds: 0, metrics: [] };
   let ema: ParamEMA | null = null;
-  let parts: CheckpointParts = { modules: { model: model.module }, optimizers: { [args.optimizer]: optimizer }, emas: {} };
+  let parts = checkpointParts(args, model, optimizer, null);
   let progress: Progress | null = null;
   try {
     if (folder.resuming) {
-      if (args.emaDecay > 0) ema = new ParamEMA(model.module, { decay: args.emaDecay });
-      parts = { ...parts, emas: ema ? { ema } : {} };
+      ema = newAverage(args, model);
+      parts = checkpointParts(args, model, optimizer, ema);
       const bag = folder.loadCheckpoint(parts);
       state = readTrainState(bag, folder.path(RUN_FILES.checkpoint), { epochs: args.epochs, steps });
       bag.dispose();
@@ -237,8 +252,8 @@ export async function train(args: Args, options: TrainOptions = {}): Promise<Tra
         }
       }
       // the average starts from the (data-initialized) starting weights
-      if (args.emaDecay > 0) ema = new ParamEMA(model.module, { decay: args.emaDecay });
-      parts = { ...parts, emas: ema ? { ema } : {} };
+      ema = newAverage(args, model);
+      parts = checkpointParts(args, model, optimizer, ema);
     }
     const parameters = model.module.numParameters();
     folder.writeConfig({ dataset: data.name, binarization: data.binarization, train_images: data.train.n, test_images: data.test.n, parameters, steps_per_epoch: steps, model_description: entry.describe(args.settings) });

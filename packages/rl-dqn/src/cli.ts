@@ -9,14 +9,14 @@ import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { getBackend } from '@wn/tensor';
 import { loadState, type Sequential } from '@wn/layers';
-import { FieldReader, formatDuration, mean, OptionError, sampleSd } from '@wn/runs';
+import { encodeGif, FieldReader, formatDuration, frameStripPng, mean, OptionError, sampleSd } from '@wn/runs';
 import { formatHelp, interruptOnSignals, opt, parseCommandLine, runMain, runOptions, runSetup, RUN_GROUP, seedOptions, userPath, writeFileAtomic, type CommandLineSpec } from '@wn/runs/node';
 import { listEnvs } from './envs/index.js';
 import { compare } from './dqn/compare.js';
 import { buildOnline, checkArgs, evaluate, makeEnvFor, PRESET_NAMES, presetArgs, train, type Args } from './dqn/dqn.js';
 import { OPTIMIZERS } from './dqn/optimizers.js';
 import { Q_NETWORKS, Q_VARIANTS, type QVariant } from './dqn/qnet.js';
-import { downscale, encodeGif, frameStripPng, renderEpisode } from './dqn/render.js';
+import { downscale, renderEpisode } from './dqn/render.js';
 
 const ENV = 'Environment and budget';
 const AGENT = 'Agent';

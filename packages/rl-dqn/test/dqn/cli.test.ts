@@ -4,17 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { main } from '../../src/cli.js';
-import { encodeGif } from '../../src/dqn/render.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'wn-dqn-cli-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-/** Image descriptors (one per frame) in a GIF: each frame here follows a graphic control extension (0x21 0xF9). */
-const gifFrames = (b: Uint8Array) => {
-  let n = 0;
-  for (let i = 0; i + 1 < b.length; i++) if (b[i] === 0x21 && b[i + 1] === 0xf9) n++;
-  return n;
-};
 
 describe('wn-dqn', () => {
   it('refuses bad options with a message naming the option', async () => {
@@ -49,12 +41,4 @@ describe('wn-dqn', () => {
       err.mockRestore();
     }
   }, 60_000);
-
-  it('encodeGif writes one frame per input frame, looping', () => {
-    const frame = (v: number) => ({ width: 4, height: 2, data: new Uint8Array(24).fill(v) });
-    const b = encodeGif([frame(0), frame(128), frame(255)], { delayMs: 50 });
-    expect(gifFrames(b)).toBe(3);
-    expect(new TextDecoder().decode(b).includes('NETSCAPE2.0')).toBe(true);
-    expect(() => encodeGif([frame(0), { width: 2, height: 2, data: new Uint8Array(12) }], { delayMs: 50 })).toThrow(/frame 1 is 2×2, the first is 4×2/);
-  });
 });

@@ -41,7 +41,7 @@ export function runOptions(help: RunOptionHelp) {
     overwrite: opt.flag({ group, help: help.overwrite ?? 'start again in an --out that already holds results, replacing them (without it: refused)' }),
     backend,
     threads: opt.integer({ group, min: 1, help: 'worker threads for the wasm backend (default: one per core, at most 4)' }),
-    quiet: opt.flag({ group, help: `no progress bar: ${help.quiet ?? 'a line per epoch'} (as when stderr is not a terminal)` }),
+    quiet: opt.flag({ group, help: `no progress bar, as when stderr is not a terminal: ${help.quiet ?? 'a line per epoch'}` }),
   };
 }
 
