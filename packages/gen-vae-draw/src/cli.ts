@@ -3,13 +3,13 @@
  * command (`start`) it runs the quick VAE comparison — standard vs weightnorm+init — and prints a
  * table, writes the charts and the sample grids. The options are one table (@wn/runs' `opt`).
  */
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { getBackend, Rng } from '@wn/tensor';
-import { loadState, VARIANT_NAMES, type VariantName } from '@wn/layers';
-import { FieldReader, formatDuration, OptionError } from '@wn/runs';
-import { formatHelp, interruptOnSignals, opt, parseCommandLine, RUN_FILES, runMain, runOptions, runSetup, seedOptions, userPath, writeFileAtomic, type CommandLineSpec } from '@wn/runs/node';
+import { VARIANT_NAMES, type VariantName } from '@wn/layers';
+import { formatDuration, OptionError } from '@wn/runs';
+import { formatHelp, interruptOnSignals, opt, parseCommandLine, runMain, runOptions, runSetup, seedOptions, userPath, writeFileAtomic, type CommandLineSpec } from '@wn/runs/node';
 import { compare } from './compare.js';
 import { DATASETS, loadBinarizedData, type BinarizedData } from './data/mnist.js';
 import { evaluateBounds } from './evaluate.js';
@@ -17,7 +17,7 @@ import { openRun, type SavedRun } from './saved-run.js';
 import { Draw, drawSettingsConfig } from './draw/entry.js';
 import { canvasSequenceFiles } from './draw/sequence.js';
 import { MODELS, PRESETS, type ModelSettings, type Preset } from './model.js';
-import { buildModel, modelEntry, presetArgs, train, writeImageGrids, RUN_KIND, type Args } from './trainer.js';
+import { modelEntry, presetArgs, train, writeImageGrids, type Args } from './trainer.js';
 
 const DATA = 'Data';
 const MODEL = 'Model and training';

@@ -1,3 +1,6 @@
+// gifenc ships no types: the reference brings its declaration into every program that compiles this
+// file (the model packages typecheck @wn/runs from source, where an include of src/ does not reach it).
+// eslint-disable-next-line @typescript-eslint/triple-slash-reference
 /// <reference path="./gifenc.d.ts" />
 /**
  * Pictures made of frames: an animated GIF (encoded by gifenc, a maintained GIF encoder) and
