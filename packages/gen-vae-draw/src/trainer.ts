@@ -330,7 +330,7 @@ export async function train(args: Args, options: TrainOptions = {}): Promise<Tra
       checkpoint();
       progress?.log(
         `[${label}] epoch ${m.epoch}/${args.epochs}  train ELBO ${m.train_elbo.toFixed(2)} (KL ${m.train_kl.toFixed(2)})  test ELBO ${m.test_elbo.toFixed(2)}` +
-          `${ema ? ` (raw weights ${m.test_elbo_raw.toFixed(2)})` : ''}${m.iw_k ? `  IW(k=${m.iw_k}, ${m.iw_images} img) ${m.test_iw.toFixed(2)}` : ''}  ${m.epoch_seconds.toFixed(1)} s`,
+          `${ema ? ` (raw weights ${m.test_elbo_raw.toFixed(2)})` : ''}${m.iw_k ? `  IW(k=${m.iw_k}, ${m.iw_images} img) ${m.test_iw.toFixed(2)}` : ''}  ${m.epoch_seconds.toFixed(1)} s  ${m.examples_per_second.toFixed(0)} img/s  ETA ${progress.etaText}`,
       );
       await yieldToEventLoop();
     }

@@ -9,13 +9,16 @@ const root = mkdtempSync(join(tmpdir(), 'wn-gen-cli-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 afterEach(() => vi.restoreAllMocks());
 
-function capture(): string[] {
+function capture(err: string[] = []): string[] {
   const out: string[] = [];
   vi.spyOn(process.stdout, 'write').mockImplementation((s: string | Uint8Array) => {
     out.push(String(s));
     return true;
   });
-  vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
+  vi.spyOn(process.stderr, 'write').mockImplementation((s: string | Uint8Array) => {
+    err.push(String(s));
+    return true;
+  });
   return out;
 }
 
@@ -55,8 +58,12 @@ describe('wn-gen CLI', () => {
   it('train on the embedded subset, then eval (ELBO and IW bound) and sample the saved model', async () => {
     const run = join(root, 'run');
     const tiny = ['--setting', 'width=1/4,hidden=16,latent=4,blocks=1', '--dataset', 'embedded', '--train-limit', '40', '--test-limit', '10', '--batch-size', '20', '--init-batch', '20'];
-    let out = capture();
+    const err: string[] = [];
+    let out = capture(err);
     expect(await main(['train', ...tiny, '--epochs', '1', '--k', '2', '--k-images', '2', '--out', run, '--quiet'])).toBe(0);
+    // --quiet: one line per epoch with the bounds, the throughput and the ETA
+    expect(err).toHaveLength(1);
+    expect(err[0]).toMatch(/^\[vae weightnorm\+init\] epoch 1\/1  train ELBO -[\d.]+ \(KL [\d.]+\)  test ELBO -[\d.]+ \(raw weights -[\d.]+\)  IW\(k=2, 2 img\) -[\d.]+  [\d.]+ s  \d+ img\/s  ETA (0:00|estimating)\n$/);
     expect(out.join('')).toMatch(/Training vae weightnorm\+init, seed 1[\s\S]*Fashion-MNIST \(embedded subset\): 40 training images, 10 test images[\s\S]*preset quick[\s\S]*Final test ELBO -\d+\.\d\d nats, IW bound \(k = 2\)/);
     expect(readFileSync(join(run, 'metrics.jsonl'), 'utf8').trim().split('\n')).toHaveLength(1);
     vi.restoreAllMocks();

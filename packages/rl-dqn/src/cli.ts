@@ -4,16 +4,16 @@
  * `train` one run; `eval` a saved agent; `render` an episode as an animated GIF and a PNG strip.
  * The options are one table (@wn/runs' `opt`): types, --help and validation in one place.
  */
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { getBackend } from '@wn/tensor';
-import { loadState, type Sequential } from '@wn/layers';
-import { encodeGif, FieldReader, formatDuration, frameStripPng, mean, OptionError, sampleSd } from '@wn/runs';
+import { encodeGif, formatDuration, frameStripPng, mean, OptionError, sampleSd } from '@wn/runs';
 import { formatHelp, interruptOnSignals, opt, parseCommandLine, runMain, runOptions, runSetup, RUN_GROUP, seedOptions, userPath, writeFileAtomic, type CommandLineSpec } from '@wn/runs/node';
 import { listEnvs } from './envs/index.js';
 import { compare } from './dqn/compare.js';
-import { buildOnline, checkArgs, evaluate, makeEnvFor, PRESET_NAMES, presetArgs, train, type Args } from './dqn/dqn.js';
+import { checkArgs, evaluate, makeEnvFor, PRESET_NAMES, presetArgs, train, type Args } from './dqn/dqn.js';
+import { openAgent } from './dqn/saved.js';
 import { OPTIMIZERS } from './dqn/optimizers.js';
 import { Q_NETWORKS, Q_VARIANTS, type QVariant } from './dqn/qnet.js';
 import { downscale, renderEpisode } from './dqn/render.js';
@@ -54,7 +54,7 @@ export const OPTIONS = {
   'eval-episodes': opt.integer({ group: EVAL, min: 0, help: 'evaluation episodes (after training; eval: how many)' }),
   'eval-epsilon': opt.number({ group: EVAL, min: 0, max: 1, help: 'ε of evaluation episodes' }),
   'eval-every': opt.integer({ group: EVAL, min: 0, help: 'frames between evaluations during training (0: only at the end)' }),
-  run: opt.string({ group: EVAL, valueName: 'DIR', nonEmpty: true, commands: ['eval', 'render'], help: 'a finished run folder (its config.json and model.safetensors); render without it plays a random policy' }),
+  run: opt.string({ group: EVAL, valueName: 'DIR', nonEmpty: true, commands: ['eval', 'render'], help: 'a run folder: its model.safetensors when finished, else its latest checkpoint (a run still training, or interrupted); render without it plays a random policy' }),
   'max-frames': opt.integer({ group: EVAL, min: 1, commands: ['render'], help: 'render at most N steps (default 300)' }),
 
   ...runOptions({ out: 'output folder (default: runs/dqn-<preset>[-<variant>-seed<N>])', quiet: 'a line per metric row (frames/s, updates/s, episodes, 100-episode return, ε, ETA)' }),
@@ -68,7 +68,7 @@ const CLI: CommandLineSpec<typeof OPTIONS> = {
     compare: 'train each parameterization under each seed, then print a table and write a learning-curve chart (the default)',
     start: 'the same as compare',
     train: 'train one agent',
-    eval: 'evaluate a saved agent (--run DIR) for N episodes',
+    eval: 'evaluate the agent of a run folder, finished or in progress (--run DIR), for N episodes',
     render: 'play one episode and write it as an animated GIF and a PNG strip of frames',
   },
   defaultCommand: 'compare',
@@ -123,33 +123,6 @@ function overridesOf(o: Values): Partial<Args> {
   return out;
 }
 
-/** A finished run's settings (config.json) and its online network with the saved weights. */
-function loadAgent(dir: string): { args: Args; net: Sequential } {
-  const file = join(dir, 'config.json');
-  const r = new FieldReader(file);
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch {
-    throw new OptionError('--run', `'${dir}' has no config.json: expected a run folder written by wn-dqn train`);
-  }
-  const config = r.object(r.json(text, 'config.json'), 'config');
-  const kind = r.field(config, 'kind', 'config', (v, f) => r.string(v, f));
-  if (kind !== 'wn-dqn') r.fail('config.kind', `written by '${kind}', not by wn-dqn`);
-  const settings = r.field(config, 'settings', 'config', (v, f) => r.object(v, f)) as unknown as Args;
-  const args: Args = { ...presetArgs('cartpole'), ...settings, outDir: dir, resume: false, overwrite: false };
-  checkArgs(args);
-  const net = buildOnline(args, makeEnvFor(args.env));
-  let bytes: Uint8Array;
-  try {
-    bytes = readFileSync(join(dir, 'model.safetensors'));
-  } catch {
-    throw new OptionError('--run', `'${dir}' has no model.safetensors: the run has not finished (continue it with --resume)`);
-  }
-  loadState(net, bytes, { source: join(dir, 'model.safetensors') });
-  return { args, net };
-}
-
 export async function main(argv: readonly string[]): Promise<number> {
   const { command, values: o, positionals, help } = parseCommandLine(CLI, argv);
   if (help) {
@@ -166,17 +139,22 @@ export async function main(argv: readonly string[]): Promise<number> {
 
   if (command === 'eval') {
     if (!o.run) throw new OptionError('--run', 'eval needs the run folder of a trained agent');
-    const { args, net } = loadAgent(userPath(o.run));
-    const episodes = o['eval-episodes'] ?? 30;
-    const epsilon = o['eval-epsilon'] ?? args.evalEpsilon;
-    const returns = evaluate(net, makeEnvFor(args.env), { episodes, epsilon, seed: 2_000_003 + seed });
-    process.stdout.write(`${args.variant} agent on ${args.env}: ${episodes} episodes at ε = ${epsilon}: mean return ${mean(returns).toFixed(2)} ± ${sampleSd(returns).toFixed(2)} (sd), min ${Math.min(...returns)}, max ${Math.max(...returns)}\n`);
-    net.dispose();
+    const { args, net, source } = openAgent(userPath(o.run));
+    try {
+      const episodes = o['eval-episodes'] ?? 30;
+      if (episodes < 1) throw new OptionError('--eval-episodes', `eval plays at least 1 episode, got ${episodes}`);
+      const epsilon = o['eval-epsilon'] ?? args.evalEpsilon;
+      const returns = evaluate(net, makeEnvFor(args.env), { episodes, epsilon, seed: 2_000_003 + seed });
+      const sd = returns.length > 1 ? ` ± ${sampleSd(returns).toFixed(2)} (sd)` : '';
+      process.stdout.write(`${args.variant} agent on ${args.env} (${source}): ${episodes} episodes at ε = ${epsilon}: mean return ${mean(returns).toFixed(2)}${sd}, min ${Math.min(...returns)}, max ${Math.max(...returns)} (${formatDuration((performance.now() - t0) / 1000)})\n`);
+    } finally {
+      net.dispose();
+    }
     return 0;
   }
 
   if (command === 'render') {
-    const agent = o.run ? loadAgent(userPath(o.run)) : null;
+    const agent = o.run ? openAgent(userPath(o.run)) : null;
     const env = o.env ?? agent?.args.env ?? 'CartPole-v1';
     if (!listEnvs().includes(env)) throw new OptionError('--env', `expected one of ${listEnvs().join(', ')}, got '${env}'`);
     const episode = renderEpisode(agent?.net ?? null, makeEnvFor(env), { seed, epsilon: o['eval-epsilon'] ?? agent?.args.evalEpsilon ?? 0, maxFrames: o['max-frames'] ?? 300 });

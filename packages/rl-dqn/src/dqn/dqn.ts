@@ -14,7 +14,7 @@
  */
 import { add, dispose, mul, Rng, tensor, tidy, WnError } from '@wn/tensor';
 import { noGrad } from '@wn/autograd';
-import { cached, initFromData, paramGrads, type Sequential } from '@wn/layers';
+import { cached, initFromData, paramGrads, type Optimizer, type Sequential } from '@wn/layers';
 import { assertFiniteLoss, FieldReader, Progress, StateBag, type CheckpointParts, type JsonValue, type MetricsRow, type ProgressSink } from '@wn/runs';
 import { RUN_FILES, RunFolder, runModeOf, yieldToEventLoop, type RunMode } from '@wn/runs/node';
 import { make, type Env } from '../envs/index.js';
@@ -225,6 +225,15 @@ export function evaluate(net: Sequential, env: Env, options: { episodes: number;
 
 // ---- training ----------------------------------------------------------------------------------
 
+/**
+ * A metric row as a progress line: frame (and %), episodes, the last 100 episodes' mean return,
+ * the evaluation return when one ran, ε, frames/s and updates/s of the period, and the ETA.
+ */
+export function progressLine(label: string, row: DqnMetrics, frames: number, evalReturn: number | undefined, eta: string): string {
+  return `[${label}] frame ${row.frame}/${frames} (${((100 * row.frame) / frames).toFixed(0)}%)  episodes ${row.episodes}  return(100) ${row.return_mean100?.toFixed(1) ?? '–'}` +
+    `${evalReturn !== undefined ? `  eval ${evalReturn.toFixed(1)}` : ''}  ε ${row.epsilon.toFixed(3)}  ${row.frames_per_second.toFixed(0)} frames/s  ${row.updates_per_second.toFixed(0)} updates/s  ETA ${eta}`;
+}
+
 /** One metrics row per `logEvery` frames. Timing fields (`seconds`, `*_per_second`) are the only ones a resume does not reproduce. */
 export interface DqnMetrics extends MetricsRow {
   frame: number;
@@ -327,6 +336,11 @@ function readTrainState(bag: StateBag, file: string): TrainState {
   };
 }
 
+/** What a checkpoint holds besides its state bag: the online and target networks and the optimizer. */
+export function checkpointParts(online: Sequential, target: Sequential, optimizer: Optimizer): CheckpointParts {
+  return { modules: { online, target }, optimizers: { q: optimizer } };
+}
+
 export async function train(args: Args, options: TrainOptions = {}): Promise<TrainResult> {
   checkArgs(args);
   const mode = options.mode ?? runModeOf(args);
@@ -347,7 +361,7 @@ export async function train(args: Args, options: TrainOptions = {}): Promise<Tra
   let actRng = new Rng(args.seed, 2);
   let sampleRng = new Rng(args.seed, 3);
   const schedule = epsilonSchedule(args);
-  const parts: CheckpointParts = { modules: { online, target }, optimizers: { q: optimizer } };
+  const parts = checkpointParts(online, target, optimizer);
 
   let st: TrainState = {
     frame: 0, updates: 0, episodes: 0, episodeReturn: 0, episodeLength: 0, recent: [], solvedAt: null,
@@ -395,7 +409,8 @@ export async function train(args: Args, options: TrainOptions = {}): Promise<Tra
   const evalEnv = newEnv();
   const evalSeed = (k: number) => 1_000_003 + 1_000 * args.seed + k;
   const sink = options.progress === undefined ? process.stderr : options.progress;
-  const progress = sink ? new Progress({ total: args.frames, label: `[${label}]`, stream: sink, quiet: options.quiet, unit: 'frames', logEvery: options.quiet ? args.logEvery * 5 : 0, start: st.frame }) : null;
+  // without a bar (quiet, or not a terminal) the metric rows below are the progress lines: they carry the rates and the ETA
+  const progress = sink ? new Progress({ total: args.frames, label: `[${label}]`, stream: sink, quiet: options.quiet, unit: 'frames', start: st.frame }) : null;
   const started = performance.now() - st.seconds * 1000;
   const elapsed = () => (performance.now() - started) / 1000;
 
@@ -480,7 +495,7 @@ export async function train(args: Args, options: TrainOptions = {}): Promise<Tra
         const evalNow = args.evalEvery > 0 && st.frame % args.evalEvery === 0 && args.evalEpisodes > 0;
         const ev = evalNow ? mean(evaluate(online, evalEnv, { episodes: args.evalEpisodes, epsilon: args.evalEpsilon, seed: evalSeed(st.frame) })) : undefined;
         const row = logRow(ev);
-        progress?.log(`[${label}] frame ${row.frame}  episodes ${row.episodes}  return(100) ${row.return_mean100?.toFixed(1) ?? '–'}${ev !== undefined ? `  eval ${ev.toFixed(1)}` : ''}  ε ${row.epsilon.toFixed(3)}  ${row.frames_per_second.toFixed(0)} frames/s  ${row.updates_per_second.toFixed(0)} updates/s`);
+        progress?.log(progressLine(label, row, args.frames, ev, progress.etaText));
       }
       if (st.frame % args.checkpointEvery === 0 && st.frame < args.frames) checkpoint();
       if (progress && st.frame % 16 === 0) {
