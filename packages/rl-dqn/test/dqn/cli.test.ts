@@ -30,7 +30,7 @@ describe('wn-dqn', () => {
       // --quiet: a line per metric row with every progress figure, the ETA included
       const rows = err.mock.calls.map((c) => String(c[0])).filter((l) => l.startsWith('[weightnorm+init] frame'));
       expect(rows.map((l) => l.match(/frame (\d+)\//)![1])).toEqual(['200', '400', '600']);
-      for (const l of rows) expect(l).toMatch(/^\[weightnorm\+init\] frame \d+\/600 \(\d+%\)  episodes \d+  return\(100\) ([\d.]+|–)  ε [\d.]+  \d+ frames\/s  \d+ updates\/s  ETA (estimating|\d+:\d\d)\n$/);
+      for (const l of rows) expect(l).toMatch(/^\[weightnorm\+init\] frame \d+\/600 \(\d+%\) {2}episodes \d+ {2}return\(100\) ([\d.]+|–) {2}ε [\d.]+ {2}\d+ frames\/s {2}\d+ updates\/s {2}ETA (estimating|\d+:\d\d)\n$/);
       expect(rows.at(-1)).toMatch(/ETA 0:00\n$/);
       expect(existsSync(join(run, 'model.safetensors'))).toBe(true);
       expect(await main(['eval', '--run', run, '--eval-episodes', '3'])).toBe(0);
