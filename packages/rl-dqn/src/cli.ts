@@ -180,14 +180,13 @@ export async function main(argv: readonly string[]): Promise<number> {
       checkArgs(args);
       process.stdout.write(`Training DQN (${variant}) on ${args.env}: ${args.frames} frames, ${args.optimizer} lr ${args.lr}, batch ${args.batchSize}, backend ${getBackend()}\nRun folder: ${args.outDir}\n`);
       const r = await train(args, { signal: interrupt.signal, progress, quiet });
-      const last = r.metrics.at(-1);
       r.online.dispose();
       if (r.interrupted) {
         process.stdout.write('Interrupted. Continue with the same command plus --resume.\n');
         return interrupt.exitCode || 130;
       }
       process.stdout.write(
-        `Done in ${formatDuration((performance.now() - t0) / 1000)}: ${last?.episodes ?? 0} episodes, 100-episode mean return ${last?.return_mean100?.toFixed(1) ?? '—'}` +
+        `Done in ${formatDuration((performance.now() - t0) / 1000)}: ${r.episodes} episodes, 100-episode mean return ${r.returnMean100?.toFixed(1) ?? '—'}` +
           `${r.solvedAt !== null ? `, solved (≥ ${args.solvedReturn}) at frame ${r.solvedAt}` : ''}` +
           `${r.evalReturns.length ? `; evaluation ${mean(r.evalReturns).toFixed(2)} over ${r.evalReturns.length} episodes at ε = ${args.evalEpsilon}` : ''}\nResults in ${args.outDir}\n`,
       );

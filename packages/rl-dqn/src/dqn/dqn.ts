@@ -296,6 +296,9 @@ export interface TrainResult {
   /** returns of the final evaluation episodes (empty when interrupted or evalEpisodes = 0) */
   evalReturns: number[];
   solvedAt: number | null;
+  /** episodes finished, and the mean return of the last (up to) 100 (null before the first), where training stopped */
+  episodes: number;
+  returnMean100: number | null;
   interrupted: boolean;
   resumed: boolean;
   parameters: number;
@@ -522,7 +525,7 @@ export async function train(args: Args, options: TrainOptions = {}): Promise<Tra
       };
       folder.writeSummary({ json: summary as unknown as JsonValue, markdown: `# DQN ${args.variant} on ${args.env}\n\n${Object.entries(summary).filter(([k]) => k !== 'eval_returns').map(([k, v]) => `- ${k}: ${typeof v === 'number' ? +v.toFixed(4) : String(v)}`).join('\n')}\n` });
     }
-    return { runDir: args.outDir, metrics: st.metrics, evalReturns, solvedAt: st.solvedAt, interrupted, resumed: folder.resuming, parameters, online };
+    return { runDir: args.outDir, metrics: st.metrics, evalReturns, solvedAt: st.solvedAt, episodes: st.episodes, returnMean100: st.recent.length ? mean(st.recent) : null, interrupted, resumed: folder.resuming, parameters, online };
   } finally {
     target.dispose();
     optimizer.dispose();

@@ -32,6 +32,8 @@ describe('wn-dqn', () => {
       expect(rows.map((l) => l.match(/frame (\d+)\//)![1])).toEqual(['200', '400', '600']);
       for (const l of rows) expect(l).toMatch(/^\[weightnorm\+init\] frame \d+\/600 \(\d+%\) {2}episodes \d+ {2}return\(100\) ([\d.]+|–) {2}ε [\d.]+ {2}\d+ frames\/s {2}\d+ updates\/s {2}ETA (estimating|\d+:\d\d)\n$/);
       expect(rows.at(-1)).toMatch(/ETA 0:00\n$/);
+      const episodes = rows.at(-1)!.match(/episodes (\d+)/)![1];
+      expect(out.mock.calls.map((c) => String(c[0])).join('')).toContain(`: ${episodes} episodes, 100-episode mean return`);
       expect(existsSync(join(run, 'model.safetensors'))).toBe(true);
       expect(await main(['eval', '--run', run, '--eval-episodes', '3'])).toBe(0);
       expect(out.mock.calls.map((c) => String(c[0])).join('')).toMatch(/weightnorm\+init agent on CartPole-v1 \(model\.safetensors \(finished, 600 frames\)\): 3 episodes at ε = 0.05: mean return/);
