@@ -5,11 +5,11 @@
  * one). The folder is only read: a run that is training there is not disturbed (its files are
  * replaced atomically).
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadState } from '@wn/layers';
-import { decodeCheckpoint, FieldReader, OptionError, readCheckpointHeader } from '@wn/runs';
-import { RUN_FILES } from '@wn/runs/node';
+import { decodeCheckpoint, FieldReader, OptionError } from '@wn/runs';
+import { readMetricsJsonl, readRunSettings, RUN_FILES, savedWeights } from '@wn/runs/node';
 import type { GenerativeModel } from './model.js';
 import { buildModel, checkpointParts, newAverage, newOptimizer, RUN_KIND, type Args } from './trainer.js';
 
@@ -28,48 +28,31 @@ export interface SavedRun {
 
 const readBytes = (path: string) => new Uint8Array(readFileSync(path));
 
-/** The run's settings: config.json's, or (before config.json is written) the checkpoint's. */
-function readSettings(dir: string): Record<string, unknown> {
-  const configPath = join(dir, RUN_FILES.config);
-  const checkpointPath = join(dir, RUN_FILES.checkpoint);
-  if (existsSync(configPath)) {
-    const r = new FieldReader(configPath);
-    const config = r.object(r.json(readFileSync(configPath, 'utf8'), 'config'), 'config');
-    if (config.kind !== RUN_KIND) r.fail('kind', `expected '${RUN_KIND}' (a wn-gen run), got ${JSON.stringify(config.kind)}`);
-    return r.object(config.settings, 'settings');
-  }
-  const r = new FieldReader(checkpointPath);
-  return r.object(readCheckpointHeader(readBytes(checkpointPath), checkpointPath, RUN_KIND).settings, 'settings');
-}
-
 /**
  * Opens the run in `dir` (see the module comment). A folder with neither model.safetensors nor
  * checkpoint.safetensors is refused, naming both.
  */
 export function openRun(dir: string): SavedRun {
-  const modelPath = join(dir, RUN_FILES.model);
-  const checkpointPath = join(dir, RUN_FILES.checkpoint);
-  const finished = existsSync(modelPath);
-  if (!finished && !existsSync(checkpointPath)) {
-    throw new OptionError('--run', `${dir} has no run to read (neither ${RUN_FILES.model} of a finished run nor ${RUN_FILES.checkpoint} of one in progress)`);
-  }
+  const weights = savedWeights(dir);
+  if (!weights) throw new OptionError('--run', `${dir} has no run to read (neither ${RUN_FILES.model} of a finished run nor ${RUN_FILES.checkpoint} of one in progress)`);
+  const { file, finished } = weights;
   // the run's own settings; building the model and loading the data check every value again
-  const settings = readSettings(dir) as unknown as Omit<Args, 'outDir' | 'resume' | 'overwrite'>;
+  const settings = readRunSettings(dir, RUN_KIND) as unknown as Omit<Args, 'outDir' | 'resume' | 'overwrite'>;
   const args = { ...settings, outDir: dir, resume: false, overwrite: false } as Args;
   const model = buildModel(args);
   try {
     if (finished) {
-      loadState(model.module, readBytes(modelPath), { source: modelPath });
-      const epochs = existsSync(join(dir, RUN_FILES.metrics)) ? readFileSync(join(dir, RUN_FILES.metrics), 'utf8').trim().split('\n').filter(Boolean).length : args.epochs;
+      loadState(model.module, readBytes(file), { source: file });
+      const epochs = readMetricsJsonl(join(dir, RUN_FILES.metrics)).length || args.epochs;
       return { args, model, source: `${RUN_FILES.model} (finished, ${epochs} epochs)`, epochs, averaged: args.emaDecay > 0, dispose: () => model.dispose() };
     }
     const optimizer = newOptimizer(args, model);
     const ema = newAverage(args, model);
     try {
-      const { bag } = decodeCheckpoint(readBytes(checkpointPath), { kind: RUN_KIND, parts: checkpointParts(args, model, optimizer, ema), file: checkpointPath });
+      const { bag } = decodeCheckpoint(readBytes(file), { kind: RUN_KIND, parts: checkpointParts(args, model, optimizer, ema), file });
       const records = bag.records();
       bag.dispose();
-      const r = new FieldReader(checkpointPath);
+      const r = new FieldReader(file);
       const epochs = r.field(records as Record<string, unknown>, 'epoch', 'records', (v, f) => r.count(v, f));
       const step = r.field(records as Record<string, unknown>, 'step', 'records', (v, f) => r.count(v, f));
       // the average stays swapped in until dispose (which swaps it out and frees it, then the model)

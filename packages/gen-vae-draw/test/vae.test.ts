@@ -15,6 +15,22 @@ class OffPrior extends ConvVae {
   }
 }
 
+/**
+ * Values laid out [draws, images] (image-minor): the mean of all, and the sample variance of the
+ * draws of one image, averaged over the images.
+ */
+function moments(values: ArrayLike<number>, images: number): { mean: number; variance: number } {
+  const all = Array.from(values);
+  const draws = all.length / images;
+  let variance = 0;
+  for (let i = 0; i < images; i++) {
+    const own = all.filter((_, j) => j % images === i);
+    const mu = own.reduce((a, v) => a + v, 0) / draws;
+    variance += own.reduce((a, v) => a + (v - mu) ** 2, 0) / (draws - 1) / images;
+  }
+  return { mean: all.reduce((a, v) => a + v, 0) / all.length, variance };
+}
+
 const binary = (n: number, seed: number) => tensor(Array.from(new Rng(seed).uniformArray(n * 784), (u) => (u < 0.3 ? 1 : 0)), [n, 1, 28, 28]);
 
 describe('ConvVae shapes and errors', () => {
@@ -161,12 +177,7 @@ describe('bounds', () => {
     expect(averages[5]).toBeGreaterThan(averages[1]);
     expect(averages[50]).toBeGreaterThan(averages[5]);
     // for log weights of variance s², E[IW_k] − E[ELBO] ≈ (s²/2)(1 − 1/k) (delta method): the gain is of that size
-    let variance = 0;
-    for (let i = 0; i < 4; i++) {
-      const all = perImage(i);
-      const mu = all.reduce((a, v) => a + v, 0) / k;
-      variance += all.reduce((a, v) => a + (v - mu) ** 2, 0) / (k - 1) / 4;
-    }
+    const { variance } = moments(w, 4);
     const predicted = (variance / 2) * (1 - 1 / 50);
     expect(averages[50] - averages[1]).toBeGreaterThan(0.3 * predicted);
     expect(averages[50] - averages[1]).toBeLessThan(1.5 * predicted);
@@ -179,27 +190,13 @@ describe('bounds', () => {
     const m = tinyVae('weightnorm', 2, OffPrior);
     const x = binary(4, 6);
     const k = 100;
-    const w = noGrad(() => tidy(() => m.logWeights(x, k, new Rng(3)).toArray()));
-    const average = w.reduce((a, v) => a + v, 0) / w.length;
-    let variance = 0;
-    for (let i = 0; i < 4; i++) {
-      const own = w.filter((_, j) => j % 4 === i);
-      const mu = own.reduce((a, v) => a + v, 0) / k;
-      variance += own.reduce((a, v) => a + (v - mu) ** 2, 0) / (k - 1) / 4;
-    }
+    const w = moments(noGrad(() => tidy(() => m.logWeights(x, k, new Rng(3)).toArray())), 4);
     // the model's own ELBO (analytic KL) averages to the k = 1 value (E_q[log w]) within 4 standard errors
     const repeats = 25;
-    const elbos = noGrad(() => tidy(() => m.elbo(reshape(broadcastTo(x, [repeats, 4, 1, 28, 28]), [repeats * 4, 1, 28, 28]), new Rng(100)).toArray()));
-    const elbo = elbos.reduce((a, v) => a + v, 0) / elbos.length;
-    let elboVariance = 0;
-    for (let i = 0; i < 4; i++) {
-      const own = elbos.filter((_, j) => j % 4 === i);
-      const mu = own.reduce((a, v) => a + v, 0) / repeats;
-      elboVariance += own.reduce((a, v) => a + (v - mu) ** 2, 0) / (repeats - 1) / 4;
-    }
-    const se = Math.sqrt(elboVariance / (repeats * 4) + variance / (k * 4));
+    const elbo = moments(noGrad(() => tidy(() => m.elbo(reshape(broadcastTo(x, [repeats, 4, 1, 28, 28]), [repeats * 4, 1, 28, 28]), new Rng(100)).toArray())), 4);
+    const se = Math.sqrt(elbo.variance / (repeats * 4) + w.variance / (k * 4));
     expect(se).toBeLessThan(0.25); // tight enough to see a log q off by a nat
-    expect(Math.abs(elbo - average)).toBeLessThan(4 * se);
+    expect(Math.abs(elbo.mean - w.mean)).toBeLessThan(4 * se);
     m.dispose();
     x.dispose();
   });

@@ -1,8 +1,8 @@
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { NonFiniteLossError, RunFolderError, CorruptFileError } from '../src/index.js';
-import { RunFolder, readCheckpointState } from '../src/node/index.js';
+import { RunFolder, readCheckpointState, readRunSettings, savedWeights } from '../src/node/index.js';
 import { tinyRun as run, type TinyArgs } from './fixtures/tiny-run.js';
 import { tempRoot } from './helpers.js';
 
@@ -52,7 +52,7 @@ describe('the run folder', () => {
   });
 
   it('--resume refuses changed settings, naming them', async () => {
-    const out = join(root, 'settings');
+    const out = join(root, 'eval-settings');
     const stop = new AbortController();
     await tinyRun({ out, steps: 30, ...quiet }, { signal: stop.signal, log: (l) => { if (l === 'step 5') stop.abort(); } });
     await expect(tinyRun({ out, steps: 30, lr: 0.1, resume: true, ...quiet })).rejects.toThrow(/different settings \(lr: 0\.05 then, 0\.1 now\)/);
@@ -103,5 +103,29 @@ describe('the run folder', () => {
     const f = join(root, 'file');
     writeFileSync(f, 'x');
     expect(() => RunFolder.open(f, { mode: 'new', kind: 'k', settings: {} })).toThrow(/exists and is not a folder/);
+  });
+});
+
+describe('reading a run folder for evaluation', () => {
+  it('savedWeights: the final model of a finished run, else the checkpoint of one in progress, else none', async () => {
+    const out = join(root, 'eval-saved');
+    await tinyRun({ out, steps: 10, ...quiet });
+    expect(savedWeights(out)).toEqual({ file: join(out, 'model.safetensors'), finished: true });
+    rmSync(join(out, 'model.safetensors'));
+    expect(savedWeights(out)).toEqual({ file: join(out, 'checkpoint.safetensors'), finished: false });
+    rmSync(join(out, 'checkpoint.safetensors'));
+    expect(savedWeights(out)).toBeNull();
+  });
+
+  it("readRunSettings: config.json's settings, the checkpoint's before config.json exists; another program's run is refused", async () => {
+    const out = join(root, 'eval-settings');
+    await tinyRun({ out, steps: 10, ...quiet });
+    const settings = { steps: 10, lr: 0.05, every: 10, optimizer: 'adam' };
+    expect(readRunSettings(out, 'tiny-run')).toEqual(settings);
+    expect(() => readRunSettings(out, 'wn-dqn')).toThrow(CorruptFileError);
+    expect(() => readRunSettings(out, 'wn-dqn')).toThrow(/config\.json.*kind.*written by 'tiny-run', not by wn-dqn/);
+    rmSync(join(out, 'config.json'));
+    expect(readRunSettings(out, 'tiny-run')).toEqual(settings);
+    expect(() => readRunSettings(out, 'wn-dqn')).toThrow(CorruptFileError);
   });
 });

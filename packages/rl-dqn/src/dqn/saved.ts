@@ -3,11 +3,10 @@
  * (model.safetensors), or else of the latest checkpoint of a run still training or interrupted.
  * The folder is only read: a run training there is not disturbed (its files are replaced atomically).
  */
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import { loadState, type Sequential } from '@wn/layers';
-import { decodeCheckpoint, FieldReader, OptionError, readCheckpointHeader } from '@wn/runs';
-import { RUN_FILES } from '@wn/runs/node';
+import { decodeCheckpoint, FieldReader, OptionError } from '@wn/runs';
+import { readRunSettings, RUN_FILES, savedWeights } from '@wn/runs/node';
 import { buildOnline, checkArgs, checkpointParts, makeEnvFor, presetArgs, RUN_KIND, type Args } from './dqn.js';
 import { makeOptimizer } from './optimizers.js';
 
@@ -23,43 +22,25 @@ export interface SavedAgent {
 
 const readBytes = (path: string) => new Uint8Array(readFileSync(path));
 
-/** The run's settings: config.json's, or (before config.json is written) the checkpoint's. */
-function readSettings(dir: string): Record<string, unknown> {
-  const configPath = join(dir, RUN_FILES.config);
-  if (existsSync(configPath)) {
-    const r = new FieldReader(configPath);
-    const config = r.object(r.json(readFileSync(configPath, 'utf8'), 'config.json'), 'config');
-    const kind = r.field(config, 'kind', 'config', (v, f) => r.string(v, f));
-    if (kind !== RUN_KIND) r.fail('config.kind', `written by '${kind}', not by wn-dqn`);
-    return r.field(config, 'settings', 'config', (v, f) => r.object(v, f));
-  }
-  const checkpointPath = join(dir, RUN_FILES.checkpoint);
-  const r = new FieldReader(checkpointPath);
-  return r.object(readCheckpointHeader(readBytes(checkpointPath), checkpointPath, RUN_KIND).settings, 'settings');
-}
-
 /** Opens the agent of the run in `dir` (see the module comment); a folder with no run is refused, naming what it needs. */
 export function openAgent(dir: string): SavedAgent {
-  const modelPath = join(dir, RUN_FILES.model);
-  const checkpointPath = join(dir, RUN_FILES.checkpoint);
-  const finished = existsSync(modelPath);
-  if (!finished && !existsSync(checkpointPath)) {
-    throw new OptionError('--run', `'${dir}' has no agent to read (neither ${RUN_FILES.model} of a finished wn-dqn run nor ${RUN_FILES.checkpoint} of one in progress)`);
-  }
-  const settings = readSettings(dir) as unknown as Partial<Args>;
+  const weights = savedWeights(dir);
+  if (!weights) throw new OptionError('--run', `'${dir}' has no agent to read (neither ${RUN_FILES.model} of a finished wn-dqn run nor ${RUN_FILES.checkpoint} of one in progress)`);
+  const { file, finished } = weights;
+  const settings = readRunSettings(dir, RUN_KIND) as unknown as Partial<Args>;
   const args: Args = { ...presetArgs('cartpole'), ...settings, outDir: dir, resume: false, overwrite: false };
   checkArgs(args);
   const net = buildOnline(args, makeEnvFor(args.env));
   try {
     if (finished) {
-      loadState(net, readBytes(modelPath), { source: modelPath });
+      loadState(net, readBytes(file), { source: file });
       return { args, net, source: `${RUN_FILES.model} (finished, ${args.frames} frames)`, frame: args.frames };
     }
     const target = net.clone();
     const optimizer = makeOptimizer(net, args);
     try {
-      const { bag } = decodeCheckpoint(readBytes(checkpointPath), { kind: RUN_KIND, parts: checkpointParts(net, target, optimizer), file: checkpointPath });
-      const r = new FieldReader(checkpointPath);
+      const { bag } = decodeCheckpoint(readBytes(file), { kind: RUN_KIND, parts: checkpointParts(net, target, optimizer), file });
+      const r = new FieldReader(file);
       const train = r.object(bag.record('train'), 'records.train');
       const frame = r.field(train, 'frame', 'records.train', (v, f) => r.count(v, f));
       bag.dispose();

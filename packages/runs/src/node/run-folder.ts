@@ -18,7 +18,7 @@ import type { Module } from '@wn/layers';
 import { saveState } from '@wn/layers';
 import { backendInfo } from '../backend.js';
 import type { ChartFile } from '../charts.js';
-import type { JsonValue } from '../checked.js';
+import { FieldReader, type JsonValue } from '../checked.js';
 import { decodeCheckpoint, encodeCheckpoint, readCheckpointHeader, type CheckpointHeader, type CheckpointParts } from '../checkpoint.js';
 import { CorruptFileError, RunFolderError } from '../errors.js';
 import { formatMetricsJsonl, parseMetricsJsonl, type MetricsRow } from '../metrics.js';
@@ -195,4 +195,33 @@ export function readMetricsJsonl<T extends MetricsRow = MetricsRow>(path: string
 export function writeSummaryFiles(dir: string, summary: { json: JsonValue; markdown: string }): void {
   writeFileAtomic(join(dir, RUN_FILES.summaryJson), JSON.stringify(summary.json, null, 2) + '\n');
   writeFileAtomic(join(dir, RUN_FILES.summaryMd), summary.markdown.endsWith('\n') ? summary.markdown : summary.markdown + '\n');
+}
+
+/**
+ * The weights a run folder holds for evaluation: `model` (model.safetensors) once the run has
+ * finished, else `checkpoint` (the latest checkpoint.safetensors of a run still training or
+ * interrupted); null when it holds neither.
+ */
+export function savedWeights(dir: string): { file: string; finished: boolean } | null {
+  if (existsSync(join(dir, RUN_FILES.model))) return { file: join(dir, RUN_FILES.model), finished: true };
+  if (existsSync(join(dir, RUN_FILES.checkpoint))) return { file: join(dir, RUN_FILES.checkpoint), finished: false };
+  return null;
+}
+
+/**
+ * A run's settings, from its config.json (which must be `kind`'s), or — before config.json is
+ * written — from its checkpoint's header. Errors name the file and the field.
+ */
+export function readRunSettings(dir: string, kind: string): Record<string, unknown> {
+  const configPath = join(dir, RUN_FILES.config);
+  if (existsSync(configPath)) {
+    const r = new FieldReader(configPath);
+    const config = r.object(r.json(new TextDecoder().decode(readBytes(configPath, 'run config')), 'config.json'), 'config');
+    const written = r.field(config, 'kind', 'config', (v, f) => r.string(v, f));
+    if (written !== kind) r.fail('kind', `written by '${written}', not by ${kind}`);
+    return r.field(config, 'settings', 'config', (v, f) => r.object(v, f));
+  }
+  const checkpointPath = join(dir, RUN_FILES.checkpoint);
+  const r = new FieldReader(checkpointPath);
+  return r.object(readCheckpointHeader(readBytes(checkpointPath, 'checkpoint'), checkpointPath, kind).settings, 'settings');
 }
