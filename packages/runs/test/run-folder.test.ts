@@ -52,7 +52,7 @@ describe('the run folder', () => {
   });
 
   it('--resume refuses changed settings, naming them', async () => {
-    const out = join(root, 'eval-settings');
+    const out = join(root, 'settings');
     const stop = new AbortController();
     await tinyRun({ out, steps: 30, ...quiet }, { signal: stop.signal, log: (l) => { if (l === 'step 5') stop.abort(); } });
     await expect(tinyRun({ out, steps: 30, lr: 0.1, resume: true, ...quiet })).rejects.toThrow(/different settings \(lr: 0\.05 then, 0\.1 now\)/);
