@@ -16,14 +16,15 @@ import { concat, Rng, tidy, WnError, type Tensor } from '@wn/tensor';
 import { noGrad } from '@wn/autograd';
 import { epochOrder, permutation } from '@wn/data';
 import { Adam, Adamax, clipGradNorm, paramGrads, ParamEMA, type VariantName } from '@wn/layers';
-import { assertFiniteLoss, FieldReader, Progress, renderChart, seedSeries, StateBag, type CheckpointParts, type JsonValue, type ProgressSink, type MetricsRow } from '@wn/runs';
-import { RUN_FILES, RunFolder, runModeOf, yieldToEventLoop, type RunMode } from '@wn/runs/node';
+import { assertFiniteLoss, FieldReader, Progress, renderChart, seedSeries, StateBag, type CheckpointParts, type JsonValue, type MetricsRow } from '@wn/runs';
+import { RUN_FILES, RunFolder, runModeOf, yieldToEventLoop, type RunControl } from '@wn/runs/node';
 import { loadBinarizedData, trainBatch, imageBatch, type BinarizedData, type DatasetName } from './data/mnist.js';
 import { evaluateBounds } from './evaluate.js';
 import { imageGridPng } from './images.js';
-import { MODELS, type GenerativeModel, type ModelEntry, type ModelSettings, type Preset } from './model.js';
+import { MODELS, type GenerativeModel, type ModelEntry, type Preset, type TrainingDefaults } from './model.js';
 
-export interface Args {
+/** A run's settings: the model, variant and data, the preset's training defaults (each overridable), the seed and the folder. */
+export interface Args extends TrainingDefaults {
   /** the registry name: 'vae' (or 'draw') */
   model: string;
   variant: VariantName;
@@ -31,22 +32,8 @@ export interface Args {
   preset: Preset;
   dataset: DatasetName;
   dataDir: string | null;
-  trainLimit: number | null;
-  testLimit: number | null;
-  optimizer: 'adam' | 'adamax';
-  lr: number;
-  beta1: number;
-  beta2: number;
-  batchSize: number;
-  epochs: number;
-  clipNorm: number;
-  emaDecay: number;
-  initBatchSize: number;
-  /** per-epoch IW bound: k samples on the first `evalKImages` test images (k 0: off) */
-  evalK: number;
-  evalKImages: number;
+  /** images per pass of the test ELBO */
   evalBatchSize: number;
-  settings: ModelSettings;
   seed: number;
   outDir: string;
   resume: boolean;
@@ -166,13 +153,9 @@ function readTrainState(bag: StateBag, file: string, limits: { epochs: number; s
   return state;
 }
 
-export interface TrainOptions {
+export interface TrainOptions extends RunControl {
+  /** preloaded data (a comparison shares one copy between runs); loaded from `args` otherwise */
   data?: BinarizedData;
-  signal?: AbortSignal;
-  progress?: ProgressSink | null;
-  quiet?: boolean;
-  mode?: RunMode;
-  label?: string;
   onStep?: (info: { epoch: number; step: number; loss: number }) => void;
   /** write charts, sample grids and the summary (default true) */
   report?: boolean;

@@ -15,10 +15,10 @@
 import { add, dispose, mul, Rng, tensor, tidy, WnError } from '@wn/tensor';
 import { noGrad } from '@wn/autograd';
 import { cached, initFromData, paramGrads, type Optimizer, type Sequential } from '@wn/layers';
-import { assertFiniteLoss, FieldReader, Progress, StateBag, type CheckpointParts, type JsonValue, type MetricsRow, type ProgressSink } from '@wn/runs';
-import { RUN_FILES, RunFolder, runModeOf, yieldToEventLoop, type RunMode } from '@wn/runs/node';
+import { assertFiniteLoss, FieldReader, Progress, StateBag, type CheckpointParts, type JsonValue, type MetricsRow } from '@wn/runs';
+import { RUN_FILES, RunFolder, runModeOf, yieldToEventLoop, type RunControl } from '@wn/runs/node';
 import { make, type Env } from '../envs/index.js';
-import { makeOptimizer, type OptimizerName } from './optimizers.js';
+import { makeOptimizer, type OptimizerSettings } from './optimizers.js';
 import { buildQNetwork, greedyAction, qValues, type QNetworkKind, type QVariant } from './qnet.js';
 import { ReplayBuffer } from './replay.js';
 import { epsilonAt, checkEpsilonSchedule, type EpsilonSchedule } from './schedule.js';
@@ -26,7 +26,8 @@ import { tdLoss, tdTargets, type TdLoss } from './targets.js';
 
 // ---- arguments -------------------------------------------------------------------------------
 
-export interface Args {
+/** A DQN run's settings: env, network, replay, targets, ε schedule, optimizer (`OptimizerSettings`), evaluation, logging, seed and folder. */
+export interface Args extends OptimizerSettings {
   /** a registered env id (`make`) */
   env: string;
   /** 'auto': MinAtar's network for MinAtar ids, the MLP otherwise */
@@ -55,13 +56,6 @@ export interface Args {
   epsilonFrames: number;
   /** frames at epsilonStart before the anneal (MinAtar: its 5,000 uniformly random frames) */
   epsilonDelay: number;
-
-  optimizer: OptimizerName;
-  lr: number;
-  beta1: number;
-  beta2: number;
-  optEps: number;
-  rmsAlpha: number;
 
   /** replay states in the data-dependent init batch (weightnorm+init) */
   initBatch: number;
@@ -276,14 +270,7 @@ export const RUN_KIND = 'wn-dqn';
 /** The settings a resume must match (where and how the run is written do not count). */
 export const runSettings = ({ outDir: _o, resume: _r, overwrite: _w, ...rest }: Args): Omit<Args, 'outDir' | 'resume' | 'overwrite'> => rest;
 
-export interface TrainOptions {
-  /** aborting saves a checkpoint after the current frame and returns `interrupted: true` */
-  signal?: AbortSignal;
-  /** progress lines (default stderr); null for silence */
-  progress?: ProgressSink | null;
-  quiet?: boolean;
-  mode?: RunMode;
-  label?: string;
+export interface TrainOptions extends RunControl {
   /** builds the env (and the evaluation env) instead of `make(args.env)`: tests use a small chain */
   makeEnv?: () => Env;
   /** called after every frame (tests interrupt through it) */

@@ -7,4 +7,4 @@ export { RunFolder, RUN_FILES, runFilesIn, hasCheckpoint, readCheckpointState, r
 export { codeVersion, machineInfo, type CodeVersion, type MachineInfo } from './machine.js';
 export { interruptOnSignals, yieldToEventLoop, type InterruptHandle, type InterruptOptions } from './signals.js';
 export { opt, parseCommandLine, parseNumberText, formatHelp, runMain, type OptionSpec, type OptionTable, type OptionValues, type CommandLineSpec, type ParsedCommandLine, type NumberConstraints } from './options.js';
-export { runOptions, seedOptions, runSetup, runModeOf, userPath, checkComparisonFolder, RUN_GROUP, type RunOptionHelp, type RunOptionValues, type RunFlags, type RunSetup } from './run-options.js';
+export { runOptions, seedOptions, runSetup, runModeOf, userPath, checkComparisonFolder, RUN_GROUP, type RunOptionHelp, type RunOptionValues, type RunFlags, type RunSetup, type RunControl } from './run-options.js';

@@ -8,6 +8,7 @@
 import { join, resolve } from 'node:path';
 import { createWasmBackend, ENGINE, getBackend, registerBackend, setBackend } from '@wn/tensor';
 import { OptionError, RunFolderError } from '../errors.js';
+import type { ProgressSink } from '../progress.js';
 import { opt, type OptionSpec } from './options.js';
 import { hasCheckpoint, RUN_FILES, runFilesIn, type RunMode } from './run-folder.js';
 
@@ -81,6 +82,20 @@ export function runModeOf(flags: RunFlags, options: { comparison?: boolean } = {
   checkFlags(flags);
   if (flags.resume) return options.comparison ? 'resume-if-present' : 'resume';
   return flags.overwrite ? 'overwrite' : 'new';
+}
+
+/** How a caller steers one training run: the options every model package's `train` shares. */
+export interface RunControl {
+  /** aborting saves a checkpoint after the current step and returns `interrupted: true` */
+  signal?: AbortSignal;
+  /** progress and log lines (default stderr); null for silence */
+  progress?: ProgressSink | null;
+  /** no progress bar, only the log lines (also what a non-TTY stream gets) */
+  quiet?: boolean;
+  /** how to open the run folder (default: from the run's resume/overwrite, `runModeOf`) */
+  mode?: RunMode;
+  /** the label of progress lines (default: the variant) */
+  label?: string;
 }
 
 /** What `runSetup` decided. */
