@@ -4,12 +4,12 @@
  * table, writes the charts and the sample grids. The options are one table (@wn/runs' `opt`).
  */
 import { mkdirSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { getBackend, Rng } from '@wn/tensor';
 import { VARIANT_NAMES, type VariantName } from '@wn/layers';
-import { formatDuration, OptionError } from '@wn/runs';
-import { formatHelp, interruptOnSignals, opt, parseCommandLine, runMain, runOptions, runSetup, seedOptions, userPath, writeFileAtomic, type CommandLineSpec } from '@wn/runs/node';
+import { formatDuration, markdownTable, mean, OptionError, sampleSd } from '@wn/runs';
+import { findRunFolders, formatHelp, interruptOnSignals, opt, parseCommandLine, runMain, runOptions, runSetup, savedWeights, seedOptions, userPath, writeFileAtomic, type CommandLineSpec } from '@wn/runs/node';
 import { compare } from './compare.js';
 import { DATASETS, loadBinarizedData, type BinarizedData } from './data/mnist.js';
 import { evaluateBounds } from './evaluate.js';
@@ -143,6 +143,46 @@ function describeRun(args: Args, data: BinarizedData): string {
     (args.preset === 'quick' ? `  preset quick: scaled down from the paper's setting to fit a few minutes on a small CPU (--preset paper for the full one)\n` : '  preset paper\n');
 }
 
+const weightsText = (saved: SavedRun) => `${saved.source}${saved.averaged ? ', Polyak-averaged weights' : ''}`;
+const testLimitOf = (o: Values, saved: SavedRun) => (o['test-limit'] === undefined ? saved.args.testLimit : o['test-limit'] === 0 ? null : o['test-limit']);
+
+/**
+ * `eval`: the test ELBO and the IW bound of the run in `dir` — or of every run below it (a
+ * comparison's, a queue's), each in turn, then a table by model and variant.
+ */
+function evalCommand(dir: string, o: Values, t0: number): number {
+  const runs = savedWeights(dir) ? [dir] : findRunFolders(dir);
+  if (runs.length === 0) throw new OptionError('--run', `${dir} has no run to read (neither model.safetensors of a finished run nor checkpoint.safetensors of one in progress), here or in the folders below`);
+  const k = o.k ?? 5000;
+  const rows = runs.map((run) => {
+    const saved = openRun(run);
+    try {
+      const { args, model } = saved;
+      const data = loadBinarizedData({ ...args, testLimit: testLimitOf(o, saved) });
+      const kImages = o['k-images'] ?? Math.min(1000, data.test.n);
+      process.stdout.write(`${runs.length > 1 ? '\n' : ''}Evaluating ${args.model} ${args.variant} (${runs.length > 1 ? relative(dir, run) : o.run}: ${weightsText(saved)}) on ${data.test.n} test images of ${data.name}; ` +
+        `IW bound with k = ${k} on ${kImages} images\n  ${data.binarization}\n`);
+      const b = evaluateBounds(model, data.test, { k, kImages, rng: new Rng(args.seed, 0xe7a1) });
+      const iw = b.iw === null ? '' : `, IW bound (k = ${k}) ${b.iw.toFixed(2)}; ${(b.iwSeconds / kImages).toFixed(2)} s per image for the IW bound`;
+      process.stdout.write(`test ELBO ${b.elbo.toFixed(2)} nats; on the ${kImages} images: ELBO ${b.elboOnKImages?.toFixed(2) ?? '—'}${iw} (${formatDuration((performance.now() - t0) / 1000)} in all)\n`);
+      return { model: args.model, variant: args.variant, epochs: saved.epochs, elbo: b.elbo, iw: b.iw };
+    } finally {
+      saved.dispose();
+    }
+  });
+  if (runs.length > 1) {
+    const groups = new Map<string, typeof rows>();
+    for (const r of rows) groups.set(`${r.model}|${r.variant}`, [...(groups.get(`${r.model}|${r.variant}`) ?? []), r]);
+    const spread = (xs: number[]) => `${mean(xs).toFixed(2)}${xs.length > 1 ? ` ± ${sampleSd(xs).toFixed(2)}` : ''}`;
+    process.stdout.write(`\n${markdownTable(['model', 'variant', 'runs', 'epochs', 'test ELBO (± sd over runs)', `IW bound, k = ${k}`], [...groups.values()].map((g) => {
+      const epochs = g.map((r) => r.epochs);
+      const iws = g.flatMap((r) => (r.iw === null ? [] : [r.iw]));
+      return [g[0].model, g[0].variant, String(g.length), Math.min(...epochs) === Math.max(...epochs) ? String(epochs[0]) : `${Math.min(...epochs)}–${Math.max(...epochs)}`, spread(g.map((r) => r.elbo)), iws.length ? spread(iws) : '—'];
+    }))}\n`);
+  }
+  return 0;
+}
+
 /** `draw-sequence`: the canvas GIF and strip of a DRAW run, into --out (default: the run folder). */
 function drawSequenceCommand(saved: SavedRun, o: Values): number {
   if (!(saved.model instanceof Draw)) throw new OptionError('--run', `draw-sequence draws DRAW's canvas; ${o.run} is a ${saved.args.model} run`);
@@ -170,25 +210,16 @@ export async function main(argv: readonly string[]): Promise<number> {
 
   if (command === 'eval' || command === 'sample' || command === 'draw-sequence') {
     if (!o.run) throw new OptionError('--run', `${command} needs --run DIR, a run folder`);
+    if (command === 'eval') return evalCommand(userPath(o.run), o, t0);
     const saved = openRun(userPath(o.run));
     try {
       if (command === 'draw-sequence') return drawSequenceCommand(saved, o);
       const { args, model } = saved;
-      const data = loadBinarizedData({ ...args, testLimit: o['test-limit'] === undefined ? args.testLimit : o['test-limit'] === 0 ? null : o['test-limit'] });
-      const weights = `${saved.source}${saved.averaged ? ', Polyak-averaged weights' : ''}`;
-      if (command === 'eval') {
-        const k = o.k ?? 5000;
-        const kImages = o['k-images'] ?? Math.min(1000, data.test.n);
-        process.stdout.write(`Evaluating ${args.model} ${args.variant} (${o.run}: ${weights}) on ${data.test.n} test images of ${data.name}; IW bound with k = ${k} on ${kImages} images\n  ${data.binarization}\n`);
-        const b = evaluateBounds(model, data.test, { k, kImages, rng: new Rng(args.seed, 0xe7a1) });
-        const iw = b.iw === null ? '' : `, IW bound (k = ${k}) ${b.iw.toFixed(2)}; ${(b.iwSeconds / kImages).toFixed(2)} s per image for the IW bound`;
-        process.stdout.write(`test ELBO ${b.elbo.toFixed(2)} nats; on the ${kImages} images: ELBO ${b.elboOnKImages?.toFixed(2) ?? '—'}${iw} (${formatDuration((performance.now() - t0) / 1000)} in all)\n`);
-      } else {
-        const out = userPath(o.out ?? o.run);
-        mkdirSync(out, { recursive: true });
-        writeImageGrids({ write: (name, bytes) => writeFileAtomic(join(out, name), bytes) }, model, data, o.seed ?? args.seed);
-        process.stdout.write(`${args.model} ${args.variant} (${weights}): wrote ${join(out, 'samples.png')} and ${join(out, 'reconstructions.png')}\n`);
-      }
+      const data = loadBinarizedData({ ...args, testLimit: testLimitOf(o, saved) });
+      const out = userPath(o.out ?? o.run);
+      mkdirSync(out, { recursive: true });
+      writeImageGrids({ write: (name, bytes) => writeFileAtomic(join(out, name), bytes) }, model, data, o.seed ?? args.seed);
+      process.stdout.write(`${args.model} ${args.variant} (${weightsText(saved)}): wrote ${join(out, 'samples.png')} and ${join(out, 'reconstructions.png')}\n`);
       return 0;
     } finally {
       saved.dispose();

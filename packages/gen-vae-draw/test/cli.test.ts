@@ -92,6 +92,14 @@ describe('wn-gen CLI', () => {
     expect(text.match(/on the 3 images: ELBO (-[\d.]+), IW bound \(k = 4\) (-[\d.]+)/)?.slice(1)).toEqual(line!.slice(1));
     expect(text).toMatch(/\d+\.\d\d s per image for the IW bound/);
     await expect(main(['draw-sequence', '--run', run])).rejects.toThrow(/draw-sequence draws DRAW's canvas; .* is a vae run/);
+    vi.restoreAllMocks();
+
+    // the folder holding both: each evaluated, then one table row for the variant (the same weights: sd 0)
+    out = capture();
+    expect(await main(['eval', '--run', root, '--k', '4', '--k-images', '3'])).toBe(0);
+    const all = out.join('');
+    expect(all.match(/^Evaluating vae weightnorm\+init \((in-progress|run): /gm)).toHaveLength(2);
+    expect(all).toMatch(/\| vae \| weightnorm\+init \| 2 \| 1 \| -[\d.]+ ± 0\.00 \| -[\d.]+ ± 0\.00 \|/);
   });
 
   it('draw-sequence writes the canvas of a DRAW run over its T steps: a GIF with one frame per step and a PNG strip', async () => {

@@ -5,11 +5,11 @@
  * The options are one table (@wn/runs' `opt`): types, --help and validation in one place.
  */
 import { mkdirSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join, relative, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { getBackend } from '@wn/tensor';
-import { encodeGif, formatDuration, frameStripPng, mean, OptionError, sampleSd } from '@wn/runs';
-import { formatHelp, interruptOnSignals, opt, parseCommandLine, runMain, runOptions, runSetup, RUN_GROUP, seedOptions, userPath, writeFileAtomic, type CommandLineSpec } from '@wn/runs/node';
+import { encodeGif, formatDuration, frameStripPng, markdownTable, mean, OptionError, sampleSd } from '@wn/runs';
+import { findRunFolders, formatHelp, interruptOnSignals, opt, parseCommandLine, runMain, runOptions, runSetup, RUN_GROUP, savedWeights, seedOptions, userPath, writeFileAtomic, type CommandLineSpec } from '@wn/runs/node';
 import { listEnvs } from './envs/index.js';
 import { compare } from './dqn/compare.js';
 import { checkArgs, evaluate, makeEnvFor, PRESET_NAMES, presetArgs, train, type Args } from './dqn/dqn.js';
@@ -123,6 +123,18 @@ function overridesOf(o: Values): Partial<Args> {
   return out;
 }
 
+/** One row per env and variant: runs, frames reached, and the mean evaluation return ± sd over the runs. */
+function evalTable(results: readonly { variant: string; env: string; frame: number; mean: number }[]): string {
+  const groups = new Map<string, typeof results[number][]>();
+  for (const r of results) groups.set(`${r.env}|${r.variant}`, [...(groups.get(`${r.env}|${r.variant}`) ?? []), r]);
+  return markdownTable(['env', 'variant', 'runs', 'frames', 'mean return (± sd over runs)'], [...groups.values()].map((g) => {
+    const means = g.map((r) => r.mean);
+    const frames = g.map((r) => r.frame);
+    const lo = Math.min(...frames), hi = Math.max(...frames);
+    return [g[0].env, g[0].variant, String(g.length), lo === hi ? String(lo) : `${lo}–${hi}`, `${mean(means).toFixed(2)}${g.length > 1 ? ` ± ${sampleSd(means).toFixed(2)}` : ''}`];
+  }));
+}
+
 export async function main(argv: readonly string[]): Promise<number> {
   const { command, values: o, positionals, help } = parseCommandLine(CLI, argv);
   if (help) {
@@ -139,19 +151,29 @@ export async function main(argv: readonly string[]): Promise<number> {
 
   if (command === 'eval') {
     if (!o.run) throw new OptionError('--run', 'eval needs the run folder of a trained agent');
-    const { args, net, source } = openAgent(userPath(o.run));
-    try {
-      const episodes = o['eval-episodes'] ?? 30;
-      if (episodes < 1) throw new OptionError('--eval-episodes', `eval plays at least 1 episode, got ${episodes}`);
-      const epsilon = o['eval-epsilon'] ?? args.evalEpsilon;
-      const returns = evaluate(net, makeEnvFor(args.env), { episodes, epsilon, seed: 2_000_003 + seed });
-      const sd = returns.length > 1 ? ` ± ${sampleSd(returns).toFixed(2)} (sd)` : '';
-      process.stdout.write(`${args.variant} agent on ${args.env} (${source}): ${episodes} episodes at ε = ${epsilon}: mean return ${mean(returns).toFixed(2)}${sd}, min ${Math.min(...returns)}, max ${Math.max(...returns)} (${formatDuration((performance.now() - t0) / 1000)})\n`);
-    } finally {
-      net.dispose();
-    }
+    const episodes = o['eval-episodes'] ?? 30;
+    if (episodes < 1) throw new OptionError('--eval-episodes', `eval plays at least 1 episode, got ${episodes}`);
+    const dir = userPath(o.run);
+    // a folder of several runs (a comparison's, a queue's): each in turn, then a table
+    const runs = savedWeights(dir) ? [dir] : findRunFolders(dir);
+    if (runs.length === 0) throw new OptionError('--run', `'${dir}' has no agent to read (neither model.safetensors of a finished wn-dqn run nor checkpoint.safetensors of one in progress), here or in the folders below`);
+    const results = runs.map((run) => {
+      const { args, net, source, frame } = openAgent(run);
+      try {
+        const epsilon = o['eval-epsilon'] ?? args.evalEpsilon;
+        const returns = evaluate(net, makeEnvFor(args.env), { episodes, epsilon, seed: 2_000_003 + seed });
+        const sd = returns.length > 1 ? ` ± ${sampleSd(returns).toFixed(2)} (sd)` : '';
+        const where = runs.length > 1 ? `${relative(dir, run)}: ` : '';
+        process.stdout.write(`${where}${args.variant} agent on ${args.env} (${source}): ${episodes} episodes at ε = ${epsilon}: mean return ${mean(returns).toFixed(2)}${sd}, min ${Math.min(...returns)}, max ${Math.max(...returns)} (${formatDuration((performance.now() - t0) / 1000)})\n`);
+        return { variant: args.variant, env: args.env, frame, mean: mean(returns) };
+      } finally {
+        net.dispose();
+      }
+    });
+    if (runs.length > 1) process.stdout.write(`\n${evalTable(results)}\n`);
     return 0;
   }
+
 
   if (command === 'render') {
     const agent = o.run ? openAgent(userPath(o.run)) : null;

@@ -9,7 +9,8 @@ import { dirname, join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
 const packages = resolve(new URL('../..', import.meta.url).pathname);
-const BROWSER_READY_THIRD_PARTY = new Set(['fflate']);
+// fflate and gifenc are plain JavaScript with ES module builds for browsers (gifenc's `module` field)
+const BROWSER_READY_THIRD_PARTY = new Set(['fflate', 'gifenc']);
 const builtins = new Set(builtinModules);
 
 function sourceOf(specifier: string): string | null {
@@ -59,7 +60,7 @@ describe('the main entry is browser-ready', () => {
     const names = [...files].map((f) => f.slice(packages.length + 1));
     for (const f of ['runs/src/checkpoint.ts', 'runs/src/plot/png.ts', 'runs/src/compare.ts', 'layers/src/index.ts', 'tensor/src/index.ts']) expect(names).toContain(f);
     expect(names.some((f) => f.startsWith('runs/src/node/'))).toBe(false);
-    expect([...thirdParty]).toEqual(['fflate']);
+    expect([...thirdParty].sort()).toEqual(['fflate', 'gifenc']);
   });
 
   it('the scan catches a node: import (the test can fail)', () => {

@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { NonFiniteLossError, RunFolderError, CorruptFileError } from '../src/index.js';
-import { RunFolder, readCheckpointState, readRunSettings, savedWeights } from '../src/node/index.js';
+import { findRunFolders, RunFolder, readCheckpointState, readRunSettings, savedWeights } from '../src/node/index.js';
 import { tinyRun as run, type TinyArgs } from './fixtures/tiny-run.js';
 import { tempRoot } from './helpers.js';
 
@@ -127,5 +127,16 @@ describe('reading a run folder for evaluation', () => {
     rmSync(join(out, 'config.json'));
     expect(readRunSettings(out, 'tiny-run')).toEqual(settings);
     expect(() => readRunSettings(out, 'wn-dqn')).toThrow(CorruptFileError);
+  });
+
+  it('findRunFolders: the runs at or below a folder (a comparison, a queue), sorted', async () => {
+    const base = join(root, 'many');
+    for (const d of ['b/seed-2', 'b/seed-1', 'a/seed-1']) await tinyRun({ out: join(base, d), steps: 5, ...quiet });
+    mkdirSync(join(base, 'c', 'empty'), { recursive: true });
+    expect(findRunFolders(base)).toEqual(['a/seed-1', 'b/seed-1', 'b/seed-2'].map((d) => join(base, d)));
+    expect(findRunFolders(join(base, 'b', 'seed-1'))).toEqual([join(base, 'b', 'seed-1')]);
+    expect(findRunFolders(base, 1)).toEqual([]);
+    expect(findRunFolders(join(base, 'c'))).toEqual([]);
+    expect(findRunFolders(join(base, 'nowhere'))).toEqual([]);
   });
 });

@@ -54,6 +54,13 @@ describe('wn-dqn', () => {
       expect(await main(['eval', '--run', halfway, '--eval-episodes', '1'])).toBe(0);
       expect(String(out.mock.calls.at(-1)![0])).toMatch(/standard agent on CartPole-v1 \(checkpoint\.safetensors at frame 300 of 600\): 1 episodes at ε = 0\.05: mean return [\d.]+, min/);
       await expect(main(['eval', '--run', halfway, '--eval-episodes', '0'])).rejects.toThrow('--eval-episodes: eval plays at least 1 episode, got 0');
+      // the folder holding all three runs: each evaluated, then a table by variant
+      out.mockClear();
+      expect(await main(['eval', '--run', dir, '--eval-episodes', '1'])).toBe(0);
+      const all = out.mock.calls.map((c) => String(c[0])).join('');
+      expect(all.match(/^(halfway|in-progress|run): /gm)).toEqual(['halfway: ', 'in-progress: ', 'run: ']);
+      expect(all).toMatch(/\| CartPole-v1 \| standard \| 1 \| 300 \| [\d.]+ \|/);
+      expect(all).toMatch(/\| CartPole-v1 \| weightnorm\+init \| 2 \| 600 \| [\d.]+ ± [\d.]+ \|/);
       const pics = join(dir, 'pics');
       expect(await main(['render', '--run', run, '--out', pics, '--max-frames', '20'])).toBe(0);
       const gif = readFileSync(join(pics, 'CartPole-v1.gif'));

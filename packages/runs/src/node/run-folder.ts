@@ -12,7 +12,7 @@
  * started again without `overwrite`; `resume` needs a checkpoint, of this program, with the same
  * settings. Every file is written atomically.
  */
-import { existsSync, mkdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Module } from '@wn/layers';
 import { saveState } from '@wn/layers';
@@ -224,4 +224,20 @@ export function readRunSettings(dir: string, kind: string): Record<string, unkno
   const checkpointPath = join(dir, RUN_FILES.checkpoint);
   const r = new FieldReader(checkpointPath);
   return r.object(readCheckpointHeader(readBytes(checkpointPath, 'checkpoint'), checkpointPath, kind).settings, 'settings');
+}
+
+/**
+ * The run folders at or below `dir` (a comparison's `<variant>/seed-<n>` folders, a queue's
+ * runs…): those holding weights (`savedWeights`), sorted, looking at most `depth` levels down.
+ */
+export function findRunFolders(dir: string, depth = 3): string[] {
+  const abs = resolve(dir);
+  if (!existsSync(abs) || !statSync(abs).isDirectory()) return [];
+  if (savedWeights(abs)) return [abs];
+  if (depth <= 0) return [];
+  return readdirSync(abs, { withFileTypes: true })
+    .filter((e) => e.isDirectory())
+    .map((e) => e.name)
+    .sort()
+    .flatMap((name) => findRunFolders(join(abs, name), depth - 1));
 }
