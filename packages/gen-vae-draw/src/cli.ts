@@ -17,7 +17,7 @@ import { openRun, type SavedRun } from './saved-run.js';
 import { Draw, drawSettingsConfig } from './draw/entry.js';
 import { canvasSequenceFiles } from './draw/sequence.js';
 import { MODELS, PRESETS, type ModelSettings, type Preset } from './model.js';
-import { modelEntry, presetArgs, train, writeImageGrids, type Args } from './trainer.js';
+import { modelEntry, presetArgs, RUN_KIND, train, writeImageGrids, type Args } from './trainer.js';
 
 const DATA = 'Data';
 const MODEL = 'Model and training';
@@ -151,7 +151,7 @@ const testLimitOf = (o: Values, saved: SavedRun) => (o['test-limit'] === undefin
  * comparison's, a queue's), each in turn, then a table by model and variant.
  */
 function evalCommand(dir: string, o: Values, t0: number): number {
-  const runs = savedWeights(dir) ? [dir] : findRunFolders(dir);
+  const runs = savedWeights(dir) ? [dir] : findRunFolders(dir, { kind: RUN_KIND });
   if (runs.length === 0) throw new OptionError('--run', `${dir} has no run to read (neither model.safetensors of a finished run nor checkpoint.safetensors of one in progress), here or in the folders below`);
   const k = o.k ?? 5000;
   const rows = runs.map((run) => {

@@ -12,7 +12,7 @@ import { encodeGif, formatDuration, frameStripPng, markdownTable, mean, OptionEr
 import { findRunFolders, formatHelp, interruptOnSignals, opt, parseCommandLine, runMain, runOptions, runSetup, RUN_GROUP, savedWeights, seedOptions, userPath, writeFileAtomic, type CommandLineSpec } from '@wn/runs/node';
 import { listEnvs } from './envs/index.js';
 import { compare } from './dqn/compare.js';
-import { checkArgs, evaluate, makeEnvFor, PRESET_NAMES, presetArgs, train, type Args } from './dqn/dqn.js';
+import { checkArgs, evaluate, makeEnvFor, PRESET_NAMES, presetArgs, RUN_KIND, train, type Args } from './dqn/dqn.js';
 import { openAgent } from './dqn/saved.js';
 import { OPTIMIZERS } from './dqn/optimizers.js';
 import { Q_NETWORKS, Q_VARIANTS, type QVariant } from './dqn/qnet.js';
@@ -155,7 +155,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     if (episodes < 1) throw new OptionError('--eval-episodes', `eval plays at least 1 episode, got ${episodes}`);
     const dir = userPath(o.run);
     // a folder of several runs (a comparison's, a queue's): each in turn, then a table
-    const runs = savedWeights(dir) ? [dir] : findRunFolders(dir);
+    const runs = savedWeights(dir) ? [dir] : findRunFolders(dir, { kind: RUN_KIND });
     if (runs.length === 0) throw new OptionError('--run', `'${dir}' has no agent to read (neither model.safetensors of a finished wn-dqn run nor checkpoint.safetensors of one in progress), here or in the folders below`);
     const results = runs.map((run) => {
       const { args, net, source, frame } = openAgent(run);

@@ -135,7 +135,11 @@ describe('reading a run folder for evaluation', () => {
     mkdirSync(join(base, 'c', 'empty'), { recursive: true });
     expect(findRunFolders(base)).toEqual(['a/seed-1', 'b/seed-1', 'b/seed-2'].map((d) => join(base, d)));
     expect(findRunFolders(join(base, 'b', 'seed-1'))).toEqual([join(base, 'b', 'seed-1')]);
-    expect(findRunFolders(base, 1)).toEqual([]);
+    expect(findRunFolders(base, { depth: 1 })).toEqual([]);
+    expect(findRunFolders(base, { kind: 'tiny-run' })).toHaveLength(3);
+    expect(findRunFolders(base, { kind: 'wn-dqn' })).toEqual([]); // another program's runs are left out
+    writeFileSync(join(base, 'a', 'seed-1', 'config.json'), '{');
+    expect(findRunFolders(base, { kind: 'wn-dqn' })).toEqual([join(base, 'a', 'seed-1')]); // its writer unreadable: kept, so opening it says why
     expect(findRunFolders(join(base, 'c'))).toEqual([]);
     expect(findRunFolders(join(base, 'nowhere'))).toEqual([]);
   });

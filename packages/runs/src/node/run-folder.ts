@@ -226,18 +226,39 @@ export function readRunSettings(dir: string, kind: string): Record<string, unkno
   return r.object(readCheckpointHeader(readBytes(checkpointPath, 'checkpoint'), checkpointPath, kind).settings, 'settings');
 }
 
+/** The program that wrote the run in `dir` (config.json's `kind`, else the checkpoint's); null when unreadable. */
+function writtenBy(dir: string): string | null {
+  try {
+    const configPath = join(dir, RUN_FILES.config);
+    if (existsSync(configPath)) {
+      const kind: unknown = (JSON.parse(readFileSync(configPath, 'utf8')) as { kind?: unknown }).kind;
+      return typeof kind === 'string' ? kind : null;
+    }
+    const checkpointPath = join(dir, RUN_FILES.checkpoint);
+    return readCheckpointHeader(new Uint8Array(readFileSync(checkpointPath)), checkpointPath).kind;
+  } catch {
+    return null; // opening the run reports what is wrong with it
+  }
+}
+
 /**
  * The run folders at or below `dir` (a comparison's `<variant>/seed-<n>` folders, a queue's
  * runs…): those holding weights (`savedWeights`), sorted, looking at most `depth` levels down.
+ * With `kind`, runs another program wrote are left out (those whose writer cannot be read stay,
+ * so that opening them names the problem).
  */
-export function findRunFolders(dir: string, depth = 3): string[] {
+export function findRunFolders(dir: string, options: { depth?: number; kind?: string } = {}): string[] {
+  const depth = options.depth ?? 3;
   const abs = resolve(dir);
   if (!existsSync(abs) || !statSync(abs).isDirectory()) return [];
-  if (savedWeights(abs)) return [abs];
+  if (savedWeights(abs)) {
+    const by = options.kind === undefined ? null : writtenBy(abs);
+    return by === null || by === options.kind ? [abs] : [];
+  }
   if (depth <= 0) return [];
   return readdirSync(abs, { withFileTypes: true })
     .filter((e) => e.isDirectory())
     .map((e) => e.name)
     .sort()
-    .flatMap((name) => findRunFolders(join(abs, name), depth - 1));
+    .flatMap((name) => findRunFolders(join(abs, name), { ...options, depth: depth - 1 }));
 }
