@@ -64,7 +64,7 @@ const CLI: CommandLineSpec<typeof OPTIONS> = {
     start: 'the quick VAE comparison (standard vs weightnorm+init): a table, charts and sample grids in a few minutes',
     train: 'train one model under one variant',
     compare: 'variants × seeds on the same data and budget: test bound vs epochs and vs seconds (mean ± sd), a table',
-    eval: 'the test ELBO and IW bound of a run, finished or in progress (--run DIR, --k, default 5000)',
+    eval: 'the test ELBO and IW bound of a run, finished or in progress, or of every run in a folder (--run DIR, --k, default 5000)',
     sample: 'PNG grids of samples and reconstructions of a run (--run DIR, --out DIR)',
     'draw-sequence': "DRAW's canvas over its T steps as an animated GIF and a PNG strip (--run DIR of a DRAW run, --out DIR)",
   },

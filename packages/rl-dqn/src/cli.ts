@@ -68,7 +68,7 @@ const CLI: CommandLineSpec<typeof OPTIONS> = {
     compare: 'train each parameterization under each seed, then print a table and write a learning-curve chart (the default)',
     start: 'the same as compare',
     train: 'train one agent',
-    eval: 'evaluate the agent of a run folder, finished or in progress (--run DIR), for N episodes',
+    eval: 'evaluate the agent of a run, finished or in progress, or of every run in a folder (--run DIR), for N episodes',
     render: 'play one episode and write it as an animated GIF and a PNG strip of frames',
   },
   defaultCommand: 'compare',

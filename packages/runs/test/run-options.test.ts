@@ -32,6 +32,11 @@ describe('shared run options', () => {
     expect(() => parseCommandLine(CLI, ['--seed', '-1'])).toThrow("--seed: expected an integer ≥ 0, got '-1'");
   });
 
+  it('--help lines the command descriptions up after the longest command name', () => {
+    const help = formatHelp({ name: 'wn-x', commands: { run: 'one', 'draw-sequence': 'two' }, options: {} });
+    expect(help).toContain('\n  run            one\n  draw-sequence  two\n');
+  });
+
   it('runSetup: the mode from --resume/--overwrite, the backend selected, contradictions and unknown backends refused', () => {
     expect(runSetup({})).toMatchObject({ mode: 'new', resume: false, overwrite: false, quiet: false, backend: before });
     expect(runSetup({ resume: true, quiet: true })).toMatchObject({ mode: 'resume', resume: true, quiet: true });
