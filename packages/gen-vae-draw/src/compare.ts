@@ -6,8 +6,8 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { VariantName } from '@wn/layers';
-import { compareVariants, markdownTable, mean, meanCurve, rowsOf, RunFolderError, sampleSd, type JsonValue, type ProgressSink } from '@wn/runs';
-import { hasCheckpoint, runFilesIn, RUN_FILES, writeFileAtomic } from '@wn/runs/node';
+import { compareVariants, markdownTable, mean, meanCurve, rowsOf, sampleSd, type JsonValue, type ProgressSink } from '@wn/runs';
+import { checkComparisonFolder, runModeOf, writeFileAtomic, writeSummaryFiles } from '@wn/runs/node';
 import { loadBinarizedData, type BinarizedData } from './data/mnist.js';
 import { boundCharts, modelEntry, train, type Args, type EpochMetrics, type TrainOptions, type TrainResult } from './trainer.js';
 
@@ -71,15 +71,6 @@ export function formatSummaryTable(rows: readonly SummaryRow[], target: number |
   );
 }
 
-function checkComparisonFolder(outDir: string, runDirs: readonly string[], args: Args): void {
-  if (args.resume) {
-    if (!runDirs.some(hasCheckpoint)) throw new RunFolderError(outDir, `--resume: no run of this comparison has a ${RUN_FILES.checkpoint} to continue from; run without --resume to start`);
-  } else if (!args.overwrite) {
-    const held = [...runDirs.filter((d) => runFilesIn(d).length > 0), ...runFilesIn(outDir).map((f) => join(outDir, f))];
-    if (held.length) throw new RunFolderError(outDir, `already holds results (${held.slice(0, 3).join(', ')}${held.length > 3 ? ', …' : ''}); continue with --resume, replace with --overwrite, or choose another --out folder`);
-  }
-}
-
 export async function compare(options: CompareOptions): Promise<CompareResult> {
   const { args, variants, seeds, outDir } = options;
   const entry = modelEntry(args.model);
@@ -94,7 +85,7 @@ export async function compare(options: CompareOptions): Promise<CompareResult> {
     runOne: async ({ variant, seed, label }) => {
       const result = await train(
         { ...args, variant, seed, outDir: runDir(variant, seed) },
-        { data, signal: options.signal, progress: options.progress, quiet: options.quiet, onStep: options.onStep, label, mode: args.resume ? 'resume-if-present' : args.overwrite ? 'overwrite' : 'new' },
+        { data, signal: options.signal, progress: options.progress, quiet: options.quiet, onStep: options.onStep, label, mode: runModeOf(args, { comparison: true }) },
       );
       return { rows: result.metrics, interrupted: result.interrupted, result };
     },
@@ -131,15 +122,14 @@ export async function compare(options: CompareOptions): Promise<CompareResult> {
     const files = boundCharts(done.map((v) => ({ name: v, runs: rowsOf(comparison, v) as EpochMetrics[][] })), `${entry.name}, ${data.name}`);
     for (const f of files) writeFileAtomic(join(outDir, f.name), f.bytes);
     const summary = { model: args.model, preset: args.preset, dataset: data.name, binarization: data.binarization, settings: args.settings, target, rows, curves: Object.fromEntries(curves) };
-    writeFileAtomic(join(outDir, RUN_FILES.summaryJson), JSON.stringify(summary as unknown as JsonValue, null, 2) + '\n');
-    writeFileAtomic(
-      join(outDir, RUN_FILES.summaryMd),
-      `# ${args.model}: ${done.join(' vs ')} — ${data.name}, preset ${args.preset}\n\n` +
+    writeSummaryFiles(outDir, {
+      json: summary as unknown as JsonValue,
+      markdown: `# ${args.model}: ${done.join(' vs ')} — ${data.name}, preset ${args.preset}\n\n` +
         `${entry.describe(args.settings)}; ${data.train.n} training images, ${data.test.n} test images, ${args.epochs} epochs, batch ${args.batchSize}, ` +
         `${args.optimizer} lr ${args.lr}${args.emaDecay > 0 ? `, evaluated with the Polyak average (decay ${args.emaDecay})` : ''}.\n${data.binarization}.\n\n${table}\n\n` +
         `ELBO and IW bound in nats per test image (higher is better), with the Polyak average when averaging is on ("raw weights": the last weights). "epochs to": the first epoch whose seed-averaged test ELBO reaches the ${standard ? 'standard variant' : 'worst'}'s final one.` +
         `${seeds.length > 1 ? ` Charts: mean over ${seeds.length} seeds, shaded ± one standard deviation.` : ''}\n`,
-    );
+    });
   }
   return { outDir, rows, target, table, interrupted: comparison.interrupted, runs };
 }

@@ -8,11 +8,12 @@ export { MODELS, MODEL_NAMES, PRESETS, type GenerativeModel, type LossResult, ty
 export { ConvVae, IMAGE_SHAPE } from './vae/vae.js';
 export { VaeNetwork, Encoder, Decoder, ResBlock, PAPER_SIZES, type VaeSizes } from './vae/network.js';
 export { VAE_ENTRY, VAE_PAPER_SETTINGS, vaeSizes, scaledChannels } from './vae/entry.js';
-export { evaluateBounds, iwBounds, hostLogMeanExp, type BoundOptions, type Bounds } from './evaluate.js';
+export { evaluateBounds, iwBounds, hostLogMeanExp, IW_SAMPLES_PER_PASS, type BoundOptions, type Bounds } from './evaluate.js';
 export { loadBinarizedData, trainBatch, imageBatch, mnistDataInstalled, DATASETS, TEST_BINARIZATION_SEED, type BinarizedData, type BinaryImages, type DataArgs, type DatasetName } from './data/mnist.js';
 export { train, presetArgs, buildModel, modelEntry, boundCharts, writeImageGrids, stepsPerEpoch, runSettings, RUN_KIND, TIMING_FIELDS, type Args, type EpochMetrics, type TrainOptions, type TrainResult } from './trainer.js';
 export { compare, formatSummaryTable, type CompareOptions, type CompareResult, type SummaryRow } from './compare.js';
 export { imageGridPng } from './images.js';
+export { openRun, type SavedRun } from './saved-run.js';
 export { OPTIONS as CLI_OPTIONS } from './cli.js';
 export { DRAW_PRESETS, DRAW_PRESET_NAMES, drawConfig, checkDrawConfig, type DrawConfig, type DrawPresetName } from './draw/config.js';
 export { DrawModel, DRAW_VARIANTS, type DrawVariantName, type DrawOptions, type DrawPass, type DrawLoss } from './draw/model.js';

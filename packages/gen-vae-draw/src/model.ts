@@ -84,7 +84,7 @@ export interface TrainingDefaults {
   emaDecay: number;
   /** images of the data-dependent init batch */
   initBatchSize: number;
-  /** the importance samples of the per-epoch IW bound (0: only the ELBO) and on how many test images */
+  /** the importance samples of the per-epoch IW bound (0: only the ELBO) and on how many (the first) test images */
   evalK: number;
   evalKImages: number;
   settings: ModelSettings;

@@ -16,14 +16,15 @@ import { concat, Rng, tidy, WnError, type Tensor } from '@wn/tensor';
 import { noGrad } from '@wn/autograd';
 import { epochOrder, permutation } from '@wn/data';
 import { Adam, Adamax, clipGradNorm, paramGrads, ParamEMA, type VariantName } from '@wn/layers';
-import { assertFiniteLoss, FieldReader, Progress, renderChart, seedSeries, StateBag, type CheckpointParts, type JsonValue, type ProgressSink, type MetricsRow } from '@wn/runs';
-import { RUN_FILES, RunFolder, yieldToEventLoop, type RunMode } from '@wn/runs/node';
+import { assertFiniteLoss, FieldReader, Progress, renderChart, seedSeries, StateBag, type CheckpointParts, type JsonValue, type MetricsRow } from '@wn/runs';
+import { RUN_FILES, RunFolder, runModeOf, yieldToEventLoop, type RunControl } from '@wn/runs/node';
 import { loadBinarizedData, trainBatch, imageBatch, type BinarizedData, type DatasetName } from './data/mnist.js';
 import { evaluateBounds } from './evaluate.js';
 import { imageGridPng } from './images.js';
-import { MODELS, type GenerativeModel, type ModelEntry, type ModelSettings, type Preset } from './model.js';
+import { MODELS, type GenerativeModel, type ModelEntry, type Preset, type TrainingDefaults } from './model.js';
 
-export interface Args {
+/** A run's settings: the model, variant and data, the preset's training defaults (each overridable), the seed and the folder. */
+export interface Args extends TrainingDefaults {
   /** the registry name: 'vae' (or 'draw') */
   model: string;
   variant: VariantName;
@@ -31,22 +32,8 @@ export interface Args {
   preset: Preset;
   dataset: DatasetName;
   dataDir: string | null;
-  trainLimit: number | null;
-  testLimit: number | null;
-  optimizer: 'adam' | 'adamax';
-  lr: number;
-  beta1: number;
-  beta2: number;
-  batchSize: number;
-  epochs: number;
-  clipNorm: number;
-  emaDecay: number;
-  initBatchSize: number;
-  /** per-epoch IW bound: k samples on the first `evalKImages` test images (k 0: off) */
-  evalK: number;
-  evalKImages: number;
+  /** images per pass of the test ELBO */
   evalBatchSize: number;
-  settings: ModelSettings;
   seed: number;
   outDir: string;
   resume: boolean;
@@ -166,13 +153,9 @@ function readTrainState(bag: StateBag, file: string, limits: { epochs: number; s
   return state;
 }
 
-export interface TrainOptions {
+export interface TrainOptions extends RunControl {
+  /** preloaded data (a comparison shares one copy between runs); loaded from `args` otherwise */
   data?: BinarizedData;
-  signal?: AbortSignal;
-  progress?: ProgressSink | null;
-  quiet?: boolean;
-  mode?: RunMode;
-  label?: string;
   onStep?: (info: { epoch: number; step: number; loss: number }) => void;
   /** write charts, sample grids and the summary (default true) */
   report?: boolean;
@@ -205,25 +188,40 @@ export function buildModel(args: Pick<Args, 'model' | 'variant' | 'settings' | '
   return modelEntry(args.model).build({ variant: args.variant, rng: new Rng(args.seed), settings: args.settings });
 }
 
+/** The optimizer a run trains `model` with (Adam or Adamax, from `args`). */
+export function newOptimizer(args: Pick<Args, 'optimizer' | 'lr' | 'beta1' | 'beta2'>, model: GenerativeModel): Adam | Adamax {
+  const Optim = args.optimizer === 'adamax' ? Adamax : Adam;
+  return new Optim(model.module, { lr: args.lr, beta1: args.beta1, beta2: args.beta2 });
+}
+
+/** The Polyak average of `model`'s parameters evaluation uses (null when averaging is off). */
+export function newAverage(args: Pick<Args, 'emaDecay'>, model: GenerativeModel): ParamEMA | null {
+  return args.emaDecay > 0 ? new ParamEMA(model.module, { decay: args.emaDecay }) : null;
+}
+
+/** What a checkpoint of a run holds besides its state bag: the model, the optimizer, the average. */
+export function checkpointParts(args: Pick<Args, 'optimizer'>, model: GenerativeModel, optimizer: Adam | Adamax, ema: ParamEMA | null): CheckpointParts {
+  return { modules: { model: model.module }, optimizers: { [args.optimizer]: optimizer }, emas: ema ? { ema } : {} };
+}
+
 export async function train(args: Args, options: TrainOptions = {}): Promise<TrainResult> {
   const entry = modelEntry(args.model);
-  const mode = options.mode ?? (args.resume ? 'resume' : args.overwrite ? 'overwrite' : 'new');
+  const mode = options.mode ?? runModeOf(args);
   const folder = RunFolder.open(args.outDir, { mode, kind: RUN_KIND, settings: runSettings(args) as unknown as JsonValue });
   const data = options.data ?? loadBinarizedData(args);
   const label = options.label ?? `${args.model} ${args.variant}`;
 
   const model = entry.build({ variant: args.variant, rng: new Rng(args.seed), settings: args.settings });
-  const Optim = args.optimizer === 'adamax' ? Adamax : Adam;
-  const optimizer = new Optim(model.module, { lr: args.lr, beta1: args.beta1, beta2: args.beta2 });
+  const optimizer = newOptimizer(args, model);
   const steps = stepsPerEpoch(data.train.n, args.batchSize);
   let state: TrainState = { epoch: 0, step: 0, elboSum: 0, reconstructionSum: 0, klSum: 0, seen: 0, secondsBefore: 0, epochSeconds: 0, cpuSecondsBefore: 0, epochCpuSeconds: 0, metrics: [] };
   let ema: ParamEMA | null = null;
-  let parts: CheckpointParts = { modules: { model: model.module }, optimizers: { [args.optimizer]: optimizer }, emas: {} };
+  let parts = checkpointParts(args, model, optimizer, null);
   let progress: Progress | null = null;
   try {
     if (folder.resuming) {
-      if (args.emaDecay > 0) ema = new ParamEMA(model.module, { decay: args.emaDecay });
-      parts = { ...parts, emas: ema ? { ema } : {} };
+      ema = newAverage(args, model);
+      parts = checkpointParts(args, model, optimizer, ema);
       const bag = folder.loadCheckpoint(parts);
       state = readTrainState(bag, folder.path(RUN_FILES.checkpoint), { epochs: args.epochs, steps });
       bag.dispose();
@@ -237,8 +235,8 @@ export async function train(args: Args, options: TrainOptions = {}): Promise<Tra
         }
       }
       // the average starts from the (data-initialized) starting weights
-      if (args.emaDecay > 0) ema = new ParamEMA(model.module, { decay: args.emaDecay });
-      parts = { ...parts, emas: ema ? { ema } : {} };
+      ema = newAverage(args, model);
+      parts = checkpointParts(args, model, optimizer, ema);
     }
     const parameters = model.module.numParameters();
     folder.writeConfig({ dataset: data.name, binarization: data.binarization, train_images: data.train.n, test_images: data.test.n, parameters, steps_per_epoch: steps, model_description: entry.describe(args.settings) });
@@ -315,7 +313,7 @@ export async function train(args: Args, options: TrainOptions = {}): Promise<Tra
       checkpoint();
       progress?.log(
         `[${label}] epoch ${m.epoch}/${args.epochs}  train ELBO ${m.train_elbo.toFixed(2)} (KL ${m.train_kl.toFixed(2)})  test ELBO ${m.test_elbo.toFixed(2)}` +
-          `${ema ? ` (raw weights ${m.test_elbo_raw.toFixed(2)})` : ''}${m.iw_k ? `  IW(k=${m.iw_k}, ${m.iw_images} img) ${m.test_iw.toFixed(2)}` : ''}  ${m.epoch_seconds.toFixed(1)} s`,
+          `${ema ? ` (raw weights ${m.test_elbo_raw.toFixed(2)})` : ''}${m.iw_k ? `  IW(k=${m.iw_k}, ${m.iw_images} img) ${m.test_iw.toFixed(2)}` : ''}  ${m.epoch_seconds.toFixed(1)} s  ${m.examples_per_second.toFixed(0)} img/s  ETA ${progress.etaText}`,
       );
       await yieldToEventLoop();
     }

@@ -2,62 +2,29 @@
  * The bin wrapper forwards SIGTERM to the training process it starts, which saves a checkpoint
  * and exits with 143; the wrapper exits with that code and leaves no child behind.
  */
-import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { readCheckpointState } from '@wn/runs/node';
+import { isAlive, runCli } from '@wn/tooling/cli-process';
 
 const root = mkdtempSync(join(tmpdir(), 'wn-gen-bin-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 const bin = new URL('../bin/wn-gen.mjs', import.meta.url).pathname;
 const hasDist = existsSync(new URL('../dist/cli.js', import.meta.url));
 
-const alive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
-
-function childOf(pid: number): number {
-  try {
-    return Number(execFileSync('pgrep', ['-P', String(pid)], { encoding: 'utf8' }).trim().split('\n')[0]);
-  } catch {
-    return 0;
-  }
-}
-
 describe(`bin/wn-gen.mjs (${hasDist ? 'built CLI, in-process' : 'source mode, a child process'})`, () => {
   it('SIGTERM to the wrapper: the child saves a checkpoint, both exit 143', async () => {
     const out = join(root, 'run');
-    const r = await new Promise<{ code: number | null; child: number; stderr: string }>((resolve, reject) => {
-      // epochs of 2 steps of 10 images on a tiny VAE: the first epoch line comes within seconds
-      const wrapper = spawn(process.execPath, [bin, 'train', '--setting', 'width=1/4,hidden=16,latent=4,blocks=1', '--dataset', 'embedded', '--epochs', '500',
-        '--train-limit', '20', '--test-limit', '10', '--batch-size', '10', '--init-batch', '10', '--k', '0', '--out', out, '--quiet'], { stdio: ['ignore', 'pipe', 'pipe'] });
-      let stderr = '', child = 0, sent = false;
-      wrapper.stderr.on('data', (d: Buffer) => {
-        stderr += d;
-        if (!sent && /epoch 1\/500/.test(stderr)) {
-          sent = true;
-          child = childOf(wrapper.pid!);
-          wrapper.kill('SIGTERM');
-        }
-      });
-      const timer = setTimeout(() => { wrapper.kill('SIGKILL'); reject(new Error(`timed out: ${stderr}`)); }, 60_000);
-      wrapper.on('exit', (code) => {
-        clearTimeout(timer);
-        resolve({ code, child, stderr });
-      });
-    });
+    // epochs of 2 steps of 10 images on a tiny VAE: the first epoch line comes within seconds
+    const r = await runCli(bin, ['train', '--setting', 'width=1/4,hidden=16,latent=4,blocks=1', '--dataset', 'embedded', '--epochs', '500',
+      '--train-limit', '20', '--test-limit', '10', '--batch-size', '10', '--init-batch', '10', '--k', '0', '--out', out, '--quiet'], { when: /epoch 1\/500/, signal: 'SIGTERM' });
     if (hasDist) expect(r.child).toBe(0);
     else expect(r.child).toBeGreaterThan(0);
     expect(r.code).toBe(143);
     expect(r.stderr).toContain('SIGTERM: saving a checkpoint after the current step');
-    if (r.child > 0) expect(alive(r.child)).toBe(false); // in-process (built CLI): no child to leave behind
+    if (r.child > 0) expect(isAlive(r.child)).toBe(false); // in-process (built CLI): no child to leave behind
     const state = readCheckpointState(join(out, 'checkpoint.safetensors'), 'wn-gen');
     expect(state.epoch).toBeGreaterThanOrEqual(1);
   }, 70_000);

@@ -4,24 +4,23 @@
  * `train` one run; `eval` a saved agent; `render` an episode as an animated GIF and a PNG strip.
  * The options are one table (@wn/runs' `opt`): types, --help and validation in one place.
  */
-import { mkdirSync, readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { mkdirSync } from 'node:fs';
+import { join, relative, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { createWasmBackend, ENGINE, getBackend, registerBackend, setBackend } from '@wn/tensor';
-import { loadState, type Sequential } from '@wn/layers';
-import { FieldReader, formatDuration, mean, OptionError, sampleSd } from '@wn/runs';
-import { formatHelp, interruptOnSignals, opt, parseCommandLine, runMain, writeFileAtomic, type CommandLineSpec } from '@wn/runs/node';
+import { getBackend } from '@wn/tensor';
+import { encodeGif, formatDuration, frameStripPng, markdownTable, mean, OptionError, sampleSd } from '@wn/runs';
+import { findRunFolders, formatHelp, interruptOnSignals, opt, parseCommandLine, runMain, runOptions, runSetup, RUN_GROUP, savedWeights, seedOptions, userPath, writeFileAtomic, type CommandLineSpec } from '@wn/runs/node';
 import { listEnvs } from './envs/index.js';
 import { compare } from './dqn/compare.js';
-import { buildOnline, checkArgs, evaluate, makeEnvFor, PRESET_NAMES, presetArgs, train, type Args } from './dqn/dqn.js';
+import { checkArgs, evaluate, makeEnvFor, PRESET_NAMES, presetArgs, RUN_KIND, train, type Args } from './dqn/dqn.js';
+import { openAgent } from './dqn/saved.js';
 import { OPTIMIZERS } from './dqn/optimizers.js';
 import { Q_NETWORKS, Q_VARIANTS, type QVariant } from './dqn/qnet.js';
-import { downscale, encodeGif, frameStripPng, renderEpisode } from './dqn/render.js';
+import { downscale, renderEpisode } from './dqn/render.js';
 
 const ENV = 'Environment and budget';
 const AGENT = 'Agent';
 const EVAL = 'Evaluation and pictures';
-const RUN = 'Run';
 
 export const OPTIONS = {
   preset: opt.enum(PRESET_NAMES, { group: ENV, help: "quick (default: CartPole in about a minute per run) | cartpole (CleanRL's settings) | minatar (MinAtar's examples/dqn.py) | wn-paper (MinAtar + the paper's Adamax, batch 64, data init)" }),
@@ -50,23 +49,17 @@ export const OPTIONS = {
   'opt-eps': opt.number({ group: AGENT, above: 0, help: "optimizer ε (RMSprops: 0.01; Adam: 1e-8)" }),
   'rms-alpha': opt.number({ group: AGENT, min: 0, below: 1, help: 'RMSprop smoothing α' }),
   'init-batch': opt.integer({ group: AGENT, min: 2, help: 'replay states in the data-dependent init batch (weightnorm+init)' }),
-  seed: opt.integer({ group: AGENT, min: 0, help: 'random seed (default 1)' }),
-  seeds: opt.list(opt.integer({ min: 0, help: '' }), { group: AGENT, commands: ['compare', 'start'], help: 'seeds, comma-separated (default 1,2)' }),
+  ...seedOptions({ group: AGENT, seedsCommands: ['compare', 'start'], seedsHelp: 'seeds, comma-separated (default 1,2; the chart shows mean ± sd bands)' }),
 
   'eval-episodes': opt.integer({ group: EVAL, min: 0, help: 'evaluation episodes (after training; eval: how many)' }),
   'eval-epsilon': opt.number({ group: EVAL, min: 0, max: 1, help: 'ε of evaluation episodes' }),
   'eval-every': opt.integer({ group: EVAL, min: 0, help: 'frames between evaluations during training (0: only at the end)' }),
-  run: opt.string({ group: EVAL, valueName: 'DIR', nonEmpty: true, commands: ['eval', 'render'], help: 'a finished run folder (its config.json and model.safetensors); render without it plays a random policy' }),
+  run: opt.string({ group: EVAL, valueName: 'DIR', nonEmpty: true, commands: ['eval', 'render'], help: 'a run folder: its model.safetensors when finished, else its latest checkpoint (a run still training, or interrupted); render without it plays a random policy' }),
   'max-frames': opt.integer({ group: EVAL, min: 1, commands: ['render'], help: 'render at most N steps (default 300)' }),
 
-  out: opt.string({ group: RUN, valueName: 'DIR', nonEmpty: true, help: 'output folder (default: runs/dqn-<preset>[-<variant>-seed<N>])' }),
-  resume: opt.flag({ group: RUN, help: 'continue from the checkpoints in --out' }),
-  overwrite: opt.flag({ group: RUN, help: 'replace the results in --out (without it an existing run is refused)' }),
-  'log-every': opt.integer({ group: RUN, min: 1, help: 'frames between metric rows' }),
-  'checkpoint-every': opt.integer({ group: RUN, min: 1, help: 'frames between checkpoints (always at the end and on Ctrl-C)' }),
-  backend: opt.string({ group: RUN, valueName: 'NAME', help: 'tensor backend (registered: $BACKENDS)' }),
-  threads: opt.integer({ group: RUN, min: 1, help: 'worker threads for the wasm backend' }),
-  quiet: opt.flag({ group: RUN, help: 'no progress bar: a status line every few metric rows' }),
+  ...runOptions({ out: 'output folder (default: runs/dqn-<preset>[-<variant>-seed<N>])', quiet: 'a line per metric row (frames/s, updates/s, episodes, 100-episode return, ε, ETA)' }),
+  'log-every': opt.integer({ group: RUN_GROUP, min: 1, help: 'frames between metric rows' }),
+  'checkpoint-every': opt.integer({ group: RUN_GROUP, min: 1, help: 'frames between checkpoints (always at the end and on Ctrl-C)' }),
 };
 
 const CLI: CommandLineSpec<typeof OPTIONS> = {
@@ -75,7 +68,7 @@ const CLI: CommandLineSpec<typeof OPTIONS> = {
     compare: 'train each parameterization under each seed, then print a table and write a learning-curve chart (the default)',
     start: 'the same as compare',
     train: 'train one agent',
-    eval: 'evaluate a saved agent (--run DIR) for N episodes',
+    eval: 'evaluate the agent of a run, finished or in progress, or of every run in a folder (--run DIR), for N episodes',
     render: 'play one episode and write it as an animated GIF and a PNG strip of frames',
   },
   defaultCommand: 'compare',
@@ -87,20 +80,7 @@ const CLI: CommandLineSpec<typeof OPTIONS> = {
 };
 
 export function usage(): string {
-  return formatHelp(CLI).replace('$BACKENDS', ENGINE.registeredBackends().join(', '));
-}
-
-/** Relative paths resolve against the folder the user ran pnpm from (INIT_CWD). */
-const userPath = (p: string) => resolve(process.env.INIT_CWD ?? process.cwd(), p);
-
-function configureBackend(name: string | undefined, threads: number | undefined): void {
-  if (name !== undefined && !ENGINE.registeredBackends().includes(name)) throw new OptionError('--backend', `expected one of ${ENGINE.registeredBackends().join(', ')}, got '${name}'`);
-  if (threads !== undefined) {
-    if (name !== undefined && name !== 'wasm') throw new OptionError('--threads', `applies to the wasm backend, not '${name}'`);
-    registerBackend('wasm', () => createWasmBackend({ threads }), 2);
-    name = 'wasm';
-  }
-  if (name !== undefined) setBackend(name);
+  return formatHelp(CLI);
 }
 
 type Values = ReturnType<typeof parseCommandLine<typeof OPTIONS>>['values'];
@@ -143,31 +123,16 @@ function overridesOf(o: Values): Partial<Args> {
   return out;
 }
 
-/** A finished run's settings (config.json) and its online network with the saved weights. */
-function loadAgent(dir: string): { args: Args; net: Sequential } {
-  const file = join(dir, 'config.json');
-  const r = new FieldReader(file);
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch {
-    throw new OptionError('--run', `'${dir}' has no config.json: expected a run folder written by wn-dqn train`);
-  }
-  const config = r.object(r.json(text, 'config.json'), 'config');
-  const kind = r.field(config, 'kind', 'config', (v, f) => r.string(v, f));
-  if (kind !== 'wn-dqn') r.fail('config.kind', `written by '${kind}', not by wn-dqn`);
-  const settings = r.field(config, 'settings', 'config', (v, f) => r.object(v, f)) as unknown as Args;
-  const args: Args = { ...presetArgs('cartpole'), ...settings, outDir: dir, resume: false, overwrite: false };
-  checkArgs(args);
-  const net = buildOnline(args, makeEnvFor(args.env));
-  let bytes: Uint8Array;
-  try {
-    bytes = readFileSync(join(dir, 'model.safetensors'));
-  } catch {
-    throw new OptionError('--run', `'${dir}' has no model.safetensors: the run has not finished (continue it with --resume)`);
-  }
-  loadState(net, bytes, { source: join(dir, 'model.safetensors') });
-  return { args, net };
+/** One row per env and variant: runs, frames reached, and the mean evaluation return ± sd over the runs. */
+function evalTable(results: readonly { variant: string; env: string; frame: number; mean: number }[]): string {
+  const groups = new Map<string, typeof results[number][]>();
+  for (const r of results) groups.set(`${r.env}|${r.variant}`, [...(groups.get(`${r.env}|${r.variant}`) ?? []), r]);
+  return markdownTable(['env', 'variant', 'runs', 'frames', 'mean return (± sd over runs)'], [...groups.values()].map((g) => {
+    const means = g.map((r) => r.mean);
+    const frames = g.map((r) => r.frame);
+    const lo = Math.min(...frames), hi = Math.max(...frames);
+    return [g[0].env, g[0].variant, String(g.length), lo === hi ? String(lo) : `${lo}–${hi}`, `${mean(means).toFixed(2)}${g.length > 1 ? ` ± ${sampleSd(means).toFixed(2)}` : ''}`];
+  }));
 }
 
 export async function main(argv: readonly string[]): Promise<number> {
@@ -177,9 +142,8 @@ export async function main(argv: readonly string[]): Promise<number> {
     return 0;
   }
   if (positionals.length > 0) throw new OptionError('wn-dqn', `unexpected argument '${positionals[0]}'`);
-  if (o.resume && o.overwrite) throw new OptionError('--overwrite', 'and --resume contradict each other: continue the run, or replace it');
   if (command === 'train' && o.variant && o.variant.length > 1) throw new OptionError('--variant', `train takes one parameterization (got ${o.variant.join(', ')}); use compare for several`);
-  configureBackend(o.backend, o.threads);
+  const setup = runSetup(o);
   const preset = o.preset ?? 'quick';
   const overrides = overridesOf(o);
   const seed = o.seed ?? 1;
@@ -187,17 +151,32 @@ export async function main(argv: readonly string[]): Promise<number> {
 
   if (command === 'eval') {
     if (!o.run) throw new OptionError('--run', 'eval needs the run folder of a trained agent');
-    const { args, net } = loadAgent(userPath(o.run));
     const episodes = o['eval-episodes'] ?? 30;
-    const epsilon = o['eval-epsilon'] ?? args.evalEpsilon;
-    const returns = evaluate(net, makeEnvFor(args.env), { episodes, epsilon, seed: 2_000_003 + seed });
-    process.stdout.write(`${args.variant} agent on ${args.env}: ${episodes} episodes at ε = ${epsilon}: mean return ${mean(returns).toFixed(2)} ± ${sampleSd(returns).toFixed(2)} (sd), min ${Math.min(...returns)}, max ${Math.max(...returns)}\n`);
-    net.dispose();
+    if (episodes < 1) throw new OptionError('--eval-episodes', `eval plays at least 1 episode, got ${episodes}`);
+    const dir = userPath(o.run);
+    // a folder of several runs (a comparison's, a queue's): each in turn, then a table
+    const runs = savedWeights(dir) ? [dir] : findRunFolders(dir, { kind: RUN_KIND });
+    if (runs.length === 0) throw new OptionError('--run', `'${dir}' has no agent to read (neither model.safetensors of a finished wn-dqn run nor checkpoint.safetensors of one in progress), here or in the folders below`);
+    const results = runs.map((run) => {
+      const { args, net, source, frame } = openAgent(run);
+      try {
+        const epsilon = o['eval-epsilon'] ?? args.evalEpsilon;
+        const returns = evaluate(net, makeEnvFor(args.env), { episodes, epsilon, seed: 2_000_003 + seed });
+        const sd = returns.length > 1 ? ` ± ${sampleSd(returns).toFixed(2)} (sd)` : '';
+        const where = runs.length > 1 ? `${relative(dir, run)}: ` : '';
+        process.stdout.write(`${where}${args.variant} agent on ${args.env} (${source}): ${episodes} episodes at ε = ${epsilon}: mean return ${mean(returns).toFixed(2)}${sd}, min ${Math.min(...returns)}, max ${Math.max(...returns)} (${formatDuration((performance.now() - t0) / 1000)})\n`);
+        return { variant: args.variant, env: args.env, frame, mean: mean(returns) };
+      } finally {
+        net.dispose();
+      }
+    });
+    if (runs.length > 1) process.stdout.write(`\n${evalTable(results)}\n`);
     return 0;
   }
 
+
   if (command === 'render') {
-    const agent = o.run ? loadAgent(userPath(o.run)) : null;
+    const agent = o.run ? openAgent(userPath(o.run)) : null;
     const env = o.env ?? agent?.args.env ?? 'CartPole-v1';
     if (!listEnvs().includes(env)) throw new OptionError('--env', `expected one of ${listEnvs().join(', ')}, got '${env}'`);
     const episode = renderEpisode(agent?.net ?? null, makeEnvFor(env), { seed, epsilon: o['eval-epsilon'] ?? agent?.args.evalEpsilon ?? 0, maxFrames: o['max-frames'] ?? 300 });
@@ -215,22 +194,21 @@ export async function main(argv: readonly string[]): Promise<number> {
 
   const interrupt = interruptOnSignals();
   const progress = process.stderr;
-  const quiet = o.quiet ?? false;
+  const quiet = setup.quiet;
   try {
     if (command === 'train') {
       const variant: QVariant = o.variant?.[0] ?? (preset === 'wn-paper' ? 'weightnorm+init' : 'standard');
-      const args: Args = { ...presetArgs(preset, variant), ...overrides, seed, resume: o.resume ?? false, overwrite: o.overwrite ?? false, outDir: userPath(o.out ?? `runs/dqn-${preset}-${variant}-seed${seed}`) };
+      const args: Args = { ...presetArgs(preset, variant), ...overrides, seed, resume: setup.resume, overwrite: setup.overwrite, outDir: userPath(o.out ?? `runs/dqn-${preset}-${variant}-seed${seed}`) };
       checkArgs(args);
       process.stdout.write(`Training DQN (${variant}) on ${args.env}: ${args.frames} frames, ${args.optimizer} lr ${args.lr}, batch ${args.batchSize}, backend ${getBackend()}\nRun folder: ${args.outDir}\n`);
       const r = await train(args, { signal: interrupt.signal, progress, quiet });
-      const last = r.metrics.at(-1);
       r.online.dispose();
       if (r.interrupted) {
         process.stdout.write('Interrupted. Continue with the same command plus --resume.\n');
         return interrupt.exitCode || 130;
       }
       process.stdout.write(
-        `Done in ${formatDuration((performance.now() - t0) / 1000)}: ${last?.episodes ?? 0} episodes, 100-episode mean return ${last?.return_mean100?.toFixed(1) ?? '—'}` +
+        `Done in ${formatDuration((performance.now() - t0) / 1000)}: ${r.episodes} episodes, 100-episode mean return ${r.returnMean100?.toFixed(1) ?? '—'}` +
           `${r.solvedAt !== null ? `, solved (≥ ${args.solvedReturn}) at frame ${r.solvedAt}` : ''}` +
           `${r.evalReturns.length ? `; evaluation ${mean(r.evalReturns).toFixed(2)} over ${r.evalReturns.length} episodes at ε = ${args.evalEpsilon}` : ''}\nResults in ${args.outDir}\n`,
       );
@@ -247,7 +225,7 @@ export async function main(argv: readonly string[]): Promise<number> {
         (preset === 'quick' ? `  (a short budget that fits a few minutes on a small CPU; --preset cartpole for CleanRL's 500k-step setting)\n` : '') +
         `Results folder: ${outDir}\n`,
     );
-    const r = await compare({ preset, overrides, variants, seeds, outDir, resume: o.resume, overwrite: o.overwrite, signal: interrupt.signal, progress, quiet });
+    const r = await compare({ preset, overrides, variants, seeds, outDir, resume: setup.resume, overwrite: setup.overwrite, signal: interrupt.signal, progress, quiet });
     process.stdout.write(`\n${r.table}\n\n`);
     if (r.interrupted) {
       process.stdout.write('Interrupted. Continue with the same command plus --resume.\n');

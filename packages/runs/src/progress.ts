@@ -90,6 +90,11 @@ export class Progress {
     return rate > 0 ? (this.options.total - this.done) / rate : NaN;
   }
 
+  /** The ETA for a line: "1:15", or "estimating" until a few updates are timed. */
+  get etaText(): string {
+    return Number.isNaN(this.rate) ? 'estimating' : formatDuration(this.eta);
+  }
+
   /** Reports `done` units so far, with a short status (epoch, loss). */
   update(done: number, status = ''): void {
     this.done = done;
@@ -125,7 +130,7 @@ export class Progress {
     const { total, label } = this.options;
     const frac = total > 0 ? Math.min(1, this.done / total) : 1;
     const rate = this.rate;
-    const eta = Number.isNaN(rate) ? 'estimating' : formatDuration(this.eta);
+    const eta = this.etaText;
     const width = 20;
     const filled = Math.round(frac * width);
     const bar = withBar ? ' ' + '█'.repeat(filled) + '░'.repeat(width - filled) : '';

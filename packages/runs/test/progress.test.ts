@@ -20,11 +20,13 @@ describe('progress', () => {
       now = 5000 + (k - 1) * 1000;
       p.update(k * 100);
       expect(out.at(-1)).toContain('ETA estimating');
+      expect(p.etaText).toBe('estimating');
     }
     now = 8000;
     p.update(400);
     // 300 examples in the 3 s since the first update: 100 ex/s, 6 s left (a rate from the start would say 50 ex/s, 12 s)
     expect(out.at(-1)).toContain('400/1000 ex | 100 ex/s | ETA 0:06');
+    expect(p.etaText).toBe('0:06');
     expect(out.at(-1)).toContain(' 40% ');
     p.log('epoch done');
     expect(out.at(-1)).toBe('epoch done\n');

@@ -1,8 +1,8 @@
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { NonFiniteLossError, RunFolderError, CorruptFileError } from '../src/index.js';
-import { RunFolder, readCheckpointState } from '../src/node/index.js';
+import { findRunFolders, RunFolder, readCheckpointState, readRunSettings, savedWeights } from '../src/node/index.js';
 import { tinyRun as run, type TinyArgs } from './fixtures/tiny-run.js';
 import { tempRoot } from './helpers.js';
 
@@ -103,5 +103,44 @@ describe('the run folder', () => {
     const f = join(root, 'file');
     writeFileSync(f, 'x');
     expect(() => RunFolder.open(f, { mode: 'new', kind: 'k', settings: {} })).toThrow(/exists and is not a folder/);
+  });
+});
+
+describe('reading a run folder for evaluation', () => {
+  it('savedWeights: the final model of a finished run, else the checkpoint of one in progress, else none', async () => {
+    const out = join(root, 'eval-saved');
+    await tinyRun({ out, steps: 10, ...quiet });
+    expect(savedWeights(out)).toEqual({ file: join(out, 'model.safetensors'), finished: true });
+    rmSync(join(out, 'model.safetensors'));
+    expect(savedWeights(out)).toEqual({ file: join(out, 'checkpoint.safetensors'), finished: false });
+    rmSync(join(out, 'checkpoint.safetensors'));
+    expect(savedWeights(out)).toBeNull();
+  });
+
+  it("readRunSettings: config.json's settings, the checkpoint's before config.json exists; another program's run is refused", async () => {
+    const out = join(root, 'eval-settings');
+    await tinyRun({ out, steps: 10, ...quiet });
+    const settings = { steps: 10, lr: 0.05, every: 10, optimizer: 'adam' };
+    expect(readRunSettings(out, 'tiny-run')).toEqual(settings);
+    expect(() => readRunSettings(out, 'wn-dqn')).toThrow(CorruptFileError);
+    expect(() => readRunSettings(out, 'wn-dqn')).toThrow(/config\.json.*kind.*written by 'tiny-run', not by wn-dqn/);
+    rmSync(join(out, 'config.json'));
+    expect(readRunSettings(out, 'tiny-run')).toEqual(settings);
+    expect(() => readRunSettings(out, 'wn-dqn')).toThrow(CorruptFileError);
+  });
+
+  it('findRunFolders: the runs at or below a folder (a comparison, a queue), sorted', async () => {
+    const base = join(root, 'many');
+    for (const d of ['b/seed-2', 'b/seed-1', 'a/seed-1']) await tinyRun({ out: join(base, d), steps: 5, ...quiet });
+    mkdirSync(join(base, 'c', 'empty'), { recursive: true });
+    expect(findRunFolders(base)).toEqual(['a/seed-1', 'b/seed-1', 'b/seed-2'].map((d) => join(base, d)));
+    expect(findRunFolders(join(base, 'b', 'seed-1'))).toEqual([join(base, 'b', 'seed-1')]);
+    expect(findRunFolders(base, { depth: 1 })).toEqual([]);
+    expect(findRunFolders(base, { kind: 'tiny-run' })).toHaveLength(3);
+    expect(findRunFolders(base, { kind: 'wn-dqn' })).toEqual([]); // another program's runs are left out
+    writeFileSync(join(base, 'a', 'seed-1', 'config.json'), '{');
+    expect(findRunFolders(base, { kind: 'wn-dqn' })).toEqual([join(base, 'a', 'seed-1')]); // its writer unreadable: kept, so opening it says why
+    expect(findRunFolders(join(base, 'c'))).toEqual([]);
+    expect(findRunFolders(join(base, 'nowhere'))).toEqual([]);
   });
 });

@@ -1,19 +1,12 @@
 /**
  * DRAW's canvas over the T steps of generation — the picture of the model "drawing" — as arrays,
- * an animated GIF (gifenc) and a PNG strip (@wn/runs' PNG encoder). No `node:` imports: browsers
- * can render these too.
+ * an animated GIF and a PNG strip (@wn/runs' `encodeGif` and `frameGridPng`). No `node:` imports:
+ * browsers can render these too.
  */
-import * as gifencModule from 'gifenc';
 import { sigmoid, tidy, WnError, Rng } from '@wn/tensor';
 import { noGrad } from '@wn/autograd';
-import { encodePng } from '@wn/runs';
+import { encodeGif, frameGrid, frameGridPng, greyFrame, type RgbFrame } from '@wn/runs';
 import type { DrawModel } from './model.js';
-
-/**
- * gifenc ships CommonJS (Node's `import` sees only `default`, the exports object) and an ES build
- * (bundlers and vitest see the named export): take `GIFEncoder` from whichever shape arrived.
- */
-const GIFEncoder = gifencModule.GIFEncoder ?? gifencModule.default.GIFEncoder;
 
 /** The canvas after each step, as pixel probabilities σ(c_t). */
 export interface CanvasSequence {
@@ -44,52 +37,41 @@ export interface RenderOptions {
   columns?: number;
 }
 
-const GAP = 1;
-const GAP_LEVEL = 160;
+/** 1-pixel mid-grey separators, as the package's sample grids (`imageGridPng`). */
+const GRID = { gap: 1, margin: 1, background: 160 } as const;
 
 function checkScale(op: string, scale: number): void {
   if (!Number.isInteger(scale) || scale < 1 || scale > 16) throw new WnError(op, `scale must be an integer in 1..16, got ${scale}`);
 }
 
-/** Writes image `k` of `values` (probabilities) into a grey canvas at (x0, y0), scaled. */
-function blit(gray: Uint8Array, stride: number, values: Float32Array, k: number, h: number, w: number, x0: number, y0: number, scale: number): void {
+/** Image `k` of step `t` as a frame, each pixel scale×scale; ink (probability 1) is black on white. */
+function imageFrame(seq: CanvasSequence, t: number, k: number, scale: number): RgbFrame {
+  const { height: h, width: w } = seq;
+  const values = seq.steps[t];
+  const stride = w * scale;
+  const grey = new Uint8Array(stride * h * scale);
   for (let r = 0; r < h; r++) {
     for (let c = 0; c < w; c++) {
-      // ink (probability 1) is black on white, as the package's sample grids (`imageGridPng`)
       const v = Math.round(255 * (1 - Math.min(1, Math.max(0, values[k * h * w + r * w + c]))));
-      for (let dy = 0; dy < scale; dy++) gray.fill(v, (y0 + r * scale + dy) * stride + x0 + c * scale, (y0 + r * scale + dy) * stride + x0 + (c + 1) * scale);
+      for (let dy = 0; dy < scale; dy++) grey.fill(v, (r * scale + dy) * stride + c * scale, (r * scale + dy) * stride + (c + 1) * scale);
     }
   }
+  return greyFrame(stride, h * scale, grey);
 }
 
-/** One step's n images as a grid (gray levels 0..255, separators mid-gray). */
-export function gridFrame(seq: CanvasSequence, step: number, options: RenderOptions = {}): { width: number; height: number; gray: Uint8Array } {
+/** One step's n images as a grid (`columns` per row), separated by mid-grey lines. */
+export function gridFrame(seq: CanvasSequence, step: number, options: RenderOptions = {}): RgbFrame {
   const scale = options.scale ?? 3;
   checkScale('gridFrame', scale);
   if (!Number.isInteger(step) || step < 0 || step >= seq.steps.length) throw new WnError('gridFrame', `step must be an integer in 0..${seq.steps.length - 1}, got ${step}`);
   const cols = options.columns ?? Math.ceil(Math.sqrt(seq.n));
-  const rows = Math.ceil(seq.n / cols);
-  const cw = seq.width * scale, ch = seq.height * scale;
-  const width = cols * cw + (cols + 1) * GAP, height = rows * ch + (rows + 1) * GAP;
-  const gray = new Uint8Array(width * height).fill(GAP_LEVEL);
-  for (let k = 0; k < seq.n; k++) {
-    blit(gray, width, seq.steps[step], k, seq.height, seq.width, GAP + (k % cols) * (cw + GAP), GAP + Math.floor(k / cols) * (ch + GAP), scale);
-  }
-  return { width, height, gray };
+  const rows = Array.from({ length: Math.ceil(seq.n / cols) }, (_, r) => Array.from({ length: Math.min(cols, seq.n - r * cols) }, (_, c) => imageFrame(seq, step, r * cols + c, scale)));
+  return frameGrid(rows, GRID);
 }
 
 /** An animated GIF: one frame per step (`frameMs` each), the final canvas held for `holdMs`, looping. */
 export function canvasSequenceGif(seq: CanvasSequence, options: RenderOptions & { frameMs?: number; holdMs?: number } = {}): Uint8Array {
-  const frameMs = options.frameMs ?? 120, holdMs = options.holdMs ?? 1500;
-  const palette = Array.from({ length: 256 }, (_, i) => [i, i, i]);
-  const gif = GIFEncoder();
-  seq.steps.forEach((_, t) => {
-    const f = gridFrame(seq, t, options);
-    const last = t === seq.steps.length - 1;
-    gif.writeFrame(f.gray, f.width, f.height, { palette, delay: last ? holdMs : frameMs, repeat: 0 });
-  });
-  gif.finish();
-  return gif.bytes();
+  return encodeGif(seq.steps.map((_, t) => gridFrame(seq, t, options)), { delayMs: options.frameMs ?? 120, lastDelayMs: options.holdMs ?? 1500 });
 }
 
 /**
@@ -102,15 +84,7 @@ export function canvasSequenceStrip(seq: CanvasSequence, options: { scale?: numb
   const total = seq.steps.length, maxSteps = options.maxSteps ?? 16;
   if (!Number.isInteger(maxSteps) || maxSteps < 1) throw new WnError('canvasSequenceStrip', `maxSteps must be a positive integer, got ${maxSteps}`);
   const shown = total <= maxSteps ? seq.steps.map((_, t) => t) : Array.from({ length: maxSteps }, (_, i) => Math.round(((i + 1) * total) / maxSteps) - 1);
-  const cw = seq.width * scale, ch = seq.height * scale;
-  const width = shown.length * cw + (shown.length + 1) * GAP, height = seq.n * ch + (seq.n + 1) * GAP;
-  const gray = new Uint8Array(width * height).fill(GAP_LEVEL);
-  shown.forEach((t, j) => {
-    for (let k = 0; k < seq.n; k++) blit(gray, width, seq.steps[t], k, seq.height, seq.width, GAP + j * (cw + GAP), GAP + k * (ch + GAP), scale);
-  });
-  const rgb = new Uint8Array(width * height * 3);
-  for (let i = 0; i < gray.length; i++) rgb.fill(gray[i], 3 * i, 3 * i + 3);
-  return encodePng(width, height, rgb);
+  return frameGridPng(Array.from({ length: seq.n }, (_, k) => shown.map((t) => imageFrame(seq, t, k, scale))), GRID);
 }
 
 /**

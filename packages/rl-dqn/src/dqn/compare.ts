@@ -6,8 +6,8 @@
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { compareVariants, markdownTable, mean, renderChart, rowsOf, RunFolderError, sampleSd, seedSeries, type JsonValue, type ProgressSink } from '@wn/runs';
-import { hasCheckpoint, runFilesIn, RUN_FILES, writeFileAtomic } from '@wn/runs/node';
+import { compareVariants, markdownTable, mean, renderChart, rowsOf, sampleSd, seedSeries, type JsonValue, type ProgressSink } from '@wn/runs';
+import { checkComparisonFolder, runModeOf, writeFileAtomic, writeSummaryFiles } from '@wn/runs/node';
 import { presetArgs, train, type Args, type DqnMetrics, type PresetName, type TrainOptions, type TrainResult } from './dqn.js';
 import type { QVariant } from './qnet.js';
 
@@ -65,20 +65,11 @@ export function formatSummaryTable(rows: readonly SummaryRow[], solvedReturn: nu
   ]));
 }
 
-function checkFolder(outDir: string, runDirs: readonly string[], resume: boolean, overwrite: boolean): void {
-  if (resume) {
-    if (!runDirs.some(hasCheckpoint)) throw new RunFolderError(outDir, `--resume: no run of this comparison has a ${RUN_FILES.checkpoint} to continue from; run without --resume to start`);
-  } else if (!overwrite) {
-    const held = [...runDirs.filter((d) => runFilesIn(d).length > 0), ...runFilesIn(outDir).map((f) => join(outDir, f))];
-    if (held.length) throw new RunFolderError(outDir, `already holds results (${held.slice(0, 3).join(', ')}${held.length > 3 ? ', …' : ''}); continue with --resume, replace with --overwrite, or choose another --out folder`);
-  }
-}
-
 export async function compare(options: CompareOptions): Promise<CompareResult> {
   const { preset, overrides, variants, seeds, outDir } = options;
   const resume = options.resume ?? false, overwrite = options.overwrite ?? false;
   const runDir = (v: QVariant, seed: number) => join(outDir, v, `seed-${seed}`);
-  checkFolder(outDir, variants.flatMap((v) => seeds.map((s) => runDir(v, s))), resume, overwrite);
+  checkComparisonFolder(outDir, variants.flatMap((v) => seeds.map((s) => runDir(v, s))), { resume, overwrite });
   mkdirSync(outDir, { recursive: true });
   const argsOf = (v: QVariant, seed: number): Args => ({ ...presetArgs(preset, v), ...overrides, variant: v, seed, outDir: runDir(v, seed), resume: false, overwrite: false });
 
@@ -89,7 +80,7 @@ export async function compare(options: CompareOptions): Promise<CompareResult> {
     runOne: async ({ variant, seed, label }) => {
       const r = await train(argsOf(variant, seed), {
         signal: options.signal, progress: options.progress, quiet: options.quiet, label, makeEnv: options.makeEnv,
-        mode: resume ? 'resume-if-present' : overwrite ? 'overwrite' : 'new',
+        mode: runModeOf({ resume, overwrite }, { comparison: true }),
       });
       r.online.dispose();
       results.set(`${variant}/${seed}`, r);
@@ -132,14 +123,13 @@ export async function compare(options: CompareOptions): Promise<CompareResult> {
     });
     for (const f of files) writeFileAtomic(join(outDir, f.name), f.bytes);
     const summary = { env: base.env, preset, frames: base.frames, seeds: [...seeds], solved_return: base.solvedReturn, eval_epsilon: base.evalEpsilon, rows };
-    writeFileAtomic(join(outDir, RUN_FILES.summaryJson), JSON.stringify(summary as unknown as JsonValue, null, 2) + '\n');
-    writeFileAtomic(
-      join(outDir, RUN_FILES.summaryMd),
-      `# DQN comparison — ${base.env}, ${preset} preset, ${base.frames} frames\n\n${table}\n\n` +
+    writeSummaryFiles(outDir, {
+      json: summary as unknown as JsonValue,
+      markdown: `# DQN comparison — ${base.env}, ${preset} preset, ${base.frames} frames\n\n${table}\n\n` +
         `"frames to": the first frame at which the mean return of the last 100 training episodes (ε-greedy) reached the threshold. ` +
         `Evaluation: ${base.evalEpisodes} episodes at ε = ${base.evalEpsilon} after training, on a separately seeded env.` +
         `${seeds.length > 1 ? ` Chart: mean over ${seeds.length} seeds, shaded ± one standard deviation.` : ''}\n`,
-    );
+    });
   }
   return { outDir, rows, table, interrupted: comparison.interrupted };
 }

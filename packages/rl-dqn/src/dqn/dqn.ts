@@ -12,9 +12,9 @@
  * interrupted at any frame and resumed ends with the weights and metrics of one that never stopped.
  * Plumbing (run folder, checkpoint, progress, signals) is @wn/runs'.
  */
-import type { Sequential } from '@wn/layers';
-import { FieldReader, Progress, StateBag, type CheckpointParts, type JsonValue, type MetricsRow, type ProgressSink } from '@wn/runs';
-import { RUN_FILES, RunFolder, yieldToEventLoop, type RunMode } from '@wn/runs/node';
+import type { Optimizer, Sequential } from '@wn/layers';
+import { FieldReader, Progress, StateBag, type CheckpointParts, type JsonValue, type MetricsRow } from '@wn/runs';
+import { RUN_FILES, RunFolder, runModeOf, yieldToEventLoop, type RunControl } from '@wn/runs/node';
 import type { Env } from '../envs/index.js';
 import { DqnAgent, evaluate } from './agent.js';
 import { epsilonAt } from './schedule.js';
@@ -62,19 +62,21 @@ interface TrainState {
   metrics: DqnMetrics[];
 }
 
+/**
+ * A metric row as a progress line: frame (and %), episodes, the last 100 episodes' mean return,
+ * the evaluation return when one ran, ε, frames/s and updates/s of the period, and the ETA.
+ */
+export function progressLine(label: string, row: DqnMetrics, frames: number, evalReturn: number | undefined, eta: string): string {
+  return `[${label}] frame ${row.frame}/${frames} (${((100 * row.frame) / frames).toFixed(0)}%)  episodes ${row.episodes}  return(100) ${row.return_mean100?.toFixed(1) ?? '–'}` +
+    `${evalReturn !== undefined ? `  eval ${evalReturn.toFixed(1)}` : ''}  ε ${row.epsilon.toFixed(3)}  ${row.frames_per_second.toFixed(0)} frames/s  ${row.updates_per_second.toFixed(0)} updates/s  ETA ${eta}`;
+}
+
 export const RUN_KIND = 'wn-dqn';
 
 /** The settings a resume must match (where and how the run is written do not count). */
 export const runSettings = ({ outDir: _o, resume: _r, overwrite: _w, ...rest }: Args): Omit<Args, 'outDir' | 'resume' | 'overwrite'> => rest;
 
-export interface TrainOptions {
-  /** aborting saves a checkpoint after the current frame and returns `interrupted: true` */
-  signal?: AbortSignal;
-  /** progress lines (default stderr); null for silence */
-  progress?: ProgressSink | null;
-  quiet?: boolean;
-  mode?: RunMode;
-  label?: string;
+export interface TrainOptions extends RunControl {
   /** builds the env (and the evaluation env) instead of `make(args.env)`: tests use a small chain */
   makeEnv?: () => Env;
   /** called after every frame (tests interrupt through it) */
@@ -87,6 +89,9 @@ export interface TrainResult {
   /** returns of the final evaluation episodes (empty when interrupted or evalEpisodes = 0) */
   evalReturns: number[];
   solvedAt: number | null;
+  /** episodes finished, and the mean return of the last (up to) 100 (null before the first), where training stopped */
+  episodes: number;
+  returnMean100: number | null;
   interrupted: boolean;
   resumed: boolean;
   parameters: number;
@@ -127,9 +132,14 @@ function readTrainState(bag: StateBag, file: string): TrainState {
   };
 }
 
+/** What a checkpoint holds besides its state bag: the online and target networks and the optimizer. */
+export function checkpointParts(online: Sequential, target: Sequential, optimizer: Optimizer): CheckpointParts {
+  return { modules: { online, target }, optimizers: { q: optimizer } };
+}
+
 export async function train(args: Args, options: TrainOptions = {}): Promise<TrainResult> {
   checkArgs(args);
-  const mode = options.mode ?? (args.resume ? 'resume' : args.overwrite ? 'overwrite' : 'new');
+  const mode = options.mode ?? runModeOf(args);
   const folder = RunFolder.open(args.outDir, { mode, kind: RUN_KIND, settings: runSettings(args) as unknown as JsonValue });
   const label = options.label ?? args.variant;
   const newEnv = options.makeEnv ?? (() => makeEnvFor(args.env));
@@ -139,7 +149,7 @@ export async function train(args: Args, options: TrainOptions = {}): Promise<Tra
   const agent = new DqnAgent(args, env);
   const { online, target, optimizer, replay, actions } = agent;
   const space = env.observationSpace;
-  const parts: CheckpointParts = { modules: { online, target }, optimizers: { q: optimizer } };
+  const parts = checkpointParts(online, target, optimizer);
 
   let st: TrainState = {
     frame: 0, updates: 0, episodes: 0, episodeReturn: 0, episodeLength: 0, recent: [], solvedAt: null,
@@ -186,7 +196,8 @@ export async function train(args: Args, options: TrainOptions = {}): Promise<Tra
   const evalEnv = newEnv();
   const evalSeed = (k: number) => 1_000_003 + 1_000 * args.seed + k;
   const sink = options.progress === undefined ? process.stderr : options.progress;
-  const progress = sink ? new Progress({ total: args.frames, label: `[${label}]`, stream: sink, quiet: options.quiet, unit: 'frames', logEvery: options.quiet ? args.logEvery * 5 : 0, start: st.frame }) : null;
+  // without a bar (quiet, or not a terminal) the metric rows below are the progress lines: they carry the rates and the ETA
+  const progress = sink ? new Progress({ total: args.frames, label: `[${label}]`, stream: sink, quiet: options.quiet, unit: 'frames', start: st.frame }) : null;
   const started = performance.now() - st.seconds * 1000;
   const elapsed = () => (performance.now() - started) / 1000;
 
@@ -241,7 +252,7 @@ export async function train(args: Args, options: TrainOptions = {}): Promise<Tra
         const evalNow = args.evalEvery > 0 && st.frame % args.evalEvery === 0 && args.evalEpisodes > 0;
         const ev = evalNow ? mean(evaluate(online, evalEnv, { episodes: args.evalEpisodes, epsilon: args.evalEpsilon, seed: evalSeed(st.frame) })) : undefined;
         const row = logRow(ev);
-        progress?.log(`[${label}] frame ${row.frame}  episodes ${row.episodes}  return(100) ${row.return_mean100?.toFixed(1) ?? '–'}${ev !== undefined ? `  eval ${ev.toFixed(1)}` : ''}  ε ${row.epsilon.toFixed(3)}  ${row.frames_per_second.toFixed(0)} frames/s  ${row.updates_per_second.toFixed(0)} updates/s`);
+        progress?.log(progressLine(label, row, args.frames, ev, progress.etaText));
       }
       if (st.frame % args.checkpointEvery === 0 && st.frame < args.frames) checkpoint();
       if (progress && st.frame % 16 === 0) {
@@ -268,7 +279,7 @@ export async function train(args: Args, options: TrainOptions = {}): Promise<Tra
       };
       folder.writeSummary({ json: summary as unknown as JsonValue, markdown: `# DQN ${args.variant} on ${args.env}\n\n${Object.entries(summary).filter(([k]) => k !== 'eval_returns').map(([k, v]) => `- ${k}: ${typeof v === 'number' ? +v.toFixed(4) : String(v)}`).join('\n')}\n` });
     }
-    return { runDir: args.outDir, metrics: st.metrics, evalReturns, solvedAt: st.solvedAt, interrupted, resumed: folder.resuming, parameters, online };
+    return { runDir: args.outDir, metrics: st.metrics, evalReturns, solvedAt: st.solvedAt, episodes: st.episodes, returnMean100: st.recent.length ? mean(st.recent) : null, interrupted, resumed: folder.resuming, parameters, online };
   } finally {
     target.dispose();
     optimizer.dispose();

@@ -11,4 +11,4 @@ export { checkEpsilonSchedule, epsilonAt, type EpsilonSchedule } from './schedul
 export { argmaxRow, selectActions, tdLoss, tdTargets, type TdLoss, type TdTargetInput } from './targets.js';
 export { makeOptimizer, OPTIMIZERS, type OptimizerName, type OptimizerSettings } from './optimizers.js';
 export { compare, formatSummaryTable, type CompareOptions, type CompareResult, type SummaryRow } from './compare.js';
-export { downscale, encodeGif, frameStripPng, renderEpisode, type RenderedEpisode } from './render.js';
+export { downscale, renderEpisode, type RenderedEpisode } from './render.js';

@@ -2,42 +2,24 @@
  * The bin wrapper forwards SIGINT to the training process, which saves a checkpoint (with the
  * frame it reached) and exits 130; resuming it with other settings is refused (exact resume: resume.test.ts).
  */
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { readCheckpointState } from '@wn/runs/node';
+import { runCli } from '@wn/tooling/cli-process';
 
 const root = mkdtempSync(join(tmpdir(), 'wn-dqn-bin-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 const bin = new URL('../../bin/wn-dqn.mjs', import.meta.url).pathname;
 
-function runBin(args: string[], interruptWhen: RegExp | null): Promise<{ code: number | null; stderr: string; stdout: string }> {
-  return new Promise((resolve, reject) => {
-    const p = spawn(process.execPath, [bin, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stderr = '', stdout = '', sent = false;
-    p.stdout.on('data', (d: Buffer) => { stdout += d; });
-    p.stderr.on('data', (d: Buffer) => {
-      stderr += d;
-      if (interruptWhen && !sent && interruptWhen.test(stderr)) {
-        sent = true;
-        p.kill('SIGINT');
-      }
-    });
-    const timer = setTimeout(() => { p.kill('SIGKILL'); reject(new Error(`timed out: ${stderr}`)); }, 90_000);
-    p.on('exit', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stderr, stdout });
-    });
-  });
-}
+const runBin = (args: string[], interruptWhen: RegExp | null) => runCli(bin, args, { when: interruptWhen ?? undefined, signal: 'SIGINT', timeoutMs: 90_000 });
 
 describe('bin/wn-dqn.mjs', () => {
   it('SIGINT saves a checkpoint (with its frame) and exits 130; a resume with another budget is refused', async () => {
     const out = join(root, 'run');
     const common = ['train', '--frames', '400000', '--log-every', '500', '--eval-episodes', '0', '--quiet', '--out', out];
-    const first = await runBin(common, /frame 1000 /);
+    const first = await runBin(common, /frame 1000\//);
     expect(first.code).toBe(130);
     expect(first.stderr).toContain('SIGINT: saving a checkpoint');
     const state = readCheckpointState(join(out, 'checkpoint.safetensors'), 'wn-dqn') as { train: { frame: number } };

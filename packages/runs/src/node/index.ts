@@ -3,7 +3,8 @@
  * safety rules), checkpoint files, machine and code version, signals, and the command line.
  */
 export { writeFileAtomic, removeStaleTemps, type AtomicWriteOptions } from './atomic.js';
-export { RunFolder, RUN_FILES, runFilesIn, hasCheckpoint, readCheckpointState, readMetricsJsonl, type RunMode, type OpenRunOptions } from './run-folder.js';
+export { RunFolder, RUN_FILES, runFilesIn, hasCheckpoint, readCheckpointState, readMetricsJsonl, writeSummaryFiles, savedWeights, readRunSettings, findRunFolders, type RunMode, type OpenRunOptions } from './run-folder.js';
 export { codeVersion, machineInfo, type CodeVersion, type MachineInfo } from './machine.js';
 export { interruptOnSignals, yieldToEventLoop, type InterruptHandle, type InterruptOptions } from './signals.js';
 export { opt, parseCommandLine, parseNumberText, formatHelp, runMain, type OptionSpec, type OptionTable, type OptionValues, type CommandLineSpec, type ParsedCommandLine, type NumberConstraints } from './options.js';
+export { runOptions, seedOptions, runSetup, runModeOf, userPath, checkComparisonFolder, RUN_GROUP, type RunOptionHelp, type RunOptionValues, type RunFlags, type RunSetup, type RunControl } from './run-options.js';

@@ -261,7 +261,9 @@ export function formatHelp<O extends OptionTable>(spec: CommandLineSpec<O>): str
   const out: string[] = [`Usage: ${spec.usage ?? `${spec.name}${spec.commands ? ` [${Object.keys(spec.commands).join('|')}]` : ''} [options]`}`, ''];
   if (spec.description) out.push(spec.description, '');
   if (spec.commands && !spec.description) {
-    for (const [c, about] of Object.entries(spec.commands)) out.push(`  ${c.padEnd(10)}${wrap(about + (c === spec.defaultCommand ? ' (default)' : ''), 86, 12)}`);
+    // the descriptions start in one column, after the longest command name
+    const width = Math.max(10, ...Object.keys(spec.commands).map((c) => c.length + 2));
+    for (const [c, about] of Object.entries(spec.commands)) out.push(`  ${c.padEnd(width)}${wrap(about + (c === spec.defaultCommand ? ' (default)' : ''), 96 - width, width + 2)}`);
     out.push('');
   }
   const groups = new Map<string, [string, OptionSpec<unknown>][]>();

@@ -12,13 +12,13 @@
  * started again without `overwrite`; `resume` needs a checkpoint, of this program, with the same
  * settings. Every file is written atomically.
  */
-import { existsSync, mkdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Module } from '@wn/layers';
 import { saveState } from '@wn/layers';
 import { backendInfo } from '../backend.js';
 import type { ChartFile } from '../charts.js';
-import type { JsonValue } from '../checked.js';
+import { FieldReader, type JsonValue } from '../checked.js';
 import { decodeCheckpoint, encodeCheckpoint, readCheckpointHeader, type CheckpointHeader, type CheckpointParts } from '../checkpoint.js';
 import { CorruptFileError, RunFolderError } from '../errors.js';
 import { formatMetricsJsonl, parseMetricsJsonl, type MetricsRow } from '../metrics.js';
@@ -176,8 +176,7 @@ export class RunFolder {
   }
 
   writeSummary(summary: { json: JsonValue; markdown: string }): void {
-    this.write(RUN_FILES.summaryJson, JSON.stringify(summary.json, null, 2) + '\n');
-    this.write(RUN_FILES.summaryMd, summary.markdown.endsWith('\n') ? summary.markdown : summary.markdown + '\n');
+    writeSummaryFiles(this.dir, summary);
   }
 
   writeCharts(files: readonly ChartFile[]): string[] {
@@ -190,4 +189,76 @@ export class RunFolder {
 export function readMetricsJsonl<T extends MetricsRow = MetricsRow>(path: string): T[] {
   if (!existsSync(path)) return [];
   return parseMetricsJsonl<T>(new TextDecoder().decode(readBytes(path, 'metrics')), path);
+}
+
+/** summary.json and summary.md in `dir` (a run's, or a comparison's folder), written atomically. */
+export function writeSummaryFiles(dir: string, summary: { json: JsonValue; markdown: string }): void {
+  writeFileAtomic(join(dir, RUN_FILES.summaryJson), JSON.stringify(summary.json, null, 2) + '\n');
+  writeFileAtomic(join(dir, RUN_FILES.summaryMd), summary.markdown.endsWith('\n') ? summary.markdown : summary.markdown + '\n');
+}
+
+/**
+ * The weights a run folder holds for evaluation: `model` (model.safetensors) once the run has
+ * finished, else `checkpoint` (the latest checkpoint.safetensors of a run still training or
+ * interrupted); null when it holds neither.
+ */
+export function savedWeights(dir: string): { file: string; finished: boolean } | null {
+  if (existsSync(join(dir, RUN_FILES.model))) return { file: join(dir, RUN_FILES.model), finished: true };
+  if (existsSync(join(dir, RUN_FILES.checkpoint))) return { file: join(dir, RUN_FILES.checkpoint), finished: false };
+  return null;
+}
+
+/**
+ * A run's settings, from its config.json (which must be `kind`'s), or — before config.json is
+ * written — from its checkpoint's header. Errors name the file and the field.
+ */
+export function readRunSettings(dir: string, kind: string): Record<string, unknown> {
+  const configPath = join(dir, RUN_FILES.config);
+  if (existsSync(configPath)) {
+    const r = new FieldReader(configPath);
+    const config = r.object(r.json(new TextDecoder().decode(readBytes(configPath, 'run config')), 'config.json'), 'config');
+    const written = r.field(config, 'kind', 'config', (v, f) => r.string(v, f));
+    if (written !== kind) r.fail('kind', `written by '${written}', not by ${kind}`);
+    return r.field(config, 'settings', 'config', (v, f) => r.object(v, f));
+  }
+  const checkpointPath = join(dir, RUN_FILES.checkpoint);
+  const r = new FieldReader(checkpointPath);
+  return r.object(readCheckpointHeader(readBytes(checkpointPath, 'checkpoint'), checkpointPath, kind).settings, 'settings');
+}
+
+/** The program that wrote the run in `dir` (config.json's `kind`, else the checkpoint's); null when unreadable. */
+function writtenBy(dir: string): string | null {
+  try {
+    const configPath = join(dir, RUN_FILES.config);
+    if (existsSync(configPath)) {
+      const kind: unknown = (JSON.parse(readFileSync(configPath, 'utf8')) as { kind?: unknown }).kind;
+      return typeof kind === 'string' ? kind : null;
+    }
+    const checkpointPath = join(dir, RUN_FILES.checkpoint);
+    return readCheckpointHeader(new Uint8Array(readFileSync(checkpointPath)), checkpointPath).kind;
+  } catch {
+    return null; // opening the run reports what is wrong with it
+  }
+}
+
+/**
+ * The run folders at or below `dir` (a comparison's `<variant>/seed-<n>` folders, a queue's
+ * runs…): those holding weights (`savedWeights`), sorted, looking at most `depth` levels down.
+ * With `kind`, runs another program wrote are left out (those whose writer cannot be read stay,
+ * so that opening them names the problem).
+ */
+export function findRunFolders(dir: string, options: { depth?: number; kind?: string } = {}): string[] {
+  const depth = options.depth ?? 3;
+  const abs = resolve(dir);
+  if (!existsSync(abs) || !statSync(abs).isDirectory()) return [];
+  if (savedWeights(abs)) {
+    const by = options.kind === undefined ? null : writtenBy(abs);
+    return by === null || by === options.kind ? [abs] : [];
+  }
+  if (depth <= 0) return [];
+  return readdirSync(abs, { withFileTypes: true })
+    .filter((e) => e.isDirectory())
+    .map((e) => e.name)
+    .sort()
+    .flatMap((name) => findRunFolders(join(abs, name), { ...options, depth: depth - 1 }));
 }

@@ -1,4 +1,4 @@
-// Types for the parts of gifenc (MIT, github.com/mattdesl/gifenc) that render.ts uses.
+// Types for the parts of gifenc (MIT, github.com/mattdesl/gifenc; it ships none) that gif.ts uses.
 declare module 'gifenc' {
   type Palette = number[][];
   interface Encoder {
