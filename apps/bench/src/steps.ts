@@ -47,7 +47,7 @@ const BLOCK_MS = Number(process.env.WN_BENCH_BLOCK_MS ?? 200);
 /** only @wn wasm against PyTorch (no TF.js, other backends, profiles or RSS run) */
 const PAIRED_ONLY = process.env.WN_BENCH_PEERS === 'wn,torch';
 /** convnets: PyTorch is timed in both memory layouts and compared with the faster */
-const layoutsOf = (id: WorkloadId): TorchLayout[] => (id === 'W2' || id === 'W2-WN' ? ['contiguous', 'channels_last'] : ['contiguous']);
+const layoutsOf = (id: WorkloadId): TorchLayout[] => (['W2', 'W2-WN', 'W7', 'W7-WN'].includes(id) ? ['contiguous', 'channels_last'] : ['contiguous']);
 
 type How = 'median' | 'paired' | 'single' | 'estimated' | 'unsupported' | 'skipped';
 

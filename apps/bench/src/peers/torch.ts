@@ -71,6 +71,10 @@ export function writeManifest(workloads: Workload[]): { manifest: string; cleanu
         next: file(w.dqn.next), actions: file(w.dqn.actions), rewards: file(w.dqn.rewards), done: file(w.dqn.done),
         observation: file(w.dqn.observation),
       },
+      gen: w.gen && {
+        model: w.gen.model, settings: w.gen.settings, variant: w.gen.variant, optimizer: w.gen.optimizer, clipNorm: w.gen.clipNorm,
+        wnDims: w.gen.wnDims, eps: w.gen.eps.map(file),
+      },
     })),
   };
   const manifestPath = path.join(dir, 'manifest.json');
