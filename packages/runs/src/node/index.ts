@@ -7,3 +7,4 @@ export { RunFolder, RUN_FILES, runFilesIn, hasCheckpoint, readCheckpointState, r
 export { codeVersion, machineInfo, type CodeVersion, type MachineInfo } from './machine.js';
 export { interruptOnSignals, yieldToEventLoop, type InterruptHandle, type InterruptOptions } from './signals.js';
 export { opt, parseCommandLine, parseNumberText, formatHelp, runMain, type OptionSpec, type OptionTable, type OptionValues, type CommandLineSpec, type ParsedCommandLine, type NumberConstraints } from './options.js';
+export { startBench, finishBench, BENCH_RESULTS_FILE, type BenchRun } from './bench.js';
