@@ -148,3 +148,16 @@ export function parseBenchResults(text: string, file: string): BenchResults {
     tables,
   };
 }
+
+/**
+ * A curve's points from metrics rows: `step` and `value` name the rows' fields, `seconds` is the
+ * rows' cumulative training time; rows without a finite value (no episode finished yet …) are left out.
+ */
+export function benchPoints(rows: readonly Readonly<Record<string, number | undefined>>[], step: string, value: string, seconds = 'seconds'): BenchPoint[] {
+  const out: BenchPoint[] = [];
+  for (const r of rows) {
+    const [s, t, v] = [r[step], r[seconds], r[value]];
+    if (typeof s === 'number' && typeof t === 'number' && typeof v === 'number' && Number.isFinite(v)) out.push({ step: s, seconds: t, value: v });
+  }
+  return out;
+}

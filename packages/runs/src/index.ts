@@ -16,4 +16,4 @@ export { backendInfo, type BackendInfo } from './backend.js';
 export { layoutLineChart, niceTicks, logTicks, formatTick, formatLogTick, PALETTE, type ChartSpec, type Series, type Scene, type Primitive } from './plot/chart.js';
 export { lineChartSvg, sceneToSvg } from './plot/svg.js';
 export { lineChartPng, rasterizeScene, encodePng, crc32 } from './plot/png.js';
-export { BENCH_MODES, BENCH_FORMAT, benchMode, parseBenchResults, type BenchMode, type BenchPoint, type BenchSeries, type BenchExperiment, type BenchTable, type BenchMachine, type BenchResults } from './bench.js';
+export { BENCH_MODES, BENCH_FORMAT, benchMode, benchPoints, parseBenchResults, type BenchMode, type BenchPoint, type BenchSeries, type BenchExperiment, type BenchTable, type BenchMachine, type BenchResults } from './bench.js';

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { WnError } from '@wn/tensor';
-import { BENCH_FORMAT, benchMode, CorruptFileError, parseBenchResults, type BenchResults } from '../src/index.js';
+import { BENCH_FORMAT, benchMode, benchPoints, CorruptFileError, parseBenchResults, type BenchResults } from '../src/index.js';
 import { BENCH_RESULTS_FILE, finishBench, startBench } from '../src/node/index.js';
 import { tempRoot } from './helpers.js';
 
@@ -55,5 +55,12 @@ describe('bench results', () => {
     expect(bad((o) => { o.mode = 'slow'; })).toThrow(/mode/);
     expect(bad((o) => { (o.experiments as { series: { points: { value: unknown }[] }[] }[])[0].series[0].points[1].value = 'x'; })).toThrow(/experiments\[0\]\.series\[0\]\.points\[1\]\.value/);
     expect(() => parseBenchResults('{', 'x.json')).toThrow(CorruptFileError);
+  });
+});
+
+describe('benchPoints', () => {
+  it('maps rows to (step, seconds, value) and leaves out rows without a value', () => {
+    const rows = [{ frame: 100, seconds: 1, ret: undefined }, { frame: 200, seconds: 2, ret: 9 }, { frame: 300, seconds: 3, ret: NaN }, { frame: 400, seconds: 4, ret: 12 }];
+    expect(benchPoints(rows, 'frame', 'ret')).toEqual([{ step: 200, seconds: 2, value: 9 }, { step: 400, seconds: 4, value: 12 }]);
   });
 });
