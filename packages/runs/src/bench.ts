@@ -22,8 +22,11 @@ export function benchMode(value: string | undefined): BenchMode {
 
 /** One point of a learning curve: after `step` steps (epochs, frames …) and `seconds` of training. */
 export interface BenchPoint {
+  /** steps done (epochs, frames …: `BenchExperiment.stepLabel`) */
   step: number;
+  /** cumulative training seconds at that point */
   seconds: number;
+  /** the metric there */
   value: number;
 }
 
@@ -31,6 +34,7 @@ export interface BenchPoint {
 export interface BenchSeries {
   /** the parameterization ('standard', 'weightnorm', …) */
   name: string;
+  /** the learning curve, in step order */
   points: BenchPoint[];
   /** items per second of training (images, frames …: `BenchExperiment.throughputUnit`) */
   throughput: number;
@@ -38,24 +42,31 @@ export interface BenchSeries {
 
 /** One experiment of a package (a package may run several, e.g. the VAE and DRAW). */
 export interface BenchExperiment {
+  /** a short name, unique within the package (chart file names use it) */
   id: string;
+  /** the heading of the experiment's report section */
   title: string;
   /** the settings in words (dataset, sizes, budget) */
   settings: string;
   /** the metric, e.g. 'test error', and whether lower or higher is better */
   metric: string;
+  /** which direction of the metric is better */
   better: 'lower' | 'higher';
   /** what a step is, e.g. 'epoch' or 'frames' */
   stepLabel: string;
+  /** the unit of `BenchSeries.throughput`, e.g. 'images/s' */
   throughputUnit: string;
+  /** one per parameterization */
   series: BenchSeries[];
 }
 
 /** A table of extra measurements (env steps/s per game, frames/s of a training run …). */
 export interface BenchTable {
+  /** the table's heading */
   title: string;
   /** the columns, in order */
   columns: string[];
+  /** one array of cells per row, in column order */
   rows: (string | number)[][];
   /** how it was measured */
   note?: string;
@@ -63,12 +74,17 @@ export interface BenchTable {
 
 /** The machine a bench ran on, and how busy it was. */
 export interface BenchMachine {
+  /** the CPU model */
   cpu: string;
+  /** logical cores */
   cores: number;
+  /** the Node.js version */
   node: string;
-  /** the @wn tensor backend, its worker threads and whether relaxed-SIMD FMA was on (wasm) */
+  /** the @wn tensor backend the bench ran on */
   backend: string;
+  /** the backend's worker threads (wasm; null for the others) */
   threads: number | null;
+  /** whether the wasm kernels used relaxed-SIMD fused multiply-add (null: not wasm) */
   relaxedSimd: boolean | null;
   /** 1-, 5- and 15-minute load averages at the start and at the end */
   loadavg: { start: number[]; end: number[] };
@@ -76,15 +92,21 @@ export interface BenchMachine {
 
 /** A model package's bench results file. */
 export interface BenchResults {
+  /** the file format: `BENCH_FORMAT` */
   format: typeof BENCH_FORMAT;
   /** the package, e.g. '@wn/rl-dqn' */
   package: string;
+  /** the budget it ran under */
   mode: BenchMode;
   /** ISO time the run ended */
   date: string;
+  /** wall-clock seconds of the whole bench */
   wallSeconds: number;
+  /** where it ran, and how loaded the machine was */
   machine: BenchMachine;
+  /** the package's experiments */
   experiments: BenchExperiment[];
+  /** extra speed measurements */
   tables: BenchTable[];
 }
 

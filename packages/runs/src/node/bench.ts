@@ -13,9 +13,13 @@ export const BENCH_RESULTS_FILE = 'bench.json';
 
 /** A bench in progress: its package, budget, start time and the load average when it began. */
 export interface BenchRun {
+  /** the package's name, e.g. '@wn/rl-dqn' */
   readonly package: string;
+  /** the budget (`WN_BENCH_MODE`) */
   readonly mode: BenchMode;
+  /** `performance.now()` at the start */
   readonly startedMs: number;
+  /** the 1-, 5- and 15-minute load averages at the start */
   readonly loadStart: number[];
 }
 
