@@ -32,6 +32,8 @@ pkg('tensor', '@wn/tensor', false);
 const results = join(root, 'apps', 'bench', 'results');
 mkdirSync(results, { recursive: true });
 copyFileSync(join(fixtures, 'steps.json'), join(results, 'steps.json'));
+// another steps run kept beside it (a trial of some workloads)
+copyFileSync(join(fixtures, 'steps.json'), join(results, 'steps-trial.json'));
 
 const inputs = readReportInputs(root);
 const blocks = reportBlocks(inputs);
@@ -44,7 +46,7 @@ describe('report inputs', () => {
     expect(inputs.models.map((m) => [m.package, m.status])).toEqual([
       ['@wn/fake-broken', 'unreadable'], ['@wn/fake-dqn', 'ok'], ['@wn/fake-vae', 'missing'],
     ]);
-    expect(inputs.groups.map((g) => [g.name, g.date !== null])).toEqual([['steps', true], ['kernels', false], ['parameterizations', false]]);
+    expect(inputs.groups.map((g) => [g.name, g.date !== null])).toEqual([['steps', true], ['kernels', false], ['parameterizations', false], ['steps-trial', true]]);
   });
 });
 
@@ -74,6 +76,7 @@ describe('report markdown', () => {
   it("gives the peers' ratios with targets and verdicts, and says which groups have no results", () => {
     expect(md).toContain('| W7 | 1 | 1 | contiguous | 12 | 1.50× | ≤ 2× | met |');
     expect(md).toContain('| W8-WN | 2 | 2 | contiguous | 12 | 3.25× | ≤ 2× | not met |');
+    expect(md).toMatch(/### steps-trial \(`apps\/bench\/results\/steps-trial.json`\)\n\n2026-12-05T09:00:00.000Z; Test CPU 9000 × 2 logical cores; load average 1.50 1.00 1.00 → 1.25 1.00 1.00/);
     expect(md).toMatch(/### kernels[^\n]*\n\n\*\*Not available\*\*: `apps\/bench\/results\/kernels.json` does not exist/);
   });
 

@@ -73,10 +73,19 @@ export function readGroup(root: string, resultsDir: string, name: string): Group
     const l = isObject(o.loadavg) ? o.loadavg : null;
     const start = l && numbers(l.start), end = l && numbers(l.end);
     const rows = Array.isArray(o.rows) ? o.rows.filter(isObject).map((r) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, typeof v === 'number' ? v : String(v)]))) : [];
-    return { name, file, date: o.date, machine: typeof o.machine === 'string' ? o.machine : null, loadavg: start && end ? { start, end } : null, rows, ratios: name === 'steps' ? stepsRatios(o) : [] };
+    return { name, file, date: o.date, machine: typeof o.machine === 'string' ? o.machine : null, loadavg: start && end ? { start, end } : null, rows, ratios: name.startsWith('steps') ? stepsRatios(o) : [] };
   } catch (e) {
     return none(`\`${file}\` is unreadable: ${message(e)}`);
   }
+}
+
+/**
+ * Other steps runs kept beside `steps.json` (`steps-<label>.json`: an earlier run kept for the
+ * spread, a trial of some workloads), by name; each is shown with its own date and load.
+ */
+export function extraStepsRuns(resultsDir: string): string[] {
+  if (!existsSync(resultsDir)) return [];
+  return readdirSync(resultsDir).filter((f) => /^steps-[\w.-]+\.json$/.test(f)).sort().map((f) => f.slice(0, -'.json'.length));
 }
 
 /** Everything the report shows, from the workspace at `root`. */
@@ -84,6 +93,6 @@ export function readReportInputs(root: string, resultsDir = join(root, 'apps', '
   return {
     date: new Date().toISOString(),
     models: benchPackages(root).map((p) => readModel(root, p)),
-    groups: GROUPS.map((g) => readGroup(root, resultsDir, g)),
+    groups: [...GROUPS.map((g) => readGroup(root, resultsDir, g)), ...extraStepsRuns(resultsDir).map((g) => readGroup(root, resultsDir, g))],
   };
 }
