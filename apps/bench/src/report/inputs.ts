@@ -65,7 +65,7 @@ function stepsRatios(o: Record<string, unknown>): StepsRatio[] {
 export function readGroup(root: string, resultsDir: string, name: string): GroupInput {
   const path = join(resultsDir, `${name}.json`);
   const file = relative(root, path);
-  const none = (problem: string): GroupInput => ({ name, file, date: null, machine: null, loadavg: null, rows: [], ratios: [], problem });
+  const none = (problem: string): GroupInput => ({ name, file, date: null, machine: null, loadavg: null, rows: [], ratios: [], notes: [], problem });
   if (!existsSync(path)) return none(`\`${file}\` does not exist (run \`pnpm --filter @wn/bench bench -- ${name}\`)`);
   try {
     const o: unknown = JSON.parse(readFileSync(path, 'utf8'));
@@ -73,7 +73,10 @@ export function readGroup(root: string, resultsDir: string, name: string): Group
     const l = isObject(o.loadavg) ? o.loadavg : null;
     const start = l && numbers(l.start), end = l && numbers(l.end);
     const rows = Array.isArray(o.rows) ? o.rows.filter(isObject).map((r) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, typeof v === 'number' ? v : String(v)]))) : [];
-    return { name, file, date: o.date, machine: typeof o.machine === 'string' ? o.machine : null, loadavg: start && end ? { start, end } : null, rows, ratios: name.startsWith('steps') ? stepsRatios(o) : [] };
+    const steps = name.startsWith('steps');
+    // steps: the PyTorch configuration and the load line (its verdicts are the ratio table); others: every note (their targets)
+    const notes = (Array.isArray(o.notes) ? o.notes : []).filter((n): n is string => typeof n === 'string').filter((n) => !steps || /^(PyTorch|Load average)/.test(n));
+    return { name, file, date: o.date, machine: typeof o.machine === 'string' ? o.machine : null, loadavg: start && end ? { start, end } : null, rows, ratios: steps ? stepsRatios(o) : [], notes };
   } catch (e) {
     return none(`\`${file}\` is unreadable: ${message(e)}`);
   }

@@ -39,6 +39,8 @@ export interface GroupInput {
   rows: Record<string, string | number>[];
   /** steps: the paired ratios against PyTorch */
   ratios: StepsRatio[];
+  /** the group's notes worth repeating (targets, the PyTorch configuration, the load) */
+  notes: string[];
   problem?: string;
 }
 
@@ -141,6 +143,7 @@ function groupBlocks(g: GroupInput): Block[] {
   const head: Block[] = [{ kind: 'heading', level: 3, text: `${g.name} (\`${g.file}\`)` }];
   if (g.date === null) return [...head, { kind: 'paragraph', text: `**Not available**: ${g.problem ?? 'no results'}.` }];
   head.push({ kind: 'paragraph', text: `${g.date}; ${g.machine ?? 'machine not recorded'}; load average ${g.loadavg ? loadText(g.loadavg) : 'not recorded'}.` });
+  if (g.notes.length) head.push({ kind: 'list', items: g.notes });
   if (g.ratios.length) {
     head.push({
       kind: 'table',
