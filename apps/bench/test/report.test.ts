@@ -61,6 +61,9 @@ describe('report markdown', () => {
     expect(s).toContain('| weightnorm | 701 | 150 | 170 | 30,000 | 39 |');
     expect(s).toContain('| MinAtar/Breakout-v0 | 123,456 |');
     expect(s).toContain('LOADED machine');
+    // the model ran at load 4 on 2 cores; the steps fixtures at 1.5 on 2
+    expect(md).toContain('**Loaded machine**: @wn/fake-dqn ran while');
+    expect(md).not.toMatch(/Loaded machine[^\n]*apps\/bench steps/);
   });
 
   it('says so for an experiment without points instead of drawing an empty chart', () => {

@@ -161,12 +161,21 @@ function groupBlocks(g: GroupInput): Block[] {
 export function reportBlocks(inputs: ReportInputs): Block[] {
   const ok = inputs.models.filter((m) => m.status === 'ok').length;
   const absent = inputs.models.filter((m) => m.status !== 'ok').map((m) => m.package);
+  const loadedParts = [
+    ...inputs.models.flatMap((m) => (m.status === 'ok' && loaded(m.results.machine.loadavg, m.results.machine.cores) ? [m.package] : [])),
+    // the group files name the cores only in their machine line ("× 2 logical cores")
+    ...inputs.groups.flatMap((g) => {
+      const cores = Number(/× (\d+) logical cores/.exec(g.machine ?? '')?.[1] ?? NaN);
+      return g.loadavg && Number.isFinite(cores) && loaded(g.loadavg, cores) ? [`apps/bench ${g.name}`] : [];
+    }),
+  ];
   return [
     { kind: 'heading', level: 1, text: '@wn benchmark report' },
     {
       kind: 'paragraph',
       text: `Rendered ${inputs.date} by \`pnpm bench\` from the results of ${ok} model package${ok === 1 ? '' : 's'}${absent.length ? ` (not run: ${absent.join(', ')})` : ''} and the latest \`steps\`, \`kernels\` and \`parameterizations\` results of apps/bench. Every time here comes with the load average it ran under: on a loaded machine times are noisy, and only the paired @wn/PyTorch ratios (median of per-pair ratios) are meant to be compared across runs.`,
     },
+    ...(loadedParts.length ? [{ kind: 'paragraph', text: `**Loaded machine**: ${loadedParts.join(', ')} ran while the 1-minute load average exceeded the core count — other work competed for the CPU, so their times and throughputs are far below what the machine does alone.` } satisfies Block] : []),
     ...machineBlocks(inputs),
     { kind: 'heading', level: 2, text: 'Against the peers (apps/bench)' },
     ...inputs.groups.flatMap(groupBlocks),
