@@ -78,7 +78,7 @@ describe('report markdown', () => {
 
   it("gives the peers' ratios with targets and verdicts, and says which groups have no results", () => {
     expect(md).toContain('| W7 | 1 | 1 | contiguous | 12 | 1.50× | ≤ 2× | met |');
-    expect(md).toContain('| W8-WN | 2 | 2 | contiguous | 12 | 3.25× | ≤ 2× | not met |');
+    expect(md).toContain('| W8-WN | 2 | 2 | contiguous | 12 | 3.25× | ≤ 2× | invalid: only 3 pairs (at least 10 needed) |');
     expect(md).toMatch(/### steps-trial \(`apps\/bench\/results\/steps-trial.json`\)\n\n2026-12-05T09:00:00.000Z; Test CPU 9000 × 2 logical cores; load average 1.50 1.00 1.00 → 1.25 1.00 1.00/);
     // the steps group's PyTorch configuration and load notes, not the rest
     expect(md).toContain('- PyTorch peer: torch 2.0 on the OpenMP OpenBLAS.');

@@ -55,7 +55,7 @@ function stepsRatios(o: Record<string, unknown>): StepsRatio[] {
     if (typeof c.workload !== 'string' || typeof c.ratio !== 'number') continue;
     out.push({
       workload: c.workload, wnThreads: Number(c.wnThreads), torchThreads: Number(c.torchThreads), layout: String(c.layout ?? 'contiguous'), pairs: Number(c.pairs), ratio: c.ratio,
-      target: d && typeof d.target === 'number' ? d.target : null, status: d && typeof d.status === 'string' ? d.status : null,
+      target: d && typeof d.target === 'number' ? d.target : null, status: d && typeof d.status === 'string' ? `${d.status}${typeof d.reason === 'string' ? `: ${d.reason}` : ''}` : null,
     });
   }
   return out;
