@@ -11,6 +11,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { WnError } from '@wn/tensor';
 import { VARIANT_NAMES } from '@wn/layers';
 import { benchPoints } from '@wn/runs';
 import { finishBench, startBench } from '@wn/runs/node';
@@ -18,6 +19,9 @@ import { compare } from './compare.js';
 import { PAPER_ARGS, QUICK_ARGS, type Args } from './trainer.js';
 
 const run = startBench('@wn/classify');
+if (run.mode === 'paper' && !process.env.WN_BENCH_DATA_DIR) {
+  throw new WnError('classify bench', 'WN_BENCH_MODE=paper trains on CIFAR-10: WN_BENCH_DATA_DIR expected the folder with its binary batches (data_batch_*.bin, test_batch.bin), got nothing');
+}
 const args: Args = run.mode === 'quick'
   ? { ...QUICK_ARGS, epochs: 3, testLimit: 500 }
   : { ...PAPER_ARGS, dataDir: process.env.WN_BENCH_DATA_DIR ?? null };
