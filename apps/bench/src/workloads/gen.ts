@@ -62,7 +62,7 @@ function build(id: WorkloadId, model: 'vae' | 'draw', variant: 'standard' | 'wei
   m.dispose();
   const wnDims: Record<string, number> = {};
   for (const [name, a] of params) {
-    if (!name.endsWith('.weight_v') && !name.endsWith('_v')) continue;
+    if (!name.endsWith('_v')) continue;
     const g = params.find(([n]) => n === `${name.slice(0, -2)}_g`)?.[1];
     if (g) wnDims[name] = wnDim(g.shape, a.shape);
   }
