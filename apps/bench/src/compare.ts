@@ -16,6 +16,8 @@ export const MIN_PAIRS = 10;
 /** Ratio targets (@wn / PyTorch at the same thread count), issue "Fast on an ordinary CPU, round two". */
 export const TARGETS: Readonly<Record<string, number>> = {
   W2: 3, W3: 2.5, W4: 2,
+  // the generative steps, standard and with weight norm
+  W7: 2, 'W7-WN': 2, W8: 2, 'W8-WN': 2,
   // tiny networks: the contest is overhead, against PyTorch's faster thread count (TINY below)
   W5: 1, 'W5-WN': 1, W5a: 1, 'W5a-WN': 1, 'W5a-eval': 1, 'W5a-eval-WN': 1, W6: 1, 'W6-WN': 1,
 };
@@ -24,7 +26,7 @@ export const TARGETS: Readonly<Record<string, number>> = {
  * Workloads big enough that a second PyTorch thread must help: a run where PyTorch at 2 threads is
  * slower than at 1 says the machine was oversubscribed, and yields no ratio.
  */
-export const THREAD_CHECKED: ReadonlySet<string> = new Set(['W2', 'W2-WN', 'W3', 'W4', 'W7', 'W8']);
+export const THREAD_CHECKED: ReadonlySet<string> = new Set(['W2', 'W2-WN', 'W3', 'W4', 'W7', 'W7-WN', 'W8', 'W8-WN']);
 
 /** Workloads so small that the contest is per-op overhead: compared with PyTorch's faster thread count. */
 export const TINY: ReadonlySet<string> = new Set(['W5', 'W5-WN', 'W5a', 'W5a-WN', 'W5a-eval', 'W5a-eval-WN', 'W6', 'W6-WN']);

@@ -30,7 +30,7 @@ import { TorchPeer, describeTorchPeer, torchEnv, torchUnavailable, writeManifest
 import { usesOpenmpOpenblas } from './peers/torch-protocol.js';
 import { MIN_PAIRS, TARGETS, TINY, compare, invalidPeerReason, median, referenceThreads, verdict, verdictLine, weightNormCostLine, WN_COST_PAIRS, type Comparison, type TorchTimes } from './compare.js';
 import { alternate, stepsPerBlock, type Side } from './pairs.js';
-import { WORKLOAD_IDS, workload, type Workload, type WorkloadId } from './workloads/spec.js';
+import { GEN_IDS, WORKLOAD_IDS, workload, type Workload, type WorkloadId } from './workloads/spec.js';
 import { wnTrainer, type Trainer } from './workloads/wn.js';
 import { profileSteps, type Profile } from './profile.js';
 import { measureOpOverhead, type OpOverhead } from './op-overhead.js';
@@ -48,7 +48,7 @@ const BLOCK_MS = Number(process.env.WN_BENCH_BLOCK_MS ?? 200);
 /** only @wn wasm against PyTorch (no TF.js, other backends, profiles or RSS run) */
 const PAIRED_ONLY = process.env.WN_BENCH_PEERS === 'wn,torch';
 /** convnets: PyTorch is timed in both memory layouts and compared with the faster */
-const layoutsOf = (id: WorkloadId): TorchLayout[] => (id === 'W2' || id === 'W2-WN' ? ['contiguous', 'channels_last'] : ['contiguous']);
+const layoutsOf = (id: WorkloadId): TorchLayout[] => (['W2', 'W2-WN', 'W7', 'W7-WN'].includes(id) ? ['contiguous', 'channels_last'] : ['contiguous']);
 
 type How = 'median' | 'paired' | 'single' | 'estimated' | 'unsupported' | 'skipped';
 
@@ -280,6 +280,24 @@ function agreementLines(results: Measurement[], id: WorkloadId): string[] {
   });
 }
 
+/**
+ * W7/W8's self-check: @wn and PyTorch start from the same weights, images and noise, so their
+ * first losses must agree (≤ 1e-4 relative); where they do not, the two sides did not run the same
+ * step and the ratio is no verdict. Undefined when they agree (or the workload is not W7/W8).
+ */
+function lossMismatch(results: Measurement[], id: WorkloadId): string | undefined {
+  if (!GEN_IDS.has(id)) return undefined;
+  const ref = results.find((m) => m.workload === id && m.family === 'torch' && m.losses?.length);
+  const wn = results.filter((m) => m.workload === id && m.family === 'wn' && m.losses?.length);
+  if (!ref || wn.length === 0) return `no first losses of both sides to check (${id} compares only the same step)`;
+  for (const m of wn) {
+    const n = Math.min(m.losses!.length, ref.losses!.length);
+    const worst = Math.max(...m.losses!.slice(0, n).map((l, i) => relDiff(l, ref.losses![i])));
+    if (!(worst <= 1e-4)) return `the first losses of ${m.peer} (${m.threads}t) differ from PyTorch's by ${worst.toExponential(1)} relative (> 1e-4): not the same step`;
+  }
+  return undefined;
+}
+
 const relDiff = (a: number, b: number) => Math.abs(a - b) / Math.max(Math.abs(b), 1e-12);
 const fmtRatio = (r: number) => (r < 0.1 ? r.toPrecision(1) : r.toFixed(2));
 const fmt = (v: number | undefined, digits = 1) => (v === undefined ? '—' : v >= 100 ? v.toFixed(0) : v.toFixed(digits));
@@ -456,7 +474,7 @@ export async function runSteps(): Promise<string> {
   const targets: string[] = [];
   const verdicts = comparisons.map((c) => {
     const target = TARGETS[c.workload];
-    const v = target === undefined ? undefined : verdict(c, target, torchTimes.get(c.workload as WorkloadId) ?? [], blasInvalid);
+    const v = target === undefined ? undefined : verdict(c, target, torchTimes.get(c.workload as WorkloadId) ?? [], blasInvalid ?? lossMismatch(results, c.workload as WorkloadId));
     if (v) targets.push(verdictLine(c, v));
     return { comparison: c, verdict: v };
   });

@@ -17,3 +17,4 @@ export { layoutLineChart, niceTicks, logTicks, formatTick, formatLogTick, PALETT
 export { lineChartSvg, sceneToSvg } from './plot/svg.js';
 export { lineChartPng, rasterizeScene, encodePng, crc32 } from './plot/png.js';
 export { encodeGif, frameGrid, frameGridPng, frameStripPng, greyFrame, type RgbFrame, type FrameGridOptions } from './plot/frames.js';
+export { BENCH_MODES, BENCH_FORMAT, benchMode, benchPoints, parseBenchResults, type BenchMode, type BenchPoint, type BenchSeries, type BenchExperiment, type BenchTable, type BenchMachine, type BenchResults } from './bench.js';

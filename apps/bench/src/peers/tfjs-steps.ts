@@ -93,7 +93,7 @@ export function tfTrainer(w: Workload, batch = w.batch): Trainer {
       case 'W2-WN': return w2Loss(vars, x, oneHot!, true);
       case 'W3': return w3Loss(vars, x, oneHot!);
       case 'W4': return w4Loss(vars, xs);
-      default: throw new Error(`tfjs peer: ${w.id} is not a TF.js workload (DQN workloads run on @wn and PyTorch only)`);
+      default: throw new Error(`tfjs peer: ${w.id} is not a TF.js workload (the DQN, VAE and DRAW workloads run on @wn and PyTorch only)`);
     }
   };
   const optimizer = w.adam ? tf.train.adam(ADAM.lr, ADAM.beta1, ADAM.beta2, ADAM.eps) : undefined;

@@ -71,6 +71,10 @@ export function writeManifest(workloads: Workload[]): { manifest: string; cleanu
         next: file(w.dqn.next), actions: file(w.dqn.actions), rewards: file(w.dqn.rewards), done: file(w.dqn.done),
         observation: file(w.dqn.observation),
       },
+      gen: w.gen && {
+        model: w.gen.model, settings: w.gen.settings, variant: w.gen.variant, optimizer: w.gen.optimizer, clipNorm: w.gen.clipNorm,
+        wnDims: w.gen.wnDims, eps: w.gen.eps.map(file),
+      },
     })),
   };
   const manifestPath = path.join(dir, 'manifest.json');
@@ -217,7 +221,7 @@ export function describeTorchPeer(hello: TorchHello, threadCounts: readonly numb
     `torch.set_num_threads(n) with OMP_NUM_THREADS=n, ${hello.interopThreads} interop thread(s), oneDNN ${hello.mkldnn ? 'on' : 'off'};`,
     `LD_LIBRARY_PATH=${env('LD_LIBRARY_PATH')} — BLAS mapped (/proc/self/maps): ${hello.blas} (${blas});`,
     `GLIBC_TUNABLES=${env('GLIBC_TUNABLES')} (${hello.largeMallocOnHeap === null ? 'effect not checked' : hello.largeMallocOnHeap ? 'in effect: a 64 MiB malloc came from the heap' : 'NOT in effect: a 64 MiB malloc got its own mmap'});`,
-    'convnets (W2, W2-WN) timed in both memory layouts (contiguous NCHW and channels_last, input and weights converted), @wn compared with the faster.',
+    'convnets (W2, W2-WN, W7, W7-WN) timed in both memory layouts (contiguous NCHW and channels_last, input and weights converted), @wn compared with the faster.',
     ...notes.map((n) => `Note: ${n}.`),
   ].join(' ');
 }

@@ -91,6 +91,9 @@ def make_step(wl, params, x, labels, opts):
     elif wl.get("dqn"):
         return make_dqn_step(wl["dqn"], params, x, opts["dir"])
 
+    elif wl.get("gen"):
+        return make_gen_step(wl["gen"], wl["paramNames"], params, x, opts["dir"])
+
     else:
         raise ValueError(f"unknown workload {wid!r}")
 
@@ -170,6 +173,126 @@ def make_dqn_step(spec, params, x, mdir):
         t = time.perf_counter()
         a = act()
         return a, (time.perf_counter() - t) * 1e3
+
+    return step
+
+
+def make_gen_step(spec, names, params, x, mdir):
+    """W7 (conv VAE) and W8 (DRAW), standard or with weight norm: the negative ELBO of the batch
+    with the workload's fixed noise eps, backward, clipping (W8), Adamax/Adam. Parameters keep
+    @wn's names (PyTorch's module names: `<layer>.weight`, or `.weight_g`/`.weight_v` with weight
+    norm). With weight norm, w = g*v/||v|| is computed once per step (per sequence for DRAW's LSTMs:
+    PyTorch at its best; its `weight_norm` hook would recompute it at every one of the T cells)."""
+    p = dict(zip(names, params))
+    dims = spec["wnDims"]
+    eps = [load(mdir, e) for e in spec["eps"]]
+    n = x.shape[0]
+    xf = x.reshape(n, -1)
+
+    def weight(stem):
+        if stem + "_v" in p:
+            return torch._weight_norm(p[stem + "_v"], p[stem + "_g"], dims[stem + "_v"])
+        return p[stem]
+
+    def kl_of(mu, log_sigma):
+        return (0.5 * (mu * mu + torch.exp(2 * log_sigma) - 1) - log_sigma).sum(1)
+
+    def bce(logits):
+        return F.binary_cross_entropy_with_logits(logits, xf, reduction="none").sum(1)
+
+    if spec["model"] == "vae":
+        blocks = int(spec["settings"]["blocks"])
+        c2 = len(p["decoder.fc2.main.bias"]) // 49
+
+        def conv(h, name, stride=1, padding=1):
+            return F.conv2d(h, weight(name + ".main.weight"), p[name + ".main.bias"], stride=stride, padding=padding)
+
+        def up(h, name):
+            return F.conv_transpose2d(h, weight(name + ".main.weight"), p[name + ".main.bias"], stride=2, padding=1)
+
+        def dense(h, name):
+            return F.linear(h, weight(name + ".main.weight"), p[name + ".main.bias"])
+
+        def stage(h, name):
+            for b in range(blocks):
+                h = h + conv(F.elu(conv(F.elu(h), f"{name}.{b}.conv1")), f"{name}.{b}.conv2")
+            return h
+
+        def loss_fn():
+            h = stage(conv(x, "encoder.input", padding=2), "encoder.stage1")
+            h = stage(conv(h, "encoder.down1", stride=2), "encoder.stage2")
+            h = stage(conv(h, "encoder.down2", stride=2), "encoder.stage3")
+            mu, log_sigma = dense(F.elu(dense(h.flatten(1), "encoder.fc")), "encoder.head").chunk(2, 1)
+            z = mu + torch.exp(log_sigma) * eps[0]
+            h = dense(F.elu(dense(z, "decoder.fc1")), "decoder.fc2").view(n, c2, 7, 7)
+            h = stage(up(stage(h, "decoder.stage1"), "decoder.up1"), "decoder.stage2")
+            h = stage(up(h, "decoder.up2"), "decoder.stage3")
+            logits = conv(h, "decoder.output").reshape(n, -1)
+            return (bce(logits) + kl_of(mu, log_sigma)).mean()
+
+    else:
+        s = spec["settings"]
+        height, width, nr, nw = 28, 28, int(s["read"]), int(s["write"])
+        enc, dec = int(s["encoder"]), int(s["decoder"])
+
+        def linear(h, name, w):
+            return F.linear(h, w[name + ".weight"], p[name + ".bias"])
+
+        def filterbank(centre, delta, sigma2, size, length):
+            mu = centre + (torch.arange(size, dtype=torch.float32) - size / 2 + 0.5)[None, :] * delta  # [B, N]
+            d = torch.arange(length, dtype=torch.float32)[None, None, :] - mu[:, :, None]
+            f = torch.exp(d * d / (-2 * sigma2[:, :, None]))
+            return f / f.sum(2, keepdim=True).clamp_min(1e-8)  # @wn's row normalization: max(sum, 1e-8)
+
+        def window(raw, size):
+            gx, gy, log_s2, log_d, log_g = raw.split(1, 1)
+            delta = (max(height, width) - 1) / (size - 1) * torch.exp(log_d)
+            s2 = torch.exp(log_s2)
+            fx = filterbank((width + 1) / 2 * (gx + 1), delta, s2, size, width)
+            fy = filterbank((height + 1) / 2 * (gy + 1), delta, s2, size, height)
+            return fx, fy, torch.exp(log_g)
+
+        stems = ["encoder.weight_ih", "encoder.weight_hh", "decoder.weight_ih", "decoder.weight_hh",
+                 "mu.weight", "logSigma.weight", "readWindow.weight", "writeWindow.weight", "write.weight"]
+
+        def loss_fn():
+            w = {stem: weight(stem) for stem in stems}  # once per sequence
+            h_enc = torch.zeros(n, enc)
+            c_enc = torch.zeros(n, enc)
+            h_dec = torch.zeros(n, dec)
+            c_dec = torch.zeros(n, dec)
+            canvas = torch.zeros(n, height * width)
+            kl = torch.zeros(n)
+            img = xf.view(n, height, width)
+            for t in range(len(eps)):
+                x_hat = (xf - torch.sigmoid(canvas)).view(n, height, width)
+                fx, fy, gamma = window(linear(h_dec, "readWindow", w), nr)
+                ft = fx.transpose(1, 2)
+                r = torch.cat([(fy @ img @ ft).reshape(n, -1), (fy @ x_hat @ ft).reshape(n, -1)], 1) * gamma
+                h_enc, c_enc = torch.lstm_cell(torch.cat([r, h_dec], 1), (h_enc, c_enc), w["encoder.weight_ih"], w["encoder.weight_hh"],
+                                               p["encoder.bias_ih"], p["encoder.bias_hh"])
+                mu, log_sigma = linear(h_enc, "mu", w), linear(h_enc, "logSigma", w)
+                z = mu + torch.exp(log_sigma) * eps[t]
+                kl = kl + kl_of(mu, log_sigma)
+                h_dec, c_dec = torch.lstm_cell(z, (h_dec, c_dec), w["decoder.weight_ih"], w["decoder.weight_hh"], p["decoder.bias_ih"], p["decoder.bias_hh"])
+                fx, fy, gamma = window(linear(h_dec, "writeWindow", w), nw)
+                patch = linear(h_dec, "write", w).view(n, nw, nw)
+                canvas = canvas + (fy.transpose(1, 2) @ patch @ fx).reshape(n, -1) / gamma
+            return (bce(canvas) + kl).mean()
+
+    o = spec["optimizer"]
+    cls = torch.optim.Adamax if o["name"] == "adamax" else torch.optim.Adam
+    opt = cls(params, lr=o["lr"], betas=(o["beta1"], o["beta2"]), eps=o["eps"])
+    clip = spec["clipNorm"]
+
+    def step():
+        opt.zero_grad(set_to_none=True)
+        loss = loss_fn()
+        loss.backward()
+        if clip > 0:
+            torch.nn.utils.clip_grad_norm_(params, clip)
+        opt.step()
+        return loss.item(), None
 
     return step
 

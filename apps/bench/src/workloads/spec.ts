@@ -7,8 +7,9 @@
  * The TF.js peer permutes them on the host (NHWC, HWIO) before upload.
  */
 import { Rng } from '@wn/tensor';
+import { GEN_BUILDERS, type GenSpec } from './gen.js';
 
-export type WorkloadId = 'W2' | 'W2-WN' | 'W3' | 'W4' | 'W5' | 'W5-WN' | 'W5a' | 'W5a-WN' | 'W5a-eval' | 'W5a-eval-WN' | 'W6' | 'W6-WN';
+export type WorkloadId = 'W2' | 'W2-WN' | 'W3' | 'W4' | 'W5' | 'W5-WN' | 'W5a' | 'W5a-WN' | 'W5a-eval' | 'W5a-eval-WN' | 'W6' | 'W6-WN' | 'W7' | 'W7-WN' | 'W8' | 'W8-WN';
 
 /** A host array: row-major float32 values and their shape. */
 export interface HostArray {
@@ -57,6 +58,8 @@ export interface Workload {
   loss: string;
   /** W5, W5a, W6: the DQN update's batch and settings (x is s) */
   dqn?: DqnSpec;
+  /** W7, W8: the generative model's step (x is the binary images [N, 1, 28, 28]) */
+  gen?: GenSpec;
 }
 
 /** A DQN update (issue "Fast on an ordinary CPU, round two"): TD targets from a target copy. */
@@ -235,6 +238,7 @@ const BUILDERS: Record<WorkloadId, () => Workload> = {
   W5a: () => w5('action-after-update'), 'W5a-WN': () => withWeightNorm(w5('action-after-update'), 'W5a-WN', 'W5a with weight norm on all three layers'),
   'W5a-eval': () => w5('action'), 'W5a-eval-WN': () => withWeightNorm(w5('action'), 'W5a-eval-WN', 'W5a-eval with weight norm on all three layers'),
   W6: w6, 'W6-WN': () => withWeightNorm(w6(), 'W6-WN', 'W6 with weight norm on all three layers'),
+  ...GEN_BUILDERS,
 };
 const cache = new Map<WorkloadId, Workload>();
 
@@ -245,7 +249,10 @@ export function workload(id: WorkloadId): Workload {
   return w;
 }
 
-export const WORKLOAD_IDS: WorkloadId[] = ['W2', 'W2-WN', 'W3', 'W4', 'W5', 'W5-WN', 'W5a', 'W5a-WN', 'W5a-eval', 'W5a-eval-WN', 'W6', 'W6-WN'];
+export const WORKLOAD_IDS: WorkloadId[] = ['W2', 'W2-WN', 'W3', 'W4', 'W5', 'W5-WN', 'W5a', 'W5a-WN', 'W5a-eval', 'W5a-eval-WN', 'W6', 'W6-WN', 'W7', 'W7-WN', 'W8', 'W8-WN'];
+
+/** The generative workloads (W7 VAE, W8 DRAW and their weight-norm forms): @wn and PyTorch only. */
+export const GEN_IDS: ReadonlySet<WorkloadId> = new Set(['W7', 'W7-WN', 'W8', 'W8-WN']);
 
 /** The DQN workloads (W5, W5a, W6 and their weight-norm forms): @wn and PyTorch only. */
 export const DQN_IDS: ReadonlySet<WorkloadId> = new Set(['W5', 'W5-WN', 'W5a', 'W5a-WN', 'W5a-eval', 'W5a-eval-WN', 'W6', 'W6-WN']);

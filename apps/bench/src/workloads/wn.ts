@@ -4,11 +4,13 @@
  * Each trainer owns its tensors; `step()` runs one forward, backward (and update) and returns the
  * loss.
  */
-import { Adam, huberLoss, mseLoss, Param, RMSprop, weightNormWeight as wnWeight, type Optimizer } from '@wn/layers';
+import { Adam, Adamax, huberLoss, mseLoss, Param, RMSprop, trainStep, weightNormWeight as wnWeight, type Optimizer } from '@wn/layers';
+import { MODELS, type ConvVae, type Draw } from '@wn/gen-vae-draw';
 import * as T from '@wn/tensor';
 import type { Tensor } from '@wn/tensor';
 import { noGrad, valueAndGrads } from '@wn/autograd';
 import { ADAM, LEAKY_SLOPE, W2_LAYERS, W4, batchOf, type DqnSpec, type Workload } from './spec.js';
+import { firstRows, genNoiseRng, upload, type GenSpec } from './gen.js';
 
 export interface Trainer {
   /** One training step; returns the loss (read back, so the step has finished). */
@@ -167,11 +169,48 @@ function dqnTrainer(w: Workload, spec: DqnSpec, backend: string): Trainer {
 }
 
 /**
+ * W7/W8 on @wn: @wn/gen-vae-draw's model (built under the workload's variant and sizes, its
+ * parameters then set to the workload's values), one step = the negative ELBO of the batch with ε
+ * from a fresh `Rng` (the same draws as the PyTorch peer's ε), gradients, clipping (W8) and the
+ * Adamax/Adam update — @wn/layers' `trainStep`, what the model package's trainer runs. The loss is
+ * built without the per-part read-backs of `GenerativeModel.loss` (a trainer's progress line, not
+ * the step). At a batch below the workload's (probing slow backends) ε comes from the same seed at
+ * that batch.
+ */
+function genTrainer(w: Workload, spec: GenSpec, backend: string, batch: number): Trainer {
+  return T.withBackend(backend, () => {
+    const model = MODELS[spec.model].build({ variant: spec.variant, rng: new T.Rng(1), settings: spec.settings });
+    const named = model.module.namedParameters();
+    if (named.length !== w.params.length) throw new Error(`genTrainer: ${w.id} has ${w.params.length} parameters, the model ${named.length}`);
+    noGrad(() => named.forEach(([name, p], i) => {
+      if (w.params[i][0] !== name) throw new Error(`genTrainer: parameter ${i} is '${name}', the workload's '${w.params[i][0]}'`);
+      p.update(upload(w.params[i][1]));
+    }));
+    const x = T.keep(upload(batch === w.batch ? w.x : firstRows(w.x, batch)));
+    const o = spec.optimizer;
+    const options = { lr: o.lr, beta1: o.beta1, beta2: o.beta2, eps: o.eps };
+    const optimizer: Optimizer = o.name === 'adamax' ? new Adamax(model.module, options) : new Adam(model.module, options);
+    const loss = (): Tensor => spec.model === 'vae'
+      ? T.neg(T.mean((model as ConvVae).elbo(x, genNoiseRng())))
+      : (model as Draw).module.negativeElbo(x, genNoiseRng()).loss;
+    return {
+      step: () => T.withBackend(backend, () => trainStep(optimizer, loss, spec.clipNorm > 0 ? { clipNorm: spec.clipNorm } : {}).loss),
+      dispose: () => {
+        T.dispose(x);
+        optimizer.dispose();
+        model.dispose();
+      },
+    };
+  });
+}
+
+/**
  * A trainer for workload `w` on @wn backend `backend` at batch `batch` (default the workload's).
  * Tensors live on that backend; every op of `step()` runs there.
  */
 export function wnTrainer(w: Workload, backend: string, batch = w.batch): Trainer {
   if (w.dqn) return dqnTrainer(w, w.dqn, backend);
+  if (w.gen) return genTrainer(w, w.gen, backend, batch);
   return T.withBackend(backend, () => {
     const data = batchOf(w, batch);
     const params = w.params.map(([, a]) => new Param(T.tensor(a.data, a.shape)));

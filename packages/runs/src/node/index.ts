@@ -8,3 +8,4 @@ export { codeVersion, machineInfo, type CodeVersion, type MachineInfo } from './
 export { interruptOnSignals, yieldToEventLoop, type InterruptHandle, type InterruptOptions } from './signals.js';
 export { opt, parseCommandLine, parseNumberText, formatHelp, runMain, type OptionSpec, type OptionTable, type OptionValues, type CommandLineSpec, type ParsedCommandLine, type NumberConstraints } from './options.js';
 export { runOptions, seedOptions, runSetup, runModeOf, userPath, checkComparisonFolder, RUN_GROUP, type RunOptionHelp, type RunOptionValues, type RunFlags, type RunSetup, type RunControl } from './run-options.js';
+export { startBench, finishBench, BENCH_RESULTS_FILE, type BenchRun } from './bench.js';
