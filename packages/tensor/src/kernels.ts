@@ -8,23 +8,32 @@
 import type { FusedProgram } from './fused/program.js';
 import type { Shape } from './shape.js';
 
+/** The unary elementwise primitives. */
 export const UNARY_OPS = [
   'neg', 'exp', 'log', 'sqrt', 'abs', 'sign', 'tanh', 'sigmoid', 'reciprocal', 'sin', 'cos', 'floor',
 ] as const;
+/** The name of a unary elementwise primitive. */
 export type UnaryOp = (typeof UNARY_OPS)[number];
 
+/** The binary elementwise primitives (broadcasting); `equal`, `less` and `greater` return 1 or 0. */
 export const BINARY_OPS = ['add', 'sub', 'mul', 'div', 'pow', 'maximum', 'minimum', 'equal', 'less', 'greater'] as const;
+/** The name of a binary elementwise primitive. */
 export type BinaryOp = (typeof BINARY_OPS)[number];
 
+/** The reduction primitives. */
 export const REDUCE_OPS = ['sum', 'max'] as const;
+/** The name of a reduction primitive. */
 export type ReduceOp = (typeof REDUCE_OPS)[number];
 
 /** A tensor as a kernel sees it: backend storage plus its shape. */
 export interface KernelInput<D> {
+  /** The input's storage on the backend. */
   readonly data: D;
+  /** The input's shape. */
   readonly shape: Shape;
 }
 
+/** Attributes of a 2-D convolution, resolved from the user's options (all in pixels). */
 export interface Conv2dAttrs {
   /** [strideH, strideW] */
   readonly stride: readonly [number, number];
@@ -34,9 +43,13 @@ export interface Conv2dAttrs {
   readonly dilation: readonly [number, number];
 }
 
+/** Attributes of 2-D pooling, resolved from the user's options (all in pixels). */
 export interface Pool2dAttrs {
+  /** Max or average pooling. */
   readonly mode: 'max' | 'avg';
+  /** Window size, [height, width]. */
   readonly kernel: readonly [number, number];
+  /** Window step, [height, width]. */
   readonly stride: readonly [number, number];
   /** [top, bottom, left, right]; padded cells never win a max and count as zeros for avg */
   readonly pad: readonly [number, number, number, number];
@@ -44,32 +57,41 @@ export interface Pool2dAttrs {
 
 /** Attribute types per primitive (the dispatch record carries these to gradient rules). */
 export interface PrimitiveAttrs {
-  unary: { op: UnaryOp };
-  binary: { op: BinaryOp };
+  /** The unary op. */ unary: { op: UnaryOp };
+  /** The binary op. */ binary: { op: BinaryOp };
+  /** No attributes. */
   where: Record<string, never>;
-  reduce: { op: ReduceOp; axes: readonly number[] };
-  argmax: { axis: number };
-  transpose: { perm: readonly number[] };
+  reduce: { /** The reduction. */ op: ReduceOp; /** The reduced axes (non-negative, sorted). */ axes: readonly number[] };
+  argmax: { /** The axis along which the index of the maximum is taken. */ axis: number };
+  transpose: { /** The permutation: output axis i is input axis perm[i]. */ perm: readonly number[] };
+  /** No attributes (the output shape is the broadcast target). */
   expand: Record<string, never>;
-  slice: { begin: readonly number[] };
-  pad: { before: readonly number[]; after: readonly number[]; value: number };
-  matmul: { transposeA: boolean; transposeB: boolean };
+  slice: { /** The first index taken along every axis (the output shape gives the extent). */ begin: readonly number[] };
+  pad: { /** Cells added before the data, per axis. */ before: readonly number[]; /** Cells added after the data, per axis. */ after: readonly number[]; /** The value of the added cells. */ value: number };
+  matmul: { /** Whether the first operand is transposed. */ transposeA: boolean; /** Whether the second operand is transposed. */ transposeB: boolean };
+  /** 2-D convolution, NCHW input and OIHW filter. */
   conv2d: Conv2dAttrs;
+  /** Gradient of a 2-D convolution with respect to its input. */
   conv2dBackpropInput: Conv2dAttrs;
+  /** Gradient of a 2-D convolution with respect to its filter. */
   conv2dBackpropFilter: Conv2dAttrs;
+  /** 2-D max or average pooling. */
   pool2d: Pool2dAttrs;
+  /** Gradient of 2-D pooling with respect to its input. */
   pool2dBackward: Pool2dAttrs;
-  gather: { axis: number };
-  scatterAdd: { axis: number };
+  gather: { /** The axis indexed. */ axis: number };
+  scatterAdd: { /** The axis scattered along. */ axis: number };
 }
+/** The name of a primitive op. */
 export type PrimitiveName = keyof PrimitiveAttrs;
 
 /** Attribute types of the optional kernels. */
 export interface OptionalKernelAttrs {
-  fusedElementwise: { program: FusedProgram };
+  fusedElementwise: { /** The fused elementwise program to run. */ program: FusedProgram };
 }
 /** Every kernel the table may hold: the primitives, then the optional ones. */
 export type KernelName = PrimitiveName | keyof OptionalKernelAttrs;
+/** Attribute types of every kernel (primitive and optional), keyed by kernel name. */
 export type KernelAttrs = PrimitiveAttrs & OptionalKernelAttrs;
 
 /**
@@ -128,6 +150,7 @@ export interface Kernels<D> extends Partial<OptionalKernels<D>> {
 
 /** Per-op attribute types line up with the kernel table; this assertion keeps the two in step. */
 type AssertSameKeys<A, B> = [Exclude<keyof A, keyof B>, Exclude<keyof B, keyof A>] extends [never, never] ? true : never;
+/** A compile-time check that the kernel table and the attribute table list the same kernels. */
 export const kernelTableMatchesAttrs: AssertSameKeys<Kernels<unknown>, KernelAttrs> = true;
 
 /** A backend: storage management plus the kernel table. */
@@ -136,6 +159,7 @@ export interface Backend<D = unknown> {
   readonly name: string;
   /** 'float32', or 'float64' for the gradient-check backend */
   readonly precision: 'float32' | 'float64';
+  /** The kernel table: one function per primitive (and the optional kernels it implements). */
   readonly kernels: Kernels<D>;
   /** Copies host values into new storage of `size` elements. */
   upload(values: ArrayLike<number>, size: number): D;

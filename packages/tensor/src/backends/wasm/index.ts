@@ -15,6 +15,7 @@ import { createFusedKernel } from './fused-kernel.js';
 import { createHostKernels } from './host-kernels.js';
 import { WasmRuntime, type WasmRuntimeOptions } from './runtime.js';
 
+/** Options of {@link createWasmBackend}: those of the wasm runtime (worker threads, relaxed-SIMD FMA, tuning). */
 export type WasmBackendOptions = WasmRuntimeOptions;
 export { WasmRuntime, type WasmRuntimeOptions };
 
@@ -23,6 +24,11 @@ export interface WasmBackend extends Backend<Float32Array> {
   readonly runtime: WasmRuntime;
 }
 
+/**
+ * Creates the wasm backend: blocked SIMD128 WebAssembly for matmul and the conv2d kernels (optionally over worker
+ * threads), specialized JavaScript loops for the memory-bound kernels, the reference kernels for the rest; float32
+ * storage. Registered as `wasm`, the default backend.
+ */
 export function createWasmBackend(options: WasmBackendOptions = {}): WasmBackend {
   const pool = new BufferPool();
   const alloc = { dirty: (n: number) => pool.takeDirty(n), zeroed: (n: number) => pool.takeZeroed(n) };
