@@ -103,7 +103,9 @@ function backward(tape: Tape, y: Tensor, wrt: readonly Tensor[], dy?: Tensor): T
 }
 
 export interface ValueAndGrads {
+  /** The function's value (a tensor the caller owns). */
   value: Tensor;
+  /** dValue/dInput per input, in the order of the inputs (each of its input's shape). */
   grads: Tensor[];
 }
 

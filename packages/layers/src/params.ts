@@ -47,6 +47,7 @@ abstract class Holder {
 
 /** A parameter: trained unless `trainable` is false (a frozen parameter is still saved and loaded). */
 export class Param extends Holder {
+  /** Whether optimizers update it (a frozen parameter is still saved and loaded). */
   trainable: boolean;
   constructor(value: Tensor, options: { trainable?: boolean } = {}) {
     super(value);
@@ -59,6 +60,7 @@ export type BufferDtype = 'F32' | 'I64';
 
 /** Non-trainable state, e.g. running statistics. */
 export class Buffer extends Holder {
+  /** How state files store it: `'F32'`, or `'I64'` for counters. */
   readonly dtype: BufferDtype;
   constructor(value: Tensor, options: { dtype?: BufferDtype } = {}) {
     super(value);

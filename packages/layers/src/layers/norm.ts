@@ -39,8 +39,11 @@ abstract class ChannelLayer extends Layer {
   }
 }
 
+/** Options of {@link BatchNorm}. */
 export interface BatchNormOptions {
+  /** Added to the variance before the square root (default 1e-5). */
   eps?: number;
+  /** Weight of the new batch statistics in the running statistics (default 0.1, PyTorch's convention). */
   momentum?: number;
   /** learn γ (`weight`) and β (`bias`); default true */
   affine?: boolean;
@@ -52,12 +55,19 @@ export interface BatchNormOptions {
  * and the unbiased variance; `num_batches_tracked` counts the updates (saved as int64).
  */
 export class BatchNorm extends ChannelLayer {
+  /** Added to the variance before the square root. */
   readonly eps: number;
+  /** Weight of the new batch statistics in the running statistics (PyTorch's convention). */
   momentum: number;
+  /** γ [C], or null without `affine`. */
   weight: Param | null = null;
+  /** β [C], or null without `affine`. */
   bias: Param | null = null;
+  /** Running mean [C], used in eval mode. */
   running_mean: Buffer;
+  /** Running (unbiased) variance [C], used in eval mode. */
   running_var: Buffer;
+  /** How many training batches updated the running statistics (saved as int64). */
   num_batches_tracked: Buffer;
 
   constructor(numFeatures: number, options: BatchNormOptions = {}) {
@@ -112,8 +122,11 @@ export class BatchNorm extends ChannelLayer {
  * composite.
  */
 export class MeanOnlyBatchNorm extends ChannelLayer {
+  /** Weight of the new batch mean in the running mean (default 0.1). */
   momentum: number;
+  /** The learned shift b [C]. */
   bias: Param;
+  /** Running mean [C], subtracted in eval mode. */
   running_mean: Buffer;
 
   constructor(numFeatures: number, options: { momentum?: number } = {}) {
@@ -144,7 +157,9 @@ export class MeanOnlyBatchNorm extends ChannelLayer {
  * initialization for the standard parameterization (place it after a bias-free layer).
  */
 export class DataInitScale extends ChannelLayer {
+  /** The frozen scale [C] (1/σ after `initFromData`). */
   scale: Param;
+  /** The shift [C] (−μ/σ after `initFromData`, then trained). */
   bias: Param;
 
   constructor(numFeatures: number) {

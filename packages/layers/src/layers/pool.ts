@@ -3,9 +3,11 @@ import { avgPool2d, globalAvgPool, maxPool2d, reshape, type Tensor } from '@wn/t
 import { Layer } from '../module.js';
 
 type Pair = number | readonly [number, number];
+/** Options of the pooling layers. Sizes in pixels; a number means the same for height and width. */
 export interface PoolOptions {
   /** defaults to the kernel size */
   stride?: Pair;
+  /** Padding on every side (default 0). */
   padding?: Pair;
 }
 
@@ -24,6 +26,7 @@ abstract class Pool2dBase extends Layer {
   }
 }
 
+/** Max pooling over NCHW input (padded cells never win). */
 export class MaxPool2d extends Pool2dBase {
   protected compute(x: Tensor): Tensor {
     this.checkRank(x);
@@ -41,6 +44,7 @@ export class AvgPool2d extends Pool2dBase {
 
 /** Mean over H and W: [N, C, H, W] → [N, C] (or [N, C, 1, 1] with keepDims). */
 export class GlobalAvgPool2d extends Layer {
+  /** Whether to keep H and W as size 1: [N, C, 1, 1] instead of [N, C]. */
   constructor(readonly keepDims = false) {
     super();
   }
