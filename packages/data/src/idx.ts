@@ -15,8 +15,11 @@ export const IDX_IMAGES_MAGIC = 0x00000803;
 /** Magic of an unsigned-byte IDX file with 1 dimension (labels). */
 export const IDX_LABELS_MAGIC = 0x00000801;
 
+/** A parsed IDX file: its dimension sizes and its unsigned-byte data. */
 export interface IdxArray {
+  /** Size of every dimension, outermost first. */
   dims: number[];
+  /** The values, row-major. */
   data: Uint8Array;
 }
 
@@ -115,9 +118,13 @@ export function readIdx(path: string, expectedMagic?: number): IdxArray {
   return parseIdx(readIdxBytes(path, expectedMagic), path, expectedMagic);
 }
 
+/** A parsed IDX image file. */
 export interface IdxImages {
+  /** Number of images. */
   n: number;
+  /** Rows per image, in pixels. */
   height: number;
+  /** Columns per image, in pixels. */
   width: number;
   /** n × height × width bytes. */
   pixels: Uint8Array;
@@ -138,10 +145,15 @@ export function readIdxLabels(path: string): Uint8Array {
   return readIdx(path, IDX_LABELS_MAGIC).data;
 }
 
+/** The two IDX files of one split of an MNIST-style dataset. */
 export interface IdxDatasetFiles {
+  /** Dataset name used in errors and as the dataset's name. */
   name: string;
+  /** The images file (`*-images-idx3-ubyte`, optionally gzipped). */
   imagesPath: string;
+  /** The labels file (`*-labels-idx1-ubyte`, optionally gzipped). */
   labelsPath: string;
+  /** Class names, indexed by label. */
   classes: readonly string[];
 }
 

