@@ -5,6 +5,7 @@
  */
 
 export interface InterruptHandle {
+  /** Aborted at the first signal. */
   readonly signal: AbortSignal;
   /** the signal that arrived first, or null */
   readonly received: NodeJS.Signals | null;
@@ -18,7 +19,9 @@ const CODES: Partial<Record<NodeJS.Signals, number>> = { SIGINT: 130, SIGTERM: 1
 
 export interface InterruptOptions {
   /** where the notice goes (default stderr) */
+  /** Where the notice is written (default stderr). */
   stream?: { write(text: string): unknown };
+  /** The signals to catch (default SIGINT and SIGTERM). */
   signals?: NodeJS.Signals[];
   /**
    * A second signal within this many ms of the first counts as the same one: a terminal's Ctrl-C
@@ -28,6 +31,10 @@ export interface InterruptOptions {
   graceMs?: number;
 }
 
+/**
+ * Catches SIGINT/SIGTERM (by default): the first aborts the handle's `signal`, a second one after the grace period
+ * exits the process. Call `dispose()` on the handle to remove the listeners.
+ */
 export function interruptOnSignals(options: InterruptOptions = {}): InterruptHandle {
   const controller = new AbortController();
   const stream = options.stream ?? process.stderr;

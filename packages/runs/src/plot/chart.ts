@@ -5,6 +5,7 @@
  */
 
 export interface Series {
+  /** The legend label. */
   name: string;
   /** [x, y] points in data units, drawn in order; non-finite points are skipped. */
   points: readonly (readonly [number, number])[];
@@ -14,14 +15,21 @@ export interface Series {
   band?: readonly (readonly [number, number, number])[];
 }
 
+/** A line chart to lay out. */
 export interface ChartSpec {
+  /** The chart's title. */
   title: string;
   /** a smaller second line under the title (e.g. the dataset) */
   subtitle?: string;
+  /** The x axis label. */
   xLabel: string;
+  /** The y axis label. */
   yLabel: string;
+  /** The lines to draw. */
   series: readonly Series[];
+  /** Width in pixels (default 720). */
   width?: number;
+  /** Height in pixels (default 450). */
   height?: number;
   /** Integer x ticks only (epochs) */
   xIntegers?: boolean;
@@ -29,11 +37,13 @@ export interface ChartSpec {
   xMin?: number;
   /** Force the y range (data units); by default it spans the data, padded to nice ticks. */
   yMin?: number;
+  /** Upper end of the y range (data units). */
   yMax?: number;
   /** Format tick labels as percentages (values are fractions). */
   yPercent?: boolean;
   /** Logarithmic axes (base 10); points with a non-positive coordinate on such an axis are skipped. */
   xLog?: boolean;
+  /** Logarithmic y axis. */
   yLog?: boolean;
 }
 
@@ -48,9 +58,13 @@ export type Primitive =
   | { kind: 'marker'; x: number; y: number; r: number; fill: string }
   | { kind: 'text'; x: number; y: number; text: string; size: number; anchor: TextAnchor; color: string; rotate?: -90; bold?: boolean };
 
+/** A laid-out chart: drawing primitives in pixel coordinates, for the SVG writer and the PNG rasterizer. */
 export interface Scene {
+  /** Width in pixels. */
   width: number;
+  /** Height in pixels. */
   height: number;
+  /** What to draw, in order. */
   primitives: Primitive[];
 }
 
@@ -107,6 +121,7 @@ export function formatTick(v: number, step: number, percent = false): string {
 /** Rough text width for layout (both renderers use a ~0.6 em advance). */
 export const textWidth = (text: string, size: number): number => text.length * size * 0.6;
 
+/** Lays out a line chart (axes, ticks, series, bands, legend) as a {@link Scene}. */
 export function layoutLineChart(spec: ChartSpec): Scene {
   const width = spec.width ?? 720;
   const height = spec.height ?? 450;
