@@ -19,8 +19,7 @@ const CODES: Partial<Record<NodeJS.Signals, number>> = { SIGINT: 130, SIGTERM: 1
 
 export interface InterruptOptions {
   /** where the notice goes (default stderr) */
-  /** Where the notice is written (default stderr). */
-  stream?: { write(text: string): unknown };
+  stream?: { /** Writes the notice's text. */ write(text: string): unknown };
   /** The signals to catch (default SIGINT and SIGTERM). */
   signals?: NodeJS.Signals[];
   /**
