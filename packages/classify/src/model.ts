@@ -22,12 +22,15 @@ import {
 } from '@wn/layers';
 
 export interface ModelConfig {
+  /** The parameterization of every conv and dense block. */
   parameterization: VariantName;
   /** channel multiplier: 1 is the paper's 96/192; 1/8 gives 12/24 */
   width: number;
+  /** Input channels: 3 for CIFAR-10, 1 for (Fashion-)MNIST. */
   inputChannels: number;
   /** square input side: 32 for CIFAR-10, 28 for (Fashion-)MNIST */
   inputSize: number;
+  /** Number of classes (the output layer's width). */
   classes: number;
   /** std of the Gaussian input noise (paper: 0.15) */
   noiseStd: number;
@@ -81,6 +84,7 @@ export function modelVariant(config: Pick<ModelConfig, 'parameterization' | 'mea
 
 /** The classifier: a Sequential of named stages; its noise and dropout layers own their generators. */
 export class ConvPoolCnnC extends Sequential {
+  /** The configuration the model was built from. */
   readonly config: ModelConfig;
 
   constructor(config: ModelConfig) {
