@@ -26,16 +26,20 @@ import { tdLoss, tdTargets, type TdLoss } from './targets.js';
 
 // ---- arguments -------------------------------------------------------------------------------
 
+/** The DQN trainer's arguments (the CLI's options, resolved; a preset gives them all). */
 export interface Args {
   /** a registered env id (`make`) */
   env: string;
   /** 'auto': MinAtar's network for MinAtar ids, the MLP otherwise */
   network: QNetworkKind | 'auto';
+  /** The Q-network's parameterization. */
   variant: QVariant;
   /** environment steps (frames; MinAtar has no frame skip) */
   frames: number;
 
+  /** Transitions the replay memory holds. */
   replaySize: number;
+  /** Transitions per update minibatch. */
   batchSize: number;
   /** no updates before this many frames (the replay start) */
   learningStarts: number;
@@ -45,22 +49,33 @@ export interface Args {
   targetUpdateEvery: number;
   /** target ← τ·online + (1 − τ)·target at each target update; 1 = hard copy */
   tau: number;
+  /** Discount factor γ. */
   gamma: number;
+  /** The TD loss: Huber (δ = 1) or squared error. */
   loss: TdLoss;
+  /** Double DQN: the online network picks the next action, the target network values it. */
   doubleDqn: boolean;
 
+  /** ε at the start. */
   epsilonStart: number;
+  /** ε after the anneal. */
   epsilonEnd: number;
   /** frames of the linear anneal */
   epsilonFrames: number;
   /** frames at epsilonStart before the anneal (MinAtar: its 5,000 uniformly random frames) */
   epsilonDelay: number;
 
+  /** The optimizer. */
   optimizer: OptimizerName;
+  /** Learning rate. */
   lr: number;
+  /** Adam/Adamax β1. */
   beta1: number;
+  /** Adam/Adamax β2. */
   beta2: number;
+  /** ε of the optimizer's denominator. */
   optEps: number;
+  /** RMSprop smoothing constant α. */
   rmsAlpha: number;
 
   /** replay states in the data-dependent init batch (weightnorm+init) */
@@ -68,6 +83,7 @@ export interface Args {
 
   /** evaluation episodes at the end (and every evalEvery frames) at ε = evalEpsilon */
   evalEpisodes: number;
+  /** ε of the ε-greedy evaluation policy. */
   evalEpsilon: number;
   /** frames between evaluations during training; 0: only at the end */
   evalEvery: number;
@@ -77,14 +93,23 @@ export interface Args {
   checkpointEvery: number;
   /** "solved" when the mean return of the last 100 episodes reaches this (CartPole: 475); null: not tracked */
   solvedReturn: number | null;
+  /** Seeds the networks, the environment and exploration. */
   seed: number;
 
+  /** The run folder. */
   outDir: string;
+  /** Continue from `outDir`'s checkpoint (an error when there is none). */
   resume: boolean;
+  /** Replace a run already in `outDir` (without it: refused). */
   overwrite: boolean;
 }
 
+/**
+ * The presets: CartPole-v1 with an MLP, MinAtar (Young & Tian 2019), the weight-norm paper's DQN settings, and a
+ * quick smoke-test budget.
+ */
 export const PRESET_NAMES = ['cartpole', 'minatar', 'wn-paper', 'quick'] as const;
+/** The name of a preset. */
 export type PresetName = (typeof PRESET_NAMES)[number];
 
 const RUN_DEFAULTS = { seed: 1, outDir: 'runs/dqn', resume: false, overwrite: false } as const;
@@ -163,6 +188,7 @@ export function checkArgs(a: Args): void {
   checkEpsilonSchedule(epsilonSchedule(a), 'dqn');
 }
 
+/** The ε schedule the arguments describe. */
 export const epsilonSchedule = (a: Args): EpsilonSchedule => ({ start: a.epsilonStart, end: a.epsilonEnd, frames: a.epsilonFrames, delay: a.epsilonDelay });
 
 // ---- environment and networks -----------------------------------------------------------------
@@ -172,6 +198,10 @@ export function makeEnvFor(id: string): Env {
   return id.startsWith('MinAtar/') ? make(id, { layout: 'chw' }) : make(id);
 }
 
+/**
+ * The Q-network kind for the arguments: `network`, or for `'auto'` MinAtar's conv net on MinAtar ids and the MLP
+ * otherwise.
+ */
 export function networkKind(args: Pick<Args, 'network' | 'env'>): QNetworkKind {
   return args.network === 'auto' ? (args.env.startsWith('MinAtar/') ? 'minatar' : 'mlp') : args.network;
 }
@@ -227,18 +257,25 @@ export function evaluate(net: Sequential, env: Env, options: { episodes: number;
 
 /** One metrics row per `logEvery` frames. Timing fields (`seconds`, `*_per_second`) are the only ones a resume does not reproduce. */
 export interface DqnMetrics extends MetricsRow {
+  /** Environment frames so far. */
   frame: number;
+  /** Episodes finished so far. */
   episodes: number;
+  /** Gradient updates so far. */
   updates: number;
   /** mean return of the last 100 episodes (absent before the first episode ends) */
   return_mean100?: number;
+  /** ε at this frame. */
   epsilon: number;
   /** mean TD loss of the period's updates (absent without updates) */
   loss?: number;
   /** mean evaluation return, on rows where an evaluation ran */
   eval_return?: number;
+  /** Training wall-clock seconds so far. */
   seconds: number;
+  /** Frames per second over the period. */
   frames_per_second: number;
+  /** Updates per second over the period. */
   updates_per_second: number;
 }
 
@@ -262,18 +299,23 @@ interface TrainState {
   metrics: DqnMetrics[];
 }
 
+/** The checkpoints' and run folders' kind: a checkpoint of another program is refused. */
 export const RUN_KIND = 'wn-dqn';
 
 /** The settings a resume must match (where and how the run is written do not count). */
 export const runSettings = ({ outDir: _o, resume: _r, overwrite: _w, ...rest }: Args): Omit<Args, 'outDir' | 'resume' | 'overwrite'> => rest;
 
+/** Options of {@link train}. */
 export interface TrainOptions {
   /** aborting saves a checkpoint after the current frame and returns `interrupted: true` */
   signal?: AbortSignal;
   /** progress lines (default stderr); null for silence */
   progress?: ProgressSink | null;
+  /** No progress bar, only log lines. */
   quiet?: boolean;
+  /** How to treat `outDir` (default from the args: resume, overwrite, or new). */
   mode?: RunMode;
+  /** Label for progress lines (default: the variant). */
   label?: string;
   /** builds the env (and the evaluation env) instead of `make(args.env)`: tests use a small chain */
   makeEnv?: () => Env;
@@ -281,15 +323,23 @@ export interface TrainOptions {
   onFrame?: (frame: number) => void;
 }
 
+/** What {@link train} returns. */
 export interface TrainResult {
+  /** The run folder. */
   runDir: string;
+  /** Every metrics row (including those before a resume). */
   metrics: DqnMetrics[];
   /** returns of the final evaluation episodes (empty when interrupted or evalEpisodes = 0) */
   evalReturns: number[];
+  /** Frame at which the 100-episode mean return first reached `solvedReturn`; null if never (or not tracked). */
   solvedAt: number | null;
+  /** Whether the run stopped early (a signal); it can be resumed from its checkpoint. */
   interrupted: boolean;
+  /** Whether this run continued from a checkpoint. */
   resumed: boolean;
+  /** Number of trainable parameters of the Q-network. */
   parameters: number;
+  /** The trained online Q-network. */
   online: Sequential;
 }
 
@@ -327,6 +377,12 @@ function readTrainState(bag: StateBag, file: string): TrainState {
   };
 }
 
+/**
+ * Trains a DQN agent in a run folder: ε-greedy exploration into a replay memory, minibatch TD updates with a
+ * target network, data-dependent init from replay states for `weightnorm+init`, metrics and checkpoints every few
+ * frames, then a final evaluation, the model and summary. Resumes with `args.resume`; throws a `WnError` for
+ * invalid arguments, a `RunFolderError` for a refused folder and a `NonFiniteLossError` when the loss diverges.
+ */
 export async function train(args: Args, options: TrainOptions = {}): Promise<TrainResult> {
   checkArgs(args);
   const mode = options.mode ?? (args.resume ? 'resume' : args.overwrite ? 'overwrite' : 'new');

@@ -18,9 +18,13 @@ const gifenc: typeof gifencModule = 'GIFEncoder' in gifencModule && typeof gifen
   ? gifencModule
   : (gifencModule as unknown as { default: typeof gifencModule }).default;
 
+/** One rendered episode. */
 export interface RenderedEpisode {
+  /** Every frame, the first (after reset) included. */
   frames: Frame[];
+  /** The episode's return (sum of rewards). */
   return: number;
+  /** Steps taken. */
   length: number;
 }
 

@@ -11,8 +11,10 @@ import { DOWN, FIRE, GRID, LEFT, NOOP, RIGHT, UP, type CellWriter, type GameOpti
 import { Seaquest } from './seaquest.js';
 import { SpaceInvaders } from './space-invaders.js';
 
+/** The MinAtar games. */
 export type MinAtarGameName = 'Asterix' | 'Breakout' | 'Freeway' | 'Seaquest' | 'SpaceInvaders';
 
+/** Every MinAtar game: how to create its rules and its minimal action set. */
 export const MINATAR_GAMES: Record<MinAtarGameName, { create: (o: GameOptions) => MinAtarGame; minimalActions: readonly number[] }> = {
   Asterix: { create: (o) => new Asterix(o), minimalActions: [NOOP, LEFT, UP, RIGHT, DOWN] },
   Breakout: { create: () => new Breakout(), minimalActions: [NOOP, LEFT, RIGHT] },
@@ -68,12 +70,19 @@ class ObservationWriter implements CellWriter {
  * (taken every step, as the reference does) and the game.
  */
 export class MinAtarEnv extends EnvBase<Uint8Array> {
+  /** uint8 0/1 grids, 10 × 10 × channels (`'hwc'`) or channels × 10 × 10 (`'chw'`). */
   readonly observationSpace: Box;
+  /** The full 6-action set (`-v0`) or the game's minimal set (`-v1`). */
   readonly actionSpace: Discrete;
+  /** The game's rules. */
   readonly game: MinAtarGame;
+  /** The game action each env action stands for. */
   readonly actionSet: readonly number[];
+  /** Probability that the previous action repeats instead of the chosen one. */
   readonly stickyActionProb: number;
+  /** Whether the game speeds up during an episode. */
   readonly difficultyRamping: boolean;
+  /** The observation layout. */
   readonly layout: 'hwc' | 'chw';
   private readonly renderScale: number;
   private readonly writer: ObservationWriter;
