@@ -20,7 +20,9 @@ export interface DrawConfig {
   readonly width: number;
 }
 
+/** The DRAW size presets. */
 export const DRAW_PRESET_NAMES = ['paper', 'quick'] as const;
+/** A DRAW size preset. */
 export type DrawPresetName = (typeof DRAW_PRESET_NAMES)[number];
 
 /**
