@@ -18,7 +18,16 @@ export interface GradcheckResult {
   /** The largest |analytic − numeric| over all elements. */
   maxAbsError: number;
   /** where the worst element is: input index and flat offset */
-  worst: { input: number; index: number; analytic: number; numeric: number } | null;
+  worst: {
+    /** Which input. */
+    input: number;
+    /** The element's flat (row-major) offset. */
+    index: number;
+    /** The gradient from the backward pass. */
+    analytic: number;
+    /** The central finite difference. */
+    numeric: number;
+  } | null;
 }
 
 /**

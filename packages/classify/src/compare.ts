@@ -84,7 +84,14 @@ export interface CompareResult {
   /** Whether the comparison stopped early (a signal); the unfinished parameterizations have no row. */
   interrupted: boolean;
   /** Every run, by parameterization and seed, with its trainer result. */
-  runs: { parameterization: VariantName; seed: number; result: TrainResult }[];
+  runs: {
+    /** The parameterization trained. */
+    parameterization: VariantName;
+    /** The seed used. */
+    seed: number;
+    /** What {@link train} returned. */
+    result: TrainResult;
+  }[];
 }
 
 /** Training examples processed over a run. */

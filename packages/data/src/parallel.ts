@@ -80,7 +80,7 @@ export class KernelPool {
   private readonly workers: Worker[] = [];
   private nextId = 0;
 
-  /** Threads the work is split over (the calling thread counts as one); a positive integer. */
+  /** @param threads Threads the work is split over (the calling thread counts as one); a positive integer. */
   constructor(readonly threads: number) {
     checkThreads(threads, 'KernelPool');
     if (threads > 1) {

@@ -76,7 +76,14 @@ export interface CompareResult {
   /** Whether the comparison stopped early (a signal). */
   interrupted: boolean;
   /** Every run, by variant and seed, with its trainer result. */
-  runs: { variant: VariantName; seed: number; result: TrainResult }[];
+  runs: {
+    /** The variant trained. */
+    variant: VariantName;
+    /** The seed used. */
+    seed: number;
+    /** What {@link train} returned. */
+    result: TrainResult;
+  }[];
 }
 
 const nats = (v: number) => v.toFixed(2);

@@ -19,6 +19,7 @@ abstract class Holder {
     return this.current;
   }
 
+  /** Holds `t` instead (kept; the previous tensor is not disposed) and bumps the version. */
   set value(t: Tensor) {
     this.current = keep(t);
     this.stamp = ++versionClock;
@@ -40,6 +41,7 @@ abstract class Holder {
     if (old !== t) old.dispose();
   }
 
+  /** The shape of the current tensor. */
   get shape(): Shape {
     return this.current.shape;
   }

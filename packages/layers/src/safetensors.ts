@@ -34,7 +34,22 @@ export interface SafetensorsFile {
 }
 
 /** A tensor to write, with an optional storage dtype (default F32). */
-export type SafetensorsInput = Tensor | { tensor: Tensor; dtype: WritableDtype } | { values: ArrayLike<number>; shape: readonly number[]; dtype?: WritableDtype };
+export type SafetensorsInput =
+  | Tensor
+  | {
+    /** The tensor. */
+    tensor: Tensor;
+    /** How to store it. */
+    dtype: WritableDtype;
+  }
+  | {
+    /** The values, row-major (integers for the integer dtypes). */
+    values: ArrayLike<number>;
+    /** The shape. */
+    shape: readonly number[];
+    /** How to store them (default F32). */
+    dtype?: WritableDtype;
+  };
 
 const err = (msg: string) => new WnError('safetensors', msg);
 

@@ -48,7 +48,7 @@ export interface NumberRange {
 
 /** Reads fields of one file; each method returns the checked value or throws naming `file` and `field`. */
 export class FieldReader {
-  /** The file (or label) named in errors. */
+  /** @param file The file (or label) named in errors. */
   constructor(readonly file: string) {}
 
   /** Throws a `CorruptFileError` naming the file, the field and the problem. */

@@ -57,18 +57,58 @@ export interface Pool2dAttrs {
 
 /** Attribute types per primitive (the dispatch record carries these to gradient rules). */
 export interface PrimitiveAttrs {
-  /** The unary op. */ unary: { op: UnaryOp };
-  /** The binary op. */ binary: { op: BinaryOp };
-  /** No attributes. */
+  /** Elementwise op of one input. */
+  unary: {
+    /** The unary op. */
+    op: UnaryOp;
+  };
+  /** Elementwise op of two inputs, broadcasting. */
+  binary: {
+    /** The binary op. */
+    op: BinaryOp;
+  };
+  /** Elementwise select `cond ? a : b`, broadcasting (no attributes). */
   where: Record<string, never>;
-  reduce: { /** The reduction. */ op: ReduceOp; /** The reduced axes (non-negative, sorted). */ axes: readonly number[] };
-  argmax: { /** The axis along which the index of the maximum is taken. */ axis: number };
-  transpose: { /** The permutation: output axis i is input axis perm[i]. */ perm: readonly number[] };
-  /** No attributes (the output shape is the broadcast target). */
+  /** Sum or max over axes, kept as size 1. */
+  reduce: {
+    /** The reduction. */
+    op: ReduceOp;
+    /** The reduced axes (non-negative, sorted). */
+    axes: readonly number[];
+  };
+  /** Index of the maximum along one axis. */
+  argmax: {
+    /** The axis along which the index of the maximum is taken. */
+    axis: number;
+  };
+  /** Axis permutation. */
+  transpose: {
+    /** The permutation: output axis i is input axis perm[i]. */
+    perm: readonly number[];
+  };
+  /** Broadcast to a larger shape (no attributes: the output shape is the target). */
   expand: Record<string, never>;
-  slice: { /** The first index taken along every axis (the output shape gives the extent). */ begin: readonly number[] };
-  pad: { /** Cells added before the data, per axis. */ before: readonly number[]; /** Cells added after the data, per axis. */ after: readonly number[]; /** The value of the added cells. */ value: number };
-  matmul: { /** Whether the first operand is transposed. */ transposeA: boolean; /** Whether the second operand is transposed. */ transposeB: boolean };
+  /** A contiguous block of the input. */
+  slice: {
+    /** The first index taken along every axis (the output shape gives the extent). */
+    begin: readonly number[];
+  };
+  /** Constant padding. */
+  pad: {
+    /** Cells added before the data, per axis. */
+    before: readonly number[];
+    /** Cells added after the data, per axis. */
+    after: readonly number[];
+    /** The value of the added cells. */
+    value: number;
+  };
+  /** Batched matrix product over the last two axes. */
+  matmul: {
+    /** Whether the first operand is transposed. */
+    transposeA: boolean;
+    /** Whether the second operand is transposed. */
+    transposeB: boolean;
+  };
   /** 2-D convolution, NCHW input and OIHW filter. */
   conv2d: Conv2dAttrs;
   /** Gradient of a 2-D convolution with respect to its input. */
@@ -79,15 +119,27 @@ export interface PrimitiveAttrs {
   pool2d: Pool2dAttrs;
   /** Gradient of 2-D pooling with respect to its input. */
   pool2dBackward: Pool2dAttrs;
-  gather: { /** The axis indexed. */ axis: number };
-  scatterAdd: { /** The axis scattered along. */ axis: number };
+  /** Rows picked by integer indices along one axis. */
+  gather: {
+    /** The axis indexed. */
+    axis: number;
+  };
+  /** The inverse of gather: updates summed into zeros at integer indices. */
+  scatterAdd: {
+    /** The axis scattered along. */
+    axis: number;
+  };
 }
 /** The name of a primitive op. */
 export type PrimitiveName = keyof PrimitiveAttrs;
 
 /** Attribute types of the optional kernels. */
 export interface OptionalKernelAttrs {
-  fusedElementwise: { /** The fused elementwise program to run. */ program: FusedProgram };
+  /** A fused elementwise program over broadcast inputs. */
+  fusedElementwise: {
+    /** The fused elementwise program to run. */
+    program: FusedProgram;
+  };
 }
 /** Every kernel the table may hold: the primitives, then the optional ones. */
 export type KernelName = PrimitiveName | keyof OptionalKernelAttrs;
@@ -112,6 +164,8 @@ export interface OptionalKernels<D> {
  * type, so a missing primitive kernel is a compile error (optional kernels may be left out).
  */
 export interface Kernels<D> extends Partial<OptionalKernels<D>> {
+  /** {@inheritDoc OptionalKernels.fusedElementwise} */
+  fusedElementwise?(program: FusedProgram, inputs: readonly KernelInput<D>[], out: Shape): D;
   /** Elementwise f(x). */
   unary(op: UnaryOp, x: KernelInput<D>, out: Shape): D;
   /** Elementwise f(a, b) with NumPy broadcasting to `out`; comparisons give 1 or 0. */

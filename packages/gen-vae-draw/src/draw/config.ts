@@ -1,6 +1,7 @@
 /** DRAW's sizes and the two presets (`shared/specs/draw.md` §1.6). */
 import { WnError } from '@wn/tensor';
 
+/** DRAW's sizes: glimpses, LSTM and latent sizes, attention patches and the image size. */
 export interface DrawConfig {
   /** T, the number of glimpses (time steps) */
   readonly steps: number;

@@ -68,6 +68,10 @@ function drawVariant(v: DrawVariantName | Variant): Variant {
   return r;
 }
 
+/**
+ * The DRAW network: encoder and decoder LSTMs, the glimpse's read and write layers and the
+ * posterior; `negativeElbo` runs the T steps on a batch. See the module comment for the model.
+ */
 export class DrawModel extends Module {
   /** The sizes. */
   readonly config: DrawConfig;

@@ -74,7 +74,7 @@ export class Encoder extends Layer {
   /** The output layer: μ and log σ of z. */
   readonly head: Unit;
 
-  /** The sizes it was built with. */
+  /** @param sizes The sizes it was built with. */
   constructor(readonly sizes: VaeSizes, ctx: UnitContext) {
     super();
     const { c1, c2 } = sizes;
@@ -118,7 +118,7 @@ export class Decoder extends Layer {
   /** The output 3×3 convolution: one Bernoulli logit per pixel. */
   readonly output: Unit;
 
-  /** The sizes it was built with. */
+  /** @param sizes The sizes it was built with. */
   constructor(readonly sizes: VaeSizes, ctx: UnitContext) {
     super();
     const { c1, c2 } = sizes;

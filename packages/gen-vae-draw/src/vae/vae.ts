@@ -22,7 +22,11 @@ export class ConvVae implements GenerativeModel {
   readonly kind = 'vae';
   readonly module: VaeNetwork;
 
-  /** The sizes the network was built with. */
+  /**
+   * @param sizes The sizes the network was built with.
+   * @param variant The parameterization of every layer.
+   * @param rng The generator of the initial weights.
+   */
   constructor(readonly sizes: VaeSizes, readonly variant: Variant, rng: Rng) {
     this.module = new VaeNetwork(sizes, { variant, rng });
   }

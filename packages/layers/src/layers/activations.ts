@@ -11,7 +11,7 @@ export class ReLU extends Layer {
 
 /** x if x > 0 else slope·x (PyTorch's default slope 0.01; the paper's CIFAR net uses 0.1). */
 export class LeakyReLU extends Layer {
-  /** The slope for x ≤ 0. */
+  /** @param negativeSlope The slope for x ≤ 0. */
   constructor(readonly negativeSlope = 0.01) {
     super();
   }
@@ -22,7 +22,7 @@ export class LeakyReLU extends Layer {
 
 /** x for x > 0, α·(eˣ − 1) otherwise (PyTorch's ELU). */
 export class ELU extends Layer {
-  /** α, the value the output approaches for x → −∞ is −α. */
+  /** @param alpha α: the output approaches −α as x → −∞. */
   constructor(readonly alpha = 1) {
     super();
   }

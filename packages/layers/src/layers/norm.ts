@@ -12,10 +12,15 @@ const shapeStr = (s: readonly number[]) => `[${s.join(', ')}]`;
 
 /** Shared input checks and shapes for per-channel layers. */
 abstract class ChannelLayer extends Layer {
+  /** @param numFeatures C, the number of units (axis 1 of the input). */
   constructor(readonly numFeatures: number) {
     super();
   }
 
+  /**
+   * Throws a `LayerError` unless `x` is [N, C], [N, C, L] or [N, C, H, W] with C = `numFeatures`,
+   * and, when batch statistics are needed, unless there is more than one value per channel.
+   */
   protected checkInput(x: Tensor, needBatchStats: boolean): void {
     if (x.rank < 2 || x.rank > 4 || x.shape[1] !== this.numFeatures) {
       throw this.error(`expected input [N, ${this.numFeatures}] or [N, ${this.numFeatures}, H, W], got ${shapeStr(x.shape)}`);
@@ -25,10 +30,12 @@ abstract class ChannelLayer extends Layer {
     }
   }
 
+  /** Every axis of `x` but the channel axis 1: the axes statistics are taken over. */
   protected reduceAxes(x: Tensor): number[] {
     return x.shape.map((_, i) => i).filter((i) => i !== 1);
   }
 
+  /** Values per channel in `x` (N·H·W). */
   protected countPerChannel(x: Tensor): number {
     return x.size / x.shape[1];
   }

@@ -14,13 +14,17 @@ export interface PoolOptions {
 const shapeStr = (s: readonly number[]) => `[${s.join(', ')}]`;
 
 abstract class Pool2dBase extends Layer {
+  /** Window step (defaults to the kernel size). */
   readonly stride: Pair;
+  /** Padding on every side. */
   readonly padding: Pair;
+  /** @param kernelSize Window size, in pixels (a number: square). */
   constructor(readonly kernelSize: Pair, options: PoolOptions = {}) {
     super();
     this.stride = options.stride ?? kernelSize;
     this.padding = options.padding ?? 0;
   }
+  /** Throws a `LayerError` unless `x` is NCHW (rank 4). */
   protected checkRank(x: Tensor): void {
     if (x.rank !== 4) throw this.error(`expected NCHW input [N, C, H, W], got ${shapeStr(x.shape)}`);
   }
@@ -44,7 +48,7 @@ export class AvgPool2d extends Pool2dBase {
 
 /** Mean over H and W: [N, C, H, W] → [N, C] (or [N, C, 1, 1] with keepDims). */
 export class GlobalAvgPool2d extends Layer {
-  /** Whether to keep H and W as size 1: [N, C, 1, 1] instead of [N, C]. */
+  /** @param keepDims Whether to keep H and W as size 1: [N, C, 1, 1] instead of [N, C]. */
   constructor(readonly keepDims = false) {
     super();
   }

@@ -13,7 +13,7 @@ import { resolveRng, type RngOption } from '../rng.js';
 export class Dropout extends Layer {
   /** The generator the dropout masks are drawn from. */
   rng: Rng;
-  /** The probability of zeroing an element, in [0, 1). Throws a `WnError` outside that range. */
+  /** @param p The probability of zeroing an element, in [0, 1). Throws a `WnError` outside that range. */
   constructor(readonly p = 0.5, options: { rng?: RngOption } = {}) {
     super();
     if (!(p >= 0 && p < 1)) throw new WnError('Dropout', `p must be in [0, 1), got ${p}`);
@@ -30,7 +30,7 @@ export class Dropout extends Layer {
 export class GaussianNoise extends Layer {
   /** The generator the noise is drawn from. */
   rng: Rng;
-  /** The noise's standard deviation (≥ 0; throws a `WnError` otherwise). */
+  /** @param std The noise's standard deviation (≥ 0; throws a `WnError` otherwise). */
   constructor(readonly std: number, options: { rng?: RngOption } = {}) {
     super();
     if (!(std >= 0)) throw new WnError('GaussianNoise', `std must be ≥ 0, got ${std}`);

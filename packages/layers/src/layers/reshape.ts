@@ -4,7 +4,7 @@ import { Layer } from '../module.js';
 
 /** Flattens axes from `startAxis` on: [N, C, H, W] → [N, C·H·W] by default. */
 export class Flatten extends Layer {
-  /** The first axis flattened (default 1, keeping the batch axis). */
+  /** @param startAxis The first axis flattened (default 1, keeping the batch axis). */
   constructor(readonly startAxis = 1) {
     super();
   }

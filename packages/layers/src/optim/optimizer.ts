@@ -341,6 +341,7 @@ export class Adam extends Optimizer {
   get betas(): [number, number] {
     return [this.beta1, this.beta2];
   }
+  /** Sets beta1 and beta2 from a pair. */
   set betas(b: readonly [number, number]) {
     [this.beta1, this.beta2] = b;
   }

@@ -47,7 +47,7 @@ export class Box {
 
 /** Gymnasium's Discrete: the integers 0 … n − 1. */
 export class Discrete {
-  /** Number of actions. */
+  /** @param n Number of actions. */
   constructor(readonly n: number) {}
 
   /** Whether `a` is an integer in 0 … n − 1. */

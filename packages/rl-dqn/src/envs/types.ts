@@ -37,7 +37,12 @@ export interface EnvState {
   /** The env's registered id. */
   id: string;
   /** `null` until the first reset. */
-  rng: { seed: number; stream: number } | null;
+  rng: {
+    /** The generator's seed. */
+    seed: number;
+    /** Its next stream. */
+    stream: number;
+  } | null;
   /** 'idle' before the first reset, 'running' mid-episode, 'done' after the last step of an episode. */
   status: 'idle' | 'running' | 'done';
   /** Steps taken in the current episode (what the time limit counts). */

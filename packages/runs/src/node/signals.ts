@@ -17,9 +17,13 @@ export interface InterruptHandle {
 
 const CODES: Partial<Record<NodeJS.Signals, number>> = { SIGINT: 130, SIGTERM: 143, SIGHUP: 129 };
 
+/** Options of {@link interruptOnSignals}. */
 export interface InterruptOptions {
   /** where the notice goes (default stderr) */
-  stream?: { /** Writes the notice's text. */ write(text: string): unknown };
+  stream?: {
+    /** Writes the notice's text. */
+    write(text: string): unknown;
+  };
   /** The signals to catch (default SIGINT and SIGTERM). */
   signals?: NodeJS.Signals[];
   /**

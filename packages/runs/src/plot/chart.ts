@@ -47,16 +47,102 @@ export interface ChartSpec {
   yLog?: boolean;
 }
 
+/** Where a text's `x` is: at its start, middle or end. */
 export type TextAnchor = 'start' | 'middle' | 'end';
 
-/** Drawing primitives. `y` of a text is the vertical centre of its capital letters. */
+/**
+ * Drawing primitives, in pixels (y pointing down); colours are CSS colour strings. `y` of a text is
+ * the vertical centre of its capital letters.
+ */
 export type Primitive =
-  | { kind: 'rect'; x: number; y: number; w: number; h: number; fill: string }
-  | { kind: 'line'; x1: number; y1: number; x2: number; y2: number; stroke: string; width: number; role: 'axis' | 'grid' | 'tick' | 'legend' }
-  | { kind: 'polyline'; points: [number, number][]; stroke: string; width: number; name: string }
-  | { kind: 'polygon'; points: [number, number][]; fill: string; opacity: number; name: string }
-  | { kind: 'marker'; x: number; y: number; r: number; fill: string }
-  | { kind: 'text'; x: number; y: number; text: string; size: number; anchor: TextAnchor; color: string; rotate?: -90; bold?: boolean };
+  | {
+    /** A filled rectangle. */
+    kind: 'rect';
+    /** Left edge. */
+    x: number;
+    /** Top edge. */
+    y: number;
+    /** Width. */
+    w: number;
+    /** Height. */
+    h: number;
+    /** Fill colour. */
+    fill: string;
+  }
+  | {
+    /** A straight line. */
+    kind: 'line';
+    /** Start x. */
+    x1: number;
+    /** Start y. */
+    y1: number;
+    /** End x. */
+    x2: number;
+    /** End y. */
+    y2: number;
+    /** Line colour. */
+    stroke: string;
+    /** Line width. */
+    width: number;
+    /** What the line is part of. */
+    role: 'axis' | 'grid' | 'tick' | 'legend';
+  }
+  | {
+    /** A data series' line. */
+    kind: 'polyline';
+    /** The vertices, in order. */
+    points: [number, number][];
+    /** Line colour. */
+    stroke: string;
+    /** Line width. */
+    width: number;
+    /** The series' name. */
+    name: string;
+  }
+  | {
+    /** A filled area: a series' ± sd band. */
+    kind: 'polygon';
+    /** The vertices, in order. */
+    points: [number, number][];
+    /** Fill colour. */
+    fill: string;
+    /** Fill opacity, 0–1. */
+    opacity: number;
+    /** The series' name. */
+    name: string;
+  }
+  | {
+    /** A filled circle marking a data point. */
+    kind: 'marker';
+    /** Centre x. */
+    x: number;
+    /** Centre y. */
+    y: number;
+    /** Radius. */
+    r: number;
+    /** Fill colour. */
+    fill: string;
+  }
+  | {
+    /** A line of text. */
+    kind: 'text';
+    /** Anchor x (see `anchor`). */
+    x: number;
+    /** Vertical centre of the capital letters. */
+    y: number;
+    /** The text. */
+    text: string;
+    /** Font size. */
+    size: number;
+    /** Whether `x` is the text's start, middle or end. */
+    anchor: TextAnchor;
+    /** Text colour. */
+    color: string;
+    /** Rotated a quarter turn counter-clockwise (a y-axis label). */
+    rotate?: -90;
+    /** Bold type. */
+    bold?: boolean;
+  };
 
 /** A laid-out chart: drawing primitives in pixel coordinates, for the SVG writer and the PNG rasterizer. */
 export interface Scene {

@@ -33,6 +33,7 @@ export type FusedBuilder = { readonly [K in UnaryOp]: (x: FusedOperand) => Fused
 } & {
   /** cond != 0 ? a : b */
   readonly where: (cond: FusedOperand, a: FusedOperand, b: FusedOperand) => FusedValue;
+  /** The constant `value` as a program value (numbers passed to the ops become constants too). */
   readonly constant: (value: number) => FusedValue;
 };
 

@@ -15,10 +15,30 @@ import { BINARY_OPS, UNARY_OPS, type BinaryOp, type UnaryOp } from '../kernels.j
  * One instruction of a fused program: a constant, or an elementwise op on earlier values (`args` are value indices).
  */
 export type FusedInstruction =
-  | { readonly op: 'const'; readonly value: number }
-  | { readonly op: UnaryOp; readonly args: readonly [number] }
-  | { readonly op: BinaryOp; readonly args: readonly [number, number] }
-  | { readonly op: 'where'; readonly args: readonly [number, number, number] };
+  | {
+    /** A constant. */
+    readonly op: 'const';
+    /** Its value. */
+    readonly value: number;
+  }
+  | {
+    /** A unary elementwise op. */
+    readonly op: UnaryOp;
+    /** The operand's value index. */
+    readonly args: readonly [number];
+  }
+  | {
+    /** A binary elementwise op. */
+    readonly op: BinaryOp;
+    /** The operands' value indices. */
+    readonly args: readonly [number, number];
+  }
+  | {
+    /** `cond != 0 ? a : b`. */
+    readonly op: 'where';
+    /** The value indices of cond, a and b. */
+    readonly args: readonly [number, number, number];
+  };
 
 /** A straight-line elementwise program, the argument of the `fusedElementwise` kernel; build one with {@link fuse}. */
 export interface FusedProgram {

@@ -15,7 +15,12 @@ import { SpaceInvaders } from './space-invaders.js';
 export type MinAtarGameName = 'Asterix' | 'Breakout' | 'Freeway' | 'Seaquest' | 'SpaceInvaders';
 
 /** Every MinAtar game: how to create its rules and its minimal action set. */
-export const MINATAR_GAMES: Record<MinAtarGameName, { create: (o: GameOptions) => MinAtarGame; minimalActions: readonly number[] }> = {
+export const MINATAR_GAMES: Record<MinAtarGameName, {
+  /** Creates the game's rules. */
+  create: (o: GameOptions) => MinAtarGame;
+  /** The actions of the game's minimal set (`-v1` ids), as indices of the full set. */
+  minimalActions: readonly number[];
+}> = {
   Asterix: { create: (o) => new Asterix(o), minimalActions: [NOOP, LEFT, UP, RIGHT, DOWN] },
   Breakout: { create: () => new Breakout(), minimalActions: [NOOP, LEFT, RIGHT] },
   Freeway: { create: () => new Freeway(), minimalActions: [NOOP, UP, DOWN] },

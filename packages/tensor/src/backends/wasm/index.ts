@@ -15,7 +15,12 @@ import { createFusedKernel } from './fused-kernel.js';
 import { createHostKernels } from './host-kernels.js';
 import { WasmRuntime, type WasmRuntimeOptions } from './runtime.js';
 
-/** Options of {@link createWasmBackend}: those of the wasm runtime (worker threads, relaxed-SIMD FMA, tuning). */
+/**
+ * Options of {@link createWasmBackend}, those of its runtime: `threads` (worker threads sharing big
+ * kernels; `'auto'`, the default, is one per core up to 4, or 1 where threads are unavailable),
+ * `fma` (relaxed-SIMD fused multiply-add; `'auto'` uses it where the engine has it, which changes
+ * results in the last bits) and `tuning` (block sizes of the matmul and conv kernels, for benchmarks).
+ */
 export type WasmBackendOptions = WasmRuntimeOptions;
 export { WasmRuntime, type WasmRuntimeOptions };
 
