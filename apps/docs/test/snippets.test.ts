@@ -7,8 +7,8 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { mean, sqrt, square, sum, sub, type Tensor } from '@wn/tensor';
-import { DataInitScale, LayerError, Linear, MeanOnlyBatchNorm, Param, decodeSafetensors, needsDataInit, paramGrads, resolveSlot, weightNormOf } from '@wn/layers';
+import { mean, sqrt, square, sum, sub, type Tensor, type WasmBackend } from '@wn/tensor';
+import { DataInitScale, LayerError, Linear, MeanOnlyBatchNorm, Param, decodeSafetensors, needsDataInit, paramGrads, resolveSlot, weightNormOf, type Unit } from '@wn/layers';
 
 const docsDir = join(dirname(fileURLToPath(import.meta.url)), '..');
 const snippetsDir = join(docsDir, 'site', 'snippets');
@@ -45,6 +45,14 @@ describe('every snippet is shown by a page, and every snippet shown exists', () 
 });
 
 describe('getting started', () => {
+  it('wraps a Linear in weight norm without changing what it computes', async () => {
+    const { g, v, y } = await import('../site/snippets/first-layer.js');
+    const { randn } = await import('@wn/tensor');
+    expect([g.shape, v.shape, y.shape]).toEqual([[10, 1], [10, 784], [32, 10]]);
+    const unwrapped = new Linear(784, 10, { rng: 0 }).forward(randn([32, 784], { seed: 1 }));
+    expect(maxAbsDiff(y.toArray(), unwrapped.toArray())).toBeLessThan(1e-5);
+  });
+
   it('trains the weight-normalized convnet for an epoch: the loss falls and test accuracy is far above chance', async () => {
     const { accuracy, losses } = await import('../site/snippets/getting-started.js');
     expect(losses).toHaveLength(Math.ceil(5000 / 64));
@@ -104,8 +112,8 @@ describe('data-dependent initialization', () => {
     const { model, firstBatch, report } = await import('../site/snippets/data-init.js');
     expect(report.layers.map((l) => [l.path, l.layer, l.units, l.centered, l.scale])).toEqual([['0.main', 'Linear', 50, true, 1], ['1.main', 'Linear', 10, true, 1]]);
     expect(report.notReached).toEqual([]);
-    const pre1 = model.get('0').get('main').forward(firstBatch);
-    const pre2 = model.get('1').get('main').forward(model.get('0').forward(firstBatch));
+    const pre1 = model.get<Unit>('0').main.forward(firstBatch);
+    const pre2 = model.get<Unit>('1').main.forward(model.get('0').forward(firstBatch));
     for (const pre of [pre1, pre2]) {
       const mu = mean(pre, 0);
       const sd = sqrt(mean(square(sub(pre, mu)), 0));
@@ -165,6 +173,17 @@ describe('backends', () => {
     expect(getBackend()).toBe(before);
     expect(exact).toHaveLength(6);
     expect(maxAbsDiff(slow, exact)).toBeLessThan(1e-5);
+  });
+
+  it('a wasm backend with its own options registers under its own name', async () => {
+    const { ENGINE, getBackend } = await import('@wn/tensor');
+    const before = getBackend();
+    const { name } = await import('../site/snippets/wasm-options.js');
+    expect(name).toBe('wasm');
+    expect(getBackend()).toBe(before);
+    const registered = ENGINE.findBackend('wasm-1') as WasmBackend;
+    expect(registered).not.toBe(ENGINE.findBackend('wasm'));
+    expect([registered.runtime.threads, registered.runtime.fma]).toEqual([1, false]);
   });
 });
 
