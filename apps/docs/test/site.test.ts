@@ -5,7 +5,7 @@
  * resolves, TypeDoc's API reference included. Screenshots go to $TMPDIR/wn-docs-screenshots (printed) for a human to look at.
  */
 import { execFile, execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import type { Server } from 'node:http';
 import { tmpdir } from 'node:os';
@@ -107,6 +107,24 @@ describe('the built documentation site', () => {
     expect(problems).toEqual([]);
     console.log(`docs site: ${pages.length} pages, ${internal.size} internal targets checked; screenshots in ${shotsDir}`);
   }, 180_000);
+
+  it('every internal link and image of every built page resolves, all of TypeDoc's pages included (read from the files)', () => {
+    const broken: string[] = [];
+    let checked = 0;
+    for (const entry of readdirSync(outDir, { withFileTypes: true, recursive: true })) {
+      if (!entry.isFile() || !entry.name.endsWith('.html')) continue;
+      const file = join(entry.parentPath, entry.name);
+      const pageUrl = new URL('/' + relative(outDir, file).split('\\').join('/'), 'http://site');
+      for (const [, target] of readFileSync(file, 'utf8').matchAll(/\s(?:href|src)="([^"]*)"/g)) {
+        const url = new URL(target.replace(/&amp;/g, '&'), pageUrl);
+        if (url.origin !== 'http://site') continue; // external
+        checked++;
+        if (!resolveFile(outDir, url.pathname)) broken.push(`${pageUrl.pathname}: ${target}`);
+      }
+    }
+    expect(checked).toBeGreaterThan(1000); // TypeDoc's pages alone link thousands of times
+    expect(broken).toEqual([]);
+  });
 
   it('has an API reference page for every published package', () => {
     for (const pkg of ['tensor', 'autograd', 'layers', 'data', 'runs', 'classify', 'rl-dqn', 'gen-vae-draw']) {

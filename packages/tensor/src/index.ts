@@ -1,9 +1,11 @@
 /**
- * @wn/tensor — float32 tensors with one op table and many backends.
+ * `@wn/tensor` — float32 tensors with one op table and many backends.
  *
  * Backends registered here: `wasm` (SIMD kernels, the default: fastest on a CPU), `reference`
  * (plain loops, the spec) and `reference64` (float64, for gradient checks). The gpu.js backends
  * register on `import '@wn/tensor/gpujs'`.
+ *
+ * @module @wn/tensor
  */
 import { createReferenceBackend } from './backends/reference/index.js';
 import { createWasmBackend } from './backends/wasm/index.js';
