@@ -108,7 +108,7 @@ describe('the built documentation site', () => {
     console.log(`docs site: ${pages.length} pages, ${internal.size} internal targets checked; screenshots in ${shotsDir}`);
   }, 180_000);
 
-  it('every internal link and image of every built page resolves, all of TypeDoc's pages included (read from the files)', () => {
+  it("every internal link and image of every built page resolves, all of TypeDoc's pages included (read from the files)", () => {
     const broken: string[] = [];
     let checked = 0;
     for (const entry of readdirSync(outDir, { withFileTypes: true, recursive: true })) {
