@@ -102,6 +102,7 @@ function backward(tape: Tape, y: Tensor, wrt: readonly Tensor[], dy?: Tensor): T
   );
 }
 
+/** What {@link valueAndGrads} returns: the value and its gradient with respect to every input. */
 export interface ValueAndGrads {
   /** The function's value (a tensor the caller owns). */
   value: Tensor;

@@ -21,6 +21,7 @@ import {
   type Layer, type UnitOptions, type Variant, type VariantName,
 } from '@wn/layers';
 
+/** The classifier's configuration: parameterization, width, input, classes and regularization. */
 export interface ModelConfig {
   /** The parameterization of every conv and dense block. */
   parameterization: VariantName;
@@ -47,6 +48,7 @@ export interface ModelConfig {
   meanOnlyBnDataInit: boolean;
 }
 
+/** The paper's model settings (section 5.1): full width, 32×32 RGB input, 10 classes, noise 0.15, dropout 0.5, leaky slope 0.1. */
 export const PAPER_MODEL: Omit<ModelConfig, 'parameterization' | 'seed'> = {
   width: 1,
   inputChannels: 3,

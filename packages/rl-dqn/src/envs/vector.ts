@@ -15,6 +15,7 @@ import type { Env, EnvState } from './types.js';
  */
 export type AutoresetMode = 'next-step' | 'same-step';
 
+/** Options of {@link VectorEnv}: those of `make` for every sub-env, the first seed and the autoreset mode. */
 export interface VectorOptions extends MakeOptions {
   /** Env i's first episode is seeded with `seed + i` (default 0). */
   seed?: number;

@@ -6,6 +6,7 @@ import { Box, Discrete } from '../spaces.js';
 import type { StateReader } from '../state-reader.js';
 import type { Frame } from '../types.js';
 
+/** Options of {@link CartPoleEnv}: the common ones and the reward variant. */
 export interface CartPoleOptions extends CommonEnvOptions {
   /** Gymnasium's `sutton_barto_reward`: 0 per step and −1 on termination. */
   suttonBartoReward?: boolean;

@@ -28,6 +28,7 @@ export const MINATAR_GAMES: Record<MinAtarGameName, {
   SpaceInvaders: { create: (o) => new SpaceInvaders(o), minimalActions: [NOOP, LEFT, RIGHT, FIRE] },
 };
 
+/** Options of {@link MinAtarEnv}: the common ones, sticky actions, difficulty ramping, layout and rendering. */
 export interface MinAtarOptions extends CommonEnvOptions {
   /** Probability that the previous executed action repeats instead of the chosen one (default 0.1). */
   stickyActionProb?: number;

@@ -25,6 +25,7 @@ export interface GpujsBackendOptions {
   readonly GPU?: typeof GPU;
 }
 
+/** A gpu.js backend: a {@link Backend} with its kernel statistics and a `destroy` for its GPU resources. */
 export interface GpujsBackend extends Backend<GpujsStorage> {
   /** Kernels compiled so far (one per op and shape signature). */
   readonly compiledKernels: number;

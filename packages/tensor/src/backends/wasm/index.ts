@@ -24,6 +24,7 @@ import { WasmRuntime, type WasmRuntimeOptions } from './runtime.js';
 export type WasmBackendOptions = WasmRuntimeOptions;
 export { WasmRuntime, type WasmRuntimeOptions };
 
+/** The wasm backend: a {@link Backend} of Float32Array storage with its compute runtime. */
 export interface WasmBackend extends Backend<Float32Array> {
   /** The compute engine behind the fast kernels (thread count, FMA, direct entry points). */
   readonly runtime: WasmRuntime;
