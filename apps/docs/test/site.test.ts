@@ -130,6 +130,8 @@ describe('the built documentation site', () => {
     for (const pkg of ['tensor', 'autograd', 'layers', 'data', 'runs', 'classify', 'rl-dqn', 'gen-vae-draw']) {
       expect(readdirSync(join(outDir, 'api', 'modules')), pkg).toContain(`_wn_${pkg}.html`);
     }
+    // the subpath entry points (from each package.json's exports), each its own module
+    expect(readdirSync(join(outDir, 'api', 'modules'))).toEqual(expect.arrayContaining(['_wn_tensor._wn_tensor_gpujs.html', '_wn_runs._wn_runs_node.html']));
   });
 
   it('the static server refuses paths outside the site and 404s missing files', () => {
