@@ -10,7 +10,7 @@
  * both parameterizations' losses must go down; the DQN demo plays a few thousand CartPole frames.
  */
 import { execFile, execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import type { Server } from 'node:http';
 import { tmpdir } from 'node:os';
@@ -115,10 +115,30 @@ describe('the built documentation site', () => {
     console.log(`docs site: ${pages.length} pages, ${internal.size} internal targets checked; screenshots in ${shotsDir}`);
   }, 180_000);
 
+  it("every internal link and image of every built page resolves, all of TypeDoc's pages included (read from the files)", () => {
+    const broken: string[] = [];
+    let checked = 0;
+    for (const entry of readdirSync(outDir, { withFileTypes: true, recursive: true })) {
+      if (!entry.isFile() || !entry.name.endsWith('.html')) continue;
+      const file = join(entry.parentPath, entry.name);
+      const pageUrl = new URL('/' + relative(outDir, file).split('\\').join('/'), 'http://site');
+      for (const [, target] of readFileSync(file, 'utf8').matchAll(/\s(?:href|src)="([^"]*)"/g)) {
+        const url = new URL(target.replace(/&amp;/g, '&'), pageUrl);
+        if (url.origin !== 'http://site') continue; // external
+        checked++;
+        if (!resolveFile(outDir, url.pathname)) broken.push(`${pageUrl.pathname}: ${target}`);
+      }
+    }
+    expect(checked).toBeGreaterThan(1000); // TypeDoc's pages alone link thousands of times
+    expect(broken).toEqual([]);
+  });
+
   it('has an API reference page for every published package', () => {
     for (const pkg of ['tensor', 'autograd', 'layers', 'data', 'runs', 'classify', 'rl-dqn', 'gen-vae-draw']) {
       expect(readdirSync(join(outDir, 'api', 'modules')), pkg).toContain(`_wn_${pkg}.html`);
     }
+    // the subpath entry points (from each package.json's exports), each its own module
+    expect(readdirSync(join(outDir, 'api', 'modules'))).toEqual(expect.arrayContaining(['_wn_tensor._wn_tensor_gpujs.html', '_wn_runs._wn_runs_node.html']));
   });
 
   it('the static server refuses paths outside the site and 404s missing files', () => {

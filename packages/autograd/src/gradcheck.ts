@@ -1,19 +1,33 @@
 import { ENGINE, WnError, tensor, type Tensor } from '@wn/tensor';
 import { valueAndGrads } from './gradients.js';
 
+/** Options of {@link gradcheck}. */
 export interface GradcheckOptions {
   /** finite-difference step (default 1e-6) */
   eps?: number;
   /** pass when |analytic − numeric| ≤ atol + rtol·|numeric| for every element */
   atol?: number;
+  /** Relative tolerance (see `atol`). */
   rtol?: number;
 }
 
+/** What {@link gradcheck} found: whether every element passed, and the worst one. */
 export interface GradcheckResult {
+  /** Whether every element of every input's gradient is within tolerance. */
   ok: boolean;
+  /** The largest |analytic − numeric| over all elements. */
   maxAbsError: number;
   /** where the worst element is: input index and flat offset */
-  worst: { input: number; index: number; analytic: number; numeric: number } | null;
+  worst: {
+    /** Which input. */
+    input: number;
+    /** The element's flat (row-major) offset. */
+    index: number;
+    /** The gradient from the backward pass. */
+    analytic: number;
+    /** The central finite difference. */
+    numeric: number;
+  } | null;
 }
 
 /**

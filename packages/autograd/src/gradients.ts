@@ -102,8 +102,11 @@ function backward(tape: Tape, y: Tensor, wrt: readonly Tensor[], dy?: Tensor): T
   );
 }
 
+/** What {@link valueAndGrads} returns: the value and its gradient with respect to every input. */
 export interface ValueAndGrads {
+  /** The function's value (a tensor the caller owns). */
   value: Tensor;
+  /** dValue/dInput per input, in the order of the inputs (each of its input's shape). */
   grads: Tensor[];
 }
 

@@ -1,4 +1,8 @@
-/** @wn/autograd — reverse-mode differentiation over @wn/tensor's op dispatch. */
+/**
+ * `@wn/autograd` — reverse-mode differentiation over @wn/tensor's op dispatch.
+ *
+ * @module @wn/autograd
+ */
 export { valueAndGrad, valueAndGrads, grad, type ValueAndGrads } from './gradients.js';
 export { noGrad, isRecording, isTracked } from './tape.js';
 export { gradcheck, type GradcheckOptions, type GradcheckResult } from './gradcheck.js';

@@ -14,6 +14,7 @@ import { unbroadcast } from './unbroadcast.js';
 /** Ops whose outputs carry no gradient (integer-valued, or only used inside backward passes). */
 export const NON_DIFFERENTIABLE = ['argmax', 'conv2dBackpropFilter', 'pool2dBackward', 'weightNormBackward'] as const;
 type NonDifferentiable = (typeof NON_DIFFERENTIABLE)[number];
+/** The ops that have a gradient rule: every op a listener can hear except the non-differentiable ones. */
 export type DifferentiableOp = Exclude<OpName, NonDifferentiable>;
 
 /**
@@ -30,6 +31,7 @@ function sumBatchTo(g: Tensor, batch: number): Tensor {
   return batch === 1 && g.shape[0] !== 1 ? sum(g, 0, true) : g;
 }
 
+/** The gradient rule of every differentiable op, keyed by op name: how dL/d(output) becomes dL/d(input) per input. */
 export const GRAD_RULES: { [K in DifferentiableOp]: GradRule<K> } = {
   unary(dy, { attrs, inputs: [x], output: y }) {
     switch (attrs.op) {

@@ -78,6 +78,7 @@ export function noGrad<T>(fn: () => T): T {
   }
 }
 
+/** Whether ops run now are recorded for a gradient (inside `valueAndGrads` / `grad` and not inside `noGrad`). */
 export const isRecording = (): boolean => stack.length > pausedBelow;
 
 /**

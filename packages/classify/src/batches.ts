@@ -9,11 +9,17 @@ import { epochOrder as dataEpochOrder, permutation } from '@wn/data';
 
 /** N preprocessed images, NCHW float32, with labels. */
 export interface FloatImages {
+  /** The pixels, n × channels × height × width values (NCHW), preprocessed. */
   readonly x: Float32Array;
+  /** The label of every image. */
   readonly y: Uint8Array;
+  /** Number of images. */
   readonly n: number;
+  /** Channels per image. */
   readonly channels: number;
+  /** Rows per image, in pixels. */
   readonly height: number;
+  /** Columns per image, in pixels. */
   readonly width: number;
 }
 
@@ -21,8 +27,11 @@ export interface FloatImages {
 export interface ClassificationData {
   /** e.g. "fashion-mnist (embedded subset)" — goes into config.json and the charts */
   readonly name: string;
+  /** The training images. */
   readonly train: FloatImages;
+  /** The test images. */
   readonly test: FloatImages;
+  /** Class names, indexed by label. */
   readonly classes: readonly string[];
 }
 

@@ -4,7 +4,9 @@ import type { EpochMetrics } from './metrics.js';
 
 /** A series: one parameterization, with one metrics list per seed. */
 export interface RunCurves {
+  /** The series' legend label (the parameterization). */
   name: string;
+  /** One list of per-epoch metrics per seed. */
   runs: readonly (readonly EpochMetrics[])[];
 }
 
@@ -19,6 +21,10 @@ export function epochAxisLabel(epochSteps: number, batchSize: number): string {
   return epochSteps > 0 ? `epoch (${epochSteps} steps of ${batchSize} images)` : 'epoch';
 }
 
+/**
+ * The chart of one error (`'train_error'` or `'test_error'`) against epochs or training seconds (`'epoch'` or
+ * `'seconds'`): one series per parameterization, the mean over seeds with a ± sd band.
+ */
 export function errorChartSpec(curves: readonly RunCurves[], which: Which, axis: Axis, subtitle: string, epochLabel = AXIS_LABEL.epoch): ChartSpec {
   const seeds = Math.max(0, ...curves.map((c) => c.runs.length));
   return {

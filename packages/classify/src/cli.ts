@@ -17,7 +17,9 @@ import { COMPARE_ARGS, PAPER_ARGS, QUICK_ARGS, train, type Args } from './traine
 const DATA = 'Data';
 const MODEL = 'Model and training';
 
+/** The `wn-classify` command line's options (`--name`), as @wn/runs' option table: types, `--help` text and validation. */
 export const OPTIONS = {
+  /** `--dataset`: the data to train on, one of {@link DATASETS} (default `embedded`). */
   dataset: opt.enum(DATASETS, { group: DATA, help: `${DATASETS.join(' | ')} (default: embedded; see Datasets below for what each needs)` }),
   'data-dir': opt.string({ group: DATA, valueName: 'PATH', nonEmpty: true, help: "folder with the dataset's files" }),
   'train-limit': opt.integer({ group: DATA, min: 0, help: 'use N training images, class-balanced (0: all)' }),
@@ -26,6 +28,7 @@ export const OPTIONS = {
   'data-label': opt.string({ group: DATA, help: 'how charts and tables name the data (e.g. "CIFAR-10 (10k train, JPEG-q75)")' }),
 
   preset: opt.enum(['quick', 'paper'] as const, { group: MODEL, help: "quick (default: scaled down for a 2-core CPU) | paper (the paper's settings)" }),
+  /** `--param`: the parameterizations, comma-separated (compare: default all; train: one, default `weightnorm+init`). */
   param: opt.list(opt.enum(VARIANT_NAMES, { help: '' }), { group: MODEL, help: `parameterizations, comma-separated (compare default: all of ${VARIANT_NAMES.join(', ')}; train: one, default weightnorm+init)` }),
   width: opt.number({ group: MODEL, valueName: 'W', above: 0, help: "channel multiplier, e.g. 1/8 or 0.125 (1: the paper's 96/192 channels)" }),
   epochs: opt.integer({ group: MODEL, min: 1, help: 'epochs (learning rate flat for the first half, then linear to 0)' }),

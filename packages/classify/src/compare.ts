@@ -14,15 +14,21 @@ import { loadClassificationData } from './datasets.js';
 import type { EpochMetrics } from './metrics.js';
 import { defaultLearningRate, train, type Args, type TrainOptions, type TrainResult } from './trainer.js';
 
+/** Options of {@link compare}. */
 export interface CompareOptions {
   /** settings shared by every run (parameterization, seed and outDir are set per run) */
   args: Args;
+  /** The parameterizations to train. */
   parameterizations: readonly VariantName[];
+  /** The seeds; every parameterization is trained once per seed. */
   seeds: readonly number[];
   /** the comparison's folder: one sub-folder per run, plus charts and the summary */
   outDir: string;
+  /** Preloaded data (shared by every run); loaded from `args` when omitted. */
   data?: ClassificationData;
+  /** Aborting stops the running job after its current step (saving a checkpoint) and returns `interrupted: true`. */
   signal?: AbortSignal;
+  /** Where progress goes (default stderr); null for silence. */
   progress?: ProgressSink | null;
   /** progress: only a line per epoch */
   quiet?: boolean;
@@ -30,35 +36,62 @@ export interface CompareOptions {
   onStep?: TrainOptions['onStep'];
 }
 
+/**
+ * One parameterization's line of the comparison's summary (the numbers are means over seeds unless named
+ * otherwise).
+ */
 export interface SummaryRow {
+  /** The parameterization. */
   parameterization: VariantName;
+  /** How many seeds were trained. */
   seeds: number;
+  /** The Adam learning rate used. */
   learning_rate: number;
   /** means over seeds */
   final_test_error: number;
   /** each seed's final test error, in seed order, and their sample standard deviation (0 for one seed) */
   final_test_errors: number[];
+  /** Sample standard deviation of the per-seed final test errors. */
   final_test_error_sd: number;
+  /** Lowest test error over the epochs (seed-averaged curve). */
   best_test_error: number;
+  /** Final training error (fraction). */
   final_train_error: number;
+  /** Final test loss (mean cross-entropy, nats). */
   final_test_loss: number;
+  /** Total training wall-clock seconds. */
   train_seconds: number;
+  /** Training images per second (wall clock). */
   examples_per_second: number;
   /** process CPU milliseconds per training image (all threads) */
   cpu_ms_per_example: number;
   /** first epoch at which the seed-averaged test error is ≤ the target (standard's final test error); null if never */
   epochs_to_target: number | null;
+  /** Training seconds until the seed-averaged test error first reached the target; null if never. */
   seconds_to_target: number | null;
 }
 
+/** What {@link compare} returns. */
 export interface CompareResult {
+  /** The comparison's folder. */
   outDir: string;
+  /** One summary row per finished parameterization. */
   rows: SummaryRow[];
   /** the target error used for "epochs to target" */
   target_error: number | null;
+  /** The summary as a Markdown table. */
   table: string;
+  /** Whether the comparison stopped early (a signal); the unfinished parameterizations have no row. */
   interrupted: boolean;
-  runs: { parameterization: VariantName; seed: number; result: TrainResult }[];
+  /** Every run, by parameterization and seed, with its trainer result. */
+  runs: {
+    /** The parameterization trained. */
+    parameterization: VariantName;
+    /** The seed used. */
+    seed: number;
+    /** What {@link train} returned. */
+    result: TrainResult;
+  }[];
 }
 
 /** Training examples processed over a run. */
@@ -66,6 +99,10 @@ const examplesSeen = (metrics: readonly EpochMetrics[]) => metrics.reduce((s, e)
 
 const pct = (v: number) => `${(v * 100).toFixed(2)}%`;
 
+/**
+ * The summary rows as a Markdown table: errors in percent, mean ± sd with per-seed values when there are several
+ * seeds, and epochs/seconds to the target error.
+ */
 export function formatSummaryTable(rows: readonly SummaryRow[], target: number | null): string {
   const seeded = rows.some((r) => r.seeds > 1);
   const header = ['parameterization', 'lr', seeded ? 'final test error: mean ± sd (per seed)' : 'final test error', 'best test error', 'final train error', 'train time (s)', 'images/s', 'CPU ms/image', target === null ? 'epochs to target' : `epochs to ≤ ${pct(target)} test`, 'seconds to target'];
@@ -83,6 +120,11 @@ export function formatSummaryTable(rows: readonly SummaryRow[], target: number |
   ]));
 }
 
+/**
+ * Trains every parameterization once per seed on the same data and budget (resumable run folders under `outDir`),
+ * then writes the learning-curve charts, `summary.json` and `summary.md`. Throws a `RunFolderError` when `outDir`
+ * holds another comparison (unless resuming or overwriting).
+ */
 export async function compare(options: CompareOptions): Promise<CompareResult> {
   const { args, parameterizations, seeds, outDir } = options;
   const runDir = (p: VariantName, seed: number) => (seeds.length > 1 ? join(outDir, p, `seed-${seed}`) : join(outDir, p));

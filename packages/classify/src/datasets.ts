@@ -11,18 +11,30 @@ import {
 } from '@wn/data';
 import type { ClassificationData, FloatImages } from './batches.js';
 
+/**
+ * The datasets the classifier can train on: the embedded Fashion-MNIST subset (no download), Fashion-MNIST, MNIST,
+ * CIFAR-10.
+ */
 export const DATASETS = ['embedded', 'fashion-mnist', 'mnist', 'cifar10'] as const;
+/** The name of a dataset the classifier can train on. */
 export type DatasetName = (typeof DATASETS)[number];
 
+/** Whether `s` is a dataset name. */
 export function isDatasetName(s: string): s is DatasetName {
   return (DATASETS as readonly string[]).includes(s);
 }
 
+/** The data part of the trainer's arguments. */
 export interface DataArgs {
+  /** Which dataset. */
   dataset: DatasetName;
+  /** Folder holding its files (null: the default place). */
   dataDir: string | null;
+  /** Use N class-balanced training images (null: all). */
   trainLimit: number | null;
+  /** Use N test images (null: all). */
   testLimit: number | null;
+  /** ZCA-whiten the inputs (fitted on the training images). */
   zca: boolean;
 }
 

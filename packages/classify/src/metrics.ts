@@ -15,18 +15,23 @@ export interface EpochMetrics {
   cpu_seconds: number;
   /** mean loss / error over this epoch's minibatches, in training mode (noise and dropout on) */
   train_loss: number;
+  /** Mean training error over this epoch's minibatches (fraction). */
   train_error: number;
   /** on the first `trainEvalSize` training images, in eval mode (only when enabled) */
   train_eval_loss?: number;
+  /** Error on the first `trainEvalSize` training images, in eval mode. */
   train_eval_error?: number;
   /** on the test set, in eval mode */
   test_loss: number;
+  /** Test error, in eval mode (fraction). */
   test_error: number;
   /** with the parameter averages (only when EMA is on) */
   test_loss_ema?: number;
+  /** Test error with the parameter averages. */
   test_error_ema?: number;
   /** learning rate and Adam β1 of the epoch's first step */
   lr: number;
+  /** Adam β1 of the epoch's first step. */
   beta1: number;
   /** training examples per second this epoch (wall clock) */
   examples_per_second: number;

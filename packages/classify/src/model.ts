@@ -21,13 +21,17 @@ import {
   type Layer, type UnitOptions, type Variant, type VariantName,
 } from '@wn/layers';
 
+/** The classifier's configuration: parameterization, width, input, classes and regularization. */
 export interface ModelConfig {
+  /** The parameterization of every conv and dense block. */
   parameterization: VariantName;
   /** channel multiplier: 1 is the paper's 96/192; 1/8 gives 12/24 */
   width: number;
+  /** Input channels: 3 for CIFAR-10, 1 for (Fashion-)MNIST. */
   inputChannels: number;
   /** square input side: 32 for CIFAR-10, 28 for (Fashion-)MNIST */
   inputSize: number;
+  /** Number of classes (the output layer's width). */
   classes: number;
   /** std of the Gaussian input noise (paper: 0.15) */
   noiseStd: number;
@@ -44,6 +48,7 @@ export interface ModelConfig {
   meanOnlyBnDataInit: boolean;
 }
 
+/** The paper's model settings (section 5.1): full width, 32×32 RGB input, 10 classes, noise 0.15, dropout 0.5, leaky slope 0.1. */
 export const PAPER_MODEL: Omit<ModelConfig, 'parameterization' | 'seed'> = {
   width: 1,
   inputChannels: 3,
@@ -81,6 +86,7 @@ export function modelVariant(config: Pick<ModelConfig, 'parameterization' | 'mea
 
 /** The classifier: a Sequential of named stages; its noise and dropout layers own their generators. */
 export class ConvPoolCnnC extends Sequential {
+  /** The configuration the model was built from. */
   readonly config: ModelConfig;
 
   constructor(config: ModelConfig) {

@@ -23,6 +23,7 @@ import { ConvPoolCnnC, usesDataInit } from './model.js';
 
 // ---- arguments -------------------------------------------------------------------------------
 
+/** The trainer's arguments: data, model, optimization and run folder (the CLI's options, resolved). */
 export interface Args {
   /** which data: the embedded Fashion-MNIST subset, full Fashion-MNIST, MNIST, or CIFAR-10 */
   dataset: DatasetName;
@@ -30,19 +31,25 @@ export interface Args {
   dataDir: string | null;
   /** use only the first N training / test images (after loading); null: all */
   trainLimit: number | null;
+  /** See `trainLimit`. */
   testLimit: number | null;
   /** ZCA-whiten the inputs (the paper does for CIFAR-10) */
   zca: boolean;
 
+  /** The parameterization to train. */
   parameterization: VariantName;
   /** channel multiplier: 1 = the paper's 96/192 channels */
   width: number;
+  /** Std of the Gaussian noise added to the input in training (paper: 0.15). */
   noiseStd: number;
+  /** Dropout rate after each pooling stage (paper: 0.5). */
   dropout: number;
+  /** Negative slope of the leaky ReLUs (paper: 0.1). */
   leakySlope: number;
   /** weightnorm+meanonlybn: initialize g from data as well (see model.ts) */
   meanOnlyBnDataInit: boolean;
 
+  /** Number of epochs; the learning rate is flat for `flatFraction` of them, then decays linearly to 0. */
   epochs: number;
   /**
    * 0: an epoch is one pass over the training set. N > 0: an epoch is N update steps taken from a
@@ -51,12 +58,15 @@ export interface Args {
   epochSteps: number;
   /** fraction of the epochs at the flat learning rate before the linear decay to 0 */
   flatFraction: number;
+  /** Minibatch size (paper: 100). */
   batchSize: number;
   /** null: the paper's per-parameterization default (see `defaultLearningRate`) */
   lr: number | null;
   /** Adam β1 in the flat phase and in the decay phase */
   beta1: number;
+  /** Adam β1 once the learning rate decays (paper: 0.5). */
   beta1Decay: number;
+  /** Adam β2 (0.999). */
   beta2: number;
   /** images in the held-out batch for data-dependent init (paper: 500) */
   initBatchSize: number;
@@ -68,10 +78,13 @@ export interface Args {
   outputInitScale: number;
   /** evaluate with parameter averages (Polyak) as well */
   ema: boolean;
+  /** Decay of the parameter averages (when `ema` is on). */
   emaDecay: number;
+  /** Images per evaluation batch. */
   evalBatchSize: number;
   /** also evaluate (eval mode) on the first N training images each epoch; 0: off */
   trainEvalSize: number;
+  /** Seeds the weights, the noise and dropout masks, and the data order. */
   seed: number;
 
   /** run folder: metrics.jsonl, config.json, checkpoint, model, charts */
@@ -193,25 +206,33 @@ function readTrainState(bag: StateBag, file: string, limits: { epochs: number; s
   return state;
 }
 
+/** Options of {@link train}. */
 export interface TrainOptions extends RunControl {
   /** preloaded data (the comparison shares one copy between runs); loaded from `args` otherwise */
   data?: ClassificationData;
   /** called after every update step and every epoch (tests use it to interrupt) */
   onStep?: (info: { epoch: number; step: number; loss: number }) => void;
+  /** Called after every epoch with its metrics. */
   onEpoch?: (metrics: EpochMetrics) => void;
   /** write the per-run report: charts and summary.json/.md (default true) */
   charts?: boolean;
 }
 
+/** What {@link train} returns. */
 export interface TrainResult {
+  /** The run folder. */
   runDir: string;
+  /** The metrics of every epoch so far (including those before a resume). */
   metrics: EpochMetrics[];
+  /** Whether the run stopped early (a signal); it can be resumed from its checkpoint. */
   interrupted: boolean;
   /** whether this run continued from a checkpoint */
   resumed: boolean;
+  /** Number of trainable parameters of the model. */
   parameters: number;
 }
 
+/** The checkpoint file name inside a run folder. */
 export const CHECKPOINT_FILE = RUN_FILES.checkpoint;
 
 /** The data-init pass's options: the output layer (`dense`) gets `outputInitScale`, every other layer 1. */
@@ -258,6 +279,12 @@ function countErrors(logits: Tensor, labels: Uint8Array): number {
   return wrong;
 }
 
+/**
+ * Trains one parameterization in a run folder: data-dependent init when the variant needs it, the paper's schedule
+ * (flat, then linear decay of the learning rate; β1 switched), evaluation and a checkpoint every epoch, then the
+ * model, charts and summary. Resumes from the folder's checkpoint with `args.resume`; throws a `RunFolderError`
+ * for a refused folder and a `NonFiniteLossError` when the loss diverges.
+ */
 export async function train(args: Args, options: TrainOptions = {}): Promise<TrainResult> {
   // 0. The run folder first: a refused start or resume costs no data loading.
   const mode = options.mode ?? runModeOf(args);

@@ -5,6 +5,7 @@
  */
 import { WnError, type Rng } from '@wn/tensor';
 
+/** Options of {@link augmentBatch} (and of a batcher's `augment`). */
 export interface AugmentOptions {
   /** Zero padding on each side before a random crop back to the original size (0: no crop). */
   cropPadding?: number;
@@ -12,9 +13,13 @@ export interface AugmentOptions {
   horizontalFlip?: boolean;
 }
 
+/** The shape of one image of a batch. */
 export interface ImageShape {
+  /** Channels per image. */
   channels: number;
+  /** Rows per image, in pixels. */
   height: number;
+  /** Columns per image, in pixels. */
   width: number;
 }
 

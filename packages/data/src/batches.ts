@@ -16,7 +16,9 @@ import { permutation } from './permutation.js';
 const ORDER_STREAM = 1;
 const AUGMENT_STREAM = 2;
 
+/** Options of the batch iterator. */
 export interface BatchOptions {
+  /** Images per batch (a positive integer). */
   batchSize: number;
   /** Shuffle each epoch (default true). */
   shuffle?: boolean;
@@ -34,6 +36,7 @@ export interface BatchOptions {
   augment?: AugmentOptions;
 }
 
+/** One batch of images and labels. */
 export interface Batch {
   /** size × channels × height × width values, NCHW. */
   x: Float32Array;
@@ -45,6 +48,7 @@ export interface Batch {
   size: number;
   /** Position of this batch within its epoch. */
   batchIndex: number;
+  /** The epoch this batch belongs to (0-based). */
   epoch: number;
 }
 

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { type ImageDataset, createImageDataset } from './dataset.js';
 import { findDataFile, readMaybeGzip } from './files.js';
 
+/** CIFAR-10's class names, indexed by label. */
 export const CIFAR10_CLASSES: readonly string[] = Object.freeze([
   'airplane',
   'automobile',
@@ -22,11 +23,15 @@ export const CIFAR10_CLASSES: readonly string[] = Object.freeze([
   'truck',
 ]);
 
+/** Bytes of one CIFAR-10 image: 3 channels × 32 × 32 pixels, channel-major. */
 export const CIFAR10_IMAGE_BYTES = 3 * 32 * 32;
+/** Bytes of one record of a CIFAR-10 batch file: the label byte, then the image. */
 export const CIFAR10_RECORD_BYTES = 1 + CIFAR10_IMAGE_BYTES;
 /** Records in one official batch file; a gzipped batch may not inflate beyond this many. */
 export const CIFAR10_BATCH_RECORDS = 10000;
+/** The five training batch files of the binary distribution. */
 export const CIFAR10_TRAIN_FILES: readonly string[] = Object.freeze([1, 2, 3, 4, 5].map((k) => `data_batch_${k}.bin`));
+/** The test batch file of the binary distribution. */
 export const CIFAR10_TEST_FILES: readonly string[] = Object.freeze(['test_batch.bin']);
 /** The folder inside the official binary archive. */
 export const CIFAR10_ARCHIVE_DIR = 'cifar-10-batches-bin';
@@ -76,6 +81,7 @@ export function loadCifar10Files(paths: readonly string[], name: string): ImageD
   return createImageDataset({ name, images, labels, channels: 3, height: 32, width: 32, classes: CIFAR10_CLASSES });
 }
 
+/** Options of {@link loadCifar10}. */
 export interface LoadCifar10Options {
   /** Folder with the batch files, or its parent holding `cifar-10-batches-bin/`. */
   dir: string;

@@ -1,21 +1,26 @@
 /** The in-memory image dataset shared by every reader, and small operations on it. */
 
+import { WnError } from '@wn/tensor';
+
 /**
  * N labelled images stored NCHW (image-major, then channel, row, column) in one flat array.
  * `images` is a Uint8Array of raw 0–255 pixels as read from disk (4× smaller than float32), or a
  * Float32Array of already-preprocessed values (for example after {@link mapImages} with ZCA).
  */
-import { WnError } from '@wn/tensor';
-
 export interface ImageDataset {
   /** Short identifier such as "cifar10-train"; used in error messages. */
   readonly name: string;
+  /** The pixels, n × channels × height × width values, NCHW: raw bytes (0–255) or preprocessed float32 values. */
   readonly images: Uint8Array | Float32Array;
   /** Class index per image, each < classes.length. */
   readonly labels: Uint8Array;
+  /** Number of images. */
   readonly n: number;
+  /** Channels per image (1 for grayscale, 3 for RGB). */
   readonly channels: number;
+  /** Rows per image, in pixels. */
   readonly height: number;
+  /** Columns per image, in pixels. */
   readonly width: number;
   /** Class names, indexed by label. */
   readonly classes: readonly string[];
@@ -23,7 +28,9 @@ export interface ImageDataset {
 
 /** A dataset's standard train/test split. */
 export interface DatasetSplits {
+  /** The training split. */
   readonly train: ImageDataset;
+  /** The test split. */
   readonly test: ImageDataset;
 }
 

@@ -12,22 +12,29 @@ import { join } from 'node:path';
 import { readMaybeGzip } from './files.js';
 import { extractTar, parseTar } from './tar.js';
 
+/** An expected file digest. */
 export interface Checksum {
+  /** The hash function. */
   algorithm: 'sha256' | 'md5';
   /** Lower-case hex digest. */
   hex: string;
 }
 
+/** A file of a dataset, where to get it and how to check it. */
 export interface RemoteFile {
   /** File name in the cache folder. */
   name: string;
+  /** Where to download it from (overridable with `DownloadOptions.baseUrl`). */
   url: string;
+  /** The digest the downloaded bytes must match; a mismatch is an error and the file is not kept. */
   checksum: Checksum;
 }
 
+/** A dataset's downloadable files. */
 export interface DatasetSource {
   /** Sub-folder of the cache folder. */
   name: string;
+  /** The files to fetch. */
   files: readonly RemoteFile[];
   /** Unpack each downloaded `.tar.gz` file into the dataset folder. */
   unpackTarGz?: boolean;
@@ -88,6 +95,7 @@ export function defaultCacheDir(): string {
   return process.env.WN_DATA_DIR ?? join(homedir(), '.cache', 'wn-data');
 }
 
+/** Options of {@link downloadDataset}. */
 export interface DownloadOptions {
   /** Where dataset folders go (default {@link defaultCacheDir}). */
   cacheDir?: string;
@@ -95,6 +103,7 @@ export interface DownloadOptions {
   baseUrl?: string;
   /** Called as bytes arrive; `total` is undefined when the server sends no length. */
   onProgress?: (file: string, received: number, total: number | undefined) => void;
+  /** Cancels the download (the partial file is removed). */
   signal?: AbortSignal;
 }
 

@@ -9,19 +9,23 @@ import { WnError } from '@wn/tensor';
 import { type KernelPool, sharedFloat64, withPool } from './parallel.js';
 import { accumulateReflectorRows, tridiagonalQlRows } from './row-kernels.js';
 
+/** The eigendecomposition of a symmetric n×n matrix. */
 export interface SymmetricEigen {
   /** Eigenvalues in ascending order. */
   values: Float64Array;
   /** n×n row-major; column k is the unit eigenvector of `values[k]`. */
   vectors: Float64Array;
+  /** The matrix size. */
   n: number;
 }
 
+/** Options of {@link eigh}. */
 export interface EighOptions {
   /** QL iterations allowed per eigenvalue before giving up (default 60). */
   maxIterations?: number;
 }
 
+/** Options of {@link eighParallel}. */
 export interface EighParallelOptions extends EighOptions {
   /** Threads for the O(n³) passes (default: the machine's cores, at most 8). */
   threads?: number;

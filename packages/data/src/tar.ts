@@ -9,11 +9,13 @@ import { isAbsolute, join, normalize, sep } from 'node:path';
 
 const BLOCK = 512;
 
+/** One entry of a tar archive. */
 export interface TarEntry {
   /** Path inside the archive ('/'-separated, as stored). */
   name: string;
   /** 'file', 'directory', or 'other' (links, devices, …: listed but never extracted). */
   kind: 'file' | 'directory' | 'other';
+  /** Size of the entry's data in bytes. */
   size: number;
   /** The entry's bytes (a view into the archive). */
   data: Uint8Array;

@@ -13,11 +13,15 @@ import { eighParallel } from './eigh.js';
 import { type KernelPool, sharedFloat64, withPool } from './parallel.js';
 import type { BatchTransform } from './preprocess.js';
 
+/** A fitted ZCA whitening transform: x ↦ W·(x − mean) with W = U·diag(1/√(λ + ε))·Uᵀ. */
 export interface ZcaWhitening {
   /** Image shape the whitening was fitted for; dim = channels·height·width. */
   channels: number;
+  /** Rows per image, in pixels. */
   height: number;
+  /** Columns per image, in pixels. */
   width: number;
+  /** Values per image, channels·height·width. */
   dim: number;
   /** Regularizer added to every eigenvalue, in units of the fitted data's variance. */
   epsilon: number;
@@ -31,6 +35,7 @@ export interface ZcaWhitening {
   matrix: Float32Array;
 }
 
+/** Options of {@link fitZca}. */
 export interface FitZcaOptions {
   /** ε in 1/√(λ + ε) (default 0.01; suited to data scaled to about [−1, 1]). */
   epsilon?: number;
@@ -251,8 +256,11 @@ export function encodeZca(zca: ZcaWhitening): Uint8Array {
 
 /** The image shape a loaded whitening must have been fitted for (see {@link decodeZca}). */
 export interface ZcaGeometry {
+  /** Channels per image. */
   channels: number;
+  /** Rows per image, in pixels. */
   height: number;
+  /** Columns per image, in pixels. */
   width: number;
 }
 

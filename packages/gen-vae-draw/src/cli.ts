@@ -23,7 +23,9 @@ const DATA = 'Data';
 const MODEL = 'Model and training';
 const EVAL = 'Evaluation';
 
+/** The `wn-gen` command line's options (`--name`), as @wn/runs' option table: types, `--help` text and validation. */
 export const OPTIONS = {
+  /** `--model`: which model of the registry, `vae` (default) or `draw`. */
   model: opt.string({ group: MODEL, valueName: 'NAME', nonEmpty: true, help: `which model: ${Object.keys(MODELS).join(' | ')} (default vae)` }),
   preset: opt.enum(PRESETS, { group: MODEL, help: "quick (default: scaled down for a 2-core CPU, see below) | paper (the paper's sizes and budget)" }),
   variant: opt.list(opt.enum(VARIANT_NAMES, { help: '' }), { group: MODEL, help: 'variants, comma-separated (train: one, default weightnorm+init; compare: default standard,weightnorm+init)' }),

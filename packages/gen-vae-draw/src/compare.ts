@@ -11,49 +11,87 @@ import { checkComparisonFolder, runModeOf, writeFileAtomic, writeSummaryFiles } 
 import { loadBinarizedData, type BinarizedData } from './data/mnist.js';
 import { boundCharts, modelEntry, train, type Args, type EpochMetrics, type TrainOptions, type TrainResult } from './trainer.js';
 
+/** Options of {@link compare}. */
 export interface CompareOptions {
   /** shared settings (variant, seed and outDir are set per run) */
   args: Args;
+  /** The variants to train. */
   variants: readonly VariantName[];
+  /** The seeds; every variant is trained once per seed. */
   seeds: readonly number[];
+  /** The comparison's folder: one sub-folder per run, plus the charts and the summary. */
   outDir: string;
+  /** Preloaded data (shared by every run); loaded from `args` when omitted. */
   data?: BinarizedData;
+  /** Aborting stops the running job after its current step (saving a checkpoint) and returns `interrupted: true`. */
   signal?: AbortSignal;
+  /** Where progress goes (default stderr); null for silence. */
   progress?: ProgressSink | null;
+  /** No progress bar, only a line per epoch. */
   quiet?: boolean;
+  /** Called after every update step (tests interrupt through it). */
   onStep?: TrainOptions['onStep'];
 }
 
+/** One variant's line of the comparison's summary (bounds in nats per image; higher is better). */
 export interface SummaryRow {
+  /** The variant. */
   variant: VariantName;
+  /** How many seeds were trained. */
   seeds: number;
   /** means over seeds of the final epoch; sd is the sample standard deviation (0 for one seed) */
   final_test_elbo: number;
+  /** Sample standard deviation over seeds of the final test ELBO. */
   final_test_elbo_sd: number;
+  /** Each seed's final test ELBO, in seed order. */
   final_test_elbos: number[];
+  /** Best test ELBO over the epochs (seed-averaged curve). */
   best_test_elbo: number;
   /** the final test ELBO with the last (not averaged) weights */
   final_test_elbo_raw: number;
+  /** Final importance-weighted bound (mean over seeds); null when it was not computed. */
   final_test_iw: number | null;
+  /** Importance samples of that bound. */
   iw_k: number;
+  /** Final training ELBO (mean over seeds). */
   final_train_elbo: number;
+  /** Total training wall-clock seconds (mean over seeds). */
   train_seconds: number;
+  /** Training seconds per epoch (mean over seeds). */
   seconds_per_epoch: number;
   /** first epoch whose seed-averaged test ELBO reaches the target (standard's final); null if never */
   epochs_to_target: number | null;
 }
 
+/** What {@link compare} returns. */
 export interface CompareResult {
+  /** The comparison's folder. */
   outDir: string;
+  /** One summary row per finished variant. */
   rows: SummaryRow[];
+  /** The target test ELBO of "epochs to target" (standard's final); null without a standard run. */
   target: number | null;
+  /** The summary as a Markdown table. */
   table: string;
+  /** Whether the comparison stopped early (a signal). */
   interrupted: boolean;
-  runs: { variant: VariantName; seed: number; result: TrainResult }[];
+  /** Every run, by variant and seed, with its trainer result. */
+  runs: {
+    /** The variant trained. */
+    variant: VariantName;
+    /** The seed used. */
+    seed: number;
+    /** What {@link train} returned. */
+    result: TrainResult;
+  }[];
 }
 
 const nats = (v: number) => v.toFixed(2);
 
+/**
+ * The summary rows as a Markdown table (bounds in nats, mean ± sd with per-seed values when there are several
+ * seeds).
+ */
 export function formatSummaryTable(rows: readonly SummaryRow[], target: number | null): string {
   const seeded = rows.some((r) => r.seeds > 1);
   return markdownTable(
@@ -71,6 +109,11 @@ export function formatSummaryTable(rows: readonly SummaryRow[], target: number |
   );
 }
 
+/**
+ * Trains every variant once per seed with the same data and budget (resumable run folders under `outDir`), then
+ * writes the bound charts, `summary.json` and `summary.md`. Throws a `RunFolderError` when `outDir` holds other
+ * results (unless resuming or overwriting).
+ */
 export async function compare(options: CompareOptions): Promise<CompareResult> {
   const { args, variants, seeds, outDir } = options;
   const entry = modelEntry(args.model);

@@ -9,6 +9,7 @@ import { noGrad } from '@wn/autograd';
 import { imageBatch, type BinaryImages } from './data/mnist.js';
 import type { GenerativeModel } from './model.js';
 
+/** Options of {@link evaluateBounds}. */
 export interface BoundOptions {
   /** images per forward pass for the ELBO (default 500) */
   batchSize?: number;
@@ -22,12 +23,15 @@ export interface BoundOptions {
   rng?: Rng;
 }
 
+/** What {@link evaluateBounds} measured (nats per image; higher is better). */
 export interface Bounds {
   /** mean ELBO per image, nats (negative) */
   elbo: number;
   /** mean IW bound per image with `k` samples on `kImages` images; null when k = 0 */
   iw: number | null;
+  /** Importance samples of `iw` (0: not computed). */
   k: number;
+  /** Images `iw` was computed on. */
   kImages: number;
   /** the ELBO on the same `kImages` images (so the two can be compared image for image) */
   elboOnKImages: number | null;
@@ -71,6 +75,10 @@ export function iwBounds(model: GenerativeModel, images: BinaryImages, start: nu
   return Float64Array.from(logW, hostLogMeanExp);
 }
 
+/**
+ * The test ELBO of `images` and, with `k` > 0, the importance-weighted bound (Burda et al.) on the first
+ * `kImages`, in batches under `noGrad`. Deterministic for a given `rng`.
+ */
 export function evaluateBounds(model: GenerativeModel, images: BinaryImages, options: BoundOptions = {}): Bounds {
   const batchSize = options.batchSize ?? 500;
   const k = options.k ?? 0;

@@ -1,7 +1,9 @@
 /**
- * @wn/gen-vae-draw — the weight normalization paper's generative experiments on MNIST: a
+ * `@wn/gen-vae-draw` — the weight normalization paper's generative experiments on MNIST: a
  * convolutional ResNet VAE and DRAW, with and without weight normalization. Run folders,
  * checkpoints, progress, charts and the CLI options come from @wn/runs.
+ *
+ * @module @wn/gen-vae-draw
  */
 export { bernoulliLogLikelihood, gaussianKlStandard, gaussianLogDensity, logMeanExp, sumPerImage } from './common/bounds.js';
 export { MODELS, MODEL_NAMES, PRESETS, type GenerativeModel, type LossResult, type ModelEntry, type ModelSettings, type Preset, type TrainingDefaults } from './model.js';

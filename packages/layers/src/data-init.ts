@@ -21,6 +21,7 @@ function dataInitSlot(slot: unknown): slot is ParametrizedTensor & { parametriza
   return slot instanceof ParametrizedTensor && !!slot.parametrization.dataInit && !!slot.parametrization.dataInitWeight;
 }
 
+/** Options of {@link initFromData}. */
 export interface DataInitOptions {
   /**
    * Target std of the initialized pre-activations (the authors' `init_scale`); default 1. A
@@ -37,13 +38,17 @@ export interface DataInitOptions {
   recurrent?: 'error' | 'skip';
 }
 
+/** What {@link initFromData} did to one layer. */
 export interface DataInitRecord {
   /** dotted path of the layer */
   path: string;
+  /** The layer's class name. */
   layer: string;
+  /** How many output units the layer has. */
   units: number;
   /** mean and std of t = v·x/‖v‖ (or of the DataInitScale input) per unit, before the update */
   mean: number[];
+  /** Standard deviation of the pre-activation per unit before the update (the g ← s/σ divisor). */
   std: number[];
   /** false for a layer without a bias: its output keeps the mean g·μ */
   centered: boolean;
@@ -51,6 +56,7 @@ export interface DataInitRecord {
   scale: number;
 }
 
+/** What {@link initFromData} did: the layers it initialized and the ones it never reached. */
 export interface DataInitReport {
   /** initialized layers, in forward order */
   layers: DataInitRecord[];

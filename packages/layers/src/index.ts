@@ -1,7 +1,9 @@
 /**
- * @wn/layers — modules, weight normalization (Salimans & Kingma 2016) as a parametrization,
+ * `@wn/layers` — modules, weight normalization (Salimans & Kingma 2016) as a parametrization,
  * data-dependent initialization, batch norm and mean-only batch norm, optimizers, schedules,
  * parameter EMA, losses and safetensors state I/O with PyTorch's names.
+ *
+ * @module @wn/layers
  */
 export { Module, Layer, LayerError, setCheckFinite } from './module.js';
 export { Param, Buffer, type BufferDtype } from './params.js';

@@ -9,6 +9,10 @@ import {
 
 export { softmaxCrossEntropy };
 
+/**
+ * How a loss reduces its per-element values: `'mean'` over all elements, `'sum'`, `'none'` (the elementwise
+ * losses), or `'perExample'` (summed over every axis but the first, giving [N]).
+ */
 export type Reduction = 'mean' | 'sum' | 'none' | 'perExample';
 
 function reduce(op: string, x: Tensor, reduction: Reduction): Tensor {

@@ -98,6 +98,7 @@ export abstract class Module {
     return out;
   }
 
+  /** This module's own buffers (not its children's), with their property names. */
   ownBuffers(): [string, Buffer][] {
     return Object.entries(this).filter((e): e is [string, Buffer] => e[1] instanceof Buffer);
   }
@@ -135,6 +136,7 @@ export abstract class Module {
     return this.namedParameters();
   }
 
+  /** Every parameter (trainable and frozen), in `namedParameters()` order. */
   parameters(): Param[] {
     return this.namedParameters().map(([, p]) => p);
   }
@@ -144,16 +146,19 @@ export abstract class Module {
     return this.namedParameters().filter(([, p]) => p.trainable);
   }
 
+  /** The parameters an optimizer should update (those with `trainable` true). */
   trainableParameters(): Param[] {
     return this.namedTrainableParameters().map(([, p]) => p);
   }
 
+  /** Every buffer (running statistics, counters) with its dotted name. */
   namedBuffers(): [string, Buffer][] {
     const out: [string, Buffer][] = [];
     for (const [path, m] of this.namedModules()) for (const [k, b] of m.ownBuffers()) out.push([path ? `${path}.${k}` : k, b]);
     return out;
   }
 
+  /** Every buffer, in `namedBuffers()` order. */
   buffers(): Buffer[] {
     return this.namedBuffers().map(([, b]) => b);
   }
@@ -236,6 +241,7 @@ export abstract class Module {
     return this;
   }
 
+  /** Sets evaluation mode on this module and every descendant (`train(false)`); returns this. */
   eval(): this {
     return this.train(false);
   }
@@ -328,6 +334,11 @@ export abstract class Module {
 
 /** A module with one tensor in and one tensor out: `layer.forward(x)`. Implement `compute`. */
 export abstract class Layer extends Module {
+  /**
+   * Applies the layer to one input tensor; intermediate tensors are disposed. A `WnError` raised inside
+   * becomes a `LayerError` naming the layer's dotted path; with `checkFinite` on, a non-finite output
+   * throws one too.
+   */
   forward(x: Tensor): Tensor {
     return this.guard([x], () => this.compute(x));
   }

@@ -69,7 +69,9 @@ export class ParametrizedTensor {
   private cache: { versions: number[]; value: Tensor } | null = null;
 
   constructor(
+    /** The transform that computes the tensor from its originals. */
     readonly parametrization: Parametrization,
+    /** The trained tensors the value is computed from (weight norm: g and v), as parameters. */
     readonly originals: readonly Param[],
     /** `rightInverse` gave one tensor rather than a list (PyTorch then names it `original`) */
     readonly single: boolean,

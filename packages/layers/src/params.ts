@@ -19,6 +19,7 @@ abstract class Holder {
     return this.current;
   }
 
+  /** Holds `t` instead (kept; the previous tensor is not disposed) and bumps the version. */
   set value(t: Tensor) {
     this.current = keep(t);
     this.stamp = ++versionClock;
@@ -40,6 +41,7 @@ abstract class Holder {
     if (old !== t) old.dispose();
   }
 
+  /** The shape of the current tensor. */
   get shape(): Shape {
     return this.current.shape;
   }
@@ -47,6 +49,7 @@ abstract class Holder {
 
 /** A parameter: trained unless `trainable` is false (a frozen parameter is still saved and loaded). */
 export class Param extends Holder {
+  /** Whether optimizers update it (a frozen parameter is still saved and loaded). */
   trainable: boolean;
   constructor(value: Tensor, options: { trainable?: boolean } = {}) {
     super(value);
@@ -59,6 +62,7 @@ export type BufferDtype = 'F32' | 'I64';
 
 /** Non-trainable state, e.g. running statistics. */
 export class Buffer extends Holder {
+  /** How state files store it: `'F32'`, or `'I64'` for counters. */
   readonly dtype: BufferDtype;
   constructor(value: Tensor, options: { dtype?: BufferDtype } = {}) {
     super(value);

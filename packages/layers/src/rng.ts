@@ -20,4 +20,5 @@ export function resolveRng(rng?: Rng | number): Rng {
   return defaultRng.fork();
 }
 
+/** A random generator, or a seed for a new one (omitted: a fork of the default generator). */
 export type RngOption = Rng | number;

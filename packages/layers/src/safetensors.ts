@@ -8,20 +8,24 @@
  */
 import { FileFormatError, tensor, WnError, type Tensor } from '@wn/tensor';
 
+/** Every dtype the reader accepts (all are converted to numbers). */
 export type SafetensorsDtype = 'F64' | 'F32' | 'F16' | 'BF16' | 'I64' | 'I32' | 'I16' | 'I8' | 'U8' | 'BOOL';
-/** What the writer stores: float32, or int64 (PyTorch's counters such as `num_batches_tracked`). */
 /** Storage dtypes the writer produces: F32 (default), I64 and U8 (integers 0..255, e.g. bit-packed replay memories). */
 export type WritableDtype = 'F32' | 'I64' | 'U8';
 
 const DTYPE_SIZE: Record<SafetensorsDtype, number> = { F64: 8, F32: 4, F16: 2, BF16: 2, I64: 8, I32: 4, I16: 2, I8: 1, U8: 1, BOOL: 1 };
 
+/** One tensor read from a safetensors file. */
 export interface SafetensorsTensor {
+  /** The stored dtype. */
   dtype: SafetensorsDtype;
+  /** The shape (row-major). */
   shape: number[];
   /** the values converted to numbers (int64 beyond 2^53 loses precision) */
   values: Float64Array;
 }
 
+/** A decoded safetensors file. */
 export interface SafetensorsFile {
   /** By name, every name of the file (a record without prototype). */
   tensors: Record<string, SafetensorsTensor>;
@@ -30,7 +34,22 @@ export interface SafetensorsFile {
 }
 
 /** A tensor to write, with an optional storage dtype (default F32). */
-export type SafetensorsInput = Tensor | { tensor: Tensor; dtype: WritableDtype } | { values: ArrayLike<number>; shape: readonly number[]; dtype?: WritableDtype };
+export type SafetensorsInput =
+  | Tensor
+  | {
+    /** The tensor. */
+    tensor: Tensor;
+    /** How to store it. */
+    dtype: WritableDtype;
+  }
+  | {
+    /** The values, row-major (integers for the integer dtypes). */
+    values: ArrayLike<number>;
+    /** The shape. */
+    shape: readonly number[];
+    /** How to store them (default F32). */
+    dtype?: WritableDtype;
+  };
 
 const err = (msg: string) => new WnError('safetensors', msg);
 
@@ -132,6 +151,7 @@ function readValues(view: DataView, start: number, count: number, dtype: Safeten
 
 /** Where a decoded name or value came from, for errors: `source` is the file's path or a label. */
 export interface DecodeOptions {
+  /** The file's path or a label, named in errors. */
   source?: string;
 }
 

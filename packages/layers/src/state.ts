@@ -19,6 +19,7 @@ export function saveState(model: Module, metadata: Record<string, string> = {}):
 
 /** Where the bytes came from (a path or a label), named in errors. */
 export interface StateSource {
+  /** The path or label named in errors. */
   source?: string;
 }
 

@@ -23,6 +23,10 @@ import { weightNorm } from './weight-norm.js';
 
 /** The user-facing names of the presets (CLI flags, result tables). */
 export const VARIANT_NAMES = ['standard', 'weightnorm', 'weightnorm+init', 'batchnorm', 'weightnorm+meanonlybn'] as const;
+/**
+ * The name of a variant preset: `'standard'`, `'weightnorm'`, `'weightnorm+init'`, `'batchnorm'` or
+ * `'weightnorm+meanonlybn'`.
+ */
 export type VariantName = (typeof VARIANT_NAMES)[number];
 
 /** How a unit is built: every choice an explicit field (the presets are `VARIANTS`). */
@@ -42,6 +46,7 @@ export interface Variant {
   readonly dataInit: boolean;
 }
 
+/** The presets, by name: the paper's parameterizations of a layer block. */
 export const VARIANTS: Readonly<Record<VariantName, Variant>> = {
   standard: { name: 'standard', weightNorm: 'none', norm: 'none', bias: true, dataInit: false },
   weightnorm: { name: 'weightnorm', weightNorm: 'preserve', norm: 'none', bias: true, dataInit: false },
@@ -50,6 +55,7 @@ export const VARIANTS: Readonly<Record<VariantName, Variant>> = {
   'weightnorm+meanonlybn': { name: 'weightnorm+meanonlybn', weightNorm: 'preserve', norm: 'meanOnly', bias: false, dataInit: false },
 };
 
+/** Whether `s` is a preset name. */
 export function isVariantName(s: string): s is VariantName {
   return (VARIANT_NAMES as readonly string[]).includes(s);
 }
@@ -85,11 +91,13 @@ export function needsDataInit(variant: VariantName | Variant): boolean {
   return resolveVariant(variant, 'needsDataInit').dataInit;
 }
 
+/** Options of {@link denseUnit}, {@link convUnit} and {@link convTransposeUnit}. */
 export interface UnitOptions {
   /** a preset name or a Variant record (default 'standard') */
   variant?: VariantName | Variant;
   /** applied after the (normalized) pre-activation, e.g. new LeakyReLU(0.1) */
   activation?: Layer | null;
+  /** The generator (or a seed) for every initialization in the block. */
   rng?: RngOption;
   /** BatchNorm / MeanOnlyBatchNorm momentum (default 0.1) */
   momentum?: number;
@@ -100,6 +108,7 @@ export interface UnitOptions {
 /** A layer block built under a variant: `main` → optional `norm` → optional `act`. */
 export class Unit extends Sequential {
   constructor(
+    /** The variant the block was built under. */
     readonly variant: Variant,
     layers: Record<string, Layer>,
   ) {
@@ -132,9 +141,13 @@ function build(main: (bias: boolean) => WeightedLayer, units: number, options: U
   return new Unit(v, layers);
 }
 
+/** Options of {@link convUnit}: the unit's and the convolution's. */
 export interface ConvUnitOptions extends UnitOptions {
+  /** Filter step (default 1). */
   stride?: number | readonly [number, number];
+  /** Zero padding (default 0). */
   padding?: Padding;
+  /** Spacing between filter taps (default 1). */
   dilation?: number | readonly [number, number];
 }
 
@@ -148,9 +161,13 @@ export function convUnit(inChannels: number, outChannels: number, kernelSize: nu
   );
 }
 
+/** Options of {@link convTransposeUnit}: the unit's and the transposed convolution's. */
 export interface ConvTransposeUnitOptions extends UnitOptions {
+  /** Stride of the convolution this transposes (default 1). */
   stride?: number | readonly [number, number];
+  /** Padding of the convolution this transposes (default 0). */
   padding?: number | readonly [number, number];
+  /** Extra rows and columns on the bottom and right of the output (default 0). */
   outputPadding?: number | readonly [number, number];
 }
 

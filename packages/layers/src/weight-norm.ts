@@ -88,6 +88,7 @@ export function weightNormOf(layer: Module, name = 'weight'): { g: Param; v: Par
   return { g, v, dim: slot.parametrization.dim };
 }
 
+/** Options of {@link weightNorm}. */
 export interface WeightNormOptions {
   /**
    * The output-unit axis. Defaults to the layer's: 0 for Linear, Conv2d and LSTMCell, 1 for
@@ -105,6 +106,7 @@ export interface WeightNormOptions {
   init?: 'preserve' | 'paper';
   /** std of v for init 'paper' (default 0.05) */
   std?: number;
+  /** The generator (or a seed) for the 'paper' initialization of v. */
   rng?: RngOption;
 }
 

@@ -3,8 +3,11 @@ import { layoutLineChart, type ChartSpec } from './plot/chart.js';
 import { encodePng, rasterizeScene } from './plot/png.js';
 import { sceneToSvg } from './plot/svg.js';
 
+/** One chart file: its name in the run folder and its bytes. */
 export interface ChartFile {
+  /** File name, e.g. `test-error.svg`. */
   name: string;
+  /** The SVG text or PNG image, encoded. */
   bytes: Uint8Array;
 }
 

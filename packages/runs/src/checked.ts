@@ -9,7 +9,9 @@
  */
 import { CorruptFileError } from './errors.js';
 
+/** Any JSON value. */
 export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
+/** A JSON object. */
 export type JsonRecord = { [key: string]: JsonValue };
 
 const FORBIDDEN = new Set(['__proto__', 'constructor', 'prototype']);
@@ -32,10 +34,13 @@ const show = (v: unknown): string => {
   return String(v);
 };
 
+/** The range {@link FieldReader.number} accepts. */
 export interface NumberRange {
+  /** Require an integer. */
   integer?: boolean;
   /** inclusive bounds */
   min?: number;
+  /** Inclusive upper bound. */
   max?: number;
   /** exclusive lower bound */
   above?: number;
@@ -43,8 +48,10 @@ export interface NumberRange {
 
 /** Reads fields of one file; each method returns the checked value or throws naming `file` and `field`. */
 export class FieldReader {
+  /** @param file The file (or label) named in errors. */
   constructor(readonly file: string) {}
 
+  /** Throws a `CorruptFileError` naming the file, the field and the problem. */
   fail(field: string, problem: string): never {
     throw new CorruptFileError(this.file, field, problem);
   }
@@ -79,6 +86,7 @@ export class FieldReader {
     return read(obj[key], path);
   }
 
+  /** A finite number within `range`, or a `CorruptFileError` naming the field. */
   number(v: unknown, field: string, range: NumberRange = {}): number {
     if (typeof v !== 'number' || !Number.isFinite(v)) this.fail(field, `expected a finite number, got ${show(v)}`);
     const n = v as number;
@@ -94,21 +102,25 @@ export class FieldReader {
     return this.number(v, field, { integer: true, min: 0 });
   }
 
+  /** A string, or a `CorruptFileError` naming the field. */
   string(v: unknown, field: string): string {
     if (typeof v !== 'string') this.fail(field, `expected a string, got ${show(v)}`);
     return v as string;
   }
 
+  /** A boolean, or a `CorruptFileError` naming the field. */
   boolean(v: unknown, field: string): boolean {
     if (typeof v !== 'boolean') this.fail(field, `expected true or false, got ${show(v)}`);
     return v as boolean;
   }
 
+  /** An array (its elements unchecked), or a `CorruptFileError` naming the field. */
   array(v: unknown, field: string): unknown[] {
     if (!Array.isArray(v)) this.fail(field, `expected a list, got ${show(v)}`);
     return v as unknown[];
   }
 
+  /** One of `values`, or a `CorruptFileError` naming the field and listing the choices. */
   oneOf<T extends string>(v: unknown, field: string, values: readonly T[]): T {
     if (typeof v !== 'string' || !(values as readonly string[]).includes(v)) this.fail(field, `expected one of ${values.map((x) => `'${x}'`).join(', ')}, got ${show(v)}`);
     return v as T;

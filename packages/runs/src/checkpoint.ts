@@ -17,27 +17,38 @@ import { emptyRecord, FieldReader, type JsonValue } from './checked.js';
 import { CorruptFileError } from './errors.js';
 import { checkBagName, STORED_ARRAY_KINDS, StateBag, storedArrayKind, type StoredArray, type StoredArrayKind } from './state-bag.js';
 
+/** The `format` metadata of a checkpoint file; other values are refused. */
 export const CHECKPOINT_FORMAT = 'wn-runs-checkpoint';
+/** The checkpoint layout version this code writes and reads. */
 export const CHECKPOINT_VERSION = '1';
 
 /** The live objects a checkpoint saves and restores, by name (e.g. `{ model }`, or `{ online, target }` for DQN). */
 export interface CheckpointParts {
+  /** Modules whose state dicts (parameters and buffers) are saved. */
   modules?: Readonly<Record<string, Module>>;
+  /** Optimizers whose state (step counts, hyperparameters, moment tensors) is saved. */
   optimizers?: Readonly<Record<string, Optimizer>>;
+  /** Parameter averages to save; a null entry is a part this run does not use. */
   emas?: Readonly<Record<string, ParamEMA | null | undefined>>;
 }
 
+/** Everything one checkpoint holds. */
 export interface CheckpointContents {
   /** which program wrote it (e.g. 'wn-classify'); loading with another kind is refused */
   kind: string;
   /** the run's settings (JSON); compared on resume */
   settings: JsonValue;
+  /** The live objects saved (on write) or restored in place (on read). */
   parts: CheckpointParts;
+  /** Everything else: JSON records, tensors and typed arrays. */
   bag: StateBag;
 }
 
+/** A checkpoint's header, readable without restoring anything. */
 export interface CheckpointHeader {
+  /** Which program wrote it. */
   kind: string;
+  /** The run's settings when it was written. */
   settings: JsonValue;
   /** the bag's records (null-prototype object) */
   records: Record<string, JsonValue>;

@@ -8,10 +8,13 @@ import type { Series } from './plot/chart.js';
 
 /** One (variant, seed) job as the callback sees it. */
 export interface ComparisonJob<V extends string> {
+  /** The variant this job trains. */
   variant: V;
+  /** The seed of this job. */
   seed: number;
   /** 0-based position in the comparison, and the number of jobs */
   index: number;
+  /** How many jobs the comparison has. */
   total: number;
   /** "2/10 weightnorm seed 3": for progress lines */
   label: string;
@@ -19,17 +22,25 @@ export interface ComparisonJob<V extends string> {
 
 /** What the callback returns: the run's metric rows (its curves), whether it stopped early, and anything else (kept as `result`). */
 export interface ComparisonRunResult<R extends MetricsRow> {
+  /** The run's metric rows, in order. */
   rows: readonly R[];
+  /** Whether the run stopped early (interrupted); its variant is then not summarized. */
   interrupted: boolean;
 }
 
+/** One finished (or interrupted) job of a comparison. */
 export interface ComparedRun<V extends string, T extends ComparisonRunResult<MetricsRow>> {
+  /** The variant trained. */
   variant: V;
+  /** The seed used. */
   seed: number;
+  /** What the job's callback returned. */
   result: T;
 }
 
+/** The result of a comparison: every run, and which variants finished. */
 export interface Comparison<V extends string, T extends ComparisonRunResult<MetricsRow>> {
+  /** Every job's run, in the order they ran. */
   runs: ComparedRun<V, T>[];
   /** variants whose every seed finished (the ones to summarize) */
   finished: V[];
@@ -70,6 +81,7 @@ export async function compareVariants<V extends string, T extends ComparisonRunR
 export const rowsOf = <V extends string, T extends ComparisonRunResult<MetricsRow>>(c: Comparison<V, T>, variant: V): T['rows'][] =>
   c.runs.filter((r) => r.variant === variant).map((r) => r.result.rows);
 
+/** The arithmetic mean of a list (NaN for an empty one). */
 export const mean = (xs: readonly number[]): number => xs.reduce((a, b) => a + b, 0) / xs.length;
 
 /** Sample standard deviation (n − 1); 0 for fewer than two values. */

@@ -9,6 +9,7 @@ import { FileFormatError, WnError } from '@wn/tensor';
  * something else. A `FileFormatError`, so one `catch` covers every reader of the stack.
  */
 export class CorruptFileError extends FileFormatError {
+  /** Always `'CorruptFileError'`. */
   override readonly name: string = 'CorruptFileError';
   /** the file (or a label such as 'checkpoint bytes' when there is no file) */
   declare readonly file: string;
@@ -34,6 +35,7 @@ export class OptionError extends WnError {
 /** Refused to start, resume or overwrite a run folder (the results it holds are kept). */
 export class RunFolderError extends WnError {
   constructor(
+    /** The run folder refused. */
     readonly dir: string,
     message: string,
   ) {
@@ -46,6 +48,7 @@ export class NonFiniteLossError extends WnError {
   constructor(
     /** where the run stood: e.g. { epoch: 3, step: 17 } or { frame: 52000 } */
     readonly at: Readonly<Record<string, number>>,
+    /** The non-finite value. */
     readonly value: number,
     what = 'loss',
   ) {

@@ -1,7 +1,9 @@
 /**
- * @wn/runs — what every model package's training runs share, in a form that also runs in a
+ * `@wn/runs` — what every model package's training runs share, in a form that also runs in a
  * browser: checked checkpoints with a state bag, metrics, progress lines, SVG/PNG charts and
  * comparisons over variants × seeds. Files, signals and the CLI are in `@wn/runs/node`.
+ *
+ * @module @wn/runs
  */
 export { CorruptFileError, OptionError, RunFolderError, NonFiniteLossError, assertFiniteLoss } from './errors.js';
 export { FieldReader, isForbiddenName, emptyRecord, type JsonValue, type JsonRecord, type NumberRange } from './checked.js';

@@ -10,15 +10,19 @@
  */
 
 export interface ProgressSink {
+  /** Writes text (no newline is added). */
   write(text: string): unknown;
+  /** Whether the sink is a terminal (a bar is drawn only then). */
   isTTY?: boolean;
 }
 
+/** Options of {@link Progress}. */
 export interface ProgressOptions {
   /** total units the bar counts up to */
   total: number;
   /** text before the bar, e.g. the variant being trained */
   label: string;
+  /** Where the line goes. */
   stream: ProgressSink;
   /** what a unit is called in the line: 'ex' (examples, default), 'frames', 'steps' */
   unit?: string;
@@ -34,6 +38,7 @@ export interface ProgressOptions {
   start?: number;
   /** updates (the first included) before an ETA is shown; the rate is measured from the first (default 3) */
   warmupUpdates?: number;
+  /** The clock, in milliseconds (default `performance.now`; tests pass a fake). */
   now?: () => number;
 }
 
@@ -52,7 +57,12 @@ export function formatRate(rate: number): string {
   return rate >= 100 ? rate.toFixed(0) : rate >= 10 ? rate.toFixed(1) : rate.toFixed(2);
 }
 
+/**
+ * A terminal progress line: bar, units done, rate, ETA and status, redrawn in place on a TTY; plain lines
+ * elsewhere.
+ */
 export class Progress {
+  /** Whether a bar is drawn (a TTY and not quiet). */
   readonly bar: boolean;
   private readonly intervalMs: number;
   private readonly now: () => number;
@@ -126,6 +136,7 @@ export class Progress {
     this.lastLength = 0;
   }
 
+  /** The progress line for the current state. */
   render(status: string, withBar = true): string {
     const { total, label } = this.options;
     const frac = total > 0 ? Math.min(1, this.done / total) : 1;

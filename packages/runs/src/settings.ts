@@ -1,9 +1,13 @@
 /** A run's settings compared with a checkpoint's: a resume must use the same ones. */
 import type { JsonValue } from './checked.js';
 
+/** One setting that differs between a checkpoint and the current run. */
 export interface SettingsDifference {
+  /** The setting's dotted path. */
   key: string;
+  /** The checkpoint's value (undefined when absent there). */
   saved: JsonValue | undefined;
+  /** The current value (undefined when absent now). */
   now: JsonValue | undefined;
 }
 

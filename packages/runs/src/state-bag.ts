@@ -11,12 +11,16 @@ import { WnError } from '@wn/tensor';
 
 /** Typed arrays a bag stores exactly (as float32, or int64 for the 32-bit integers). */
 export type StoredArray = Float32Array | Uint8Array | Int8Array | Uint16Array | Int16Array | Int32Array | Uint32Array;
+/** The typed array kinds a bag stores. */
 export const STORED_ARRAY_KINDS = ['Float32Array', 'Uint8Array', 'Int8Array', 'Uint16Array', 'Int16Array', 'Int32Array', 'Uint32Array'] as const;
+/** The name of a typed array kind a bag stores. */
 export type StoredArrayKind = (typeof STORED_ARRAY_KINDS)[number];
 
 /** The position of a counter-based generator (@wn/tensor's `Rng`): its seed and its next stream. */
 export interface GeneratorPosition {
+  /** The generator's seed. */
   seed: number;
+  /** The next stream the generator draws from. */
   stream: number;
 }
 
@@ -57,6 +61,7 @@ function checkJson(what: string, v: unknown, path: string, depth = 0): void {
   throw new WnError('StateBag', `${what} '${path}' holds a ${typeof v === 'object' ? (v as object).constructor?.name ?? 'object' : typeof v}; records must be plain JSON (put tensors and typed arrays in the bag with setTensor / setArray)`);
 }
 
+/** What a checkpoint saves beyond modules, optimizers and averages: JSON records, named tensors and typed arrays. */
 export class StateBag {
   private readonly recordMap = new Map<string, JsonValue>();
   private readonly tensorMap = new Map<string, Tensor>();
@@ -81,6 +86,7 @@ export class StateBag {
     return this;
   }
 
+  /** Whether a record of this name exists. */
   hasRecord(name: string): boolean {
     return this.recordMap.has(name);
   }
@@ -103,6 +109,7 @@ export class StateBag {
     return out;
   }
 
+  /** The names of the records. */
   get recordNames(): string[] {
     return [...this.recordMap.keys()];
   }
@@ -137,6 +144,7 @@ export class StateBag {
     return this;
   }
 
+  /** The tensor stored under `name`, if any. */
   tensor(name: string): Tensor | undefined {
     return this.tensorMap.get(name);
   }
@@ -149,12 +157,17 @@ export class StateBag {
     return t;
   }
 
+  /** The names of the tensors. */
   get tensorNames(): string[] {
     return [...this.tensorMap.keys()];
   }
 
   // ---- typed arrays --------------------------------------------------------------------------
 
+  /**
+   * Stores a typed array under `name` (kept by reference). Throws a `WnError` for an unsupported array type or a
+   * bad name.
+   */
   setArray(name: string, a: StoredArray): this {
     checkBagName('array', name);
     if (!storedArrayKind(a)) throw new WnError('StateBag.setArray', `'${name}': expected one of ${STORED_ARRAY_KINDS.join(', ')}`);
@@ -162,10 +175,12 @@ export class StateBag {
     return this;
   }
 
+  /** The typed array stored under `name`, if any. */
   array(name: string): StoredArray | undefined {
     return this.arrayMap.get(name);
   }
 
+  /** The names of the typed arrays. */
   get arrayNames(): string[] {
     return [...this.arrayMap.keys()];
   }

@@ -14,17 +14,24 @@ export interface ViewAttrs {
 }
 /** Everything a listener can hear: kernels (primitive and optional) and views. */
 export type OpName = KernelName | keyof ViewAttrs;
+/** Attribute types of every op a listener can hear, keyed by op name. */
 export type OpAttrs = KernelAttrs & ViewAttrs;
 
 /** What listeners hear: one op, its inputs, attributes and output. */
 export interface OpRecord<K extends OpName = OpName> {
+  /** The op's name. */
   readonly op: K;
+  /** The op's input tensors, in kernel argument order. */
   readonly inputs: readonly Tensor[];
+  /** The op's attributes (axes, strides, padding, …). */
   readonly attrs: OpAttrs[K];
+  /** The tensor the op produced. */
   readonly output: Tensor;
 }
+/** Hears every op the engine dispatches (see {@link onOp}). */
 export type OpListener = (record: OpRecord) => void;
 
+/** Creates a backend; called once, on the first use of its registered name. */
 export type BackendFactory = () => Backend;
 
 interface Registration {
@@ -33,6 +40,10 @@ interface Registration {
   instance?: Backend;
 }
 
+/**
+ * The dispatch point of @wn/tensor: the backend registry, the current backend, tidy scopes, live tensor counts and op
+ * listeners. There is one per process, {@link ENGINE}; the free functions (`setBackend`, `tidy`, …) delegate to it.
+ */
 export class Engine {
   private readonly registry = new Map<string, Registration>();
   private current: Backend | undefined;
@@ -44,10 +55,15 @@ export class Engine {
   /** Distinct storages alive (reshape views share one). */
   liveStorages = 0;
 
+  /**
+   * Registers a backend factory under `name` (replacing one of the same name). When no backend is set, the highest
+   * `priority` wins (or the name in the `WN_BACKEND` environment variable).
+   */
   registerBackend(name: string, factory: BackendFactory, priority = 0): void {
     this.registry.set(name, { factory, priority });
   }
 
+  /** The names of the registered backends, in registration order. */
   registeredBackends(): string[] {
     return [...this.registry.keys()];
   }
@@ -60,10 +76,18 @@ export class Engine {
     return reg.instance;
   }
 
+  /**
+   * Makes `name` the current backend, creating it on first use. Throws a `WnError` listing the registered names when
+   * `name` is unknown.
+   */
   setBackend(name: string): void {
     this.current = this.findBackend(name);
   }
 
+  /**
+   * The current backend: the one set, else `WN_BACKEND`'s, else the registered backend of highest priority. Throws a
+   * `WnError` when none is registered.
+   */
   get backend(): Backend {
     if (!this.current) {
       // WN_BACKEND names the default (e.g. WN_BACKEND=reference to debug against the spec)
@@ -163,6 +187,7 @@ export class Engine {
 
   // ---- dispatch ------------------------------------------------------------------------------
 
+  /** Subscribes `listener` to every op dispatched from now on; returns the function that unsubscribes it. */
   addListener(listener: OpListener): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
@@ -199,6 +224,7 @@ export class Engine {
     return output;
   }
 
+  /** Tells every listener about an op (called by `runKernel`, and by views such as `reshape`). */
   announce(record: OpRecord): void {
     for (const l of this.listeners) l(record);
   }

@@ -1,7 +1,9 @@
-/** Every error @wn raises: it names the op, the argument, and what was expected versus found. */
+/** Every error the `@wn` packages raise: it names the op, the argument, and what was expected versus found. */
 export class WnError extends Error {
+  /** Always `'WnError'` (subclasses set their own). */
   override readonly name: string = 'WnError';
   constructor(
+    /** The function that raised the error (the message starts with it). */
     readonly op: string,
     message: string,
     options?: { cause?: unknown },
@@ -10,6 +12,7 @@ export class WnError extends Error {
   }
 }
 
+/** What {@link FileFormatError}'s constructor takes: where the bad bytes are. */
 export interface FileFormatErrorOptions {
   /** The function that read the file. */
   op: string;
@@ -17,6 +20,7 @@ export interface FileFormatErrorOptions {
   file?: string;
   /** Where in the file: a header field, a tensor name, a record ('metadata.hyper.lr'). */
   field?: string;
+  /** The underlying error (a parse or I/O error), kept as the error's `cause`. */
   cause?: unknown;
 }
 
@@ -26,8 +30,11 @@ export interface FileFormatErrorOptions {
  * the message reads `<file>: <field>: <what was expected, what was found>`.
  */
 export class FileFormatError extends WnError {
+  /** Always `'FileFormatError'`. */
   override readonly name: string = 'FileFormatError';
+  /** The file (path or label) the bytes came from, when known. */
   readonly file: string | undefined;
+  /** Where in the file: a header field, a tensor name, a record. */
   readonly field: string | undefined;
   constructor(options: FileFormatErrorOptions, message: string) {
     super(options.op, message, options.cause === undefined ? undefined : { cause: options.cause });

@@ -4,6 +4,8 @@
  * since it keeps data on the GPU. Kept out of the main entry because loading gpu.js takes about
  * a second in Node, and because gpu.js is an optional peer dependency: this import fails with a
  * WnError naming the package and its install command where gpu.js is not installed.
+ *
+ * @module @wn/tensor/gpujs
  */
 import { loadGpujs } from './backends/gpujs/gpu-class.js';
 import { createGpujsBackend } from './backends/gpujs/index.js';

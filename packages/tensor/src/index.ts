@@ -1,9 +1,11 @@
 /**
- * @wn/tensor — float32 tensors with one op table and many backends.
+ * `@wn/tensor` — float32 tensors with one op table and many backends.
  *
  * Backends registered here: `wasm` (SIMD kernels, the default: fastest on a CPU), `reference`
  * (plain loops, the spec) and `reference64` (float64, for gradient checks). The gpu.js backends
  * register on `import '@wn/tensor/gpujs'`.
+ *
+ * @module @wn/tensor
  */
 import { createReferenceBackend } from './backends/reference/index.js';
 import { createWasmBackend } from './backends/wasm/index.js';
@@ -49,9 +51,22 @@ export function dispose(value: unknown): void {
     else for (const v of Object.values(value)) dispose(v);
   }
 }
+/**
+ * Makes `name` (e.g. `'wasm'`, `'reference'`, `'gpujs-webgl2'`) the current backend for tensors created from now on.
+ * Throws a `WnError` listing the registered backends when `name` is unknown.
+ */
 export const setBackend = (name: string): void => ENGINE.setBackend(name);
+/** The name of the current backend. */
 export const getBackend = (): string => ENGINE.backend.name;
+/**
+ * Runs `fn` (synchronous only) with `name` as the current backend and restores the previous one; throws a `WnError` if
+ * `fn` returns a Promise.
+ */
 export const withBackend = <T>(name: string, fn: () => T): T => ENGINE.withBackend(name, fn);
+/**
+ * Registers a backend factory under `name`; when none is set, the backend of highest `priority` becomes the default
+ * (`wasm` has 2, `reference` 1).
+ */
 export const registerBackend = (name: string, factory: () => import('./kernels.js').Backend, priority = 0): void =>
   ENGINE.registerBackend(name, factory, priority);
 /** Live tensor and storage counts: tests assert nothing leaks. */

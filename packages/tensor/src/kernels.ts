@@ -8,23 +8,32 @@
 import type { FusedProgram } from './fused/program.js';
 import type { Shape } from './shape.js';
 
+/** The unary elementwise primitives. */
 export const UNARY_OPS = [
   'neg', 'exp', 'log', 'sqrt', 'abs', 'sign', 'tanh', 'sigmoid', 'reciprocal', 'sin', 'cos', 'floor',
 ] as const;
+/** The name of a unary elementwise primitive. */
 export type UnaryOp = (typeof UNARY_OPS)[number];
 
+/** The binary elementwise primitives (broadcasting); `equal`, `less` and `greater` return 1 or 0. */
 export const BINARY_OPS = ['add', 'sub', 'mul', 'div', 'pow', 'maximum', 'minimum', 'equal', 'less', 'greater'] as const;
+/** The name of a binary elementwise primitive. */
 export type BinaryOp = (typeof BINARY_OPS)[number];
 
+/** The reduction primitives. */
 export const REDUCE_OPS = ['sum', 'max'] as const;
+/** The name of a reduction primitive. */
 export type ReduceOp = (typeof REDUCE_OPS)[number];
 
 /** A tensor as a kernel sees it: backend storage plus its shape. */
 export interface KernelInput<D> {
+  /** The input's storage on the backend. */
   readonly data: D;
+  /** The input's shape. */
   readonly shape: Shape;
 }
 
+/** Attributes of a 2-D convolution, resolved from the user's options (all in pixels). */
 export interface Conv2dAttrs {
   /** [strideH, strideW] */
   readonly stride: readonly [number, number];
@@ -34,9 +43,13 @@ export interface Conv2dAttrs {
   readonly dilation: readonly [number, number];
 }
 
+/** Attributes of 2-D pooling, resolved from the user's options (all in pixels). */
 export interface Pool2dAttrs {
+  /** Max or average pooling. */
   readonly mode: 'max' | 'avg';
+  /** Window size, [height, width]. */
   readonly kernel: readonly [number, number];
+  /** Window step, [height, width]. */
   readonly stride: readonly [number, number];
   /** [top, bottom, left, right]; padded cells never win a max and count as zeros for avg */
   readonly pad: readonly [number, number, number, number];
@@ -44,34 +57,105 @@ export interface Pool2dAttrs {
 
 /** Attribute types per primitive (the dispatch record carries these to gradient rules). */
 export interface PrimitiveAttrs {
-  unary: { op: UnaryOp };
-  binary: { op: BinaryOp };
+  /** Elementwise op of one input. */
+  unary: {
+    /** The unary op. */
+    op: UnaryOp;
+  };
+  /** Elementwise op of two inputs, broadcasting. */
+  binary: {
+    /** The binary op. */
+    op: BinaryOp;
+  };
+  /** Elementwise select `cond ? a : b`, broadcasting (no attributes). */
   where: Record<string, never>;
-  reduce: { op: ReduceOp; axes: readonly number[] };
-  argmax: { axis: number };
-  transpose: { perm: readonly number[] };
+  /** Sum or max over axes, kept as size 1. */
+  reduce: {
+    /** The reduction. */
+    op: ReduceOp;
+    /** The reduced axes (non-negative, sorted). */
+    axes: readonly number[];
+  };
+  /** Index of the maximum along one axis. */
+  argmax: {
+    /** The axis along which the index of the maximum is taken. */
+    axis: number;
+  };
+  /** Axis permutation. */
+  transpose: {
+    /** The permutation: output axis i is input axis perm[i]. */
+    perm: readonly number[];
+  };
+  /** Broadcast to a larger shape (no attributes: the output shape is the target). */
   expand: Record<string, never>;
-  slice: { begin: readonly number[] };
-  pad: { before: readonly number[]; after: readonly number[]; value: number };
-  matmul: { transposeA: boolean; transposeB: boolean };
+  /** A contiguous block of the input. */
+  slice: {
+    /** The first index taken along every axis (the output shape gives the extent). */
+    begin: readonly number[];
+  };
+  /** Constant padding. */
+  pad: {
+    /** Cells added before the data, per axis. */
+    before: readonly number[];
+    /** Cells added after the data, per axis. */
+    after: readonly number[];
+    /** The value of the added cells. */
+    value: number;
+  };
+  /** Batched matrix product over the last two axes. */
+  matmul: {
+    /** Whether the first operand is transposed. */
+    transposeA: boolean;
+    /** Whether the second operand is transposed. */
+    transposeB: boolean;
+  };
+  /** 2-D convolution, NCHW input and OIHW filter. */
   conv2d: Conv2dAttrs;
+  /** Gradient of a 2-D convolution with respect to its input. */
   conv2dBackpropInput: Conv2dAttrs;
+  /** Gradient of a 2-D convolution with respect to its filter. */
   conv2dBackpropFilter: Conv2dAttrs;
+  /** 2-D max or average pooling. */
   pool2d: Pool2dAttrs;
+  /** Gradient of 2-D pooling with respect to its input. */
   pool2dBackward: Pool2dAttrs;
-  gather: { axis: number };
-  scatterAdd: { axis: number };
+  /** Rows picked by integer indices along one axis. */
+  gather: {
+    /** The axis indexed. */
+    axis: number;
+  };
+  /** The inverse of gather: updates summed into zeros at integer indices. */
+  scatterAdd: {
+    /** The axis scattered along. */
+    axis: number;
+  };
 }
+/** The name of a primitive op. */
 export type PrimitiveName = keyof PrimitiveAttrs;
 
 /** Attribute types of the optional kernels. */
 export interface OptionalKernelAttrs {
-  fusedElementwise: { program: FusedProgram };
-  weightNorm: { dim: number };
-  weightNormBackward: { dim: number; wrt: 'v' | 'g' };
+  /** A fused elementwise program over broadcast inputs. */
+  fusedElementwise: {
+    /** The fused elementwise program to run. */
+    program: FusedProgram;
+  };
+  /** Weight normalization w = g·v/‖v‖ per unit along `dim` (PyTorch's `_weight_norm`). */
+  weightNorm: {
+    /** The axis of the units (0 for Linear/Conv, 1 for ConvTranspose). */
+    dim: number;
+  };
+  /** The gradient of {@link weightNorm} with respect to `v` or `g`. */
+  weightNormBackward: {
+    /** The axis of the units. */
+    dim: number;
+    /** Which input's gradient. */
+    wrt: 'v' | 'g';
+  };
 }
 /** Every kernel the table may hold: the primitives, then the optional ones. */
 export type KernelName = PrimitiveName | keyof OptionalKernelAttrs;
+/** Attribute types of every kernel (primitive and optional), keyed by kernel name. */
 export type KernelAttrs = PrimitiveAttrs & OptionalKernelAttrs;
 
 /**
@@ -103,6 +187,8 @@ export interface OptionalKernels<D> {
  * type, so a missing primitive kernel is a compile error (optional kernels may be left out).
  */
 export interface Kernels<D> extends Partial<OptionalKernels<D>> {
+  /** {@inheritDoc OptionalKernels.fusedElementwise} */
+  fusedElementwise?(program: FusedProgram, inputs: readonly KernelInput<D>[], out: Shape): D;
   /** Elementwise f(x). */
   unary(op: UnaryOp, x: KernelInput<D>, out: Shape): D;
   /** Elementwise f(a, b) with NumPy broadcasting to `out`; comparisons give 1 or 0. */
@@ -141,6 +227,7 @@ export interface Kernels<D> extends Partial<OptionalKernels<D>> {
 
 /** Per-op attribute types line up with the kernel table; this assertion keeps the two in step. */
 type AssertSameKeys<A, B> = [Exclude<keyof A, keyof B>, Exclude<keyof B, keyof A>] extends [never, never] ? true : never;
+/** A compile-time check that the kernel table and the attribute table list the same kernels. */
 export const kernelTableMatchesAttrs: AssertSameKeys<Kernels<unknown>, KernelAttrs> = true;
 
 /** A backend: storage management plus the kernel table. */
@@ -149,6 +236,7 @@ export interface Backend<D = unknown> {
   readonly name: string;
   /** 'float32', or 'float64' for the gradient-check backend */
   readonly precision: 'float32' | 'float64';
+  /** The kernel table: one function per primitive (and the optional kernels it implements). */
   readonly kernels: Kernels<D>;
   /** Copies host values into new storage of `size` elements. */
   upload(values: ArrayLike<number>, size: number): D;

@@ -1,7 +1,9 @@
 import { argError, fmt, WnError } from './errors.js';
 
+/** A tensor's shape: one size per axis, outermost first (row-major). */
 export type Shape = readonly number[];
 
+/** The number of elements of a tensor of `shape` (1 for a scalar's `[]`). */
 export function sizeOf(shape: Shape): number {
   let n = 1;
   for (const d of shape) n *= d;
@@ -19,6 +21,7 @@ export function stridesOf(shape: Shape): number[] {
   return strides;
 }
 
+/** Whether two shapes are the same. */
 export function shapesEqual(a: Shape, b: Shape): boolean {
   return a.length === b.length && a.every((d, i) => d === b[i]);
 }

@@ -21,6 +21,7 @@ export function setReleaseHook(hook: (t: Tensor) => void): void {
  * is released by `dispose()` or by the `tidy` scope it was created in.
  */
 export class Tensor {
+  /** The number of elements (the product of the shape). */
   readonly size: number;
   /** Set by `keep`: survives enclosing tidy scopes. */
   kept = false;
@@ -30,21 +31,26 @@ export class Tensor {
   private freed = false;
 
   constructor(
+    /** A process-unique id (shown in errors about disposed tensors). */
     readonly id: number,
+    /** The size of every axis, outermost first. */
     readonly shape: Shape,
     /** @internal */ readonly storage: Storage,
   ) {
     this.size = sizeOf(shape);
   }
 
+  /** The number of axes (0 for a scalar). */
   get rank(): number {
     return this.shape.length;
   }
 
+  /** The name of the backend holding the data. */
   get backend(): string {
     return this.storage.backend.name;
   }
 
+  /** Whether `dispose()` was called (the storage may still be held by autograd's tape until backward is done). */
   get isDisposed(): boolean {
     return this.disposed;
   }
@@ -66,6 +72,7 @@ export class Tensor {
     return this.dataSync()[0];
   }
 
+  /** Releases the tensor's storage (idempotent). Using a disposed tensor throws a `WnError`. */
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
@@ -93,6 +100,7 @@ export class Tensor {
     if (this.freed) throw new WnError(op, `argument '${arg}' is a disposed tensor (id ${this.id}, shape [${this.shape.join(', ')}])`);
   }
 
+  /** `Tensor(shape=[…], backend=…)`. */
   toString(): string {
     return `Tensor(shape=[${this.shape.join(', ')}], backend=${this.backend})`;
   }

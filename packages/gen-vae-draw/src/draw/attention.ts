@@ -8,7 +8,9 @@ import { add, arange, concat, div, exp, matmul, maximum, mul, reshape, slice, sq
 
 /** Image size: B rows (height) by A columns (width). */
 export interface ImageSize {
+  /** Rows (B), in pixels. */
   readonly height: number;
+  /** Columns (A), in pixels. */
   readonly width: number;
 }
 

@@ -1,6 +1,7 @@
 /** DRAW's sizes and the two presets (`shared/specs/draw.md` §1.6). */
 import { WnError } from '@wn/tensor';
 
+/** DRAW's sizes: glimpses, LSTM and latent sizes, attention patches and the image size. */
 export interface DrawConfig {
   /** T, the number of glimpses (time steps) */
   readonly steps: number;
@@ -20,7 +21,9 @@ export interface DrawConfig {
   readonly width: number;
 }
 
+/** The DRAW size presets. */
 export const DRAW_PRESET_NAMES = ['paper', 'quick'] as const;
+/** A DRAW size preset. */
 export type DrawPresetName = (typeof DRAW_PRESET_NAMES)[number];
 
 /**

@@ -8,11 +8,17 @@ import { DRAW_VARIANTS, DrawModel, type DrawVariantName } from './model.js';
 
 /** The settings of a run: sizes, with 0 for "no attention" on read or write. */
 export const DRAW_PAPER_SETTINGS = {
+  /** Glimpses T. */
   steps: DRAW_PRESETS.paper.steps,
+  /** Encoder LSTM size. */
   encoder: DRAW_PRESETS.paper.encoderSize,
+  /** Decoder LSTM size. */
   decoder: DRAW_PRESETS.paper.decoderSize,
+  /** Latent size per glimpse. */
   latent: DRAW_PRESETS.paper.latentSize,
+  /** Read patch side N (N × N Gaussian filters; 0: no attention). */
   read: 2,
+  /** Write patch side N (0: no attention). */
   write: 5,
 } as const;
 
@@ -47,6 +53,10 @@ export function drawSettingsConfig(settings: ModelSettings): DrawConfig {
 
 const IMAGE = [1, 28, 28];
 
+/**
+ * DRAW (Gregor et al. 2015) as a {@link GenerativeModel}: binary images [N, 1, 28, 28], negative ELBO loss with
+ * analytic KL per glimpse.
+ */
 export class Draw implements GenerativeModel {
   readonly kind = 'draw';
   readonly module: DrawModel;
@@ -55,6 +65,7 @@ export class Draw implements GenerativeModel {
     this.module = new DrawModel({ config, variant, rng });
   }
 
+  /** The parameterization the model was built with. */
   get variant(): Variant {
     return this.module.variant;
   }
@@ -63,6 +74,7 @@ export class Draw implements GenerativeModel {
     throw new WnError('draw', `DRAW has no data-dependent init (variant '${this.variant.name}'): its weight norm starts at g = ‖v‖ from the standard init`);
   }
 
+  /** The mean negative ELBO of a batch (scalar, differentiable) and its reconstruction and KL parts. */
   loss(x: Tensor, rng: Rng): LossResult {
     return tidy(() => {
       const { loss, reconstruction, kl } = this.module.negativeElbo(x, rng);
@@ -78,7 +90,7 @@ export class Draw implements GenerativeModel {
     });
   }
 
-  /** [k, N]: the k samples of every image run as one batch of k·N sequences. */
+  /** Log importance weights `[k, N]`: the k samples of every image run as one batch of k·N sequences. */
   logWeights(x: Tensor, k: number, rng: Rng): Tensor {
     if (!Number.isInteger(k) || k < 1) throw new WnError('Draw.logWeights', `k: expected an integer ≥ 1, got ${k}`);
     return tidy(() => {
@@ -100,6 +112,7 @@ export class Draw implements GenerativeModel {
     return tidy(() => reshape(sigmoid(this.module.run(x, rng).logits), [x.shape[0], ...IMAGE]));
   }
 
+  /** Disposes the model's parameters. */
   dispose(): void {
     this.module.dispose();
   }
@@ -133,6 +146,7 @@ const QUICK: TrainingDefaults = {
   settings: { ...DRAW_PAPER_SETTINGS, steps: DRAW_PRESETS.quick.steps },
 };
 
+/** DRAW's registry entry (`--model draw`): its variants, presets and settings. */
 export const DRAW_ENTRY: ModelEntry = {
   name: 'draw',
   summary: 'DRAW (draw.md): LSTM encoder/decoder of 256, z 100 per glimpse, read 2×2 / write 5×5 Gaussian attention, Adam 3e-4, gradient norm clipped at 10',

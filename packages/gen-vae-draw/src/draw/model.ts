@@ -21,8 +21,10 @@ import { checkDrawConfig, drawConfig, type DrawConfig, type DrawPresetName } fro
 
 /** The parameterizations DRAW is run with. */
 export const DRAW_VARIANTS = ['standard', 'weightnorm'] as const;
+/** A parameterization DRAW is run with. */
 export type DrawVariantName = (typeof DRAW_VARIANTS)[number];
 
+/** Options of {@link DrawModel}. */
 export interface DrawOptions {
   /** sizes: a preset name or a full config (default 'quick') */
   config?: DrawPresetName | DrawConfig;
@@ -66,8 +68,14 @@ function drawVariant(v: DrawVariantName | Variant): Variant {
   return r;
 }
 
+/**
+ * The DRAW network: encoder and decoder LSTMs, the glimpse's read and write layers and the
+ * posterior; `negativeElbo` runs the T steps on a batch. See the module comment for the model.
+ */
 export class DrawModel extends Module {
+  /** The sizes. */
   readonly config: DrawConfig;
+  /** The parameterization of every weight. */
   readonly variant: Variant;
   /** LSTM_enc: input [read, h_dec] */
   encoder: LSTMCell;

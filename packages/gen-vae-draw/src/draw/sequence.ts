@@ -12,7 +12,9 @@ import type { DrawModel } from './model.js';
 export interface CanvasSequence {
   /** images per step */
   readonly n: number;
+  /** Rows per image. */
   readonly height: number;
+  /** Columns per image. */
   readonly width: number;
   /** one entry per step t = 1..T: n·height·width probabilities, image-major */
   readonly steps: readonly Float32Array[];
@@ -30,6 +32,7 @@ export function drawSequence(model: DrawModel | { readonly module: DrawModel }, 
   return { n, height: m.config.height, width: m.config.width, steps };
 }
 
+/** How {@link gridFrame} and the GIF lay the images out. */
 export interface RenderOptions {
   /** each pixel becomes scale×scale (default 3) */
   scale?: number;

@@ -6,7 +6,16 @@ import { PAPER_SIZES, type VaeSizes } from './network.js';
 import { ConvVae } from './vae.js';
 
 /** The VAE's settings: `width` scales the 16/32 channels; the rest are the sizes of `network.ts`. */
-export const VAE_PAPER_SETTINGS = { width: 1, hidden: PAPER_SIZES.hidden, latent: PAPER_SIZES.latent, blocks: PAPER_SIZES.blocks } as const;
+export const VAE_PAPER_SETTINGS = {
+  /** Channel multiplier of the 16/32 channels. */
+  width: 1,
+  /** Units of the fully connected layer. */
+  hidden: PAPER_SIZES.hidden,
+  /** Latent dimension. */
+  latent: PAPER_SIZES.latent,
+  /** ResNet blocks per stage. */
+  blocks: PAPER_SIZES.blocks,
+} as const;
 
 const VAE_VARIANTS: readonly VariantName[] = ['standard', 'weightnorm', 'weightnorm+init'];
 
@@ -64,6 +73,7 @@ const QUICK: TrainingDefaults = {
   settings: { ...VAE_PAPER_SETTINGS, width: 0.5, hidden: 128 },
 };
 
+/** The VAE's registry entry (`--model vae`): its variants, presets and settings. */
 export const VAE_ENTRY: ModelEntry = {
   name: 'vae',
   summary: 'convolutional ResNet VAE (vae.md §2.3): diagonal Gaussian posterior, z 32, Adamax 0.002 with Polyak averaging',

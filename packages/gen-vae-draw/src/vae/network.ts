@@ -13,9 +13,11 @@
 import { add, elu, reshape, type Tensor } from '@wn/tensor';
 import { convTransposeUnit, convUnit, denseUnit, ELU, Layer, Module, type Unit, type Variant, type RngOption } from '@wn/layers';
 
+/** The VAE's sizes. */
 export interface VaeSizes {
   /** channels of the 28×28 stage and of the 14×14 / 7×7 stages (paper 16, 32) */
   c1: number;
+  /** Channels of the 14×14 and 7×7 stages (paper 32). */
   c2: number;
   /** the fully connected layer (paper 450) */
   hidden: number;
@@ -25,6 +27,7 @@ export interface VaeSizes {
   blocks: number;
 }
 
+/** The paper's sizes: 16/32 channels, a 450-unit layer, z of 32, two ResNet blocks per stage. */
 export const PAPER_SIZES: VaeSizes = { c1: 16, c2: 32, hidden: 450, latent: 32, blocks: 2 };
 
 interface UnitContext {
@@ -34,7 +37,9 @@ interface UnitContext {
 
 /** y = x + conv3×3(ELU(conv3×3(ELU(x)))), channels kept. */
 export class ResBlock extends Layer {
+  /** The first 3×3 convolution unit. */
   readonly conv1: Unit;
+  /** The second 3×3 convolution unit. */
   readonly conv2: Unit;
 
   constructor(channels: number, ctx: UnitContext) {
@@ -52,15 +57,24 @@ const blocks = (n: number, channels: number, ctx: UnitContext) => Array.from({ l
 
 /** Binary images [N, 1, 28, 28] → [N, 2Z]: μ in the first Z columns, log σ in the last Z. */
 export class Encoder extends Layer {
+  /** The input 5×5 convolution (1 → c1 channels). */
   readonly input: Unit;
+  /** ResNet blocks at 28×28. */
   readonly stage1: ResBlock[];
+  /** Strided convolution down to 14×14. */
   readonly down1: Unit;
+  /** ResNet blocks at 14×14. */
   readonly stage2: ResBlock[];
+  /** Strided convolution down to 7×7. */
   readonly down2: Unit;
+  /** ResNet blocks at 7×7. */
   readonly stage3: ResBlock[];
+  /** The fully connected layer (hidden units). */
   readonly fc: Unit;
+  /** The output layer: μ and log σ of z. */
   readonly head: Unit;
 
+  /** @param sizes The sizes it was built with. */
   constructor(readonly sizes: VaeSizes, ctx: UnitContext) {
     super();
     const { c1, c2 } = sizes;
@@ -87,15 +101,24 @@ export class Encoder extends Layer {
 
 /** Latent codes [N, Z] → Bernoulli logits [N, 1, 28, 28]. */
 export class Decoder extends Layer {
+  /** Latent → hidden units. */
   readonly fc1: Unit;
+  /** Hidden units → c2 × 7 × 7. */
   readonly fc2: Unit;
+  /** ResNet blocks at 7×7. */
   readonly stage1: ResBlock[];
+  /** Transposed convolution up to 14×14. */
   readonly up1: Unit;
+  /** ResNet blocks at 14×14. */
   readonly stage2: ResBlock[];
+  /** Transposed convolution up to 28×28. */
   readonly up2: Unit;
+  /** ResNet blocks at 28×28. */
   readonly stage3: ResBlock[];
+  /** The output 3×3 convolution: one Bernoulli logit per pixel. */
   readonly output: Unit;
 
+  /** @param sizes The sizes it was built with. */
   constructor(readonly sizes: VaeSizes, ctx: UnitContext) {
     super();
     const { c1, c2 } = sizes;
@@ -122,7 +145,9 @@ export class Decoder extends Layer {
 
 /** Both networks: the module whose parameters the optimizer, the average and the checkpoint hold. */
 export class VaeNetwork extends Module {
+  /** The inference network q(z | x). */
   readonly encoder: Encoder;
+  /** The generative network p(x | z). */
   readonly decoder: Decoder;
 
   constructor(sizes: VaeSizes, ctx: UnitContext) {

@@ -11,12 +11,22 @@ import { bernoulliLogLikelihood, gaussianKlStandard, gaussianLogDensity } from '
 import type { GenerativeModel, LossResult } from '../model.js';
 import { VaeNetwork, type VaeSizes } from './network.js';
 
+/** The shape of one image: [1, 28, 28]. */
 export const IMAGE_SHAPE = [1, 28, 28] as const;
 
+/**
+ * The paper's convolutional ResNet VAE (Salimans & Kingma 2016, section 5.3) as a {@link GenerativeModel}:
+ * diagonal Gaussian posterior, Bernoulli pixels, analytic KL.
+ */
 export class ConvVae implements GenerativeModel {
   readonly kind = 'vae';
   readonly module: VaeNetwork;
 
+  /**
+   * @param sizes The sizes the network was built with.
+   * @param variant The parameterization of every layer.
+   * @param rng The generator of the initial weights.
+   */
   constructor(readonly sizes: VaeSizes, readonly variant: Variant, rng: Rng) {
     this.module = new VaeNetwork(sizes, { variant, rng });
   }
@@ -53,6 +63,7 @@ export class ConvVae implements GenerativeModel {
     return { reconstruction: bernoulliLogLikelihood(this.module.decoder.forward(z), x), kl: gaussianKlStandard(mu, logSigma) };
   }
 
+  /** The mean negative ELBO of a batch (scalar, differentiable) and its reconstruction and KL parts. */
   loss(x: Tensor, rng: Rng): LossResult {
     return tidy(() => {
       const { reconstruction, kl } = this.terms(x, rng);
@@ -97,6 +108,7 @@ export class ConvVae implements GenerativeModel {
     return tidy(() => sigmoid(this.module.decoder.forward(this.encode(x).mu)));
   }
 
+  /** Disposes the model's parameters. */
   dispose(): void {
     this.module.dispose();
   }

@@ -2,6 +2,7 @@
 import { div, elu, greater, leakyRelu, mul, relu, sigmoid, softplus, tanh, where, type Tensor } from '@wn/tensor';
 import { Layer } from '../module.js';
 
+/** max(x, 0), elementwise (PyTorch's ReLU). */
 export class ReLU extends Layer {
   protected compute(x: Tensor): Tensor {
     return relu(x);
@@ -10,6 +11,7 @@ export class ReLU extends Layer {
 
 /** x if x > 0 else slope·x (PyTorch's default slope 0.01; the paper's CIFAR net uses 0.1). */
 export class LeakyReLU extends Layer {
+  /** @param negativeSlope The slope for x ≤ 0. */
   constructor(readonly negativeSlope = 0.01) {
     super();
   }
@@ -18,7 +20,9 @@ export class LeakyReLU extends Layer {
   }
 }
 
+/** x for x > 0, α·(eˣ − 1) otherwise (PyTorch's ELU). */
 export class ELU extends Layer {
+  /** @param alpha α: the output approaches −α as x → −∞. */
   constructor(readonly alpha = 1) {
     super();
   }
@@ -27,12 +31,14 @@ export class ELU extends Layer {
   }
 }
 
+/** Hyperbolic tangent, elementwise. */
 export class Tanh extends Layer {
   protected compute(x: Tensor): Tensor {
     return tanh(x);
   }
 }
 
+/** Logistic sigmoid 1 / (1 + e⁻ˣ), elementwise. */
 export class Sigmoid extends Layer {
   protected compute(x: Tensor): Tensor {
     return sigmoid(x);
@@ -41,7 +47,9 @@ export class Sigmoid extends Layer {
 
 /** (1/β)·log(1 + exp(β·x)), exactly x where β·x > threshold (PyTorch's Softplus). */
 export class Softplus extends Layer {
+  /** β, the sharpness (default 1). */
   readonly beta: number;
+  /** Above β·x = threshold the output is x exactly (default 20). */
   readonly threshold: number;
   constructor(options: { beta?: number; threshold?: number } = {}) {
     super();

@@ -4,8 +4,11 @@ import { uniformInit } from '../init.js';
 import { Module, Param, resolveSlot, type WeightSlot } from '../module.js';
 import { resolveRng, type RngOption } from '../rng.js';
 
+/** The recurrent state of an {@link LSTMCell}: both [N, hiddenSize]. */
 export interface LSTMState {
+  /** The hidden state h (the cell's output). */
   h: Tensor;
+  /** The cell state c. */
   c: Tensor;
 }
 
@@ -18,11 +21,20 @@ const shapeStr = (s: readonly number[]) => `[${s.join(', ')}]`;
  * (axis 0); data-dependent init refuses recurrent weights.
  */
 export class LSTMCell extends Module {
+  /** Size of the input x, the last axis of [N, inputSize]. */
   readonly inputSize: number;
+  /** Size of h and c. */
   readonly hiddenSize: number;
+  /**
+   * Input-to-hidden weight [4·hidden, input], gates stacked (i, f, g, o); a plain parameter or a parametrization
+   * (weight norm).
+   */
   weight_ih: WeightSlot;
+  /** Hidden-to-hidden weight [4·hidden, hidden], gates stacked (i, f, g, o). */
   weight_hh: WeightSlot;
+  /** Input-to-hidden bias [4·hidden], or null when built with `bias: false`. */
   bias_ih: Param | null = null;
+  /** Hidden-to-hidden bias [4·hidden], or null when built with `bias: false`. */
   bias_hh: Param | null = null;
 
   constructor(inputSize: number, hiddenSize: number, options: { bias?: boolean; rng?: RngOption } = {}) {
@@ -39,6 +51,7 @@ export class LSTMCell extends Module {
     }
   }
 
+  /** The weight-norm axis of the cell's weights: 0, one g per gate unit. */
   weightNormDim(_name: string): number {
     return 0;
   }

@@ -12,10 +12,15 @@ const shapeStr = (s: readonly number[]) => `[${s.join(', ')}]`;
 
 /** Shared input checks and shapes for per-channel layers. */
 abstract class ChannelLayer extends Layer {
+  /** @param numFeatures C, the number of units (axis 1 of the input). */
   constructor(readonly numFeatures: number) {
     super();
   }
 
+  /**
+   * Throws a `LayerError` unless `x` is [N, C], [N, C, L] or [N, C, H, W] with C = `numFeatures`,
+   * and, when batch statistics are needed, unless there is more than one value per channel.
+   */
   protected checkInput(x: Tensor, needBatchStats: boolean): void {
     if (x.rank < 2 || x.rank > 4 || x.shape[1] !== this.numFeatures) {
       throw this.error(`expected input [N, ${this.numFeatures}] or [N, ${this.numFeatures}, H, W], got ${shapeStr(x.shape)}`);
@@ -25,10 +30,12 @@ abstract class ChannelLayer extends Layer {
     }
   }
 
+  /** Every axis of `x` but the channel axis 1: the axes statistics are taken over. */
   protected reduceAxes(x: Tensor): number[] {
     return x.shape.map((_, i) => i).filter((i) => i !== 1);
   }
 
+  /** Values per channel in `x` (N·H·W). */
   protected countPerChannel(x: Tensor): number {
     return x.size / x.shape[1];
   }
@@ -39,8 +46,11 @@ abstract class ChannelLayer extends Layer {
   }
 }
 
+/** Options of {@link BatchNorm}. */
 export interface BatchNormOptions {
+  /** Added to the variance before the square root (default 1e-5). */
   eps?: number;
+  /** Weight of the new batch statistics in the running statistics (default 0.1, PyTorch's convention). */
   momentum?: number;
   /** learn γ (`weight`) and β (`bias`); default true */
   affine?: boolean;
@@ -52,12 +62,19 @@ export interface BatchNormOptions {
  * and the unbiased variance; `num_batches_tracked` counts the updates (saved as int64).
  */
 export class BatchNorm extends ChannelLayer {
+  /** Added to the variance before the square root. */
   readonly eps: number;
+  /** Weight of the new batch statistics in the running statistics (PyTorch's convention). */
   momentum: number;
+  /** γ [C], or null without `affine`. */
   weight: Param | null = null;
+  /** β [C], or null without `affine`. */
   bias: Param | null = null;
+  /** Running mean [C], used in eval mode. */
   running_mean: Buffer;
+  /** Running (unbiased) variance [C], used in eval mode. */
   running_var: Buffer;
+  /** How many training batches updated the running statistics (saved as int64). */
   num_batches_tracked: Buffer;
 
   constructor(numFeatures: number, options: BatchNormOptions = {}) {
@@ -112,8 +129,11 @@ export class BatchNorm extends ChannelLayer {
  * composite.
  */
 export class MeanOnlyBatchNorm extends ChannelLayer {
+  /** Weight of the new batch mean in the running mean (default 0.1). */
   momentum: number;
+  /** The learned shift b [C]. */
   bias: Param;
+  /** Running mean [C], subtracted in eval mode. */
   running_mean: Buffer;
 
   constructor(numFeatures: number, options: { momentum?: number } = {}) {
@@ -144,7 +164,9 @@ export class MeanOnlyBatchNorm extends ChannelLayer {
  * initialization for the standard parameterization (place it after a bias-free layer).
  */
 export class DataInitScale extends ChannelLayer {
+  /** The frozen scale [C] (1/σ after `initFromData`). */
   scale: Param;
+  /** The shift [C] (−μ/σ after `initFromData`, then trained). */
   bias: Param;
 
   constructor(numFeatures: number) {

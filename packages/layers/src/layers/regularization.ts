@@ -11,7 +11,9 @@ import { resolveRng, type RngOption } from '../rng.js';
  * by 1/(1−p); identity in eval mode. Masks come from the layer's own `Rng` (one stream per call).
  */
 export class Dropout extends Layer {
+  /** The generator the dropout masks are drawn from. */
   rng: Rng;
+  /** @param p The probability of zeroing an element, in [0, 1). Throws a `WnError` outside that range. */
   constructor(readonly p = 0.5, options: { rng?: RngOption } = {}) {
     super();
     if (!(p >= 0 && p < 1)) throw new WnError('Dropout', `p must be in [0, 1), got ${p}`);
@@ -26,7 +28,9 @@ export class Dropout extends Layer {
 
 /** Adds N(0, std²) noise in training mode (the paper's CIFAR net: std 0.15 on the input); identity in eval. */
 export class GaussianNoise extends Layer {
+  /** The generator the noise is drawn from. */
   rng: Rng;
+  /** @param std The noise's standard deviation (≥ 0; throws a `WnError` otherwise). */
   constructor(readonly std: number, options: { rng?: RngOption } = {}) {
     super();
     if (!(std >= 0)) throw new WnError('GaussianNoise', `std must be ≥ 0, got ${std}`);

@@ -4,6 +4,7 @@ import { Layer } from '../module.js';
 
 /** Flattens axes from `startAxis` on: [N, C, H, W] → [N, C·H·W] by default. */
 export class Flatten extends Layer {
+  /** @param startAxis The first axis flattened (default 1, keeping the batch axis). */
   constructor(readonly startAxis = 1) {
     super();
   }
@@ -15,6 +16,7 @@ export class Flatten extends Layer {
 
 /** Reshapes each example: [N, ...] → [N, ...shape] (one entry of `shape` may be −1). */
 export class Reshape extends Layer {
+  /** The per-example target shape (one entry may be −1). */
   readonly shape: number[];
   constructor(shape: readonly number[]) {
     super();

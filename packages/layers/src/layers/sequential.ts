@@ -2,6 +2,10 @@
 import { WnError, type Tensor } from '@wn/tensor';
 import { Layer, Module } from '../module.js';
 
+/**
+ * A chain of layers applied in order, named by index ('0', '1', …) or by the keys of a record (PyTorch's
+ * `nn.Sequential` names).
+ */
 export class Sequential extends Layer {
   private readonly entries: [string, Layer][];
 
@@ -21,6 +25,7 @@ export class Sequential extends Layer {
     return this;
   }
 
+  /** The number of layers. */
   get length(): number {
     return this.entries.length;
   }

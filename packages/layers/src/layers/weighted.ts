@@ -14,7 +14,12 @@ const shapeStr = (s: readonly number[]) => `[${s.join(', ')}]`;
  * `weightOutAxis`. Weight norm, data-dependent init and state I/O work on any such layer.
  */
 export abstract class WeightedLayer extends Layer {
+  /**
+   * The weight: a {@link Param}, or a parametrization such as weight norm whose value is computed from its
+   * originals.
+   */
   weight!: WeightSlot;
+  /** The bias [outUnits], or null for a layer built with `bias: false`. */
   bias: Param | null = null;
 
   /** Axis of `weight` that indexes output units (dense and conv: 0; transposed conv: 1). */
@@ -44,14 +49,19 @@ export abstract class WeightedLayer extends Layer {
   }
 }
 
+/** Options of {@link Linear}. */
 export interface LinearOptions {
+  /** Whether the layer has a bias (default true). */
   bias?: boolean;
+  /** The generator (or a seed) for the default initialization. */
   rng?: RngOption;
 }
 
 /** y = x·Wᵀ + b with W [out, in] (PyTorch's layout and default init). Input [..., in]. */
 export class Linear extends WeightedLayer {
+  /** Size of each input example's last axis. */
   readonly inFeatures: number;
+  /** Number of output features. */
   readonly outFeatures: number;
 
   constructor(inFeatures: number, outFeatures: number, options: LinearOptions = {}) {
@@ -88,18 +98,27 @@ export class Linear extends WeightedLayer {
 
 const pairOf = (v: number | readonly [number, number]): [number, number] => (typeof v === 'number' ? [v, v] : [v[0], v[1]]);
 
+/** Options of {@link Conv2d}: the convolution's (stride, padding, dilation) and the layer's. */
 export interface Conv2dLayerOptions extends Conv2dOptions {
+  /** Whether the layer has a bias (default true). */
   bias?: boolean;
+  /** The generator (or a seed) for the default initialization. */
   rng?: RngOption;
 }
 
 /** 2-D convolution (cross-correlation) with weight [out, in, kh, kw], PyTorch's layout and init. */
 export class Conv2d extends WeightedLayer {
+  /** Input channels C of NCHW input. */
   readonly inChannels: number;
+  /** Output channels. */
   readonly outChannels: number;
+  /** Filter size, [height, width]. */
   readonly kernelSize: [number, number];
+  /** Filter step (default 1). */
   readonly stride: number | readonly [number, number];
+  /** Zero padding of the input (default 0). */
   readonly padding: Padding;
+  /** Spacing between filter taps (default 1). */
   readonly dilation: number | readonly [number, number];
 
   constructor(inChannels: number, outChannels: number, kernelSize: number | readonly [number, number], options: Conv2dLayerOptions = {}) {
@@ -137,8 +156,11 @@ export class Conv2d extends WeightedLayer {
   }
 }
 
+/** Options of {@link ConvTranspose2d}: the transposed convolution's and the layer's. */
 export interface ConvTranspose2dLayerOptions extends ConvTranspose2dOptions {
+  /** Whether the layer has a bias (default true). */
   bias?: boolean;
+  /** The generator (or a seed) for the default initialization. */
   rng?: RngOption;
 }
 
@@ -148,12 +170,19 @@ export interface ConvTranspose2dLayerOptions extends ConvTranspose2dOptions {
  * output channel), not PyTorch's dim 0.
  */
 export class ConvTranspose2d extends WeightedLayer {
+  /** Input channels. */
   readonly inChannels: number;
+  /** Output channels. */
   readonly outChannels: number;
+  /** Filter size, [height, width]. */
   readonly kernelSize: [number, number];
+  /** Stride of the convolution this transposes (default 1). */
   readonly stride: number | readonly [number, number];
+  /** Padding of the convolution this transposes (default 0). */
   readonly padding: number | readonly [number, number];
+  /** Extra rows and columns on the bottom and right of the output (default 0). */
   readonly outputPadding: number | readonly [number, number];
+  /** Spacing between filter taps (default 1). */
   readonly dilation: number | readonly [number, number];
 
   constructor(inChannels: number, outChannels: number, kernelSize: number | readonly [number, number], options: ConvTranspose2dLayerOptions = {}) {

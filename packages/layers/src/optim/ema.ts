@@ -6,10 +6,18 @@ import { add, keep, mul, reshape, tidy, WnError, type Tensor } from '@wn/tensor'
 import { noGrad } from '@wn/autograd';
 import { Module, type Param } from '../module.js';
 
+/**
+ * Parameter EMA (Polyak averaging): avg ← decay·avg + (1−decay)·param after each `update()`. `swapIn()` puts the
+ * averages into the model for evaluation, `swapOut()` restores the trained values.
+ */
 export class ParamEMA {
+  /** The averaged parameters. */
   readonly params: Param[];
+  /** Their names (dotted module paths, or indices for a list). */
   readonly names: string[];
+  /** The decay, in [0, 1) (default 0.999). */
   decay: number;
+  /** How many times `update()` ran. */
   updates = 0;
   private averages: Tensor[];
   private stash: Tensor[] | null = null;
@@ -72,6 +80,10 @@ export class ParamEMA {
     return Object.fromEntries(this.names.map((n, i) => [n, this.averages[i]]));
   }
 
+  /**
+   * Replaces the averages with copies of `dict`'s tensors (keys and shapes as `stateDict()`). Throws a `WnError`
+   * naming a missing key or a mismatched shape.
+   */
   loadStateDict(dict: Record<string, Tensor>): void {
     this.names.forEach((n, i) => {
       const t = Object.hasOwn(dict, n) ? dict[n] : undefined;
@@ -89,6 +101,7 @@ export class ParamEMA {
     });
   }
 
+  /** Disposes the averages (swapping the trained values back first if needed). */
   dispose(): void {
     if (this.stash) this.swapOut();
     for (const a of this.averages) a.dispose();

@@ -19,14 +19,19 @@ export type ParamsInput = Module | readonly Param[] | readonly (readonly [string
 
 /** One parameter's state: its step count and state tensors under PyTorch's names. */
 export interface ParamState {
+  /** How many updates this parameter has had. */
   step: number;
+  /** The state tensors, e.g. `exp_avg`, `exp_avg_sq`. */
   tensors: Record<string, Tensor>;
 }
 
 /** An optimizer's exportable state (tensors are the live ones; `loadStateDict` copies). */
 export interface OptimizerState {
+  /** The optimizer's kind, e.g. `'adam'`. */
   kind: string;
+  /** How many `step` calls were made. */
   stepCount: number;
+  /** The hyperparameters at export time. */
   hyper: Record<string, number | boolean>;
   /** by parameter name */
   params: Record<string, ParamState>;
@@ -76,15 +81,25 @@ function checkHyper(name: string, value: unknown, type: string): string {
   return '';
 }
 
+/**
+ * The base of every optimizer: the parameters, the learning rate and weight decay, the per-parameter state,
+ * `step(grads)`, and state export and import under PyTorch's names. Hyperparameters are plain fields, settable
+ * between steps (schedules).
+ */
 export abstract class Optimizer {
+  /** The optimizer's name in exported state, e.g. `'adam'`. */
   abstract readonly kind: string;
+  /** The parameters updated, in the order `step` takes their gradients. */
   readonly params: Param[];
   /** names of `params` (dotted module paths, or indices) */
   readonly names: string[];
+  /** The learning rate. */
   lr: number;
+  /** L2 weight decay, added to the gradient as wd·p (PyTorch's `weight_decay`). */
   weightDecay: number;
   /** number of `step` calls so far */
   stepCount = 0;
+  /** Per-parameter state, created at a parameter's first step. */
   protected readonly state = new Map<Param, ParamState>();
 
   constructor(params: ParamsInput, lr: number, weightDecay: number) {
@@ -143,6 +158,10 @@ export abstract class Optimizer {
     return this.state.get(typeof p === 'number' ? this.params[p] : p);
   }
 
+  /**
+   * The state to export: kind, step count, hyperparameters, and each parameter's step and state tensors by
+   * parameter name. The tensors are the live ones.
+   */
   stateDict(): OptimizerState {
     const params: Record<string, ParamState> = {};
     this.params.forEach((p, i) => {
@@ -226,11 +245,17 @@ export abstract class Optimizer {
   }
 }
 
+/** Options of {@link SGD}. */
 export interface SGDOptions {
+  /** The learning rate (required). */
   lr: number;
+  /** Momentum factor (default 0: plain SGD). */
   momentum?: number;
+  /** Dampening of the momentum (default 0). */
   dampening?: number;
+  /** Nesterov momentum (default false; needs momentum > 0 and dampening 0). */
   nesterov?: boolean;
+  /** L2 weight decay (default 0). */
   weightDecay?: number;
 }
 
@@ -239,9 +264,13 @@ export interface SGDOptions {
  * then g ← g + momentum·buf (Nesterov) or buf; p ← p − lr·g. State: `momentum_buffer`.
  */
 export class SGD extends Optimizer {
+  /** Always `'sgd'`. */
   readonly kind = 'sgd';
+  /** Momentum factor. */
   momentum: number;
+  /** Dampening of the momentum. */
   dampening: number;
+  /** Whether the momentum is Nesterov's. */
   nesterov: boolean;
 
   constructor(params: ParamsInput, options: SGDOptions) {
@@ -272,11 +301,17 @@ export class SGD extends Optimizer {
   }
 }
 
+/** Options of {@link Adam} and {@link Adamax}. */
 export interface AdamOptions {
+  /** The learning rate (default 1e-3; Adamax 2e-3). */
   lr?: number;
+  /** Decay of the first moment (default 0.9). */
   beta1?: number;
+  /** Decay of the second moment (default 0.999). */
   beta2?: number;
+  /** Added to the denominator (default 1e-8). */
   eps?: number;
+  /** L2 weight decay (default 0). */
   weightDecay?: number;
 }
 
@@ -286,9 +321,13 @@ export interface AdamOptions {
  * `exp_avg_sq`.
  */
 export class Adam extends Optimizer {
+  /** `'adam'` (or `'adamax'` in the subclass). */
   readonly kind: string = 'adam';
+  /** Decay of the first moment; settable between steps (the paper anneals it). */
   beta1: number;
+  /** Decay of the second moment. */
   beta2: number;
+  /** Added to the denominator. */
   eps: number;
 
   constructor(params: ParamsInput, options: AdamOptions = {}) {
@@ -298,9 +337,11 @@ export class Adam extends Optimizer {
     this.eps = options.eps ?? 1e-8;
   }
 
+  /** [beta1, beta2], PyTorch's `betas`. */
   get betas(): [number, number] {
     return [this.beta1, this.beta2];
   }
+  /** Sets beta1 and beta2 from a pair. */
   set betas(b: readonly [number, number]) {
     [this.beta1, this.beta2] = b;
   }
@@ -336,6 +377,7 @@ function ema(prev: Tensor | undefined, g: Tensor, p: Tensor, beta: number, weigh
  * eps inside the max). Default lr 0.002. State: `exp_avg`, `exp_inf`.
  */
 export class Adamax extends Adam {
+  /** Always `'adamax'`. */
   override readonly kind: string = 'adamax';
 
   constructor(params: ParamsInput, options: AdamOptions = {}) {
@@ -356,12 +398,19 @@ export class Adamax extends Adam {
   }
 }
 
+/** Options of {@link RMSprop}. */
 export interface RMSpropOptions {
+  /** The learning rate (default 1e-2). */
   lr?: number;
+  /** Decay of the squared-gradient average (default 0.99). */
   alpha?: number;
+  /** Added to the denominator (default 1e-8). */
   eps?: number;
+  /** L2 weight decay (default 0). */
   weightDecay?: number;
+  /** Momentum factor (default 0). */
   momentum?: number;
+  /** Whether to divide by the centered second moment (variance) rather than the raw one (default false). */
   centered?: boolean;
 }
 
@@ -371,10 +420,15 @@ export interface RMSpropOptions {
  * State: `square_avg`, `grad_avg` (centered), `momentum_buffer` (momentum).
  */
 export class RMSprop extends Optimizer {
+  /** Always `'rmsprop'`. */
   readonly kind = 'rmsprop';
+  /** Decay of the squared-gradient average. */
   alpha: number;
+  /** Added to the denominator. */
   eps: number;
+  /** Momentum factor. */
   momentum: number;
+  /** Whether the second moment is centered. */
   centered: boolean;
 
   constructor(params: ParamsInput, options: RMSpropOptions = {}) {
@@ -407,12 +461,15 @@ export class RMSprop extends Optimizer {
   }
 }
 
+/** Options of {@link NatureRMSprop}. */
 export interface NatureRMSpropOptions {
+  /** The learning rate (default 2.5e-4). */
   lr?: number;
   /** decay of both moving averages (the "gradient" and "squared-gradient momentum", 0.95 in DQN) */
   alpha?: number;
   /** the "min squared gradient", added inside the square root */
   eps?: number;
+  /** L2 weight decay (default 0). */
   weightDecay?: number;
 }
 
@@ -423,8 +480,11 @@ export interface NatureRMSpropOptions {
  * Defaults are DQN's: lr 2.5e-4, α 0.95, eps 0.01. State: `square_avg`, `grad_avg`.
  */
 export class NatureRMSprop extends Optimizer {
+  /** Always `'nature-rmsprop'`. */
   readonly kind = 'nature-rmsprop';
+  /** Decay of both moving averages. */
   alpha: number;
+  /** Added inside the square root. */
   eps: number;
 
   constructor(params: ParamsInput, options: NatureRMSpropOptions = {}) {

@@ -5,12 +5,14 @@
  */
 import { WnError } from '@wn/tensor';
 
+/** A value per step: `schedule(t)` for t = the number of updates done so far (0-based). */
 export type Schedule = (step: number) => number;
 
 function checkSteps(name: string, total: number): void {
   if (!(Number.isInteger(total) && total > 0)) throw new WnError(name, `total steps must be a positive integer, got ${total}`);
 }
 
+/** The same value at every step. */
 export const constant = (value: number): Schedule => () => value;
 
 /** from → to linearly over `total` steps, then `to`. */

@@ -11,46 +11,76 @@ import { checkComparisonFolder, runModeOf, writeFileAtomic, writeSummaryFiles } 
 import { presetArgs, train, type Args, type DqnMetrics, type PresetName, type TrainOptions, type TrainResult } from './dqn.js';
 import type { QVariant } from './qnet.js';
 
+/** Options of {@link compare}. */
 export interface CompareOptions {
+  /** The preset every run starts from. */
   preset: PresetName;
   /** overrides applied to every variant's preset settings (variant, seed and outDir are set per run) */
   overrides: Partial<Args>;
+  /** The Q-network variants to train. */
   variants: readonly QVariant[];
+  /** The seeds; every variant is trained once per seed. */
   seeds: readonly number[];
+  /** The comparison's folder: one sub-folder per run (`<variant>/seed-<n>`), plus the charts and the summary. */
   outDir: string;
+  /** Continue the runs from their checkpoints (default false). */
   resume?: boolean;
+  /** Replace results already in `outDir` (default false: refused). */
   overwrite?: boolean;
+  /** Aborting stops the running job after its current frame (saving a checkpoint) and returns `interrupted: true`. */
   signal?: AbortSignal;
+  /** Where progress goes (default stderr); null for silence. */
   progress?: ProgressSink | null;
+  /** No progress bar, only log lines. */
   quiet?: boolean;
+  /** Builds the environment instead of the registry (tests use a small chain). */
   makeEnv?: TrainOptions['makeEnv'];
 }
 
+/** One variant's line of the comparison's summary. */
 export interface SummaryRow {
+  /** The Q-network variant. */
   variant: QVariant;
+  /** How many seeds were trained. */
   seeds: number;
+  /** The learning rate used. */
   lr: number;
   /** per seed: frame at which the 100-episode mean first reached `solvedReturn` (null: never) */
   solved_at: (number | null)[];
+  /** Mean over seeds of each run's final 100-episode mean return. */
   final_return_mean100: number;
+  /** Sample standard deviation of those over seeds. */
   final_return_mean100_sd: number;
   /** mean over seeds of each run's final evaluation mean, and its sd over seeds */
   eval_mean: number | null;
+  /** Sample standard deviation over seeds of the final evaluation means (null without evaluation). */
   eval_sd: number | null;
+  /** Evaluation episodes per run. */
   eval_episodes: number;
+  /** Environment frames per second (wall clock, mean over seeds). */
   frames_per_second: number;
+  /** Gradient updates per second (wall clock, mean over seeds). */
   updates_per_second: number;
 }
 
+/** What {@link compare} returns. */
 export interface CompareResult {
+  /** The comparison's folder. */
   outDir: string;
+  /** One summary row per finished variant. */
   rows: SummaryRow[];
+  /** The summary as a Markdown table. */
   table: string;
+  /** Whether the comparison stopped early (a signal). */
   interrupted: boolean;
 }
 
 const fmt = (v: number | null, digits = 1) => (v === null || !Number.isFinite(v) ? '—' : v.toFixed(digits));
 
+/**
+ * The summary rows as a Markdown table (returns with ± sd over seeds, frames to the solved threshold per seed,
+ * throughput).
+ */
 export function formatSummaryTable(rows: readonly SummaryRow[], solvedReturn: number | null): string {
   const header = ['variant', 'lr', 'seeds', solvedReturn === null ? 'solved' : `frames to 100-ep mean ≥ ${solvedReturn} (per seed)`, 'final 100-ep return (mean ± sd)', 'eval return (mean ± sd over seeds)', 'frames/s', 'updates/s'];
   return markdownTable(header, rows.map((r) => [
@@ -65,6 +95,11 @@ export function formatSummaryTable(rows: readonly SummaryRow[], solvedReturn: nu
   ]));
 }
 
+/**
+ * Trains every variant once per seed under one preset (resumable run folders under `outDir`), then writes the
+ * return charts, `summary.json` and `summary.md`. Throws a `RunFolderError` when `outDir` holds other results and
+ * neither `resume` nor `overwrite` is set.
+ */
 export async function compare(options: CompareOptions): Promise<CompareResult> {
   const { preset, overrides, variants, seeds, outDir } = options;
   const resume = options.resume ?? false, overwrite = options.overwrite ?? false;

@@ -27,18 +27,25 @@ export { updateTarget, evaluate } from './agent.js';
 
 /** One metrics row per `logEvery` frames. Timing fields (`seconds`, `*_per_second`) are the only ones a resume does not reproduce. */
 export interface DqnMetrics extends MetricsRow {
+  /** Environment frames so far. */
   frame: number;
+  /** Episodes finished so far. */
   episodes: number;
+  /** Gradient updates so far. */
   updates: number;
   /** mean return of the last 100 episodes (absent before the first episode ends) */
   return_mean100?: number;
+  /** ε at this frame. */
   epsilon: number;
   /** mean TD loss of the period's updates (absent without updates) */
   loss?: number;
   /** mean evaluation return, on rows where an evaluation ran */
   eval_return?: number;
+  /** Training wall-clock seconds so far. */
   seconds: number;
+  /** Frames per second over the period. */
   frames_per_second: number;
+  /** Updates per second over the period. */
   updates_per_second: number;
 }
 
@@ -71,11 +78,13 @@ export function progressLine(label: string, row: DqnMetrics, frames: number, eva
     `${evalReturn !== undefined ? `  eval ${evalReturn.toFixed(1)}` : ''}  ε ${row.epsilon.toFixed(3)}  ${row.frames_per_second.toFixed(0)} frames/s  ${row.updates_per_second.toFixed(0)} updates/s  ETA ${eta}`;
 }
 
+/** The checkpoints' and run folders' kind: a checkpoint of another program is refused. */
 export const RUN_KIND = 'wn-dqn';
 
 /** The settings a resume must match (where and how the run is written do not count). */
 export const runSettings = ({ outDir: _o, resume: _r, overwrite: _w, ...rest }: Args): Omit<Args, 'outDir' | 'resume' | 'overwrite'> => rest;
 
+/** Options of {@link train}. */
 export interface TrainOptions extends RunControl {
   /** builds the env (and the evaluation env) instead of `make(args.env)`: tests use a small chain */
   makeEnv?: () => Env;
@@ -83,18 +92,26 @@ export interface TrainOptions extends RunControl {
   onFrame?: (frame: number) => void;
 }
 
+/** What {@link train} returns. */
 export interface TrainResult {
+  /** The run folder. */
   runDir: string;
+  /** Every metrics row (including those before a resume). */
   metrics: DqnMetrics[];
   /** returns of the final evaluation episodes (empty when interrupted or evalEpisodes = 0) */
   evalReturns: number[];
+  /** Frame at which the 100-episode mean return first reached `solvedReturn`; null if never (or not tracked). */
   solvedAt: number | null;
   /** episodes finished, and the mean return of the last (up to) 100 (null before the first), where training stopped */
   episodes: number;
   returnMean100: number | null;
+  /** Whether the run stopped early (a signal); it can be resumed from its checkpoint. */
   interrupted: boolean;
+  /** Whether this run continued from a checkpoint. */
   resumed: boolean;
+  /** Number of trainable parameters of the Q-network. */
   parameters: number;
+  /** The trained online Q-network. */
   online: Sequential;
 }
 
@@ -137,6 +154,12 @@ export function checkpointParts(online: Sequential, target: Sequential, optimize
   return { modules: { online, target }, optimizers: { q: optimizer } };
 }
 
+/**
+ * Trains a DQN agent in a run folder: ε-greedy exploration into a replay memory, minibatch TD updates with a
+ * target network, data-dependent init from replay states for `weightnorm+init`, metrics and checkpoints every few
+ * frames, then a final evaluation, the model and summary. Resumes with `args.resume`; throws a `WnError` for
+ * invalid arguments, a `RunFolderError` for a refused folder and a `NonFiniteLossError` when the loss diverges.
+ */
 export async function train(args: Args, options: TrainOptions = {}): Promise<TrainResult> {
   checkArgs(args);
   const mode = options.mode ?? runModeOf(args);

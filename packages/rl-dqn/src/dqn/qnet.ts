@@ -11,20 +11,33 @@ import { tensor, tidy, WnError, type Rng } from '@wn/tensor';
 import { convUnit, denseUnit, Flatten, ReLU, Reshape, Sequential, type Layer } from '@wn/layers';
 import { argmaxRow } from './targets.js';
 
+/** The Q-network parameterizations: standard, weight norm, and weight norm with data-dependent init. */
 export const Q_VARIANTS = ['standard', 'weightnorm', 'weightnorm+init'] as const;
+/** A Q-network parameterization. */
 export type QVariant = (typeof Q_VARIANTS)[number];
+/** The Q-network architectures: an MLP for vector observations, MinAtar's conv net for its grids. */
 export const Q_NETWORKS = ['mlp', 'minatar'] as const;
+/** A Q-network architecture. */
 export type QNetworkKind = (typeof Q_NETWORKS)[number];
 
+/** What {@link buildQNetwork} builds. */
 export interface QNetworkSpec {
+  /** The architecture. */
   kind: QNetworkKind;
   /** the observation's shape: [size] for the MLP, [C, 10, 10] for MinAtar's network */
   obsShape: readonly number[];
+  /** Number of actions (outputs). */
   actions: number;
+  /** The parameterization. */
   variant: QVariant;
+  /** The generator of the initial weights. */
   rng: Rng;
 }
 
+/**
+ * Builds a Q-network: one Q-value per action for an observation batch. Throws a `WnError` for an unknown variant
+ * or kind, or an observation shape the architecture cannot take.
+ */
 export function buildQNetwork(spec: QNetworkSpec): Sequential {
   const { kind, obsShape, actions, variant, rng } = spec;
   if (!(Q_VARIANTS as readonly string[]).includes(variant)) throw new WnError('buildQNetwork', `variant must be one of ${Q_VARIANTS.join(', ')}, got '${String(variant)}'`);

@@ -7,9 +7,13 @@ import type { Sequential } from '@wn/layers';
 import type { Env, Frame } from '../envs/index.js';
 import { greedyAction } from './qnet.js';
 
+/** One rendered episode. */
 export interface RenderedEpisode {
+  /** Every frame, the first (after reset) included. */
   frames: Frame[];
+  /** The episode's return (sum of rewards). */
   return: number;
+  /** Steps taken. */
   length: number;
 }
 

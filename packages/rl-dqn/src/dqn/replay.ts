@@ -11,7 +11,9 @@
 import { WnError, type Rng } from '@wn/tensor';
 import type { ObsArray } from '../envs/index.js';
 
+/** Options of {@link ReplayBuffer}. */
 export interface ReplayOptions {
+  /** Transitions held (at least 2); the oldest is overwritten first. */
   capacity: number;
   /** elements per observation */
   obsSize: number;
@@ -21,10 +23,15 @@ export interface ReplayOptions {
 
 /** A sampled batch, ready for the network: observations as float32 rows. */
 export interface ReplayBatch {
+  /** The sampled slots. */
   indices: Int32Array;
+  /** Observations, batch × obsSize, row-major. */
   obs: Float32Array;
+  /** Next observations (the following slot's, or the kept final observation of a truncated episode). */
   nextObs: Float32Array;
+  /** The actions taken. */
   actions: Int32Array;
+  /** The rewards received. */
   rewards: Float32Array;
   /** 1 where the transition ended the episode by termination (no bootstrap) */
   terminated: Float32Array;
@@ -35,22 +42,36 @@ const TRUNCATED = 2;
 
 /** The arrays a checkpoint stores (see `state()` / `ReplayBuffer.restore`). */
 export interface ReplayState {
+  /** The next slot to write. */
   head: number;
+  /** Transitions held. */
   size: number;
+  /** Observations of every slot (bit-packed bytes or float32). */
   obs: Uint8Array | Float32Array;
+  /** Action of every slot. */
   actions: Uint8Array;
+  /** Reward of every slot. */
   rewards: Float32Array;
+  /** Per slot: bit 0 terminated, bit 1 truncated. */
   flags: Uint8Array;
   /** slots whose episode was truncated, and their final observations (in the same storage) */
   finalSlots: Int32Array;
+  /** Final observations of the truncated episodes, in `finalSlots` order. */
   finalObs: Uint8Array | Float32Array;
 }
 
 const fail = (message: string) => new WnError('ReplayBuffer', message);
 
+/**
+ * DQN's replay memory: a ring of transitions in typed arrays, each observation stored once, bit-packed when every
+ * element is 0 or 1. Throws a `WnError` for bad options, observations and sample requests.
+ */
 export class ReplayBuffer {
+  /** Transitions held at most. */
   readonly capacity: number;
+  /** Elements per observation. */
   readonly obsSize: number;
+  /** Whether observations are stored as bits. */
   readonly packed: boolean;
   /** storage units (bytes when packed, floats otherwise) per observation */
   readonly rowSize: number;
@@ -61,6 +82,7 @@ export class ReplayBuffer {
   private readonly finals = new Map<number, Uint8Array | Float32Array>();
   /** next slot to write */
   private head = 0;
+  /** Transitions currently held (up to `capacity`). */
   size = 0;
 
   constructor(options: ReplayOptions) {

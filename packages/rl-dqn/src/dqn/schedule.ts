@@ -4,8 +4,11 @@
  */
 import { WnError } from '@wn/tensor';
 
+/** An ε-greedy exploration schedule (see {@link epsilonAt}). */
 export interface EpsilonSchedule {
+  /** ε during the delay and at the anneal's start. */
   start: number;
+  /** ε after the anneal. */
   end: number;
   /** frames of the linear anneal */
   frames: number;
@@ -13,6 +16,10 @@ export interface EpsilonSchedule {
   delay: number;
 }
 
+/**
+ * ε at `frame`: `start` for the first `delay` frames, then linear to `end` over `frames` frames, then `end`.
+ * Throws a `WnError` for an invalid schedule.
+ */
 export function epsilonAt(s: EpsilonSchedule, frame: number): number {
   if (frame <= s.delay) return s.start;
   if (s.frames <= 0) return s.end;

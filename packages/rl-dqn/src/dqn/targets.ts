@@ -8,6 +8,7 @@
 import { mul, oneHot, sum, tensor, WnError, type Tensor } from '@wn/tensor';
 import { huberLoss, mseLoss } from '@wn/layers';
 
+/** The TD loss: Huber (δ = 1, DQN's error clipping) or squared error. */
 export type TdLoss = 'huber' | 'mse';
 
 /** Index of the largest of `q[row·n .. row·n + n)`, the first on ties (as argmax). */
@@ -24,14 +25,19 @@ export function argmaxRow(q: ArrayLike<number>, row: number, n: number): number 
   return best;
 }
 
+/** What {@link tdTargets} takes: one batch of transitions. */
 export interface TdTargetInput {
+  /** Reward of every transition. */
   rewards: ArrayLike<number>;
+  /** 1 where the transition ended the episode by termination (no bootstrap), else 0. */
   terminated: ArrayLike<number>;
   /** target network's Q(s', ·), row-major [batch, actions] */
   nextQTarget: ArrayLike<number>;
   /** online network's Q(s', ·) for double DQN; null for DQN's max */
   nextQOnline: ArrayLike<number> | null;
+  /** Discount factor γ. */
   gamma: number;
+  /** Number of actions (the rows' length). */
   actions: number;
 }
 

@@ -17,7 +17,9 @@ export interface CommonEnvOptions {
  * step) and the outer layer of the saved state. Subclasses supply the dynamics.
  */
 export abstract class EnvBase<O extends ObsArray> implements Env<O> {
+  /** The shape, dtype and bounds of the observations. */
   abstract readonly observationSpace: Box;
+  /** The valid actions. */
   abstract readonly actionSpace: Discrete;
   readonly maxEpisodeSteps: number | undefined;
   /** `undefined` until the first reset; unseeded first resets use seed 0 (deterministic by design). */
@@ -26,6 +28,7 @@ export abstract class EnvBase<O extends ObsArray> implements Env<O> {
   private elapsed = 0;
 
   protected constructor(
+    /** The registered id, e.g. `'CartPole-v1'`. */
     readonly id: string,
     defaultMaxSteps: number | undefined,
     options: CommonEnvOptions,
@@ -41,9 +44,12 @@ export abstract class EnvBase<O extends ObsArray> implements Env<O> {
   protected abstract resetDynamics(rng: Rng): void;
   /** Advances one step with a checked action. */
   protected abstract stepDynamics(action: number, rng: Rng): { reward: number; terminated: boolean };
+  /** The current observation (a new array). */
   protected abstract observe(): O;
   abstract render(): Frame;
+  /** The dynamics' own part of the saved state (JSON-serializable). */
   protected abstract dynamicsState(): Record<string, unknown>;
+  /** Restores the dynamics from a saved record, reading every field before changing anything. */
   protected abstract setDynamicsState(reader: StateReader): void;
 
   reset(options: { seed?: number } = {}): ResetResult<O> {
@@ -56,6 +62,10 @@ export abstract class EnvBase<O extends ObsArray> implements Env<O> {
     return { obs: this.observe(), info: {} };
   }
 
+  /**
+   * Advances one step with `action`. Throws a `WnError` for an invalid action, or a step before `reset` or after
+   * the end of an episode.
+   */
   step(action: number): StepResult<O> {
     const op = `${this.id}.step`;
     if (this.status !== 'running') {
@@ -74,6 +84,7 @@ export abstract class EnvBase<O extends ObsArray> implements Env<O> {
     return this.elapsed;
   }
 
+  /** The env's whole state as JSON: id, generator position, episode status and the dynamics. */
   getState(): EnvState {
     return {
       id: this.id,
@@ -84,6 +95,10 @@ export abstract class EnvBase<O extends ObsArray> implements Env<O> {
     };
   }
 
+  /**
+   * Restores a state from `getState()`. Throws a `WnError` naming the bad field (wrong id, missing or out-of-range
+   * values) and changes nothing then.
+   */
   setState(state: unknown): void {
     const op = `${this.id}.setState`;
     const reader = new StateReader(op, state);

@@ -1,5 +1,6 @@
 import type { Frame } from './types.js';
 
+/** An RGB colour, 0–255 per channel. */
 export type Rgb = readonly [number, number, number];
 
 /**
@@ -7,9 +8,12 @@ export type Rgb = readonly [number, number, number];
  * circles and thick lines, no anti-aliasing. Coordinates are pixels with y pointing down.
  */
 export class Canvas implements Frame {
+  /** The pixels, row-major, 3 bytes per pixel. */
   readonly data: Uint8Array;
   constructor(
+    /** Width in pixels. */
     readonly width: number,
+    /** Height in pixels. */
     readonly height: number,
     background: Rgb = [255, 255, 255],
   ) {
@@ -17,6 +21,7 @@ export class Canvas implements Frame {
     this.fillRect(0, 0, width, height, background);
   }
 
+  /** Sets one pixel (ignored outside the canvas). */
   setPixel(x: number, y: number, [r, g, b]: Rgb): void {
     if (x < 0 || y < 0 || x >= this.width || y >= this.height) return;
     const i = (y * this.width + x) * 3;
@@ -25,6 +30,7 @@ export class Canvas implements Frame {
     this.data[i + 2] = b;
   }
 
+  /** The colour of one pixel. */
   pixel(x: number, y: number): [number, number, number] {
     const i = (y * this.width + x) * 3;
     return [this.data[i], this.data[i + 1], this.data[i + 2]];
@@ -66,6 +72,7 @@ export class Canvas implements Frame {
     }
   }
 
+  /** Fills a circle of `radius` pixels centred at (cx, cy). */
   fillCircle(cx: number, cy: number, radius: number, color: Rgb): void {
     const r2 = radius * radius;
     for (let y = Math.floor(cy - radius); y <= Math.ceil(cy + radius); y++) {

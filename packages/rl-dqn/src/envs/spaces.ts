@@ -1,5 +1,6 @@
 import { argError } from '@wn/tensor';
 
+/** The element type of observations. */
 export type ObsDtype = 'float32' | 'uint8';
 
 /** The typed array that holds observations of a given dtype. */
@@ -7,11 +8,16 @@ export type ObsArray = Float32Array | Uint8Array;
 
 /** Gymnasium's Box: an array of `shape` with elementwise bounds (flattened row-major). */
 export class Box {
+  /** Number of elements. */
   readonly size: number;
   constructor(
+    /** The array's shape. */
     readonly shape: readonly number[],
+    /** Lower bound of every element (flattened). */
     readonly low: readonly number[],
+    /** Upper bound of every element (flattened). */
     readonly high: readonly number[],
+    /** The element type. */
     readonly dtype: ObsDtype,
   ) {
     this.size = shape.reduce((a, b) => a * b, 1);
@@ -41,8 +47,10 @@ export class Box {
 
 /** Gymnasium's Discrete: the integers 0 … n − 1. */
 export class Discrete {
+  /** @param n Number of actions. */
   constructor(readonly n: number) {}
 
+  /** Whether `a` is an integer in 0 … n − 1. */
   contains(a: unknown): boolean {
     return typeof a === 'number' && Number.isInteger(a) && a >= 0 && a < this.n;
   }

@@ -15,55 +15,84 @@ import type { Env, EnvState } from './types.js';
  */
 export type AutoresetMode = 'next-step' | 'same-step';
 
+/** Options of {@link VectorEnv}: those of `make` for every sub-env, the first seed and the autoreset mode. */
 export interface VectorOptions extends MakeOptions {
   /** Env i's first episode is seeded with `seed + i` (default 0). */
   seed?: number;
+  /** How a finished env starts its next episode (default `'next-step'`). */
   autoreset?: AutoresetMode;
 }
 
 /** A finished episode's statistics, reported in `info.episodes` of the step that ended it. */
 export interface EpisodeRecord {
+  /** Which sub-env. */
   env: number;
+  /** The episode's return (sum of rewards). */
   return: number;
+  /** The episode's length in steps. */
   length: number;
+  /** Whether it ended by termination. */
   terminated: boolean;
+  /** Whether it was cut by the time limit. */
   truncated: boolean;
 }
 
+/** The `info` of a vector step. */
 export interface VectorStepInfo {
   /** `'next-step'`: 1 where this step reset the env instead of stepping it. */
   autoreset: Uint8Array;
   /** `'same-step'`: 1 where an episode ended this step; its last observation is in `finalObs`. */
   final: Uint8Array;
+  /**
+   * `'same-step'`: the last observations of the episodes that ended (rows of envs that did not end are zeros);
+   * undefined when none ended.
+   */
   finalObs: ObsArray | undefined;
+  /** The episodes that ended this step. */
   episodes: EpisodeRecord[];
 }
 
+/** What {@link VectorEnv.step} returns. */
 export interface VectorStepResult {
   /** n × obsSize observations, env-major. */
   obs: ObsArray;
+  /** Reward per env. */
   rewards: Float64Array;
+  /** 1 where the env's episode terminated this step. */
   terminated: Uint8Array;
+  /** 1 where the env's episode was truncated this step. */
   truncated: Uint8Array;
+  /** Autoreset markers, final observations and finished episodes. */
   info: VectorStepInfo;
 }
 
+/** A vector env's whole state as JSON. */
 export interface VectorEnvState {
+  /** The envs' id. */
   id: string;
+  /** Number of envs. */
   numEnvs: number;
+  /** The autoreset mode. */
   autoreset: AutoresetMode;
+  /** Per env: whether its next step resets it (`'next-step'`). */
   needsReset: boolean[];
+  /** Per env: the running episode's return so far. */
   returns: number[];
+  /** Per env: the running episode's length so far. */
   lengths: number[];
+  /** Every env's state. */
   envs: EnvState[];
 }
 
 /** n copies of one env stepped together, observations batched in one typed array. */
 export class VectorEnv {
+  /** The sub-envs. */
   readonly envs: Env[];
+  /** One env's observation space. */
   readonly singleObservationSpace: Box;
   /** The batch: shape [n, ...single shape]. */
   readonly observationSpace: Box;
+  /** How a finished env starts its next episode. */
   readonly autoreset: AutoresetMode;
   private readonly baseSeed: number;
   private needsReset: boolean[];
@@ -72,7 +101,9 @@ export class VectorEnv {
   private started = false;
 
   constructor(
+    /** The registered id of every sub-env. */
     readonly id: string,
+    /** Number of envs. */
     readonly numEnvs: number,
     options: VectorOptions = {},
   ) {
@@ -91,6 +122,7 @@ export class VectorEnv {
     this.lengths = new Array<number>(numEnvs).fill(0);
   }
 
+  /** One env's action space (every env has the same). */
   get singleActionSpace() {
     return this.envs[0].actionSpace;
   }
@@ -110,6 +142,10 @@ export class VectorEnv {
     return { obs, info: {} };
   }
 
+  /**
+   * Steps every env with its action (one per env). Throws a `WnError` for a step before `reset` or a wrong number
+   * of actions.
+   */
   step(actions: ArrayLike<number>): VectorStepResult {
     if (!this.started) throw argError('VectorEnv.step', 'this', 'a vector env that was reset', 'one never reset');
     if (actions === null || typeof actions !== 'object' || actions.length !== this.numEnvs) {
@@ -157,6 +193,7 @@ export class VectorEnv {
     return { obs, rewards, terminated, truncated, info };
   }
 
+  /** The whole state as JSON: every env's state plus the episode bookkeeping. */
   getState(): VectorEnvState {
     return {
       id: this.id,
@@ -169,6 +206,7 @@ export class VectorEnv {
     };
   }
 
+  /** Restores a state from `getState()`; throws a `WnError` naming the bad field. */
   setState(state: unknown): void {
     const op = 'VectorEnv.setState';
     const r = new StateReader(op, state);

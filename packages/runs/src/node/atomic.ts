@@ -9,11 +9,17 @@ import { basename, dirname, join } from 'node:path';
 
 const TEMP = /^\..+\.\d+\.tmp$/;
 
+/** Options of {@link writeFileAtomic}. */
 export interface AtomicWriteOptions {
   /** called after the temp file is synced, before the rename (tests simulate a crash there) */
   beforeRename?: (tempPath: string) => void;
 }
 
+/**
+ * Writes `data` (bytes, or text as UTF-8) to `path` atomically: a synced temp file in the same folder,
+ * renamed over the target. The temp file is removed when the write or the rename fails (the error
+ * is rethrown); the target is then unchanged.
+ */
 export function writeFileAtomic(path: string, data: Uint8Array | string, options: AtomicWriteOptions = {}): void {
   const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
   const fd = openSync(tmp, 'w');

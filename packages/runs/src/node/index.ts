@@ -1,6 +1,8 @@
 /**
- * @wn/runs/node — the parts of a run that need Node: the run folder (files, atomic writes, the
+ * `@wn/runs/node` — the parts of a run that need Node: the run folder (files, atomic writes, the
  * safety rules), checkpoint files, machine and code version, signals, and the command line.
+ *
+ * @module @wn/runs/node
  */
 export { writeFileAtomic, removeStaleTemps, type AtomicWriteOptions } from './atomic.js';
 export { RunFolder, RUN_FILES, runFilesIn, hasCheckpoint, readCheckpointState, readMetricsJsonl, writeSummaryFiles, savedWeights, readRunSettings, findRunFolders, type RunMode, type OpenRunOptions } from './run-folder.js';

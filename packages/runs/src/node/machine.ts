@@ -2,6 +2,7 @@
 import { execFileSync } from 'node:child_process';
 import { cpus, totalmem } from 'node:os';
 
+/** The code a run was computed with: the git commit and whether the checkout had changes. */
 export interface CodeVersion {
   /** the git commit, or null outside a git checkout */
   commit: string | null;
@@ -9,12 +10,19 @@ export interface CodeVersion {
   dirty: boolean | null;
 }
 
+/** The machine a run was computed on, as recorded in its config. */
 export interface MachineInfo {
+  /** CPU model name. */
   cpu: string;
+  /** Logical CPU cores. */
   cores: number;
+  /** Total memory, in GiB. */
   memory_gib: number;
+  /** Operating system (`process.platform`). */
   platform: string;
+  /** CPU architecture (`process.arch`). */
   arch: string;
+  /** Node.js version. */
   node: string;
 }
 
@@ -35,6 +43,7 @@ export function codeVersion(dir = process.cwd()): CodeVersion {
   }
 }
 
+/** Describes this machine (CPU, cores, memory, platform, Node version). */
 export function machineInfo(): MachineInfo {
   const list = cpus();
   return {

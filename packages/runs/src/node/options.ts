@@ -7,8 +7,11 @@
  */
 import { OptionError } from '../errors.js';
 
+/** One command-line option: its kind, help text and parser. Build one with the `opt` helpers. */
 export interface OptionSpec<T> {
+  /** What the option takes: a number, a text, one of a list, a comma-separated list, or nothing (a flag). */
   readonly kind: 'number' | 'string' | 'enum' | 'list' | 'flag';
+  /** The option's line in `--help`. */
   readonly help: string;
   /** shown after the option in --help, e.g. 'N', 'X', 'PATH' (flags have none) */
   readonly valueName?: string;
@@ -22,9 +25,11 @@ export interface OptionSpec<T> {
   readonly commands?: readonly string[];
   /** what the value must be, for messages: "a number > 0" */
   readonly expected: string;
+  /** Parses the raw text; throws an `OptionError` naming `option` and the expected value. */
   parse(raw: string, option: string): T;
 }
 
+/** A program's options, by name (`--name`). */
 export type OptionTable = Readonly<Record<string, OptionSpec<unknown>>>;
 
 /** The parsed values: each option's type, undefined when not given. */
@@ -37,13 +42,17 @@ interface Common {
   commands?: readonly string[];
 }
 
+/** The constraints of a numeric option. */
 export interface NumberConstraints {
+  /** Require an integer. */
   integer?: boolean;
   /** inclusive bounds */
   min?: number;
+  /** Inclusive upper bound. */
   max?: number;
   /** exclusive bounds */
   above?: number;
+  /** Exclusive upper bound. */
   below?: number;
 }
 
@@ -93,6 +102,7 @@ export const opt = {
   number: (c: Common & Omit<NumberConstraints, 'integer'>): OptionSpec<number> => numberSpec(c),
   /** An integer with optional bounds. */
   integer: (c: Common & Omit<NumberConstraints, 'integer'>): OptionSpec<number> => numberSpec({ ...c, integer: true }),
+  /** A text (optionally required to be non-empty). */
   string: (c: Common & { nonEmpty?: boolean }): OptionSpec<string> => ({
     kind: 'string', help: c.help, valueName: c.valueName ?? 'TEXT', group: c.group, commands: c.commands, expected: c.nonEmpty ? 'a non-empty text' : 'a text',
     parse(raw, option) {
@@ -131,6 +141,7 @@ export const opt = {
   }),
 };
 
+/** A program's command line: its name, subcommands and options. */
 export interface CommandLineSpec<O extends OptionTable> {
   /** the program, e.g. 'wn-classify' */
   name: string;
@@ -138,6 +149,7 @@ export interface CommandLineSpec<O extends OptionTable> {
   commands?: Readonly<Record<string, string>>;
   /** the subcommand when none is given */
   defaultCommand?: string;
+  /** The options, by name. */
   options: O;
   /** text after the options in --help */
   footer?: string;
@@ -147,11 +159,15 @@ export interface CommandLineSpec<O extends OptionTable> {
   description?: string;
 }
 
+/** What {@link parseCommandLine} returns. */
 export interface ParsedCommandLine<O extends OptionTable> {
+  /** The subcommand given (or the default one), or null when the program has none. */
   command: string | null;
+  /** The options' values. */
   values: OptionValues<O>;
   /** positional arguments after the command */
   positionals: string[];
+  /** Whether `--help` (or `-h`) was given. */
   help: boolean;
 }
 

@@ -27,12 +27,19 @@ import type { StateBag } from '../state-bag.js';
 import { removeStaleTemps, writeFileAtomic } from './atomic.js';
 import { codeVersion, machineInfo } from './machine.js';
 
+/** The file names of a run folder. */
 export const RUN_FILES = {
+  /** The run's settings, machine and code version. */
   config: 'config.json',
+  /** One JSON row per evaluation. */
   metrics: 'metrics.jsonl',
+  /** The latest checkpoint (resume point). */
   checkpoint: 'checkpoint.safetensors',
+  /** The trained model's state dict. */
   model: 'model.safetensors',
+  /** The summary, machine-readable. */
   summaryJson: 'summary.json',
+  /** The summary, for people. */
   summaryMd: 'summary.md',
 } as const;
 
@@ -44,7 +51,9 @@ export const RUN_FILES = {
  */
 export type RunMode = 'new' | 'resume' | 'overwrite' | 'resume-if-present';
 
+/** Options of {@link RunFolder.open}. */
 export interface OpenRunOptions {
+  /** Whether to start a new run, resume one, overwrite one, or resume when a checkpoint is present. */
   mode: RunMode;
   /** which program's runs these are (e.g. 'wn-classify'): a checkpoint of another is refused */
   kind: string;
@@ -67,6 +76,7 @@ export function runFilesIn(dir: string): string[] {
   return Object.values(RUN_FILES).filter((f) => existsSync(join(dir, f)));
 }
 
+/** Whether `dir` holds a checkpoint. */
 export function hasCheckpoint(dir: string): boolean {
   return existsSync(join(dir, RUN_FILES.checkpoint));
 }
@@ -76,11 +86,18 @@ export function readCheckpointState(path: string, kind: string | null = null): R
   return readCheckpointHeader(readBytes(path, 'checkpoint'), path, kind).records;
 }
 
+/**
+ * A run's folder: its config, metrics, checkpoint, model and summary files, written atomically. Opening checks the
+ * mode against what the folder holds, so a run is never silently overwritten or resumed with other settings.
+ */
 export class RunFolder {
   /** whether this run continues from the folder's checkpoint */
   readonly resuming: boolean;
+  /** The folder's absolute path. */
   readonly dir: string;
+  /** Which program's run this is. */
   readonly kind: string;
+  /** The run's settings (compared with a checkpoint's on resume). */
   readonly settings: JsonValue;
 
   private constructor(dir: string, options: OpenRunOptions, resuming: boolean) {
@@ -118,6 +135,7 @@ export class RunFolder {
     return new RunFolder(abs, options, resuming);
   }
 
+  /** The path of a file inside the folder. */
   path(name: string): string {
     return join(this.dir, name);
   }
@@ -145,6 +163,7 @@ export class RunFolder {
     this.write(RUN_FILES.config, JSON.stringify(config, null, 2) + '\n');
   }
 
+  /** Writes the checkpoint (atomically replacing the previous one). */
   saveCheckpoint(parts: CheckpointParts, bag: StateBag): void {
     this.write(RUN_FILES.checkpoint, encodeCheckpoint({ kind: this.kind, settings: this.settings, parts, bag }));
   }
@@ -155,15 +174,21 @@ export class RunFolder {
     return decodeCheckpoint(readBytes(path, 'checkpoint'), { kind: this.kind, parts, file: path }).bag;
   }
 
+  /** Reads the checkpoint's header (kind, settings, records) without restoring anything. */
   readCheckpointHeader(): CheckpointHeader {
     const path = this.path(RUN_FILES.checkpoint);
     return readCheckpointHeader(readBytes(path, 'checkpoint'), path, this.kind);
   }
 
+  /** Writes the metric rows (replacing the file). */
   writeMetrics(rows: readonly MetricsRow[]): void {
     this.write(RUN_FILES.metrics, formatMetricsJsonl(rows));
   }
 
+  /**
+   * The metric rows written so far (none when the file does not exist); throws a `CorruptFileError` for a
+   * malformed line.
+   */
   readMetrics<T extends MetricsRow = MetricsRow>(): T[] {
     const path = this.path(RUN_FILES.metrics);
     if (!existsSync(path)) return [];
@@ -175,10 +200,12 @@ export class RunFolder {
     this.write(RUN_FILES.model, saveState(model, metadata));
   }
 
+  /** Writes `summary.json` and `summary.md`. */
   writeSummary(summary: { json: JsonValue; markdown: string }): void {
     writeSummaryFiles(this.dir, summary);
   }
 
+  /** Writes chart files into the folder; returns their names. */
   writeCharts(files: readonly ChartFile[]): string[] {
     for (const f of files) this.write(f.name, f.bytes);
     return files.map((f) => f.name);

@@ -5,6 +5,7 @@
  */
 
 export interface InterruptHandle {
+  /** Aborted at the first signal. */
   readonly signal: AbortSignal;
   /** the signal that arrived first, or null */
   readonly received: NodeJS.Signals | null;
@@ -16,9 +17,14 @@ export interface InterruptHandle {
 
 const CODES: Partial<Record<NodeJS.Signals, number>> = { SIGINT: 130, SIGTERM: 143, SIGHUP: 129 };
 
+/** Options of {@link interruptOnSignals}. */
 export interface InterruptOptions {
   /** where the notice goes (default stderr) */
-  stream?: { write(text: string): unknown };
+  stream?: {
+    /** Writes the notice's text. */
+    write(text: string): unknown;
+  };
+  /** The signals to catch (default SIGINT and SIGTERM). */
   signals?: NodeJS.Signals[];
   /**
    * A second signal within this many ms of the first counts as the same one: a terminal's Ctrl-C
@@ -28,6 +34,10 @@ export interface InterruptOptions {
   graceMs?: number;
 }
 
+/**
+ * Catches SIGINT/SIGTERM (by default): the first aborts the handle's `signal`, a second one after the grace period
+ * exits the process. Call `dispose()` on the handle to remove the listeners.
+ */
 export function interruptOnSignals(options: InterruptOptions = {}): InterruptHandle {
   const controller = new AbortController();
   const stream = options.stream ?? process.stderr;

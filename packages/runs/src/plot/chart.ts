@@ -5,6 +5,7 @@
  */
 
 export interface Series {
+  /** The legend label. */
   name: string;
   /** [x, y] points in data units, drawn in order; non-finite points are skipped. */
   points: readonly (readonly [number, number])[];
@@ -14,14 +15,21 @@ export interface Series {
   band?: readonly (readonly [number, number, number])[];
 }
 
+/** A line chart to lay out. */
 export interface ChartSpec {
+  /** The chart's title. */
   title: string;
   /** a smaller second line under the title (e.g. the dataset) */
   subtitle?: string;
+  /** The x axis label. */
   xLabel: string;
+  /** The y axis label. */
   yLabel: string;
+  /** The lines to draw. */
   series: readonly Series[];
+  /** Width in pixels (default 720). */
   width?: number;
+  /** Height in pixels (default 450). */
   height?: number;
   /** Integer x ticks only (epochs) */
   xIntegers?: boolean;
@@ -29,28 +37,120 @@ export interface ChartSpec {
   xMin?: number;
   /** Force the y range (data units); by default it spans the data, padded to nice ticks. */
   yMin?: number;
+  /** Upper end of the y range (data units). */
   yMax?: number;
   /** Format tick labels as percentages (values are fractions). */
   yPercent?: boolean;
   /** Logarithmic axes (base 10); points with a non-positive coordinate on such an axis are skipped. */
   xLog?: boolean;
+  /** Logarithmic y axis. */
   yLog?: boolean;
 }
 
+/** Where a text's `x` is: at its start, middle or end. */
 export type TextAnchor = 'start' | 'middle' | 'end';
 
-/** Drawing primitives. `y` of a text is the vertical centre of its capital letters. */
+/**
+ * Drawing primitives, in pixels (y pointing down); colours are CSS colour strings. `y` of a text is
+ * the vertical centre of its capital letters.
+ */
 export type Primitive =
-  | { kind: 'rect'; x: number; y: number; w: number; h: number; fill: string }
-  | { kind: 'line'; x1: number; y1: number; x2: number; y2: number; stroke: string; width: number; role: 'axis' | 'grid' | 'tick' | 'legend' }
-  | { kind: 'polyline'; points: [number, number][]; stroke: string; width: number; name: string }
-  | { kind: 'polygon'; points: [number, number][]; fill: string; opacity: number; name: string }
-  | { kind: 'marker'; x: number; y: number; r: number; fill: string }
-  | { kind: 'text'; x: number; y: number; text: string; size: number; anchor: TextAnchor; color: string; rotate?: -90; bold?: boolean };
+  | {
+    /** A filled rectangle. */
+    kind: 'rect';
+    /** Left edge. */
+    x: number;
+    /** Top edge. */
+    y: number;
+    /** Width. */
+    w: number;
+    /** Height. */
+    h: number;
+    /** Fill colour. */
+    fill: string;
+  }
+  | {
+    /** A straight line. */
+    kind: 'line';
+    /** Start x. */
+    x1: number;
+    /** Start y. */
+    y1: number;
+    /** End x. */
+    x2: number;
+    /** End y. */
+    y2: number;
+    /** Line colour. */
+    stroke: string;
+    /** Line width. */
+    width: number;
+    /** What the line is part of. */
+    role: 'axis' | 'grid' | 'tick' | 'legend';
+  }
+  | {
+    /** A data series' line. */
+    kind: 'polyline';
+    /** The vertices, in order. */
+    points: [number, number][];
+    /** Line colour. */
+    stroke: string;
+    /** Line width. */
+    width: number;
+    /** The series' name. */
+    name: string;
+  }
+  | {
+    /** A filled area: a series' ± sd band. */
+    kind: 'polygon';
+    /** The vertices, in order. */
+    points: [number, number][];
+    /** Fill colour. */
+    fill: string;
+    /** Fill opacity, 0–1. */
+    opacity: number;
+    /** The series' name. */
+    name: string;
+  }
+  | {
+    /** A filled circle marking a data point. */
+    kind: 'marker';
+    /** Centre x. */
+    x: number;
+    /** Centre y. */
+    y: number;
+    /** Radius. */
+    r: number;
+    /** Fill colour. */
+    fill: string;
+  }
+  | {
+    /** A line of text. */
+    kind: 'text';
+    /** Anchor x (see `anchor`). */
+    x: number;
+    /** Vertical centre of the capital letters. */
+    y: number;
+    /** The text. */
+    text: string;
+    /** Font size. */
+    size: number;
+    /** Whether `x` is the text's start, middle or end. */
+    anchor: TextAnchor;
+    /** Text colour. */
+    color: string;
+    /** Rotated a quarter turn counter-clockwise (a y-axis label). */
+    rotate?: -90;
+    /** Bold type. */
+    bold?: boolean;
+  };
 
+/** A laid-out chart: drawing primitives in pixel coordinates, for the SVG writer and the PNG rasterizer. */
 export interface Scene {
+  /** Width in pixels. */
   width: number;
+  /** Height in pixels. */
   height: number;
+  /** What to draw, in order. */
   primitives: Primitive[];
 }
 
@@ -107,6 +207,7 @@ export function formatTick(v: number, step: number, percent = false): string {
 /** Rough text width for layout (both renderers use a ~0.6 em advance). */
 export const textWidth = (text: string, size: number): number => text.length * size * 0.6;
 
+/** Lays out a line chart (axes, ticks, series, bands, legend) as a {@link Scene}. */
 export function layoutLineChart(spec: ChartSpec): Scene {
   const width = spec.width ?? 720;
   const height = spec.height ?? 450;

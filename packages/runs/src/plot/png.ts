@@ -127,6 +127,7 @@ class Canvas {
   }
 }
 
+/** Draws a scene into an RGB pixel buffer, antialiased by `supersample`² samples per pixel. */
 export function rasterizeScene(scene: Scene, supersample = 3): { width: number; height: number; rgb: Uint8Array } {
   const cv = new Canvas(scene.width, scene.height, supersample);
   for (const p of scene.primitives) {
@@ -168,6 +169,7 @@ const CRC_TABLE = (() => {
   return t;
 })();
 
+/** The CRC-32 of `bytes` (PNG's chunk checksum). */
 export function crc32(bytes: Uint8Array): number {
   let c = 0xffffffff;
   for (let i = 0; i < bytes.length; i++) c = CRC_TABLE[(c ^ bytes[i]) & 0xff] ^ (c >>> 8);

@@ -28,6 +28,7 @@ function primitiveToSvg(p: Primitive): string {
   }
 }
 
+/** A scene as SVG text. */
 export function sceneToSvg(scene: Scene): string {
   return [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${scene.width}" height="${scene.height}" viewBox="0 0 ${scene.width} ${scene.height}" font-family="DejaVu Sans, Helvetica, Arial, sans-serif">`,

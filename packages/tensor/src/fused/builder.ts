@@ -15,6 +15,7 @@ import { validateProgram, type FusedInstruction, type FusedProgram } from './pro
 export class FusedValue {
   /** @internal */
   constructor(
+    /** The value's position in the program: inputs first, then one value per instruction. */
     readonly index: number,
     /** @internal */ readonly owner: object,
   ) {}
@@ -23,11 +24,16 @@ export class FusedValue {
 /** A value, or a number (a constant). */
 export type FusedOperand = FusedValue | number;
 
+/**
+ * The op set a {@link fuse} body builds with: every unary and binary elementwise op, `where`, and `constant`. Each
+ * takes values (or numbers, which become constants) and returns the value of a new instruction.
+ */
 export type FusedBuilder = { readonly [K in UnaryOp]: (x: FusedOperand) => FusedValue } & {
   readonly [K in BinaryOp]: (a: FusedOperand, b: FusedOperand) => FusedValue;
 } & {
   /** cond != 0 ? a : b */
   readonly where: (cond: FusedOperand, a: FusedOperand, b: FusedOperand) => FusedValue;
+  /** The constant `value` as a program value (numbers passed to the ops become constants too). */
   readonly constant: (value: number) => FusedValue;
 };
 
@@ -38,6 +44,12 @@ export type FusedInputs<N extends number, Acc extends FusedValue[] = []> = numbe
     ? Acc
     : FusedInputs<N, [...Acc, FusedValue]>;
 
+/**
+ * Builds a fused elementwise program of `inputs` inputs from `body`, which receives the input values and the builder
+ * and returns the result. Run it with `fusedElementwise(program, tensors)`: one pass over the broadcast inputs, no
+ * intermediate tensors. Throws a `WnError` for a non-integer or non-positive `inputs`, or a value from another
+ * program.
+ */
 export function fuse<N extends number>(inputs: N, body: (xs: FusedInputs<N>, k: FusedBuilder) => FusedOperand): FusedProgram {
   if (!Number.isInteger(inputs) || inputs < 1) throw new WnError('fuse', `argument 'inputs' expected an integer ≥ 1, got ${inputs}`);
   const owner = {};

@@ -11,12 +11,36 @@
 import { argError } from '../errors.js';
 import { BINARY_OPS, UNARY_OPS, type BinaryOp, type UnaryOp } from '../kernels.js';
 
+/**
+ * One instruction of a fused program: a constant, or an elementwise op on earlier values (`args` are value indices).
+ */
 export type FusedInstruction =
-  | { readonly op: 'const'; readonly value: number }
-  | { readonly op: UnaryOp; readonly args: readonly [number] }
-  | { readonly op: BinaryOp; readonly args: readonly [number, number] }
-  | { readonly op: 'where'; readonly args: readonly [number, number, number] };
+  | {
+    /** A constant. */
+    readonly op: 'const';
+    /** Its value. */
+    readonly value: number;
+  }
+  | {
+    /** A unary elementwise op. */
+    readonly op: UnaryOp;
+    /** The operand's value index. */
+    readonly args: readonly [number];
+  }
+  | {
+    /** A binary elementwise op. */
+    readonly op: BinaryOp;
+    /** The operands' value indices. */
+    readonly args: readonly [number, number];
+  }
+  | {
+    /** `cond != 0 ? a : b`. */
+    readonly op: 'where';
+    /** The value indices of cond, a and b. */
+    readonly args: readonly [number, number, number];
+  };
 
+/** A straight-line elementwise program, the argument of the `fusedElementwise` kernel; build one with {@link fuse}. */
 export interface FusedProgram {
   /** how many inputs the program reads (values 0..inputs−1) */
   readonly inputs: number;
@@ -100,13 +124,14 @@ const numberKey = (v: number): string => (Object.is(v, -0) ? '-0' : String(v));
 /** Instructions whose result is piecewise constant in their operands (zero derivative almost everywhere). */
 const STEP_OPS = new Set<string>(['equal', 'less', 'greater', 'sign', 'floor']);
 
+const piecewiseConstant = new WeakMap<FusedProgram, boolean>();
+
 /**
  * Whether the program's result has zero derivative with respect to every input almost everywhere
  * (a mask such as `where(x > 0, 1, slope)`): autograd's tape need not record it. Conservative:
  * `where` passes on its branches' derivatives (never the condition's); any other op its operands'.
+ * Cached per program.
  */
-const piecewiseConstant = new WeakMap<FusedProgram, boolean>();
-
 export function isPiecewiseConstant(program: FusedProgram): boolean {
   let known = piecewiseConstant.get(program);
   if (known === undefined) piecewiseConstant.set(program, (known = analyze(program)));

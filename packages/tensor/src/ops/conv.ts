@@ -8,9 +8,13 @@ import { assertTensor, pair } from './util.js';
 /** A number, [h, w], [top, bottom, left, right], or 'same' / 'valid'. */
 export type Padding = number | readonly [number, number] | readonly [number, number, number, number] | 'same' | 'valid';
 
+/** Options of `conv2d`. Sizes are in pixels, a number meaning the same for height and width. */
 export interface Conv2dOptions {
+  /** Step of the filter, default 1. */
   stride?: number | readonly [number, number];
+  /** Zero padding of the input, default 0 (`'same'` keeps the size at stride 1). */
   padding?: Padding;
+  /** Spacing between filter taps, default 1. */
   dilation?: number | readonly [number, number];
 }
 
@@ -54,6 +58,7 @@ export function conv2dAttrs(op: string, options: Conv2dOptions, inHW: readonly n
   return { stride, dilation, pad };
 }
 
+/** The [N, outC, outH, outW] output shape of a convolution of input `x` (NCHW) with filter `w` (OIHW). */
 export function conv2dOutputShape(x: Shape, w: Shape, a: Conv2dAttrs): number[] {
   const oh = Math.floor((x[2] + a.pad[0] + a.pad[1] - a.dilation[0] * (w[2] - 1) - 1) / a.stride[0]) + 1;
   const ow = Math.floor((x[3] + a.pad[2] + a.pad[3] - a.dilation[1] * (w[3] - 1) - 1) / a.stride[1]) + 1;
@@ -96,10 +101,18 @@ export function conv2dBackpropFilter(x: Tensor, dy: Tensor, attrs: Conv2dAttrs, 
   return ENGINE.runKernel('conv2dBackpropFilter', [x, dy], attrs, out, (b, xi, di) => b.kernels.conv2dBackpropFilter(xi, di, attrs, out));
 }
 
+/** Options of `convTranspose2d` (the gradient of `conv2d` with respect to its input). Sizes are in pixels. */
 export interface ConvTranspose2dOptions {
+  /** Stride of the convolution this transposes, default 1. */
   stride?: number | readonly [number, number];
+  /** Padding of the convolution this transposes (removed from the output), default 0. */
   padding?: number | readonly [number, number];
+  /**
+   * Extra rows and columns added to the bottom and right of the output (less than the stride), to pick one of the
+   * output sizes a strided convolution maps to the same input size; default 0.
+   */
   outputPadding?: number | readonly [number, number];
+  /** Spacing between filter taps, default 1. */
   dilation?: number | readonly [number, number];
 }
 

@@ -33,10 +33,12 @@ export function tensor(values: NestedArray | ArrayLike<number>, shape?: Shape): 
   return ENGINE.makeTensor(backend.upload(flat, flat.length), [...resolved], backend);
 }
 
+/** A rank-0 tensor holding `value`. */
 export function scalar(value: number): Tensor {
   return tensor([value], []);
 }
 
+/** A tensor of `shape` filled with `value`. Throws a `WnError` for a shape with negative or non-integer sizes. */
 export const full = (shape: Shape, value: number): Tensor => filled('full', shape, value);
 
 /** `full` whose errors name the public op that was called. */
@@ -48,9 +50,13 @@ function filled(op: string, shape: Shape, value: number): Tensor {
   return ENGINE.makeTensor(backend.upload(values, n), [...shape], backend);
 }
 
+/** A tensor of `shape` filled with 0. */
 export const zeros = (shape: Shape): Tensor => filled('zeros', shape, 0);
+/** A tensor of `shape` filled with 1. */
 export const ones = (shape: Shape): Tensor => filled('ones', shape, 1);
+/** Zeros of `t`'s shape, on the current backend. */
 export const zerosLike = (t: Tensor): Tensor => full(t.shape, 0);
+/** Ones of `t`'s shape, on the current backend. */
 export const onesLike = (t: Tensor): Tensor => full(t.shape, 1);
 
 /** [start, start + step, ...) up to (not including) stop, like numpy.arange. */

@@ -4,8 +4,11 @@ import type { Tensor } from '../tensor.js';
 import { reshape } from './shape-ops.js';
 import { assertTensor } from './util.js';
 
+/** Options of `matmul`. */
 export interface MatmulOptions {
+  /** Multiply by the transpose of the first operand (its last two axes swapped), default false. */
   transposeA?: boolean;
+  /** Multiply by the transpose of the second operand (its last two axes swapped), default false. */
   transposeB?: boolean;
 }
 

@@ -10,20 +10,16 @@ import { fuse } from '../fused/builder.js';
 import type { FusedProgram } from '../fused/program.js';
 import { fusedElementwise } from './fused.js';
 
-/** max(x, 0); gradient 0 at x = 0 and NaN stays NaN, as PyTorch. */
 /** 1 where x > 0, else 0: piecewise constant, so the tape does not record it. */
 const RELU_MASK = fuse(1, ([x], k) => k.greater(x, 0));
 
+/** max(x, 0). Its gradient is 0 at x = 0, and NaN stays NaN, as in PyTorch. */
 export function relu(x: Tensor): Tensor {
   // x · mask: one fused pass and one multiply forward, one multiply backward; NaN · 0 keeps NaN
   // (a select on x > 0 alone would map NaN to 0). Negative inputs give −0 (equal to 0).
   return ENGINE.tidy(() => mul(x, fusedElementwise(RELU_MASK, [x])));
 }
 
-/**
- * x for x > 0, slope·x otherwise. Written as x · (x > 0 ? 1 : slope): the mask is piecewise
- * constant, so the backward pass is one multiply (a where-of-both-branches form costs four ops).
- */
 /**
  * The leaky-ReLU mask, 1 where x > 0 and `slope` elsewhere, in one pass. The slope is a program
  * constant, so the program is piecewise constant and the tape does not record it.
@@ -35,11 +31,16 @@ function leakyMask(slope: number): FusedProgram {
   return p;
 }
 
+/**
+ * x for x > 0, `slope`·x otherwise (default slope 0.01). Written as x · (x > 0 ? 1 : slope): the mask is
+ * piecewise constant, so the backward pass is one multiply (a where-of-both-branches form costs four ops).
+ */
 export function leakyRelu(x: Tensor, slope = 0.01): Tensor {
   // x · mask: the backward pass is one multiply by the mask, which the tape keeps
   return ENGINE.tidy(() => mul(x, fusedElementwise(leakyMask(slope), [x])));
 }
 
+/** x for x > 0, `alpha`·(eˣ − 1) otherwise (default alpha 1); never overflows for large x. */
 export function elu(x: Tensor, alpha = 1): Tensor {
   return ENGINE.tidy(() => {
     const positive = greater(x, 0);
@@ -54,6 +55,7 @@ export function softplus(x: Tensor): Tensor {
   return ENGINE.tidy(() => add(maximum(x, 0), log(add(exp(neg(abs(x))), 1))));
 }
 
+/** x², elementwise. */
 export const square = (x: Tensor) => mul(x, x);
 
 /** x / ‖x‖₂ over `axes` (kept), with ‖x‖ floored at eps. */

@@ -6,10 +6,13 @@ import type { Tensor } from '../tensor.js';
 import { mean } from './reduce.js';
 import { assertTensor, pair } from './util.js';
 
+/** Options of `maxPool2d` / `avgPool2d`. Sizes are in pixels, a number meaning the same for height and width. */
 export interface Pool2dOptions {
+  /** Window size. */
   kernel: number | readonly [number, number];
   /** defaults to the kernel size */
   stride?: number | readonly [number, number];
+  /** Padding on every side, default 0: padded cells never win a max and count as zeros in an average. */
   padding?: number | readonly [number, number];
 }
 

@@ -66,6 +66,7 @@ export function deriveSeed(...parts: number[]): number {
  */
 export class Rng {
   private stream = 0;
+  /** The seed the generator was created with (the combined seed when given several parts). */
   readonly seed: number;
 
   /**
@@ -152,11 +153,13 @@ export class Rng {
     return out;
   }
 
+  /** A tensor of `shape` drawn uniformly from [lo, hi). */
   uniform(shape: Shape, lo = 0, hi = 1): Tensor {
     assertValidShape('rand', 'shape', shape);
     return tensor(this.uniformArray(sizeOf(shape), lo, hi), shape);
   }
 
+  /** A tensor of `shape` drawn from a normal distribution (Box–Muller) of the given mean and standard deviation. */
   normal(shape: Shape, mean = 0, std = 1): Tensor {
     assertValidShape('randn', 'shape', shape);
     return tensor(this.normalArray(sizeOf(shape), mean, std), shape);
@@ -176,8 +179,17 @@ export class Rng {
   }
 }
 
+/**
+ * A tensor of `shape` drawn from N(mean, std²) (default 0, 1) by a generator seeded with `options.seed`: the same seed
+ * gives the same values on every backend.
+ */
 export const randn = (shape: Shape, options: { seed: number; mean?: number; std?: number }): Tensor =>
   new Rng(options.seed).normal(shape, options.mean, options.std);
+/** A tensor of `shape` drawn uniformly from [low, high) (default [0, 1)) by a generator seeded with `options.seed`. */
 export const rand = (shape: Shape, options: { seed: number; low?: number; high?: number }): Tensor =>
   new Rng(options.seed).uniform(shape, options.low, options.high);
+/**
+ * A tensor of `shape` of 1 with probability `p`, else 0, drawn with `options.seed`. Throws a `WnError` when `p` is not
+ * in [0, 1].
+ */
 export const bernoulli = (shape: Shape, p: number, options: { seed: number }): Tensor => new Rng(options.seed).bernoulli(shape, p);

@@ -7,7 +7,9 @@ import { div, exp, log, mul, neg, sub, add } from './elementwise.js';
 import { reshape } from './shape-ops.js';
 import { assertTensor } from './util.js';
 
+/** Options of a reduction. */
 export interface ReduceOptions {
+  /** Keep the reduced axes as size 1 (default false: drop them). */
   keepDims?: boolean;
 }
 
@@ -32,10 +34,12 @@ export const sum = (x: Tensor, axes?: number | readonly number[], keepDims = fal
 /** Maximum over `axes`; NaN propagates. */
 export const max = (x: Tensor, axes?: number | readonly number[], keepDims = false) => reduce('max', x, axes, keepDims);
 
+/** Minimum over `axes` (all when omitted); NaN propagates. */
 export function min(x: Tensor, axes?: number | readonly number[], keepDims = false): Tensor {
   return ENGINE.tidy(() => neg(max(neg(x), axes, keepDims)));
 }
 
+/** Arithmetic mean over `axes` (all when omitted). */
 export function mean(x: Tensor, axes?: number | readonly number[], keepDims = false): Tensor {
   const list = normalizeAxes('mean', axes, x.rank);
   const count = sizeOf(list.map((a) => x.shape[a]));
@@ -75,10 +79,12 @@ export function logSumExp(x: Tensor, axes?: number | readonly number[], keepDims
   });
 }
 
+/** log(softmax(x)) along `axis` (default the last), computed stably as x − logsumexp(x). */
 export function logSoftmax(x: Tensor, axis = -1): Tensor {
   return ENGINE.tidy(() => sub(x, logSumExp(x, axis, true)));
 }
 
+/** exp(x) / Σ exp(x) along `axis` (default the last), with the maximum subtracted first so it never overflows. */
 export function softmax(x: Tensor, axis = -1): Tensor {
   return ENGINE.tidy(() => {
     const e = exp(sub(x, max(x, axis, true)));

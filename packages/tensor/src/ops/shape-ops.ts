@@ -25,11 +25,13 @@ export function reshape(x: Tensor, shape: readonly number[]): Tensor {
   return out;
 }
 
+/** Collapses axes `startAxis`… (default 1) into one: [N, C, H, W] becomes [N, C·H·W]. A view, no copy. */
 export function flatten(x: Tensor, startAxis = 1): Tensor {
   const a = normalizeAxis('flatten', startAxis, x.rank, 'startAxis');
   return reshape(x, [...x.shape.slice(0, a), -1]);
 }
 
+/** Inserts an axis of size 1 at `axis` (negative counts from the end of the new shape). A view, no copy. */
 export function expandDims(x: Tensor, axis: number): Tensor {
   const a = normalizeAxis('expandDims', axis, x.rank + 1);
   const shape = [...x.shape];
@@ -127,6 +129,10 @@ export function concat(xs: readonly Tensor[], axis = 0): Tensor {
   return acc!;
 }
 
+/**
+ * Joins tensors of one shape along a new axis `axis` (default 0). Throws a `WnError` for an empty list or differing
+ * shapes.
+ */
 export function stack(xs: readonly Tensor[], axis = 0): Tensor {
   if (xs.length === 0) throw argError('stack', 'xs', 'at least one tensor', 0);
   const a = normalizeAxis('stack', axis, xs[0].rank + 1);

@@ -66,12 +66,14 @@ export function acrobotStep(s: readonly number[], action: number): Vec4 {
 
 /** Gymnasium's Acrobot-v1: swing the tip above one link length over the pivot. */
 export class AcrobotEnv extends EnvBase<Float32Array> {
+  /** Six float32 values: cos θ1, sin θ1, cos θ2, sin θ2, θ̇1, θ̇2. */
   readonly observationSpace = new Box(
     [6],
     [-1, -1, -1, -1, -ACROBOT_MAX_VEL_1, -ACROBOT_MAX_VEL_2].map(Math.fround),
     [1, 1, 1, 1, ACROBOT_MAX_VEL_1, ACROBOT_MAX_VEL_2].map(Math.fround),
     'float32',
   );
+  /** Torque −1, 0 or +1 on the joint between the links. */
   readonly actionSpace = new Discrete(3);
   /** (θ1, θ2, θ̇1, θ̇2) in float64. */
   state: Vec4 = [0, 0, 0, 0];

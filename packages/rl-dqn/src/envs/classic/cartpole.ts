@@ -6,6 +6,7 @@ import { Box, Discrete } from '../spaces.js';
 import type { StateReader } from '../state-reader.js';
 import type { Frame } from '../types.js';
 
+/** Options of {@link CartPoleEnv}: the common ones and the reward variant. */
 export interface CartPoleOptions extends CommonEnvOptions {
   /** Gymnasium's `sutton_barto_reward`: 0 per step and −1 on termination. */
   suttonBartoReward?: boolean;
@@ -20,7 +21,9 @@ const HALF_LENGTH = 0.5;
 const POLE_MASS_LENGTH = MASS_POLE * HALF_LENGTH;
 const FORCE = 10.0;
 const TAU = 0.02;
+/** The pole angle, in radians, beyond which an episode terminates (12°). */
 export const CARTPOLE_THETA_LIMIT = (12 * 2 * Math.PI) / 360;
+/** The cart position beyond which an episode terminates. */
 export const CARTPOLE_X_LIMIT = 2.4;
 const FLOAT32_MAX = 3.4028234663852886e38;
 
@@ -39,12 +42,14 @@ export function cartPoleStep(state: readonly number[], action: number): [number,
 
 /** Gymnasium's CartPole-v1: keep the pole within 12° and the cart within ±2.4 for 500 steps. */
 export class CartPoleEnv extends EnvBase<Float32Array> {
+  /** Four float32 values: cart position, cart velocity, pole angle, pole angular velocity. */
   readonly observationSpace = new Box(
     [4],
     [-CARTPOLE_X_LIMIT * 2, -FLOAT32_MAX, -CARTPOLE_THETA_LIMIT * 2, -FLOAT32_MAX].map(Math.fround),
     [CARTPOLE_X_LIMIT * 2, FLOAT32_MAX, CARTPOLE_THETA_LIMIT * 2, FLOAT32_MAX].map(Math.fround),
     'float32',
   );
+  /** Push the cart left (0) or right (1). */
   readonly actionSpace = new Discrete(2);
   private readonly suttonBarto: boolean;
   /** (x, ẋ, θ, θ̇) in float64. */

@@ -30,12 +30,14 @@ const hill = (x: number): number => Math.sin(3 * x) * 0.45 + 0.55;
 
 /** Gymnasium's MountainCar-v0: rock an underpowered car up to the flag at 0.5. */
 export class MountainCarEnv extends EnvBase<Float32Array> {
+  /** Two float32 values: position and velocity. */
   readonly observationSpace = new Box(
     [2],
     [MOUNTAIN_CAR_MIN_POSITION, -MOUNTAIN_CAR_MAX_SPEED].map(Math.fround),
     [MOUNTAIN_CAR_MAX_POSITION, MOUNTAIN_CAR_MAX_SPEED].map(Math.fround),
     'float32',
   );
+  /** Accelerate left (0), don't (1), or right (2). */
   readonly actionSpace = new Discrete(3);
   /** (position, velocity) in float64. */
   state: [number, number] = [0, 0];

@@ -17,19 +17,28 @@ interface Entity {
 /** Asterix (minatar.md §3.3): collect gold, dodge enemies crossing eight lanes. */
 export class Asterix implements MinAtarGame {
   readonly channels = ['player', 'enemy', 'trail', 'gold'] as const;
+  /** The player's column. */
   playerX = 5;
+  /** The player's row. */
   playerY = 5;
   /** Slot k is lane (row) k + 1. */
   entities: (Entity | null)[] = new Array<Entity | null>(SLOTS).fill(null);
+  /** Steps between spawns (shrinks as the game ramps up). */
   spawnSpeed = INITIAL_SPAWN_PERIOD;
+  /** Steps until the next spawn. */
   spawnTimer = INITIAL_SPAWN_PERIOD;
+  /** Steps between entity moves (shrinks as the game ramps up). */
   moveSpeed = INITIAL_MOVE_PERIOD;
+  /** Steps until the entities move. */
   moveTimer = INITIAL_MOVE_PERIOD;
+  /** Steps until the next speed-up. */
   rampTimer = RAMP_INTERVAL;
+  /** Number of speed-ups so far. */
   rampIndex = 0;
 
   constructor(private readonly options: GameOptions) {}
 
+  /** Starts an episode. */
   reset(): void {
     this.playerX = 5;
     this.playerY = 5;
@@ -112,6 +121,7 @@ export class Asterix implements MinAtarGame {
     });
   }
 
+  /** The game's state as JSON. */
   getState(): Record<string, unknown> {
     return {
       playerX: this.playerX,

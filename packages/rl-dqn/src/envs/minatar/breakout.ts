@@ -12,20 +12,28 @@ const REVERSE = [2, 3, 0, 1];
 /** Breakout (minatar.md §3.2): bounce the ball off the paddle into three rows of bricks. */
 export class Breakout implements MinAtarGame {
   readonly channels = ['paddle', 'ball', 'trail', 'brick'] as const;
+  /** The paddle's column (on the bottom row). */
   paddle = 4;
+  /** The ball's column. */
   ballX = 0;
+  /** The ball's row. */
   ballY = 3;
+  /** The ball's direction: 0 up-left, 1 up-right, 2 down-right, 3 down-left. */
   ballDir = 2;
+  /** The ball's previous column (the trail channel). */
   lastX = 0;
+  /** The ball's previous row. */
   lastY = 3;
   /** Whether the previous step struck a brick (a second strike in a row does nothing). */
   strike = false;
+  /** The bricks, one byte per cell of the 10 × 10 grid (1: a brick). */
   bricks = new Uint8Array(GRID * GRID);
 
   private fillBricks(): void {
     for (let i = GRID; i < 4 * GRID; i++) this.bricks[i] = 1;
   }
 
+  /** Starts an episode: three full rows of bricks, the ball on row 3 at a random side, heading down. */
   reset(rng: Rng): void {
     this.bricks.fill(0);
     this.fillBricks();
@@ -95,6 +103,7 @@ export class Breakout implements MinAtarGame {
     for (let i = 0; i < GRID * GRID; i++) if (this.bricks[i]) grid.set(Math.floor(i / GRID), i % GRID, 3);
   }
 
+  /** The game's state as JSON. */
   getState(): Record<string, unknown> {
     const { paddle, ballX, ballY, ballDir, lastX, lastY, strike } = this;
     return { paddle, ballX, ballY, ballDir, lastX, lastY, strike, bricks: Array.from(this.bricks) };

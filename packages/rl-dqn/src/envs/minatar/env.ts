@@ -11,9 +11,16 @@ import { DOWN, FIRE, GRID, LEFT, NOOP, RIGHT, UP, type CellWriter, type GameOpti
 import { Seaquest } from './seaquest.js';
 import { SpaceInvaders } from './space-invaders.js';
 
+/** The MinAtar games. */
 export type MinAtarGameName = 'Asterix' | 'Breakout' | 'Freeway' | 'Seaquest' | 'SpaceInvaders';
 
-export const MINATAR_GAMES: Record<MinAtarGameName, { create: (o: GameOptions) => MinAtarGame; minimalActions: readonly number[] }> = {
+/** Every MinAtar game: how to create its rules and its minimal action set. */
+export const MINATAR_GAMES: Record<MinAtarGameName, {
+  /** Creates the game's rules. */
+  create: (o: GameOptions) => MinAtarGame;
+  /** The actions of the game's minimal set (`-v1` ids), as indices of the full set. */
+  minimalActions: readonly number[];
+}> = {
   Asterix: { create: (o) => new Asterix(o), minimalActions: [NOOP, LEFT, UP, RIGHT, DOWN] },
   Breakout: { create: () => new Breakout(), minimalActions: [NOOP, LEFT, RIGHT] },
   Freeway: { create: () => new Freeway(), minimalActions: [NOOP, UP, DOWN] },
@@ -21,6 +28,7 @@ export const MINATAR_GAMES: Record<MinAtarGameName, { create: (o: GameOptions) =
   SpaceInvaders: { create: (o) => new SpaceInvaders(o), minimalActions: [NOOP, LEFT, RIGHT, FIRE] },
 };
 
+/** Options of {@link MinAtarEnv}: the common ones, sticky actions, difficulty ramping, layout and rendering. */
 export interface MinAtarOptions extends CommonEnvOptions {
   /** Probability that the previous executed action repeats instead of the chosen one (default 0.1). */
   stickyActionProb?: number;
@@ -68,12 +76,19 @@ class ObservationWriter implements CellWriter {
  * (taken every step, as the reference does) and the game.
  */
 export class MinAtarEnv extends EnvBase<Uint8Array> {
+  /** uint8 0/1 grids, 10 × 10 × channels (`'hwc'`) or channels × 10 × 10 (`'chw'`). */
   readonly observationSpace: Box;
+  /** The full 6-action set (`-v0`) or the game's minimal set (`-v1`). */
   readonly actionSpace: Discrete;
+  /** The game's rules. */
   readonly game: MinAtarGame;
+  /** The game action each env action stands for. */
   readonly actionSet: readonly number[];
+  /** Probability that the previous action repeats instead of the chosen one. */
   readonly stickyActionProb: number;
+  /** Whether the game speeds up during an episode. */
   readonly difficultyRamping: boolean;
+  /** The observation layout. */
   readonly layout: 'hwc' | 'chw';
   private readonly renderScale: number;
   private readonly writer: ObservationWriter;

@@ -20,9 +20,13 @@ interface Car {
 /** Freeway (minatar.md §3.4): a chicken crosses eight lanes of traffic as often as it can. */
 export class Freeway implements MinAtarGame {
   readonly channels = ['chicken', 'car', 'speed1', 'speed2', 'speed3', 'speed4', 'speed5'] as const;
+  /** The chicken's row (it crosses from the bottom row to the top). */
   chickenY = GRID - 1;
+  /** The eight cars, one per lane. */
   cars: Car[] = [];
+  /** Steps until the chicken may move again. */
   moveTimer = MOVE_COOLDOWN;
+  /** Steps left in the episode. */
   terminateTimer = TIME_LIMIT;
 
   private randomizeCars(rng: Rng, keepPositions: boolean): void {
@@ -34,6 +38,7 @@ export class Freeway implements MinAtarGame {
     }
   }
 
+  /** Starts an episode: the chicken at the bottom, every car at the left edge with a random speed and direction. */
   reset(rng: Rng): void {
     this.cars = [];
     this.randomizeCars(rng, false);
@@ -80,6 +85,7 @@ export class Freeway implements MinAtarGame {
     });
   }
 
+  /** The game's state as JSON. */
   getState(): Record<string, unknown> {
     return {
       chickenY: this.chickenY,

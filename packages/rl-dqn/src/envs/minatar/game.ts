@@ -8,6 +8,7 @@ export const UP = 2;
 export const RIGHT = 3;
 export const DOWN = 4;
 export const FIRE = 5;
+/** One-letter names of the six actions, in action order. */
 export const ACTION_NAMES = ['n', 'l', 'u', 'r', 'd', 'f'] as const;
 
 /** The grid is 10 × 10; row 0 is the top. */
@@ -27,11 +28,13 @@ export interface CellWriter {
 export interface MinAtarGame {
   /** Channel names, in observation order. */
   readonly channels: readonly string[];
+  /** Starts an episode. */
   reset(rng: Rng): void;
   /** One step with an action of the full set (0 … 5); `terminal` is set once the episode ends. */
   step(action: number, rng: Rng): { reward: number; terminal: boolean };
   /** Marks each occupied cell through `grid.set(row, column, channel)` on a zeroed grid. */
   observe(grid: CellWriter): void;
+  /** The game's state as JSON. */
   getState(): Record<string, unknown>;
   /** Reads a whole record (throwing on any bad field) before changing anything. */
   setState(reader: StateReader): void;

@@ -40,26 +40,44 @@ export class Seaquest implements MinAtarGame {
     'diver_guage',
     'diver',
   ] as const;
+  /** Oxygen left (refilled at the surface). */
   oxygen = MAX_OXYGEN;
+  /** Divers on board. */
   divers = 0;
+  /** The submarine's column. */
   subX = 5;
+  /** The submarine's row (0: the surface). */
   subY = 0;
+  /** Whether the submarine faces right (its shots go that way). */
   facingRight = false;
+  /** The player's bullets. */
   friendlyBullets: Bullet[] = [];
+  /** The enemy subs' bullets. */
   enemyBullets: Bullet[] = [];
+  /** The enemy fish. */
   fish: Swimmer[] = [];
+  /** The enemy subs. */
   subs: Sub[] = [];
+  /** The divers to rescue. */
   diverList: Swimmer[] = [];
+  /** Steps between enemy spawns (shrinks as the game ramps up). */
   enemySpawnSpeed = INITIAL_ENEMY_SPAWN_PERIOD;
+  /** Steps until the next enemy spawn. */
   enemySpawnTimer = INITIAL_ENEMY_SPAWN_PERIOD;
+  /** Steps until the next diver spawn. */
   diverSpawnTimer = DIVER_SPAWN_PERIOD;
+  /** Steps between enemy moves (shrinks as the game ramps up). */
   moveSpeed = INITIAL_MOVE_PERIOD;
+  /** Number of speed-ups so far. */
   rampIndex = 0;
+  /** Steps until the player may fire again. */
   shotTimer = 0;
+  /** Whether the submarine is at the surface. */
   surface = true;
 
   constructor(private readonly options: GameOptions) {}
 
+  /** Starts an episode. */
   reset(): void {
     this.oxygen = MAX_OXYGEN;
     this.divers = 0;
@@ -276,6 +294,7 @@ export class Seaquest implements MinAtarGame {
     }
   }
 
+  /** The game's state as JSON. */
   getState(): Record<string, unknown> {
     const b = (e: Bullet) => [e.x, e.y, Number(e.right)];
     return {

@@ -12,16 +12,25 @@ const at = (y: number, x: number): number => y * GRID + x;
 /** Space Invaders (minatar.md §3.6): a cannon under a marching, shooting block of aliens. */
 export class SpaceInvaders implements MinAtarGame {
   readonly channels = ['cannon', 'alien', 'alien_left', 'alien_right', 'friendly_bullet', 'enemy_bullet'] as const;
+  /** The cannon's column (on the bottom row). */
   cannon = 5;
+  /** The aliens, one byte per cell of the 10 × 10 grid. */
   aliens = new Uint8Array(CELLS);
+  /** The player's bullets, one byte per cell. */
   friendlyBullets = new Uint8Array(CELLS);
+  /** The aliens' bullets, one byte per cell. */
   enemyBullets = new Uint8Array(CELLS);
   /** −1 moving left, +1 moving right. */
   alienDir = -1;
+  /** Steps between alien moves (shrinks as the game ramps up). */
   moveInterval = INITIAL_MOVE_INTERVAL;
+  /** Steps until the aliens move. */
   alienMoveTimer = INITIAL_MOVE_INTERVAL;
+  /** Steps until an alien fires. */
   alienShotTimer = ENEMY_SHOT_INTERVAL;
+  /** Steps until the player may fire again. */
   shotTimer = 0;
+  /** Number of speed-ups so far (one per cleared wave while ramping, down to the minimum interval). */
   rampIndex = 0;
 
   constructor(private readonly options: GameOptions) {}
@@ -30,6 +39,7 @@ export class SpaceInvaders implements MinAtarGame {
     for (let y = 0; y < 4; y++) for (let x = 2; x < 8; x++) this.aliens[at(y, x)] = 1;
   }
 
+  /** Starts an episode. */
   reset(): void {
     this.cannon = 5;
     this.aliens.fill(0);
@@ -159,6 +169,7 @@ export class SpaceInvaders implements MinAtarGame {
     }
   }
 
+  /** The game's state as JSON. */
   getState(): Record<string, unknown> {
     return {
       cannon: this.cannon,

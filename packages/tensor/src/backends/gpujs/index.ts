@@ -15,6 +15,7 @@ import { GpujsRuntime, resolveMode, type GpujsMode, type GpujsStorage } from './
 
 export type { GpujsMode, GpujsStorage, ResolvedGpujsMode } from './runtime.js';
 
+/** Options of {@link createGpujsBackend}. */
 export interface GpujsBackendOptions {
   /** gpu.js mode; 'gpu' lets gpu.js pick its best (the name then reports the pick). */
   readonly mode: GpujsMode;
@@ -24,6 +25,7 @@ export interface GpujsBackendOptions {
   readonly GPU?: typeof GPU;
 }
 
+/** A gpu.js backend: a {@link Backend} with its kernel statistics and a `destroy` for its GPU resources. */
 export interface GpujsBackend extends Backend<GpujsStorage> {
   /** Kernels compiled so far (one per op and shape signature). */
   readonly compiledKernels: number;
@@ -36,6 +38,11 @@ export interface GpujsBackend extends Backend<GpujsStorage> {
   destroy(): Promise<void>;
 }
 
+/**
+ * Creates a gpu.js backend in the given mode (compiling kernels lazily, one per op and shape signature). Throws a
+ * `WnError` when gpu.js is not loaded or the mode is unavailable. Usually reached through `import '@wn/tensor/gpujs'`,
+ * which registers these backends by name.
+ */
 export function createGpujsBackend(options: GpujsBackendOptions): GpujsBackend {
   const ownsGpu = options.gpu === undefined;
   const gpu = options.gpu ?? new (options.GPU ?? defaultGpuClass())({ mode: options.mode });

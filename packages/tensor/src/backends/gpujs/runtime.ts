@@ -9,6 +9,10 @@ import { sizeOf } from '../../shape.js';
 import { DIALECTS, type Dialect } from './dialect.js';
 import { KernelCache } from './kernel-cache.js';
 
+/**
+ * The gpu.js modes: `cpu` (plain JavaScript), `webasm`, `webgl2` / `webgl` (browser GPU, data kept in textures),
+ * `headlessgl` (Node with the `gl` package), or `gpu` to let gpu.js pick the best available.
+ */
 export type GpujsMode = 'cpu' | 'webasm' | 'webgl2' | 'webgl' | 'headlessgl' | 'gpu';
 /** The gpu.js backend actually running kernels ('gpu' resolves to one of the others). */
 export type ResolvedGpujsMode = Exclude<GpujsMode, 'gpu'>;

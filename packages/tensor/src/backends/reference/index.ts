@@ -9,9 +9,14 @@ import { binaryFns, unaryFns } from './elementwise.js';
 import { createFusedKernel } from './fused.js';
 import { weightNormForward, weightNormGradient } from './weight-norm.js';
 
+/** The host storage of the reference backends: `Float32Array`, or `Float64Array` for `reference64`. */
 export type HostArray = Float32Array | Float64Array;
 type In = KernelInput<HostArray>;
 
+/**
+ * The reference kernel table: plain loops over typed arrays, allocating outputs with `alloc` (which fixes the
+ * precision). Accumulations run in float64. Other backends reuse it for kernels they do not specialize.
+ */
 export function createReferenceKernels(alloc: (n: number) => HostArray): Kernels<HostArray> {
   /** Accumulations run in float64; the result is stored at the backend's precision. */
   const fromF64 = (acc: Float64Array): HostArray => {
@@ -277,6 +282,10 @@ function poolWindows(x: In, a: Pool2dAttrs, out: Shape, visit: (o: number, cells
       }
 }
 
+/**
+ * Creates the reference backend: `precision: 'float32'` (the default, registered as `reference`) or `'float64'`
+ * (registered as `reference64`, used for gradient checks).
+ */
 export function createReferenceBackend(options: { precision?: 'float32' | 'float64' } = {}): Backend<HostArray> {
   const precision = options.precision ?? 'float32';
   const alloc = precision === 'float64' ? (n: number) => new Float64Array(n) : (n: number) => new Float32Array(n);

@@ -18,14 +18,26 @@ import { createHostKernels } from './host-kernels.js';
 import { WasmRuntime, type WasmRuntimeOptions } from './runtime.js';
 import { weightNormLayout } from '../reference/weight-norm.js';
 
+/**
+ * Options of {@link createWasmBackend}, those of its runtime: `threads` (worker threads sharing big
+ * kernels; `'auto'`, the default, is one per core up to 4, or 1 where threads are unavailable),
+ * `fma` (relaxed-SIMD fused multiply-add; `'auto'` uses it where the engine has it, which changes
+ * results in the last bits) and `tuning` (block sizes of the matmul and conv kernels, for benchmarks).
+ */
 export type WasmBackendOptions = WasmRuntimeOptions;
 export { WasmRuntime, type WasmRuntimeOptions };
 
+/** The wasm backend: a {@link Backend} of Float32Array storage with its compute runtime. */
 export interface WasmBackend extends Backend<Float32Array> {
   /** The compute engine behind the fast kernels (thread count, FMA, direct entry points). */
   readonly runtime: WasmRuntime;
 }
 
+/**
+ * Creates the wasm backend: blocked SIMD128 WebAssembly for matmul and the conv2d kernels (optionally over worker
+ * threads), specialized JavaScript loops for the memory-bound kernels, the reference kernels for the rest; float32
+ * storage. Registered as `wasm`, the default backend.
+ */
 export function createWasmBackend(options: WasmBackendOptions = {}): WasmBackend {
   const pool = new BufferPool();
   const alloc = { dirty: (n: number) => pool.takeDirty(n), zeroed: (n: number) => pool.takeZeroed(n) };
