@@ -58,6 +58,7 @@ export async function fetchBytes(url: URL): Promise<Uint8Array> {
   return new Uint8Array(await response.arrayBuffer());
 }
 
+/** Options of {@link fetchEmbeddedFashionMnist}: how bytes are read and from where. */
 export interface FetchEmbeddedOptions {
   /** reads a URL's bytes (default: `fetchBytes`, i.e. `fetch`); tests read the files from disk */
   readonly fetchBytes?: FetchBytes;

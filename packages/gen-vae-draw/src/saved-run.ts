@@ -13,7 +13,9 @@ import { readMetricsJsonl, readRunSettings, RUN_FILES, savedWeights } from '@wn/
 import type { GenerativeModel } from './model.js';
 import { buildModel, checkpointParts, newAverage, newOptimizer, RUN_KIND, type Args } from './trainer.js';
 
+/** A run folder opened for evaluation: its settings, the model with the weights it saved, and where they came from. */
 export interface SavedRun {
+  /** the run's settings (its config.json) */
   args: Args;
   /** the model with the weights evaluation uses */
   model: GenerativeModel;
@@ -23,6 +25,7 @@ export interface SavedRun {
   epochs: number;
   /** whether the weights are the Polyak average */
   averaged: boolean;
+  /** frees the model's tensors */
   dispose(): void;
 }
 

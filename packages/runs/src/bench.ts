@@ -80,14 +80,19 @@ export interface BenchMachine {
   cores: number;
   /** the Node.js version */
   node: string;
-  /** the @wn tensor backend the bench ran on */
+  /** the `@wn/tensor` backend the bench ran on */
   backend: string;
   /** the backend's worker threads (wasm; null for the others) */
   threads: number | null;
   /** whether the wasm kernels used relaxed-SIMD fused multiply-add (null: not wasm) */
   relaxedSimd: boolean | null;
   /** 1-, 5- and 15-minute load averages at the start and at the end */
-  loadavg: { start: number[]; end: number[] };
+  loadavg: {
+    /** at the start of the bench */
+    start: number[];
+    /** at its end */
+    end: number[];
+  };
 }
 
 /** A model package's bench results file. */

@@ -189,6 +189,10 @@ export interface OptionalKernels<D> {
 export interface Kernels<D> extends Partial<OptionalKernels<D>> {
   /** {@inheritDoc OptionalKernels.fusedElementwise} */
   fusedElementwise?(program: FusedProgram, inputs: readonly KernelInput<D>[], out: Shape): D;
+  /** {@inheritDoc OptionalKernels.weightNorm} */
+  weightNorm?(v: KernelInput<D>, g: KernelInput<D>, dim: number, out: Shape): D;
+  /** {@inheritDoc OptionalKernels.weightNormBackward} */
+  weightNormBackward?(dw: KernelInput<D>, v: KernelInput<D>, g: KernelInput<D>, dim: number, wrt: 'v' | 'g', out: Shape): D;
   /** Elementwise f(x). */
   unary(op: UnaryOp, x: KernelInput<D>, out: Shape): D;
   /** Elementwise f(a, b) with NumPy broadcasting to `out`; comparisons give 1 or 0. */

@@ -104,6 +104,7 @@ export interface TrainResult {
   solvedAt: number | null;
   /** episodes finished, and the mean return of the last (up to) 100 (null before the first), where training stopped */
   episodes: number;
+  /** the mean return of the last (up to) 100 episodes; null before the first */
   returnMean100: number | null;
   /** Whether the run stopped early (a signal); it can be resumed from its checkpoint. */
   interrupted: boolean;

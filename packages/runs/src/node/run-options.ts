@@ -19,10 +19,13 @@ export const RUN_GROUP = 'Run';
 export interface RunOptionHelp {
   /** what --out is and its default, e.g. 'output folder (default: runs/<model>-…)' */
   out: string;
+  /** help of --resume (default: continue from the checkpoints in --out) */
   resume?: string;
+  /** help of --overwrite (default: replace the results in --out) */
   overwrite?: string;
   /** what --quiet leaves (e.g. 'a line per epoch') */
   quiet?: string;
+  /** the help section these options are listed under (default `RUN_GROUP`) */
   group?: string;
 }
 
@@ -56,17 +59,25 @@ export function seedOptions(options: { group: string; seedsCommands: readonly st
 
 /** The parsed values of `runOptions` (each undefined when not given). */
 export interface RunOptionValues {
+  /** --out: the run (or comparison) folder */
   out?: string;
+  /** --resume: continue from the folder's checkpoint */
   resume?: boolean;
+  /** --overwrite: replace the folder's results */
   overwrite?: boolean;
+  /** --backend: a registered tensor backend */
   backend?: string;
+  /** --threads: worker threads of the wasm backend */
   threads?: number;
+  /** --quiet: no progress bar */
   quiet?: boolean;
 }
 
 /** Whether to continue a run or replace one; both at once is a contradiction. */
 export interface RunFlags {
+  /** continue from a checkpoint */
   resume?: boolean;
+  /** replace earlier results */
   overwrite?: boolean;
 }
 
@@ -100,9 +111,13 @@ export interface RunControl {
 
 /** What `runSetup` decided. */
 export interface RunSetup {
+  /** how the run folder opens (`runModeOf`) */
   mode: RunMode;
+  /** --resume was given */
   resume: boolean;
+  /** --overwrite was given */
   overwrite: boolean;
+  /** --quiet was given */
   quiet: boolean;
   /** the backend now selected */
   backend: string;

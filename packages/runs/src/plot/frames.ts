@@ -13,8 +13,11 @@ import { encodePng } from './png.js';
 
 /** An RGB image, row-major, 3 bytes per pixel. */
 export interface RgbFrame {
+  /** pixels per row */
   width: number;
+  /** rows */
   height: number;
+  /** width × height × 3 bytes, row-major RGB */
   data: Uint8Array;
 }
 
@@ -74,6 +77,7 @@ export function encodeGif(frames: readonly RgbFrame[], options: { delayMs: numbe
   return gif.bytes();
 }
 
+/** Layout of {@link frameGrid}: the spacing and background around frames. */
 export interface FrameGridOptions {
   /** pixels between frames (default 4) */
   gap?: number;
