@@ -239,7 +239,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       process.stdout.write(`Training ${args.model} ${args.variant}, seed ${args.seed}\n${describeRun(args, data)}Run folder: ${outDir}\n`);
       const r = await train({ ...args, outDir }, { data, signal: interrupt.signal, progress, quiet });
       const last = r.metrics.at(-1);
-      if (last) process.stdout.write(`Final test ELBO ${last.test_elbo.toFixed(2)} nats${last.iw_k ? `, IW bound (k = ${last.iw_k}) ${last.test_iw.toFixed(2)}` : ''} after ${last.epoch} epochs (${formatDuration((performance.now() - t0) / 1000)} in all)\n`);
+      if (last) process.stdout.write(`${r.interrupted ? 'Last completed epoch: test ELBO' : 'Final test ELBO'} ${last.test_elbo.toFixed(2)} nats${last.iw_k ? `, IW bound (k = ${last.iw_k}) ${last.test_iw.toFixed(2)}` : ''} after ${last.epoch} epochs (${formatDuration((performance.now() - t0) / 1000)} in all)\n`);
       process.stdout.write(r.interrupted ? 'Interrupted. Continue with the same command plus --resume.\n' : `Results in ${outDir}\n`);
       return r.interrupted ? interrupt.exitCode || 130 : 0;
     }
