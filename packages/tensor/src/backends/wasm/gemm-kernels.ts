@@ -13,7 +13,7 @@
  * Everything takes byte addresses into the one linear memory and element strides, so a
  * transposed operand is just a different (row, column) stride pair.
  */
-import { f32, f32x4, i32, v128, type FunctionRef, type Local, type ModuleBuilder, type Operand } from './emitter.js';
+import { f32, f32x4, i32, v128, type FunctionBuilder, type FunctionRef, type Local, type ModuleBuilder, type Operand } from './emitter.js';
 
 export interface GemmConfig {
   /** micro-tile rows */
@@ -124,6 +124,7 @@ export function addGemmFunctions(mb: ModuleBuilder, config: GemmConfig): GemmFun
     const i = f.local(I32), k = f.local(I32), rows = f.local(I32), r = f.local(I32), src = f.local(I32);
     const rsBytes = f.local(I32), csBytes = f.local(I32);
     const rowPtr = Array.from({ length: mr }, () => f.local(I32));
+    const tr = Array.from({ length: 8 }, () => f.local('v128'));
     f.set(rsBytes, i32.shl(rs, 2));
     f.set(csBytes, i32.shl(cs, 2));
     f.for(i, 0, mc, mr, () => {
@@ -132,7 +133,34 @@ export function addGemmFunctions(mb: ModuleBuilder, config: GemmConfig): GemmFun
         i32.eq(rows, mr),
         () => {
           for (let q = 0; q < mr; q++) f.set(rowPtr[q], i32.add(a, i32.mul(i32.add(i, q), rsBytes)));
-          f.for(k, 0, kc, 1, () => {
+          f.set(k, 0);
+          const groups = Math.floor(mr / 4); // rows packed as v128 groups; the rest one by one
+          f.if(
+            i32.eq(rs, 1),
+            () => {
+              // Transposed A (dyᵀ·x): a panel's MR values at one k are contiguous.
+              f.for(k, 0, kc, 1, () => {
+                for (let g = 0; g < groups; g++) f.storeV128(dst, v128.load(rowPtr[0], 16 * g), 16 * g);
+                for (let q = 4 * groups; q < mr; q++) f.storeF32(dst, f32.load(rowPtr[0], 4 * q), 4 * q);
+                f.inc(rowPtr[0], csBytes);
+                f.inc(dst, 4 * mr);
+              });
+            },
+            () =>
+              f.if(i32.eq(cs, 1), () => {
+                // Row-major A: four k of each row as one v128, transposed 4x4 into four k steps.
+                f.for(k, 0, i32.and(kc, -4), 4, () => {
+                  for (let g = 0; g < groups; g++) transpose4(f, tr, rowPtr.slice(4 * g, 4 * g + 4), dst, 16 * g, 4 * mr);
+                  for (let q = 4 * groups; q < mr; q++) {
+                    for (let kk = 0; kk < 4; kk++) f.storeF32(dst, f32.load(rowPtr[q], 4 * kk), 4 * (kk * mr + q));
+                  }
+                  for (let q = 0; q < mr; q++) f.inc(rowPtr[q], 16);
+                  f.inc(dst, 16 * mr);
+                });
+                f.set(k, i32.and(kc, -4));
+              }),
+          );
+          f.for(k, k, kc, 1, () => {
             for (let q = 0; q < mr; q++) {
               f.storeF32(dst, f32.load(rowPtr[q]), 4 * q);
               f.inc(rowPtr[q], csBytes);
@@ -159,6 +187,7 @@ export function addGemmFunctions(mb: ModuleBuilder, config: GemmConfig): GemmFun
     const j = f.local(I32), k = f.local(I32), cols = f.local(I32), q = f.local(I32), src = f.local(I32);
     const rsBytes = f.local(I32), csBytes = f.local(I32);
     const colOffset = Array.from({ length: nr }, () => f.local(I32));
+    const tr = Array.from({ length: 8 }, () => f.local('v128'));
     f.set(rsBytes, i32.shl(rs, 2));
     f.set(csBytes, i32.shl(cs, 2));
     for (let c = 0; c < nr; c++) f.set(colOffset[c], i32.mul(csBytes, c));
@@ -179,7 +208,17 @@ export function addGemmFunctions(mb: ModuleBuilder, config: GemmConfig): GemmFun
           f.if(
             i32.eq(cols, nr),
             () => {
-              f.for(k, 0, kc, 1, () => {
+              f.if(i32.eq(rs, 1), () => {
+                // Transposed B (each column's k values contiguous: x·Wᵀ): four k at a time, one
+                // v128 per column, transposed 4x4 in registers into four packed rows.
+                f.for(k, 0, i32.and(kc, -4), 4, () => {
+                  for (let g = 0; g < nv; g++) transpose4(f, tr, colOffset.slice(4 * g, 4 * g + 4).map((o) => i32.add(src, o)), dst, 16 * g, 4 * nr);
+                  f.inc(src, 16);
+                  f.inc(dst, 16 * nr);
+                });
+                f.set(k, i32.and(kc, -4));
+              }, () => f.set(k, 0));
+              f.for(k, k, kc, 1, () => {
                 for (let c = 0; c < nr; c++) f.storeF32(dst, f32.load(i32.add(src, colOffset[c])), 4 * c);
                 f.inc(src, rsBytes);
                 f.inc(dst, 4 * nr);
@@ -233,6 +272,25 @@ export function addGemmFunctions(mb: ModuleBuilder, config: GemmConfig): GemmFun
   );
 
   return { microKernel, macroKernel, packA, packB, gemm };
+}
+
+/**
+ * Packs a 4 x 4 block: loads four columns' (or rows') next four k values (one v128 from each
+ * address in `from`)
+ * and stores them as four rows of four (`dst + at + q * rowBytes` holds k = q of the columns).
+ * `tr` are eight v128 scratch locals.
+ */
+function transpose4(f: FunctionBuilder, tr: Local[], from: Operand[], dst: Local, at: number, rowBytes: number): void {
+  const [x0, x1, x2, x3, t0, t1, t2, t3] = tr;
+  [x0, x1, x2, x3].forEach((x, c) => f.set(x, v128.load(from[c])));
+  f.set(t0, v128.shuffle32(x0, x1, [0, 4, 1, 5])); // k0: c0 c1, k1: c0 c1
+  f.set(t1, v128.shuffle32(x0, x1, [2, 6, 3, 7])); // k2, k3 of c0 c1
+  f.set(t2, v128.shuffle32(x2, x3, [0, 4, 1, 5])); // k0, k1 of c2 c3
+  f.set(t3, v128.shuffle32(x2, x3, [2, 6, 3, 7])); // k2, k3 of c2 c3
+  f.storeV128(dst, v128.shuffle32(t0, t2, [0, 1, 4, 5]), at);
+  f.storeV128(dst, v128.shuffle32(t0, t2, [2, 3, 6, 7]), at + rowBytes);
+  f.storeV128(dst, v128.shuffle32(t1, t3, [0, 1, 4, 5]), at + 2 * rowBytes);
+  f.storeV128(dst, v128.shuffle32(t1, t3, [2, 3, 6, 7]), at + 3 * rowBytes);
 }
 
 /** base + (row * rowStride + col * colStride) * 4 */
