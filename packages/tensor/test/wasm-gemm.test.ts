@@ -148,8 +148,9 @@ describe('wasm runtime threads', () => {
 /**
  * The blocked GEMM's summation order, in float32 (plain SIMD: products rounded, then added):
  * the shared dimension in kBlock's equal blocks of at most KC = 256, each block summed in k order
- * from zero, the block sums added to C in block order. Packing (vector copies, 4x4 transposes)
- * and the thread split must not change it: a packed value in the wrong place changes the bits.
+ * from zero, the block sums added to C in block order. Packing (vector copies, 4x4 transposes),
+ * reading a row-major B in place and the thread split must not change it: a value read from the
+ * wrong place changes the bits.
  */
 function orderedMatmul(a: Float32Array, b: Float32Array, m: number, n: number, k: number, ta: boolean, tb: boolean): Float32Array {
   const f = Math.fround;
@@ -180,6 +181,8 @@ describe('wasm matmul summation order (plain SIMD, 1 and 2 threads)', () => {
     // k not a multiple of 4 (packing tails), more than one K block, partial row panels and column panels
     [13, 21, 7, false, true], [13, 21, 7, false, false], [13, 21, 7, true, false], [13, 21, 7, true, true],
     [36, 40, 517, false, true], [36, 40, 517, true, true], [150, 33, 258, false, false], [150, 33, 258, true, true],
+    // row-major B read in place (at most MC rows): fewer columns than one panel, a partial last panel
+    [13, 5, 7, false, false], [128, 30, 9, true, false],
   ];
   it.each(shapes)('%i x %i x %i (transposeA %s, transposeB %s) sums in the blocked order', (m, n, k, ta, tb) => {
     const a = random(m * k, m + n + k), b = random(k * n, m * n + k);

@@ -42,7 +42,7 @@ export function gemmScratchBytes(config: GemmConfig): number {
 }
 
 export interface GemmFunctions {
-  /** (kc, pa, pb, c, ldcBytes, accumulate): one MR x NR tile from packed panels */
+  /** (kc, pa, pb, c, ldcBytes, accumulate, bStepBytes): one MR x NR tile from packed panels */
   readonly microKernel: FunctionRef;
   /** (mc, nc, kc, pa, pb, c, ldcBytes, accumulate, tile): all tiles of a packed block pair */
   readonly macroKernel: FunctionRef;
@@ -75,7 +75,13 @@ export function addGemmFunctions(mb: ModuleBuilder, config: GemmConfig): GemmFun
   const microKernels = Array.from({ length: mr }, (_, i) => addMicroKernel(mb, cfg, i + 1));
   const microKernel = microKernels[mr - 1];
 
-  const macroKernel = mb.func('gemmMacroKernel', [I32, I32, I32, I32, I32, I32, I32, I32, I32], (f, mc, nc, kc, pa, pb, c, ldc, accumulate, tile) => {
+  /**
+   * The macro-kernel over packed B panels (kc x NR each, one after another), or with `direct`
+   * over full NR-column panels of a row-major B read in place (one more argument: B's row stride
+   * in bytes), which skips packing B when each of its values is used only by a few rows of A.
+   */
+  const addMacroKernel = (name: string, direct: boolean): FunctionRef => mb.func(name, direct ? [I32, I32, I32, I32, I32, I32, I32, I32, I32, I32] : [I32, I32, I32, I32, I32, I32, I32, I32, I32], (f, mc, nc, kc, pa, pb, c, ldc, accumulate, tile, ldbArg) => {
+    const bStep = direct ? ldbArg : 4 * nr;
     const jr = f.local(I32), ir = f.local(I32), cols = f.local(I32), rows = f.local(I32);
     const paPanel = f.local(I32), pbPanel = f.local(I32), cTile = f.local(I32);
     const r = f.local(I32), j = f.local(I32), src = f.local(I32), dst = f.local(I32);
@@ -90,7 +96,7 @@ export function addGemmFunctions(mb: ModuleBuilder, config: GemmConfig): GemmFun
           i32.eq(cols, nr),
           () => {
             const dispatch = (r: number): void => {
-              const run = () => f.call(microKernels[r - 1], [kc, paPanel, pbPanel, cTile, ldc, accumulate]);
+              const run = () => f.call(microKernels[r - 1], [kc, paPanel, pbPanel, cTile, ldc, accumulate, bStep]);
               if (r === 1) run();
               else f.if(i32.eq(rows, r), run, () => dispatch(r - 1));
             };
@@ -98,7 +104,7 @@ export function addGemmFunctions(mb: ModuleBuilder, config: GemmConfig): GemmFun
           },
           () => {
             // Edge tile: compute the full tile into scratch, then write back only what exists.
-            f.call(microKernel, [kc, paPanel, pbPanel, tile, 4 * nr, 0]);
+            f.call(microKernel, [kc, paPanel, pbPanel, tile, 4 * nr, 0, bStep]);
             f.for(r, 0, rows, 1, () => {
               f.set(src, i32.add(tile, i32.mul(r, 4 * nr)));
               f.set(dst, i32.add(cTile, i32.mul(r, ldc)));
@@ -116,9 +122,11 @@ export function addGemmFunctions(mb: ModuleBuilder, config: GemmConfig): GemmFun
         );
         f.inc(paPanel, i32.mul(kc, 4 * mr));
       });
-      f.inc(pbPanel, i32.mul(kc, 4 * nr));
+      f.inc(pbPanel, direct ? 4 * nr : i32.mul(kc, 4 * nr));
     });
   });
+  const macroKernel = addMacroKernel('gemmMacroKernel', false);
+  const macroKernelDirectB = addMacroKernel('gemmMacroKernelDirectB', true);
 
   const packA = mb.func('gemmPackA', [I32, I32, I32, I32, I32, I32], (f, a, rs, cs, mc, kc, dst) => {
     const i = f.local(I32), k = f.local(I32), rows = f.local(I32), r = f.local(I32), src = f.local(I32);
@@ -251,6 +259,33 @@ export function addGemmFunctions(mb: ModuleBuilder, config: GemmConfig): GemmFun
       f.set(pb, i32.add(scratch, 4 * cfg.mc * cfg.kc));
       f.set(tile, i32.add(pb, 4 * cfg.kc * cfg.nc));
       f.for(t, 0, batch, 1, () => {
+        f.if(i32.and(i32.leS(m, cfg.mc), i32.eq(csB, 1)), directB, blocked);
+        f.inc(a, i32.shl(aBatch, 2));
+        f.inc(b, i32.shl(bBatch, 2));
+        f.inc(c, i32.shl(cBatch, 2));
+      });
+      /**
+       * One block of A's rows (a small batch) and a row-major B: each B value is used only m
+       * times, so B's full NR-column panels are read in place instead of packed (packing is a
+       * full extra pass over B for little reuse); the last partial panel is packed. Same K blocks
+       * and per-tile order as the blocked path: the same bits.
+       */
+      function directB(): void {
+        f.for(pc, 0, k, kb, () => {
+          f.set(kc, i32.minS(kb, i32.sub(k, pc)));
+          f.set(acc, i32.or(accumulate, i32.gtS(pc, 0)));
+          f.call(packA, [elemAddr(a, 0, rsA, pc, csA), rsA, csA, m, kc, pa]);
+          f.set(nc, i32.and(n, -nr));
+          f.if(i32.gtS(nc, 0), () => {
+            f.call(macroKernelDirectB, [m, nc, kc, pa, elemAddr(b, pc, rsB, 0, 1), c, i32.shl(ldc, 2), acc, tile, i32.shl(rsB, 2)]);
+          });
+          f.if(i32.ltS(nc, n), () => {
+            f.call(packB, [elemAddr(b, pc, rsB, nc, 1), rsB, 1, kc, i32.sub(n, nc), pb]);
+            f.call(macroKernel, [m, i32.sub(n, nc), kc, pa, pb, elemAddr(c, 0, ldc, nc, 1), i32.shl(ldc, 2), acc, tile]);
+          });
+        });
+      }
+      function blocked(): void {
         f.for(jc, 0, n, cfg.nc, () => {
           f.set(nc, i32.minS(cfg.nc, i32.sub(n, jc)));
           f.for(pc, 0, k, kb, () => {
@@ -264,10 +299,7 @@ export function addGemmFunctions(mb: ModuleBuilder, config: GemmConfig): GemmFun
             });
           });
         });
-        f.inc(a, i32.shl(aBatch, 2));
-        f.inc(b, i32.shl(bBatch, 2));
-        f.inc(c, i32.shl(cBatch, 2));
-      });
+      }
     },
   );
 
@@ -303,12 +335,15 @@ export function kBlock(k: Operand, kcMax: number) {
   return i32.shl(i32.shrS(i32.add(i32.divS(i32.add(k, i32.sub(blocks, 1)), blocks), 3), 2), 2);
 }
 
-/** The micro-kernel for a panel of `rows` (<= MR) rows: (kc, pa, pb, c, ldcBytes, accumulate). */
+/**
+ * The micro-kernel for a panel of `rows` (<= MR) rows: (kc, pa, pb, c, ldcBytes, accumulate, bStep),
+ * bStep the bytes from one k's NR values of B to the next (4·NR when packed).
+ */
 function addMicroKernel(mb: ModuleBuilder, cfg: GemmConfig, rows: number): FunctionRef {
   const { mr, nr } = cfg;
   const nv = nr / 4;
   const name = rows === mr ? 'gemmMicroKernel' : `gemmMicroKernel${rows}`;
-  return mb.func(name, [I32, I32, I32, I32, I32, I32], (f, kc, pa, pb, c, ldc, accumulate) => {
+  return mb.func(name, [I32, I32, I32, I32, I32, I32, I32], (f, kc, pa, pb, c, ldc, accumulate, bStep) => {
     const acc: Local[][] = [];
     for (let r = 0; r < rows; r++) acc.push(Array.from({ length: nv }, () => f.local('v128')));
     const bv = Array.from({ length: nv }, () => f.local('v128'));
@@ -323,7 +358,7 @@ function addMicroKernel(mb: ModuleBuilder, cfg: GemmConfig, rows: number): Funct
         for (let v = 0; v < nv; v++) f.set(acc[r][v], madd(cfg, as, bv[v], acc[r][v]));
       }
       f.inc(pa, 4 * mr);
-      f.inc(pb, 4 * nr);
+      f.inc(pb, bStep);
     });
     const row = f.local(I32);
     const writeBack = (accumulating: boolean) => () => {
