@@ -39,7 +39,7 @@ function bench(rt: WasmRuntime, m: number, n: number, k: number, ta: boolean, tb
 
 const minMs = Number(process.env.WN_GEMM_MS ?? 300);
 const rounds = Number(process.env.WN_GEMM_ROUNDS ?? 3);
-const rts = [1, 2].map((threads) => createWasmBackend({ threads, fma: false }).runtime);
+const rts = [1, 2].map((threads) => createWasmBackend({ threads }).runtime);
 for (const [label, m, n, k, ta, tb] of W5_GEMM_SHAPES) {
   const cells: string[] = [];
   for (const rt of rts) {
@@ -49,6 +49,6 @@ for (const [label, m, n, k, ta, tb] of W5_GEMM_SHAPES) {
   }
   console.log(`${label.padEnd(16)} ${m}x${n}x${k} ${ta ? 'tA' : '  '}${tb ? 'tB' : '  '} | ${cells.join(' | ')}`);
 }
-console.log(`load ${(await import('node:os')).loadavg().map((x) => x.toFixed(1)).join(' ')}`);
+console.log(`fma (relaxed SIMD) ${rts[0].fma}; load ${(await import('node:os')).loadavg().map((x) => x.toFixed(1)).join(' ')}`);
 for (const rt of rts) rt.close();
 process.exit(0);
