@@ -2,7 +2,8 @@
  * The GEMM shapes of W5's update (forward, backward) on the wasm backend's matmul at 1 and 2
  * threads, timed by CPU time (user + system of the whole process, worker threads included) so a
  * loaded machine inflates the numbers less than wall time: `node --conditions=@wn/source --import
- * tsx src/gemm-shapes.ts`. Prints µs of CPU and wall per call and GFLOP/s of CPU time per shape.
+ * tsx src/gemm-shapes.ts` (`WN_GEMM_SET=W6` for W6's). Prints µs of CPU and wall per call and
+ * GFLOP/s of CPU time per shape.
  */
 import { createWasmBackend, type WasmBackend } from '@wn/tensor';
 
@@ -16,6 +17,18 @@ export const W5_GEMM_SHAPES: [string, number, number, number, boolean, boolean][
   ['FC2 dW   dyᵀ·h', 6, 128, 32, true, false],
   ['FC1 dX   dy·W1', 32, 1024, 128, false, false],
   ['FC1 dW   dyᵀ·x', 128, 1024, 32, true, false],
+];
+
+/** The same for W6's update (MLP 4 → 120 → 84 → 2, batch 128). */
+export const W6_GEMM_SHAPES: [string, number, number, number, boolean, boolean][] = [
+  ['L1 fwd   x·W1ᵀ', 128, 120, 4, false, true],
+  ['L2 fwd   h·W2ᵀ', 128, 84, 120, false, true],
+  ['L3 fwd   h·W3ᵀ', 128, 2, 84, false, true],
+  ['L3 dX    dy·W3', 128, 84, 2, false, false],
+  ['L3 dW    dyᵀ·h', 2, 84, 128, true, false],
+  ['L2 dX    dy·W2', 128, 120, 84, false, false],
+  ['L2 dW    dyᵀ·h', 84, 120, 128, true, false],
+  ['L1 dW    dyᵀ·x', 120, 4, 128, true, false],
 ];
 
 function cpuUs(): number {
@@ -40,7 +53,7 @@ function bench(rt: WasmRuntime, m: number, n: number, k: number, ta: boolean, tb
 const minMs = Number(process.env.WN_GEMM_MS ?? 300);
 const rounds = Number(process.env.WN_GEMM_ROUNDS ?? 3);
 const rts = [1, 2].map((threads) => createWasmBackend({ threads }).runtime);
-for (const [label, m, n, k, ta, tb] of W5_GEMM_SHAPES) {
+for (const [label, m, n, k, ta, tb] of process.env.WN_GEMM_SET === 'W6' ? W6_GEMM_SHAPES : W5_GEMM_SHAPES) {
   const cells: string[] = [];
   for (const rt of rts) {
     const runs = Array.from({ length: rounds }, () => bench(rt, m, n, k, ta, tb, minMs)).sort((x, y) => x.cpu - y.cpu);
