@@ -183,6 +183,8 @@ describe('wasm matmul summation order (plain SIMD, 1 and 2 threads)', () => {
     [36, 40, 517, false, true], [36, 40, 517, true, true], [150, 33, 258, false, false], [150, 33, 258, true, true],
     // row-major B read in place (at most MC rows): fewer columns than one panel, a partial last panel
     [13, 5, 7, false, false], [128, 30, 9, true, false],
+    // big enough for two threads: split by rows (two blocks of at most MC rows each) and by columns
+    [200, 150, 150, false, false], [200, 150, 150, true, true], [40, 300, 400, false, false],
   ];
   it.each(shapes)('%i x %i x %i (transposeA %s, transposeB %s) sums in the blocked order', (m, n, k, ta, tb) => {
     const a = random(m * k, m + n + k), b = random(k * n, m * n + k);
