@@ -8,7 +8,9 @@
  *
  * Packed A is MR-row panels (for each k, MR consecutive values), packed B is NR-column panels
  * (for each k, NR consecutive values), both zero-padded so the micro-kernel never sees an edge;
- * partial tiles of C go through a small scratch tile.
+ * partial tiles of C go through a small scratch tile. Transposed operands pack four k at a time
+ * through 4x4 register transposes. With at most MC rows of A (a small batch) and a row-major B,
+ * B's full column panels are read in place instead (see `directB` in the gemm entry point).
  *
  * Everything takes byte addresses into the one linear memory and element strides, so a
  * transposed operand is just a different (row, column) stride pair.
@@ -307,10 +309,9 @@ export function addGemmFunctions(mb: ModuleBuilder, config: GemmConfig): GemmFun
 }
 
 /**
- * Packs a 4 x 4 block: loads four columns' (or rows') next four k values (one v128 from each
- * address in `from`)
- * and stores them as four rows of four (`dst + at + q * rowBytes` holds k = q of the columns).
- * `tr` are eight v128 scratch locals.
+ * Packs a 4 x 4 block: loads four columns' (or rows') next four k values, one v128 from each
+ * address in `from`, and stores them as four rows of four (`dst + at + q * rowBytes` holds k = q
+ * of the four). `tr` are eight v128 scratch locals.
  */
 function transpose4(f: FunctionBuilder, tr: Local[], from: Operand[], dst: Local, at: number, rowBytes: number): void {
   const [x0, x1, x2, x3, t0, t1, t2, t3] = tr;
