@@ -144,3 +144,53 @@ describe('wasm runtime threads', () => {
     expect(() => new WasmRuntime({ threads: 1.5 })).toThrow(/threads/);
   });
 });
+
+/**
+ * The blocked GEMM's summation order, in float32 (plain SIMD: products rounded, then added):
+ * the shared dimension in kBlock's equal blocks of at most KC = 256, each block summed in k order
+ * from zero, the block sums added to C in block order. Packing (vector copies, 4x4 transposes),
+ * reading a row-major B in place and the thread split must not change it: a value read from the
+ * wrong place changes the bits.
+ */
+function orderedMatmul(a: Float32Array, b: Float32Array, m: number, n: number, k: number, ta: boolean, tb: boolean): Float32Array {
+  const f = Math.fround;
+  const blocks = Math.ceil(k / 256);
+  const kb = ((Math.ceil(k / blocks) + 3) >> 2) << 2;
+  const out = new Float32Array(m * n);
+  for (let i = 0; i < m; i++)
+    for (let j = 0; j < n; j++) {
+      let c = 0;
+      for (let pc = 0; pc < k; pc += kb) {
+        let s = 0;
+        for (let p = pc; p < Math.min(k, pc + kb); p++) s = f(s + f(a[ta ? p * m + i : i * k + p] * b[tb ? j * k + p : p * n + j]));
+        c = pc === 0 ? s : f(c + s);
+      }
+      out[i * n + j] = c;
+    }
+  return out;
+}
+
+describe('wasm matmul summation order (plain SIMD, 1 and 2 threads)', () => {
+  const one = new WasmRuntime({ threads: 1, fma: false }), two = new WasmRuntime({ threads: 2, fma: false });
+  afterAll(() => { one.close(); two.close(); });
+  /** [m, n, k, transposeA, transposeB] */
+  const shapes: [number, number, number, boolean, boolean][] = [
+    // W5's update at batch 32: FC1 forward x·W1ᵀ, FC2 forward, FC2 and FC1 input and weight gradients
+    [32, 128, 1024, false, true], [32, 6, 128, false, true], [32, 128, 6, false, false], [6, 128, 32, true, false],
+    [32, 1024, 128, false, false], [128, 1024, 32, true, false],
+    // k not a multiple of 4 (packing tails), more than one K block, partial row panels and column panels
+    [13, 21, 7, false, true], [13, 21, 7, false, false], [13, 21, 7, true, false], [13, 21, 7, true, true],
+    [36, 40, 517, false, true], [36, 40, 517, true, true], [150, 33, 258, false, false], [150, 33, 258, true, true],
+    // row-major B read in place (at most MC rows): fewer columns than one panel, a partial last panel
+    [13, 5, 7, false, false], [128, 30, 9, true, false],
+    // big enough for two threads: split by rows (two blocks of at most MC rows each) and by columns
+    [200, 150, 150, false, false], [200, 150, 150, true, true], [40, 300, 400, false, false],
+  ];
+  it.each(shapes)('%i x %i x %i (transposeA %s, transposeB %s) sums in the blocked order', (m, n, k, ta, tb) => {
+    const a = random(m * k, m + n + k), b = random(k * n, m * n + k);
+    const aShape = ta ? [1, k, m] : [1, m, k], bShape = tb ? [1, n, k] : [1, k, n];
+    const want = orderedMatmul(a, b, m, n, k, ta, tb);
+    expect(one.matmul(a, aShape, b, bShape, ta, tb, [1, m, n])).toEqual(want);
+    expect(two.matmul(a, aShape, b, bShape, ta, tb, [1, m, n])).toEqual(want);
+  });
+});
