@@ -46,11 +46,12 @@ function moments(sx: Float64Array, sxx: Float64Array, n: number): [Float64Array,
 }
 
 /** y[a, u, b] = x[a, u, b]·scale[u] + shift[u] over the [outer, C, inner] layout. */
-function perChannel(y: HostArray, [outer, units, inner]: Layout, scale: Float64Array, shift: Float64Array, x: HostArray, round: Round): HostArray {
+function perChannel(y: HostArray, [outer, units, inner]: Layout, scale: Float64Array, shift: Float64Array, x: HostArray): HostArray {
   for (let a = 0, i = 0; a < outer; a++) {
     for (let u = 0; u < units; u++) {
       const s = scale[u], t = shift[u], end = i + inner;
-      for (; i < end; i++) y[i] = round(x[i] * s + t);
+      // the store rounds to y's precision (once): no Math.fround call per element
+      for (; i < end; i++) y[i] = x[i] * s + t;
     }
   }
   return y;
@@ -78,7 +79,7 @@ export function batchNormKernel(
   const [mean, variance] = moments(sx, sxx, layout[0] * layout[2]);
   const scale = variance.map((v, u) => weight[u] / Math.sqrt(v + eps));
   const shift = scale.map((s, u) => bias[u] - mean[u] * s);
-  return perChannel(alloc(x.length), layout, scale, shift, x, round);
+  return perChannel(alloc(x.length), layout, scale, shift, x);
 }
 
 /**
@@ -115,7 +116,7 @@ export function batchNormGradient(
   for (let o = 0, i = 0; o < outer; o++) {
     for (let u = 0; u < units; u++) {
       const ka = a[u], kb = b[u], kc = c[u], end = i + inner;
-      for (; i < end; i++) y[i] = round(ka * dy[i] + kb * x[i] + kc);
+      for (; i < end; i++) y[i] = ka * dy[i] + kb * x[i] + kc;
     }
   }
   return y;
