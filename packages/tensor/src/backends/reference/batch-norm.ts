@@ -72,7 +72,7 @@ export function batchMomentsKernel(x: HostArray, shape: Shape, alloc: (n: number
 
 /** y = (x − μ)·γ/√(σ² + eps) + β with the batch's μ, σ² per channel. */
 export function batchNormKernel(
-  x: HostArray, weight: HostArray, bias: HostArray, shape: Shape, eps: number, alloc: (n: number) => HostArray, round: Round,
+  x: HostArray, weight: HostArray, bias: HostArray, shape: Shape, eps: number, alloc: (n: number) => HostArray,
 ): HostArray {
   const layout = weightNormLayout(shape, 1);
   const [sx, sxx] = channelSums(x, null, layout);

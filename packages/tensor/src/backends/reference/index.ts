@@ -32,7 +32,7 @@ export function createReferenceKernels(alloc: (n: number) => HostArray): Kernels
     weightNorm: (v, g, dim) => weightNormForward(v.data, g.data, v.shape, dim, alloc, round),
     weightNormBackward: (dw, v, g, dim, wrt) => weightNormGradient(dw.data, v.data, g.data, v.shape, dim, wrt, alloc, round),
     batchMoments: (x) => batchMomentsKernel(x.data, x.shape, alloc, round),
-    batchNorm: (x, weight, bias, eps) => batchNormKernel(x.data, weight.data, bias.data, x.shape, eps, alloc, round),
+    batchNorm: (x, weight, bias, eps) => batchNormKernel(x.data, weight.data, bias.data, x.shape, eps, alloc),
     batchNormBackward: (dy, x, weight, eps, wrt) => batchNormGradient(dy.data, x.data, weight.data, x.shape, eps, wrt, alloc, round),
 
     unary(op, x, out) {
