@@ -195,7 +195,7 @@ export interface OptionalKernels<D> {
    */
   weightNormBackward(dw: KernelInput<D>, v: KernelInput<D>, g: KernelInput<D>, dim: number, wrt: 'v' | 'g', out: Shape): D;
   /**
-   * [2, C]: the mean (row 0) and biased variance (row 1) of each channel (axis 1) of x over every
+   * `[2, C]`: the mean (row 0) and biased variance (row 1) of each channel (axis 1) of x over every
    * other axis, accumulated in float64.
    */
   batchMoments(x: KernelInput<D>, out: Shape): D;

@@ -47,7 +47,7 @@ function composedMoments(x: Tensor): [Tensor, Tensor] {
 }
 
 /**
- * [2, C]: each channel's batch mean (row 0) and biased variance (row 1) over every axis of x but
+ * `[2, C]`: each channel's batch mean (row 0) and biased variance (row 1) over every axis of x but
  * axis 1 (what batch norm normalizes with). Not differentiable.
  */
 export function batchMoments(x: Tensor): Tensor {
