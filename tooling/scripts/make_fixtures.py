@@ -640,6 +640,25 @@ def public_op_impl(op):
             (gv, gg) = torch.autograd.grad(w, (v, g), t['dw'])
             return gv if a['wrt'] == 'v' else gg
         return f
+    if op == 'batch_normalize':
+        # training-mode batch norm with the batch's statistics (no running statistics)
+        return lambda t, a: torch.nn.functional.batch_norm(t['x'], None, None, t['weight'], t['bias'], training=True, eps=a['eps'])
+    if op == 'batch_normalize_backward':
+        # the gradient of x, weight or bias at upstream dy, by torch's own batch-norm backward
+        def f(t, a):
+            x = t['x'].detach().requires_grad_(True)
+            w = t['weight'].detach().requires_grad_(True)
+            b = torch.zeros_like(w, requires_grad=True)
+            y = torch.nn.functional.batch_norm(x, None, None, w, b, training=True, eps=a['eps'])
+            gx, gw, gb = torch.autograd.grad(y, (x, w, b), t['dy'])
+            return {'x': gx, 'weight': gw, 'bias': gb}[a['wrt']]
+        return f
+    if op == 'batch_moments':
+        # each channel's mean and biased variance over every axis but 1, as rows of [2, C]
+        def f(t, a):
+            dims = [d for d in range(t['x'].dim()) if d != 1]
+            return torch.stack([t['x'].mean(dims), t['x'].var(dims, unbiased=False)])
+        return f
     if op == 'pool2d_backward':
         def f(t, a):
             x = t['x'].detach().requires_grad_(True)
@@ -769,6 +788,17 @@ def public_ops_cases():
             lambda: {'dw': rn(4, 3, 3, 3), 'v': rn(4, 3, 3, 3), 'g': runif(0.5, 2.0, 4, 1, 1, 1)}, differentiable=False)
         add('weight_normalize_backward_dim1_' + wrt, 'weight_normalize_backward', {'dim': 1, 'wrt': wrt},
             lambda: {'dw': rn(3, 4, 5), 'v': rn(3, 4, 5), 'g': runif(0.5, 2.0, 1, 4, 1)}, differentiable=False)
+    # batch norm as one op (training statistics): BatchNorm1d's [N, C], BatchNorm2d's [N, C, H, W]
+    # (values off zero, so the mean matters), and its gradients by the direct rule
+    add('batch_normalize_2d', 'batch_normalize', {'eps': 1e-5},
+        lambda: {'x': rn(4, 3, 3, 5) * 2 + 1, 'weight': runif(0.5, 2.0, 3), 'bias': rn(3)})
+    add('batch_normalize_1d_eps', 'batch_normalize', {'eps': 0.1},
+        lambda: {'x': rn(6, 4), 'weight': runif(0.5, 2.0, 4), 'bias': rn(4)})
+    for wrt in ('x', 'weight', 'bias'):
+        add('batch_normalize_backward_2d_' + wrt, 'batch_normalize_backward', {'eps': 1e-5, 'wrt': wrt},
+            lambda: {'dy': rn(4, 3, 3, 5), 'x': rn(4, 3, 3, 5) * 2 + 1, 'weight': runif(0.5, 2.0, 3)}, differentiable=False)
+    add('batch_moments_2d', 'batch_moments', {}, lambda: {'x': rn(4, 3, 3, 5) * 2 + 1}, differentiable=False)
+    add('batch_moments_1d', 'batch_moments', {}, lambda: {'x': rn(6, 4)}, differentiable=False)
     return cases
 
 

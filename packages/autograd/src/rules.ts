@@ -4,15 +4,15 @@
  * entry) a compile error.
  */
 import {
-  add, broadcastTo, conv2dBackpropFilter, conv2dBackpropInput, conv2dWithAttrs, cos, div, equal, gather, greater, less,
+  add, batchNormalizeBackward, broadcastTo, conv2dBackpropFilter, conv2dBackpropInput, conv2dWithAttrs, cos, div, equal, gather, greater, less,
   log, matmul, mul, neg, pad, pow, pool2dBackward, reshape, scatterAdd, sign, sin, slice, sub, sum, transpose,
   weightNormalizeBackward, where, type OpName, type OpRecord, type Tensor,
 } from '@wn/tensor';
 import { fusedGradient } from './fused-rule.js';
 import { unbroadcast } from './unbroadcast.js';
 
-/** Ops whose outputs carry no gradient (integer-valued, or only used inside backward passes). */
-export const NON_DIFFERENTIABLE = ['argmax', 'conv2dBackpropFilter', 'pool2dBackward', 'weightNormBackward'] as const;
+/** Ops whose outputs carry no gradient (integer-valued, batch statistics, or only used inside backward passes). */
+export const NON_DIFFERENTIABLE = ['argmax', 'conv2dBackpropFilter', 'pool2dBackward', 'weightNormBackward', 'batchMoments', 'batchNormBackward'] as const;
 type NonDifferentiable = (typeof NON_DIFFERENTIABLE)[number];
 /** The ops that have a gradient rule: every op a listener can hear except the non-differentiable ones. */
 export type DifferentiableOp = Exclude<OpName, NonDifferentiable>;
@@ -147,6 +147,15 @@ export const GRAD_RULES: { [K in DifferentiableOp]: GradRule<K> } = {
     return [
       ifNeeded(needs[0], () => weightNormalizeBackward(dw, v, g, dim, 'v')),
       ifNeeded(needs[1], () => weightNormalizeBackward(dw, v, g, dim, 'g')),
+    ];
+  },
+
+  // the direct batch-norm gradient, one kernel per input (each recomputes the per-channel sums)
+  batchNorm(dy, { attrs: { eps }, inputs: [x, weight] }, needs) {
+    return [
+      ifNeeded(needs[0], () => batchNormalizeBackward(dy, x, weight, eps, 'x')),
+      ifNeeded(needs[1], () => batchNormalizeBackward(dy, x, weight, eps, 'weight')),
+      ifNeeded(needs[2], () => batchNormalizeBackward(dy, x, weight, eps, 'bias')),
     ];
   },
 };

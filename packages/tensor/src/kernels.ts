@@ -152,6 +152,20 @@ export interface OptionalKernelAttrs {
     /** Which input's gradient. */
     wrt: 'v' | 'g';
   };
+  /** Each channel's batch mean and biased variance, [2, C] (axis 1 is the channel). */
+  batchMoments: Record<string, never>;
+  /** Batch normalization with the batch's statistics, an affine γ, β per channel. */
+  batchNorm: {
+    /** Added to the variance before the square root. */
+    eps: number;
+  };
+  /** The gradient of {@link batchNorm} with respect to `x`, γ (`weight`) or β (`bias`). */
+  batchNormBackward: {
+    /** Added to the variance before the square root. */
+    eps: number;
+    /** Which input's gradient. */
+    wrt: 'x' | 'weight' | 'bias';
+  };
 }
 /** Every kernel the table may hold: the primitives, then the optional ones. */
 export type KernelName = PrimitiveName | keyof OptionalKernelAttrs;
@@ -180,6 +194,21 @@ export interface OptionalKernels<D> {
    * 'v', `out` v's shape) — PyTorch's formulas.
    */
   weightNormBackward(dw: KernelInput<D>, v: KernelInput<D>, g: KernelInput<D>, dim: number, wrt: 'v' | 'g', out: Shape): D;
+  /**
+   * `[2, C]`: the mean (row 0) and biased variance (row 1) of each channel (axis 1) of x over every
+   * other axis, accumulated in float64.
+   */
+  batchMoments(x: KernelInput<D>, out: Shape): D;
+  /**
+   * y = (x − μ)·γ/√(σ² + eps) + β per channel (axis 1) with the batch's mean μ and biased variance
+   * σ²; `weight` (γ) and `bias` (β) are [C].
+   */
+  batchNorm(x: KernelInput<D>, weight: KernelInput<D>, bias: KernelInput<D>, eps: number, out: Shape): D;
+  /**
+   * The gradient of `batchNorm` given dy, with x̂ = (x − μ)/σ and σ = √(σ² + eps) per channel: β's
+   * Σ dy, γ's Σ dy·x̂ (`out` [C]), or x's (γ/σ)·(dy − mean(dy) − x̂·mean(dy·x̂)).
+   */
+  batchNormBackward(dy: KernelInput<D>, x: KernelInput<D>, weight: KernelInput<D>, eps: number, wrt: 'x' | 'weight' | 'bias', out: Shape): D;
 }
 
 /**
@@ -193,6 +222,12 @@ export interface Kernels<D> extends Partial<OptionalKernels<D>> {
   weightNorm?(v: KernelInput<D>, g: KernelInput<D>, dim: number, out: Shape): D;
   /** {@inheritDoc OptionalKernels.weightNormBackward} */
   weightNormBackward?(dw: KernelInput<D>, v: KernelInput<D>, g: KernelInput<D>, dim: number, wrt: 'v' | 'g', out: Shape): D;
+  /** {@inheritDoc OptionalKernels.batchMoments} */
+  batchMoments?(x: KernelInput<D>, out: Shape): D;
+  /** {@inheritDoc OptionalKernels.batchNorm} */
+  batchNorm?(x: KernelInput<D>, weight: KernelInput<D>, bias: KernelInput<D>, eps: number, out: Shape): D;
+  /** {@inheritDoc OptionalKernels.batchNormBackward} */
+  batchNormBackward?(dy: KernelInput<D>, x: KernelInput<D>, weight: KernelInput<D>, eps: number, wrt: 'x' | 'weight' | 'bias', out: Shape): D;
   /** Elementwise f(x). */
   unary(op: UnaryOp, x: KernelInput<D>, out: Shape): D;
   /** Elementwise f(a, b) with NumPy broadcasting to `out`; comparisons give 1 or 0. */

@@ -123,6 +123,8 @@ const NOT_OPS = new Set([
   'conv2dWithAttrs', 'conv2dBackpropInput', 'conv2dBackpropFilter', 'pool2dBackward',
   // weight norm's gradient kernel: every weightNormalize case differentiates through it
   'weightNormalizeBackward',
+  // batch norm's gradient kernel: every batchNormalize case differentiates through it
+  'batchNormalizeBackward',
 ]);
 
 describe('the conformance suite covers the whole op surface', () => {

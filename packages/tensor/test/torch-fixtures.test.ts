@@ -21,7 +21,7 @@ import {
   logSumExp, matmul, max, maxPool2d, maximum, mean, memory, min, minimum, mul, neg, oneHot, onesLike, pad, pool2dBackward,
   pow, reciprocal, relu, reshape, scatterAdd, sigmoid, sigmoidCrossEntropy, sign, sin, sizeOf, slice, softmax,
   softmaxCrossEntropy, softplus, split, sqrt, square, squeeze, stack, stridesOf, sub, sum, tanh, tensor, tidy, transpose,
-  variance, weightNormalize, weightNormalizeBackward, where, withBackend, type Conv2dAttrs, type FusedProgram, type Pool2dAttrs, type Tensor,
+  variance, weightNormalize, weightNormalizeBackward, where, batchMoments, batchNormalize, batchNormalizeBackward, withBackend, type Conv2dAttrs, type FusedProgram, type Pool2dAttrs, type Tensor,
 } from '../src/index.js';
 import * as wn from '../src/index.js';
 
@@ -282,6 +282,15 @@ const HANDLERS: Record<string, Handler> = {
   weight_normalize_backward: {
     run: (ctx) => (expectAttrs(ctx, { dim: undefined, wrt: undefined }), weightNormalizeBackward(ctx.x.dw, ctx.x.v, ctx.x.g, attr(ctx, 'dim'), attr(ctx, 'wrt'))),
   },
+  batch_normalize: {
+    run: (ctx) => (expectAttrs(ctx, { eps: undefined }), batchNormalize(ctx.x.x, ctx.x.weight, ctx.x.bias, attr(ctx, 'eps'))),
+  },
+  batch_normalize_backward: {
+    run: (ctx) => (expectAttrs(ctx, { eps: undefined, wrt: undefined }), batchNormalizeBackward(ctx.x.dy, ctx.x.x, ctx.x.weight, attr(ctx, 'eps'), attr(ctx, 'wrt'))),
+  },
+  batch_moments: {
+    run: (ctx) => (expectAttrs(ctx, {}), batchMoments(ctx.x.x)),
+  },
   mlp: {
     run: (ctx) => {
       expectAttrs(ctx, { layers: ['Linear(5,7)', 'tanh', 'Linear(7,3)', 'cross_entropy(reduction=mean)'], reduction: 'mean' });
@@ -366,6 +375,10 @@ const FIXTURE_TOLERANCE: Record<string, FixtureTolerance> = {
   // the norm (and Σ dw·v) of one unit: every element but those along `dim`
   weight_normalize: reductionOf((c) => numel(shapeOf(c, 'v')) / shapeOf(c, 'v')[c.attrs.dim as number]),
   weight_normalize_backward: reductionOf((c) => numel(shapeOf(c, 'v')) / shapeOf(c, 'v')[c.attrs.dim as number]),
+  // the statistics (and Σ dy, Σ dy·x) of one channel: every element but those along axis 1
+  batch_normalize: reductionOf((c) => numel(shapeOf(c, 'x')) / shapeOf(c, 'x')[1]),
+  batch_normalize_backward: reductionOf((c) => numel(shapeOf(c, 'x')) / shapeOf(c, 'x')[1]),
+  batch_moments: reductionOf((c) => numel(shapeOf(c, 'x')) / shapeOf(c, 'x')[1]),
   // the largest sum: the first layer's weight gradient over the batch of 8 (and K = 5, 7)
   mlp: reductionOf(() => 8),
 };
@@ -391,6 +404,7 @@ const COVERS: Record<string, readonly string[]> = {
   conv2d_with_attrs: ['conv2dWithAttrs'], conv2d_backprop_input: ['conv2dBackpropInput'],
   conv2d_backprop_filter: ['conv2dBackpropFilter'], pool2d_backward: ['pool2dBackward'],
   weight_normalize: ['weightNormalize'], weight_normalize_backward: ['weightNormalizeBackward'],
+  batch_normalize: ['batchNormalize'], batch_normalize_backward: ['batchNormalizeBackward'], batch_moments: ['batchMoments'],
   mlp: [],
 };
 

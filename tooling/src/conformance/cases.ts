@@ -9,7 +9,7 @@
  * the harness sets. Shapes stay small: the reference backend is plain JS loops.
  */
 import {
-  abs, add, argmax, avgPool2d, broadcastTo, concat, conv2d, convTranspose2d, cos, div, elu, equal, exp, expandDims,
+  abs, add, argmax, avgPool2d, batchMoments, batchNormalize, broadcastTo, concat, conv2d, convTranspose2d, cos, div, elu, equal, exp, expandDims,
   flatten, floor, fuse, fusedDecomposition, fusedElementwise, gather, globalAvgPool, greater, l2Normalize, leakyRelu, less, log, logSoftmax, logSumExp, matmul, max,
   maxPool2d, maximum, mean, min, minimum, mul, neg, oneHot, pad, pow, reciprocal, relu, reshape, scatterAdd, sigmoid,
   sigmoidCrossEntropy, sign, sin, slice, softmax, softmaxCrossEntropy, softplus, split, sqrt, square, squeeze, stack, sub,
@@ -452,6 +452,23 @@ add_({
   fn: (v, g, v2, g2) => [weightNormalize(v, g, 0), weightNormalize(v2, g2, 1)],
   tol: 'reduction',
   k: 74,
+});
+// batch norm as one op (training statistics): [N, C], [N, C, L] and [N, C, H, W]; 2·37 = 74 values
+// per channel is not a multiple of the SIMD widths; the gradient is the direct rule's
+add_({
+  name: 'batchNorm/[6,3], [2,3,37] and [2,2,3,4] with γ, β',
+  inputs: [x([6, 3]), x([3], { positive: true }), x([3]), x([2, 3, 37]), x([3], { positive: true }), x([3]), x([2, 2, 3, 4]), x([2], { positive: true }), x([2])],
+  fn: (a, g, b, a2, g2, b2, a3, g3, b3) => [batchNormalize(a, g, b), batchNormalize(a2, g2, b2, 1e-3), batchNormalize(a3, g3, b3, 0.1)],
+  tol: 'reduction',
+  k: 74,
+});
+add_({
+  name: 'batchNorm/batchMoments [2,3,37] and [5,4]',
+  inputs: [x([2, 3, 37]), x([5, 4], { low: 3, high: 5 })],
+  fn: (a, b) => [batchMoments(a), batchMoments(b)],
+  tol: 'reduction',
+  k: 74,
+  grad: false,
 });
 add_({ name: 'activation/l2Normalize axis 1 and axes [1,2]', inputs: [x([2, 3, 4])], fn: (t) => [l2Normalize(t, 1), l2Normalize(t, [1, 2])], tol: 'reduction', k: 12 });
 

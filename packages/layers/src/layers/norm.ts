@@ -3,7 +3,7 @@
  * normalization, and `DataInitScale` (the authors' data-dependent scale for the standard
  * parameterization). Statistics are per unit: axis 1 of [N, C], [N, C, L] or [N, C, H, W].
  */
-import { add, div, mean, mul, ones, reshape, scalar, sqrt, sub, zeros, type Tensor } from '@wn/tensor';
+import { add, batchMoments, batchNormalize, div, mean, mul, ones, reshape, scalar, slice, sqrt, sub, zeros, type Tensor } from '@wn/tensor';
 import { noGrad } from '@wn/autograd';
 import { activeDataInit } from '../context.js';
 import { Buffer, Layer, Param } from '../module.js';
@@ -92,6 +92,17 @@ export class BatchNorm extends ChannelLayer {
 
   protected compute(x: Tensor): Tensor {
     this.checkInput(x, this.training);
+    if (this.training && this.weight && this.bias) {
+      // one op with its own gradient rule (fused kernels where the backend has them); the running
+      // statistics come from one more pass over x, outside the graph
+      const y = batchNormalize(x, this.weight.value, this.bias.value, this.eps);
+      noGrad(() => {
+        const moments = batchMoments(x);
+        const c = [this.numFeatures];
+        this.updateRunningStats(reshape(slice(moments, [0, 0], [1, c[0]]), c), reshape(slice(moments, [1, 0], [1, c[0]]), c), this.countPerChannel(x));
+      });
+      return y;
+    }
     const axes = this.reduceAxes(x);
     // y = (x − μ)·s + β with the per-channel scale s = γ/√(σ² + eps) formed on [C]-sized tensors:
     // three full passes over x (subtract, scale, shift) instead of four (subtract, divide, ×γ, +β)
@@ -101,14 +112,10 @@ export class BatchNorm extends ChannelLayer {
       const mu = mean(x, axes, true);
       centered = sub(x, mu);
       variance = mean(mul(centered, centered), axes, true);
-      const n = this.countPerChannel(x);
-      const m = this.momentum;
       const varB = variance;
       noGrad(() => {
         const c = [this.numFeatures];
-        this.running_mean.update(add(mul(this.running_mean.value, 1 - m), mul(reshape(mu, c), m)));
-        this.running_var.update(add(mul(this.running_var.value, 1 - m), mul(reshape(varB, c), (m * n) / (n - 1))));
-        this.num_batches_tracked.update(add(this.num_batches_tracked.value, 1));
+        this.updateRunningStats(reshape(mu, c), reshape(varB, c), this.countPerChannel(x));
       });
     } else {
       centered = sub(x, this.perChannel(this.running_mean.value, x));
@@ -118,6 +125,14 @@ export class BatchNorm extends ChannelLayer {
     if (this.weight) scale = mul(scale, this.perChannel(this.weight.value, x));
     const y = mul(centered, scale);
     return this.bias ? add(y, this.perChannel(this.bias.value, x)) : y;
+  }
+
+  /** Running statistics ← (1 − momentum)·running + momentum·batch (the variance unbiased over n values). */
+  private updateRunningStats(mu: Tensor, biasedVar: Tensor, n: number): void {
+    const m = this.momentum;
+    this.running_mean.update(add(mul(this.running_mean.value, 1 - m), mul(mu, m)));
+    this.running_var.update(add(mul(this.running_var.value, 1 - m), mul(biasedVar, (m * n) / (n - 1))));
+    this.num_batches_tracked.update(add(this.num_batches_tracked.value, 1));
   }
 }
 

@@ -7,6 +7,7 @@ import { broadcastStrides, sizeOf, stridesOf, type Shape } from '../../shape.js'
 import { forEachBroadcast } from './broadcast.js';
 import { binaryFns, unaryFns } from './elementwise.js';
 import { createFusedKernel } from './fused.js';
+import { batchMomentsKernel, batchNormGradient, batchNormKernel } from './batch-norm.js';
 import { weightNormForward, weightNormGradient } from './weight-norm.js';
 
 /** The host storage of the reference backends: `Float32Array`, or `Float64Array` for `reference64`. */
@@ -30,6 +31,9 @@ export function createReferenceKernels(alloc: (n: number) => HostArray): Kernels
     fusedElementwise: createFusedKernel(alloc),
     weightNorm: (v, g, dim) => weightNormForward(v.data, g.data, v.shape, dim, alloc, round),
     weightNormBackward: (dw, v, g, dim, wrt) => weightNormGradient(dw.data, v.data, g.data, v.shape, dim, wrt, alloc, round),
+    batchMoments: (x) => batchMomentsKernel(x.data, x.shape, alloc, round),
+    batchNorm: (x, weight, bias, eps) => batchNormKernel(x.data, weight.data, bias.data, x.shape, eps, alloc),
+    batchNormBackward: (dy, x, weight, eps, wrt) => batchNormGradient(dy.data, x.data, weight.data, x.shape, eps, wrt, alloc, round),
 
     unary(op, x, out) {
       const f = unaryFns[op];

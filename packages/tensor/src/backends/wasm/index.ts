@@ -16,6 +16,7 @@ import { BufferPool } from './buffer-pool.js';
 import { createFusedKernel } from './fused-kernel.js';
 import { createHostKernels } from './host-kernels.js';
 import { WasmRuntime, type WasmRuntimeOptions } from './runtime.js';
+import { batchNormGradient, batchNormKernel } from '../reference/batch-norm.js';
 import { weightNormLayout } from '../reference/weight-norm.js';
 
 /**
@@ -56,6 +57,9 @@ export function createWasmBackend(options: WasmBackendOptions = {}): WasmBackend
     matmul: (a, b, transposeA, transposeB, out) => runtime.matmul(a.data, a.shape, b.data, b.shape, transposeA, transposeB, out),
     weightNorm: (v, g, dim) => runtime.weightNorm(v.data, g.data, weightNormLayout(v.shape, dim)),
     weightNormBackward: (dw, v, g, dim, wrt) => runtime.weightNormBackward(dw.data, v.data, g.data, weightNormLayout(v.shape, dim), wrt),
+    // the reference loops, into unzeroed buffers (they write every element)
+    batchNorm: (x, w, b, eps) => batchNormKernel(x.data, w.data, b.data, x.shape, eps, alloc.dirty) as Float32Array,
+    batchNormBackward: (dy, x, w, eps, wrt) => batchNormGradient(dy.data, x.data, w.data, x.shape, eps, wrt, alloc.dirty, Math.fround) as Float32Array,
     conv2d: (x, w, attrs, out) => runtime.conv2d(x.data, x.shape, w.data, w.shape, attrs, out),
     conv2dBackpropInput: (dy, w, attrs, out) => runtime.conv2dBackpropInput(dy.data, dy.shape, w.data, w.shape, attrs, out),
     conv2dBackpropFilter: (x, dy, attrs, out) => runtime.conv2dBackpropFilter(x.data, x.shape, dy.data, dy.shape, attrs, out),
