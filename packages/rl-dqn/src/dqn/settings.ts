@@ -6,15 +6,15 @@
 import { Rng, WnError } from '@wn/tensor';
 import type { Sequential } from '@wn/layers';
 import { make, type Env } from '../envs/index.js';
-import type { OptimizerName } from './optimizers.js';
+import type { OptimizerSettings } from './optimizers.js';
 import { buildQNetwork, type QNetworkKind, type QVariant } from './qnet.js';
 import { checkEpsilonSchedule, type EpsilonSchedule } from './schedule.js';
 import type { TdLoss } from './targets.js';
 
 // ---- arguments -------------------------------------------------------------------------------
 
-/** The DQN trainer's arguments (the CLI's options, resolved; a preset gives them all). */
-export interface Args {
+/** The DQN trainer's arguments (the CLI's options, resolved; a preset gives them all): env, network, replay, targets, ε schedule, the optimizer (`OptimizerSettings`), evaluation, logging, seed and folder. */
+export interface Args extends OptimizerSettings {
   /** a registered env id (`make`) */
   env: string;
   /** 'auto': MinAtar's network for MinAtar ids, the MLP otherwise */
@@ -51,19 +51,6 @@ export interface Args {
   epsilonFrames: number;
   /** frames at epsilonStart before the anneal (MinAtar: its 5,000 uniformly random frames) */
   epsilonDelay: number;
-
-  /** The optimizer. */
-  optimizer: OptimizerName;
-  /** Learning rate. */
-  lr: number;
-  /** Adam/Adamax β1. */
-  beta1: number;
-  /** Adam/Adamax β2. */
-  beta2: number;
-  /** ε of the optimizer's denominator. */
-  optEps: number;
-  /** RMSprop smoothing constant α. */
-  rmsAlpha: number;
 
   /** replay states in the data-dependent init batch (weightnorm+init) */
   initBatch: number;
