@@ -13,7 +13,7 @@
 import { argmax, tidy, type Tensor } from '@wn/tensor';
 import { noGrad } from '@wn/autograd';
 import { Adam, flatThenLinear, initFromData, type DataInitOptions, loadRandomState, paramGrads, ParamEMA, randomState, softmaxCrossEntropy, switchAt, type VariantName } from '@wn/layers';
-import { assertFiniteLoss, CorruptFileError, FieldReader, Progress, StateBag, type CheckpointParts, type JsonValue } from '@wn/runs';
+import { assertFiniteLoss, CorruptFileError, FieldReader, Progress, StateBag, type CheckpointParts, type JsonValue, type RunResult } from '@wn/runs';
 import { RUN_FILES, RunFolder, runModeOf, yieldToEventLoop, type RunControl } from '@wn/runs/node';
 import { batchesPerEpoch, batchIndices, epochOrder, gatherBatch, initBatchIndices, streamingBatches, type ClassificationData, type FloatImages } from './batches.js';
 import { epochAxisLabel, errorCharts } from './charts.js';
@@ -218,19 +218,8 @@ export interface TrainOptions extends RunControl {
   charts?: boolean;
 }
 
-/** What {@link train} returns. */
-export interface TrainResult {
-  /** The run folder. */
-  runDir: string;
-  /** The metrics of every epoch so far (including those before a resume). */
-  metrics: EpochMetrics[];
-  /** Whether the run stopped early (a signal); it can be resumed from its checkpoint. */
-  interrupted: boolean;
-  /** whether this run continued from a checkpoint */
-  resumed: boolean;
-  /** Number of trainable parameters of the model. */
-  parameters: number;
-}
+/** What {@link train} returns: the run's folder, metrics and state ({@link RunResult}). */
+export type TrainResult = RunResult<EpochMetrics>;
 
 /** The checkpoint file name inside a run folder. */
 export const CHECKPOINT_FILE = RUN_FILES.checkpoint;

@@ -16,7 +16,7 @@ import { concat, Rng, tidy, WnError, type Tensor } from '@wn/tensor';
 import { noGrad } from '@wn/autograd';
 import { epochOrder, permutation } from '@wn/data';
 import { Adam, Adamax, clipGradNorm, paramGrads, ParamEMA, type VariantName } from '@wn/layers';
-import { assertFiniteLoss, FieldReader, Progress, renderChart, seedSeries, StateBag, type CheckpointParts, type JsonValue, type MetricsRow } from '@wn/runs';
+import { assertFiniteLoss, FieldReader, Progress, renderChart, seedSeries, StateBag, type CheckpointParts, type JsonValue, type MetricsRow, type RunResult } from '@wn/runs';
 import { RUN_FILES, RunFolder, runModeOf, yieldToEventLoop, type RunControl } from '@wn/runs/node';
 import { loadBinarizedData, trainBatch, imageBatch, type BinarizedData, type DatasetName } from './data/mnist.js';
 import { evaluateBounds } from './evaluate.js';
@@ -181,19 +181,8 @@ export interface TrainOptions extends RunControl {
   report?: boolean;
 }
 
-/** What {@link train} returns. */
-export interface TrainResult {
-  /** The run folder. */
-  runDir: string;
-  /** The metrics of every epoch so far (including those before a resume). */
-  metrics: EpochMetrics[];
-  /** Whether the run stopped early (a signal); it can be resumed from its checkpoint. */
-  interrupted: boolean;
-  /** Whether this run continued from a checkpoint. */
-  resumed: boolean;
-  /** Number of trainable parameters. */
-  parameters: number;
-}
+/** What {@link train} returns: the run's folder, metrics and state ({@link RunResult}). */
+export type TrainResult = RunResult<EpochMetrics>;
 
 /** Batches of an epoch: full batches, plus the remainder when it has at least two images. */
 export function stepsPerEpoch(n: number, batchSize: number): number {

@@ -11,6 +11,7 @@ export { StateBag, STORED_ARRAY_KINDS, type StoredArray, type StoredArrayKind, t
 export { encodeCheckpoint, decodeCheckpoint, readCheckpointHeader, CHECKPOINT_FORMAT, CHECKPOINT_VERSION, type CheckpointParts, type CheckpointContents, type CheckpointHeader } from './checkpoint.js';
 export { settingsDifferences, type SettingsDifference } from './settings.js';
 export { formatMetricsJsonl, parseMetricsJsonl, column, type MetricsRow } from './metrics.js';
+export { type RunResult } from './run-result.js';
 export { Progress, formatDuration, formatRate, type ProgressOptions, type ProgressSink } from './progress.js';
 export { compareVariants, rowsOf, mean, sampleSd, meanCurve, sdCurve, seedSeries, markdownTable, type ComparisonJob, type ComparisonRunResult, type ComparedRun, type Comparison } from './compare.js';
 export { renderChart, type ChartFile } from './charts.js';
