@@ -135,15 +135,20 @@ describe('wasm backend buffer pool', () => {
     expect(pool.takeDirty(10).length).toBe(10);
   });
 
-  it('never hands out a freed array twice and keeps results intact', () => {
-    const backend = createWasmBackend({ threads: 1 });
-    const shape = [64, 100];
-    const x = backend.upload(values(shape, 3).data, 6400);
-    const y = backend.kernels.unary('neg', { data: x, shape }, shape);
-    const copy = y.slice();
-    backend.free(x);
-    const z = backend.kernels.unary('abs', { data: y, shape }, shape);
-    expect(z).toBe(x); // recycled
-    expect(y).toEqual(copy);
-  });
+  for (const tensorsInMemory of [false, true]) {
+    it(`never hands out a freed array twice and keeps results intact (tensors in kernel memory: ${tensorsInMemory})`, () => {
+      const backend = createWasmBackend({ threads: 1, tensorsInMemory });
+      const shape = [64, 100];
+      const x = backend.upload(values(shape, 3).data, 6400);
+      const y = backend.kernels.unary('neg', { data: x, shape }, shape);
+      const copy = y.slice();
+      backend.free(x);
+      const z = backend.kernels.unary('abs', { data: y, shape }, shape);
+      // recycled: the same array, or a new view of the same block of the kernel memory
+      if (tensorsInMemory) expect([z.buffer, z.byteOffset]).toEqual([x.buffer, x.byteOffset]);
+      else expect(z).toBe(x);
+      expect(y).toEqual(copy);
+      expect(z).toEqual(copy.map(Math.abs));
+    });
+  }
 });

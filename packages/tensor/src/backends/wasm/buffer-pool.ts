@@ -7,10 +7,12 @@
  * its last tensor is gone (`dataSync` returns copies), so a recycled array has no other owner.
  */
 
+import type { TensorStorage } from './heap-storage.js';
+
 /** Arrays shorter than this are left to the garbage collector (cheap to allocate anyway). */
 const MIN_POOLED_LENGTH = 4096;
 
-export class BufferPool {
+export class BufferPool implements TensorStorage {
   private readonly free = new Map<number, Float32Array[]>();
   private pooledBytes = 0;
 

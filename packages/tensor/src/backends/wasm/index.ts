@@ -12,7 +12,6 @@ import type { Backend, Kernels } from '../../kernels.js';
 import { createReferenceKernels } from '../reference/index.js';
 import { sizeOf } from '../../shape.js';
 import { padBlocks, sliceBlocks } from './block-copy.js';
-import { BufferPool } from './buffer-pool.js';
 import { createFusedKernel } from './fused-kernel.js';
 import { createHostKernels } from './host-kernels.js';
 import { WasmRuntime, type WasmRuntimeOptions } from './runtime.js';
@@ -40,9 +39,9 @@ export interface WasmBackend extends Backend<Float32Array> {
  * storage. Registered as `wasm`, the default backend.
  */
 export function createWasmBackend(options: WasmBackendOptions = {}): WasmBackend {
-  const pool = new BufferPool();
-  const alloc = { dirty: (n: number) => pool.takeDirty(n), zeroed: (n: number) => pool.takeZeroed(n) };
-  const runtime = new WasmRuntime({ allocate: alloc.dirty, ...options });
+  const runtime = new WasmRuntime(options);
+  const storage = runtime.storage;
+  const alloc = { dirty: (n: number) => storage.takeDirty(n), zeroed: (n: number) => storage.takeZeroed(n) };
   // The reference kernels allocate with the function they are given, so these return Float32Array.
   const host = createHostKernels(alloc);
   const reference = createReferenceKernels(alloc.zeroed) as unknown as Kernels<Float32Array>;
@@ -70,11 +69,11 @@ export function createWasmBackend(options: WasmBackendOptions = {}): WasmBackend
     runtime,
     kernels,
     upload(values, size) {
-      const data = values.length === size ? pool.takeDirty(size) : pool.takeZeroed(size);
+      const data = values.length === size ? storage.takeDirty(size) : storage.takeZeroed(size);
       data.set(values);
       return data;
     },
     read: (data) => data,
-    free: (data) => pool.give(data),
+    free: (data) => storage.give(data),
   };
 }

@@ -9,19 +9,30 @@ import { forEachRun, plan } from './host-kernels.js';
 import { convBlockSizes, type ConvConfig } from './conv-kernels.js';
 import { convGeometry, CONV_GEOMETRY_BYTES, isPadded, writeConvGeometry, type ConvGeometry } from './conv-geometry.js';
 import { gemmScratchBytes, type GemmConfig } from './gemm-kernels.js';
-import { WasmHeap } from './heap.js';
+import { DESCRIPTOR_BYTES, WasmHeap } from './heap.js';
+import { BlockAllocator } from './block-allocator.js';
+import { KernelMemory } from './kernel-memory.js';
+import { BufferPool } from './buffer-pool.js';
+import { HeapStorage, type TensorStorage } from './heap-storage.js';
 import { buildKernelModule, MAX_MEMORY_PAGES, nodeBuiltin, relaxedSimdAvailable, type KernelModule } from './kernel-module.js';
 import { ThreadPool } from './thread-pool.js';
 import { buildFusedSimdModule, simdSupports, usedInputs } from './fused-simd.js';
 import type { FusedProgram } from '../../fused/program.js';
+import { WnError } from '../../errors.js';
 
 export interface WasmRuntimeOptions {
   /** Worker threads sharing the work of big kernels ('auto': one per core, at most 4; 1 when threads are unavailable). */
   readonly threads?: number | 'auto';
   /** Relaxed-SIMD fused multiply-add ('auto': when the engine has it, enabling it in Node). */
   readonly fma?: boolean | 'auto';
-  /** Allocates result arrays (which are fully overwritten); the backend passes its buffer pool. */
-  readonly allocate?: (length: number) => Float32Array;
+  /**
+   * Tensor storage in the kernel memory, so kernels use operands and results in place ('auto', the
+   * default: where the memory can be shared — Node, or a cross-origin isolated page; elsewhere a
+   * grow would detach the views, so tensors keep plain arrays that kernels copy in and out).
+   */
+  readonly tensorsInMemory?: boolean | 'auto';
+  /** The most the kernel memory (tensors and scratch) may grow to, in MiB (default and at most 2048). */
+  readonly maxMemoryMiB?: number;
   /** Block sizes and tile shape overrides, for benchmarking and tuning. */
   readonly tuning?: { readonly gemm?: Partial<GemmConfig>; readonly conv?: Partial<ConvConfig> };
 }
@@ -51,6 +62,12 @@ export class WasmRuntime {
   private readonly kernels: KernelModule;
   private readonly instance: WebAssembly.Instance;
   private readonly heap: WasmHeap;
+  private readonly memory: KernelMemory;
+  /** Where the backend's tensors live: views of the kernel memory, or pooled plain arrays. */
+  readonly storage: TensorStorage;
+  /** Whether {@link storage} hands out views of the kernel memory. */
+  readonly tensorsInMemory: boolean;
+  private readonly allocator: BlockAllocator;
   private readonly pool: ThreadPool | undefined;
   private readonly blocks: ReturnType<typeof convBlockSizes>;
   /** Compiled fused programs by key and scalar pattern (null: not expressible in SIMD). */
@@ -61,15 +78,32 @@ export class WasmRuntime {
     this.fma = fma === 'auto' ? relaxedSimdAvailable() : fma && relaxedSimdAvailable();
     if (fma === true && !this.fma) throw new Error('wasm backend: fma requested but relaxed SIMD is unavailable');
     this.threads = resolveThreads(options.threads ?? 'auto');
-    const shared = this.threads > 1;
+    const wantInMemory = options.tensorsInMemory ?? 'auto';
+    this.tensorsInMemory = wantInMemory === 'auto' ? sharedMemoryAvailable() : wantInMemory;
+    if (this.tensorsInMemory && !sharedMemoryAvailable()) throw new WnError('wasm backend', 'tensorsInMemory needs a shared WebAssembly.Memory (SharedArrayBuffer; in a browser, cross-origin isolation)');
+    const shared = this.threads > 1 || this.tensorsInMemory;
     this.kernels = buildKernelModule({ shared, fma: this.fma, gemm: options.tuning?.gemm, conv: options.tuning?.conv });
-    const memory = new WebAssembly.Memory({ initial: this.kernels.memory.initial, maximum: MAX_MEMORY_PAGES, shared } as WebAssembly.MemoryDescriptor);
+    this.memory = new KernelMemory(shared, this.kernels.memory.initial, maxMemoryBytes(options.maxMemoryMiB));
+    const memory = this.memory.memory;
     this.instance = new WebAssembly.Instance(this.kernels.module, { env: { memory } });
-    this.heap = new WasmHeap(memory, MAX_MEMORY_PAGES * 65536, options.allocate);
+    this.allocator = new BlockAllocator(DESCRIPTOR_BYTES, (end) => this.memory.ensure(end));
+    this.heap = new WasmHeap(this.memory, this.allocator);
+    this.storage = this.tensorsInMemory ? new HeapStorage(this.memory, this.allocator) : new BufferPool();
     this.blocks = convBlockSizes(this.kernels.gemmConfig, this.kernels.convConfig);
     if (shared) {
       this.pool = new ThreadPool(this.threads, this.kernels.module, memory, ['gemm', 'convForward', 'convBackpropInput', 'convBackpropFilter']);
     }
+  }
+
+  /** Byte counts of the kernel memory: its size, blocks live (tensors and scratch) and free. */
+  memoryStats(): { readonly memoryBytes: number; readonly liveBytes: number; readonly freeBytes: number } {
+    const { liveBytes, freeBytes } = this.allocator.stats();
+    return { memoryBytes: this.memory.byteLength, liveBytes, freeBytes };
+  }
+
+  /** A result array of `length` floats (contents arbitrary). */
+  private result(length: number): Float32Array {
+    return this.storage.takeDirty(length);
   }
 
   /** Stops worker threads early (they never keep the process alive anyway). */
@@ -103,16 +137,17 @@ export class WasmRuntime {
   matmul(a: ArrayLike<number>, aShape: Shape, b: ArrayLike<number>, bShape: Shape, transposeA: boolean, transposeB: boolean, out: Shape): Float32Array {
     const [batch, m, n] = out;
     const k = transposeA ? aShape[1] : aShape[2];
-    if (batch * m * n === 0 || k === 0) return new Float32Array(batch * m * n);
+    if (batch * m * n === 0 || k === 0) return this.result(batch * m * n).fill(0);
     const heap = this.heap;
     heap.reset();
+    const y = this.result(batch * m * n);
     if (batch === 1 && m === 1 && transposeB && !transposeA) {
       // one row times Wᵀ (acting on one observation): dot products over W's rows, no packing
-      const xAt = heap.allocCopy(a), wAt = heap.allocCopy(b), yAt = heap.alloc(4 * n);
+      const xAt = heap.input(a), wAt = heap.input(b), yAt = heap.output(y);
       this.fn('gemvT')(xAt, wAt, n, k, yAt);
-      return heap.read(yAt, n);
+      return heap.finish(y, yAt);
     }
-    const aAt = heap.allocCopy(a), bAt = heap.allocCopy(b), cAt = heap.alloc(4 * batch * m * n);
+    const aAt = heap.input(a), bAt = heap.input(b), cAt = heap.output(y);
     const [rsA, csA] = transposeA ? [1, m] : [k, 1];
     const [rsB, csB] = transposeB ? [1, k] : [n, 1];
     const aBatch = aShape[0] === 1 ? 0 : m * k;
@@ -138,7 +173,7 @@ export class WasmRuntime {
       }
     }
     this.run('gemm', tasks);
-    return heap.read(cAt, batch * m * n);
+    return heap.finish(y, cAt);
   }
 
   /**
@@ -156,10 +191,11 @@ export class WasmRuntime {
     if (p.dims[last] < MIN_ELEMENTWISE_RUN || as > 1 || bs > 1 || as + bs === 0) return undefined;
     const heap = this.heap;
     heap.reset();
-    const aAt = heap.allocCopy(a), bAt = heap.allocCopy(b), yAt = heap.alloc(4 * size);
+    const y = this.result(size);
+    const aAt = heap.input(a), bAt = heap.input(b), yAt = heap.output(y);
     const fn = this.fn(elementwiseFunctionName(op as ElementwiseOp));
     forEachRun(p, (at, o, n) => fn(yAt + 4 * at, aAt + 4 * o[0], as, bAt + 4 * o[1], bs, n));
-    return heap.read(yAt, size);
+    return heap.finish(y, yAt);
   }
 
   /**
@@ -175,10 +211,10 @@ export class WasmRuntime {
     const [rows, cols] = p.dims;
     const heap = this.heap;
     heap.reset();
-    const xAt = heap.allocCopy(x), accAt = heap.alloc(8 * cols);
+    const xAt = heap.input(x), accAt = heap.alloc(8 * cols);
     heap.f64(accAt, cols).fill(0);
     this.fn('sumRowsF64')(accAt, xAt, rows, cols);
-    const y = heap.read(xAt, cols); // a pooled array of the right length; overwritten next
+    const y = this.result(cols);
     y.set(heap.f64(accAt, cols));
     return y;
   }
@@ -207,15 +243,16 @@ export class WasmRuntime {
     if (!compiled) return undefined;
     const heap = this.heap;
     heap.reset();
-    const args = xs.map((x, k) => (compiled.used[k] ? heap.allocCopy(x) : 0));
-    const yAt = heap.alloc(4 * n);
+    const args = xs.map((x, k) => (compiled.used[k] ? heap.input(x) : 0));
+    const y = this.result(n);
+    const yAt = heap.output(y);
     compiled.run(yAt, ...args, n);
-    return heap.read(yAt, n);
+    return heap.finish(y, yAt);
   }
 
   private compileFused(program: FusedProgram, scalar: boolean[]): { run: Kernel; used: boolean[] } {
     const memory = { initial: this.kernels.memory.initial, maximum: MAX_MEMORY_PAGES, shared: this.kernels.memory.shared };
-    const instance = new WebAssembly.Instance(buildFusedSimdModule(program, scalar, memory), { env: { memory: this.heap.memory } });
+    const instance = new WebAssembly.Instance(buildFusedSimdModule(program, scalar, memory), { env: { memory: this.memory.memory } });
     return { run: instance.exports.run as Kernel, used: usedInputs(program) };
   }
 
@@ -227,13 +264,14 @@ export class WasmRuntime {
   weightNorm(v: Float32Array, g: ArrayLike<number>, [outer, units, inner]: readonly [number, number, number]): Float32Array {
     const heap = this.heap;
     heap.reset();
-    const vAt = heap.allocCopy(v), sumsAt = heap.alloc(8 * units), scaleAt = heap.alloc(4 * units), yAt = heap.alloc(4 * v.length);
+    const y = this.result(v.length);
+    const vAt = heap.input(v), sumsAt = heap.alloc(8 * units), scaleAt = heap.alloc(4 * units), yAt = heap.output(y);
     this.fn('wn_unitDots')(vAt, vAt, outer, units, inner, sumsAt);
     const f = heap.f32, sums = heap.f64(sumsAt, units), s0 = scaleAt / 4;
     // the per-unit arithmetic rounds like the composed ops: n = sqrt(Σ v²), scale = g / n
     for (let u = 0; u < units; u++) f[s0 + u] = g[u] / Math.fround(Math.sqrt(Math.fround(sums[u])));
     this.fn('wn_scaleUnits')(vAt, scaleAt, outer, units, inner, yAt);
-    return heap.read(yAt, v.length);
+    return heap.finish(y, yAt);
   }
 
   /**
@@ -243,8 +281,9 @@ export class WasmRuntime {
   weightNormBackward(dw: Float32Array, v: Float32Array, g: ArrayLike<number>, [outer, units, inner]: readonly [number, number, number], wrt: 'v' | 'g'): Float32Array {
     const heap = this.heap;
     heap.reset();
-    const dwAt = heap.allocCopy(dw), vAt = heap.allocCopy(v), nAt = heap.alloc(8 * units), sAt = heap.alloc(8 * units);
-    const c1At = heap.alloc(4 * units), c2At = heap.alloc(4 * units), yAt = heap.alloc(4 * (wrt === 'v' ? v.length : units));
+    const y = this.result(wrt === 'v' ? v.length : units);
+    const dwAt = heap.input(dw), vAt = heap.input(v), nAt = heap.alloc(8 * units), sAt = heap.alloc(8 * units);
+    const c1At = heap.alloc(4 * units), c2At = heap.alloc(4 * units), yAt = heap.output(y);
     this.fn('wn_unitDots')(vAt, vAt, outer, units, inner, nAt);
     this.fn('wn_unitDots')(dwAt, vAt, outer, units, inner, sAt);
     const f = heap.f32, squares = heap.f64(nAt, units), dots = heap.f64(sAt, units);
@@ -256,19 +295,20 @@ export class WasmRuntime {
         f[c2At / 4 + u] = s / Math.fround(n * n);
       }
     }
-    if (wrt === 'g') return heap.read(yAt, units);
+    if (wrt === 'g') return heap.finish(y, yAt);
     this.fn('wn_gradV')(dwAt, vAt, c1At, c2At, outer, units, inner, yAt);
-    return heap.read(yAt, v.length);
+    return heap.finish(y, yAt);
   }
 
   /** NCHW conv2d (cross-correlation) of x [N, C, H, W] with w [OC, C, kh, kw] into `out`. */
   conv2d(x: ArrayLike<number>, xShape: Shape, w: ArrayLike<number>, wShape: Shape, attrs: Conv2dAttrs, out: Shape): Float32Array {
     const g = convGeometry(xShape, wShape, attrs, out);
     const size = sizeOf(out);
-    if (size === 0 || g.patch === 0) return new Float32Array(size);
+    if (size === 0 || g.patch === 0) return this.result(size).fill(0);
     const { mr, kc, nr, convNc } = this.blocks;
     const heap = this.begin(g);
-    const xAt = heap.allocCopy(x), wAt = heap.allocCopy(w), yAt = heap.alloc(4 * size);
+    const y = this.result(size);
+    const xAt = heap.input(x), wAt = heap.input(w), yAt = heap.output(y);
     const packedW = heap.alloc(4 * roundUp(g.outC, mr) * g.patch);
     this.fn('packAAll')(wAt, g.patch, 1, g.outC, g.patch, packedW);
     const tasks = this.imageRanges(g).map(([n0, n1]) => [
@@ -278,17 +318,18 @@ export class WasmRuntime {
       heap.alloc(4 * mr * nr),
     ]);
     this.run('convForward', tasks);
-    return heap.read(yAt, size);
+    return heap.finish(y, yAt);
   }
 
   /** Gradient of conv2d with respect to x: dy is conv2d's output gradient, `out` is x's shape. */
   conv2dBackpropInput(dy: ArrayLike<number>, dyShape: Shape, w: ArrayLike<number>, wShape: Shape, attrs: Conv2dAttrs, out: Shape): Float32Array {
     const g = convGeometry(out, wShape, attrs, dyShape);
     const size = sizeOf(out);
-    if (size === 0 || g.outC === 0 || g.pixels === 0) return new Float32Array(size);
+    if (size === 0 || g.outC === 0 || g.pixels === 0) return this.result(size).fill(0);
     const { mr, kc, nr, col2imNc } = this.blocks;
     const heap = this.begin(g);
-    const dyAt = heap.allocCopy(dy), wAt = heap.allocCopy(w), dxAt = heap.alloc(4 * size);
+    const dx = this.result(size);
+    const dyAt = heap.input(dy), wAt = heap.input(w), dxAt = heap.output(dx);
     // W^T as the A operand: A[tap, oc] = W[oc, tap].
     const packedWT = heap.alloc(4 * roundUp(g.patch, mr) * g.outC);
     this.fn('packAAll')(wAt, 1, g.patch, g.patch, g.outC, packedWT);
@@ -300,17 +341,18 @@ export class WasmRuntime {
       heap.alloc(4 * mr * nr),
     ]);
     this.run('convBackpropInput', tasks);
-    return heap.read(dxAt, size);
+    return heap.finish(dx, dxAt);
   }
 
   /** Gradient of conv2d with respect to w: `out` is w's shape [OC, C, kh, kw]. */
   conv2dBackpropFilter(x: ArrayLike<number>, xShape: Shape, dy: ArrayLike<number>, dyShape: Shape, attrs: Conv2dAttrs, out: Shape): Float32Array {
     const g = convGeometry(xShape, out, attrs, dyShape);
     const size = sizeOf(out);
-    if (size === 0 || g.batch === 0 || g.pixels === 0) return new Float32Array(size);
+    if (size === 0 || g.batch === 0 || g.pixels === 0) return this.result(size).fill(0);
     const { mr, kc, nr, convNc } = this.blocks;
     const heap = this.begin(g);
-    const xAt = heap.allocCopy(x), dyAt = heap.allocCopy(dy), dwAt = heap.alloc(4 * size);
+    const dW = this.result(size);
+    const xAt = heap.input(x), dyAt = heap.input(dy), dwAt = heap.output(dW);
     // Each thread sums its images into its own dW; the first writes straight into the result.
     const partials: number[] = [];
     const tasks = this.imageRanges(g).map(([n0, n1], t) => {
@@ -326,7 +368,7 @@ export class WasmRuntime {
     });
     this.run('convBackpropFilter', tasks);
     for (const partial of partials.slice(1)) this.fn('addInto')(dwAt, partial, size);
-    return heap.read(dwAt, size);
+    return heap.finish(dW, dwAt);
   }
 
   /** Resets the arena and writes the call's geometry descriptor. */
@@ -358,6 +400,26 @@ function split(extent: number, parts: number, align: number): [number, number][]
     lo = hi;
   }
   return ranges;
+}
+
+/** Whether a shared WebAssembly.Memory can be made here (Node; a cross-origin isolated page). */
+export function sharedMemoryAvailable(): boolean {
+  if (typeof SharedArrayBuffer === 'undefined') return false;
+  if ((globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated === false) return false;
+  try {
+    return new WebAssembly.Memory({ initial: 0, maximum: 1, shared: true } as WebAssembly.MemoryDescriptor).buffer instanceof SharedArrayBuffer;
+  } catch {
+    return false;
+  }
+}
+
+function maxMemoryBytes(mib: number | undefined): number {
+  if (mib === undefined) return MAX_MEMORY_PAGES * 65536;
+  const pages = Math.floor((mib * 2 ** 20) / 65536);
+  if (!Number.isFinite(mib) || pages < 1 || pages > MAX_MEMORY_PAGES) {
+    throw new WnError('wasm backend', `option 'maxMemoryMiB' must be between 0.0625 and ${MAX_MEMORY_PAGES / 16}, got ${mib}`);
+  }
+  return pages * 65536;
 }
 
 function resolveThreads(threads: number | 'auto'): number {

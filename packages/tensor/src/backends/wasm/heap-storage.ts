@@ -1,0 +1,57 @@
+/**
+ * Tensor storage in the kernel memory: each array is a Float32Array view of a block from the
+ * memory's BlockAllocator, so the wasm kernels read operands and write results in place (no copy
+ * in, no copy out). Only for a shared memory, whose views survive growth (see kernel-memory.ts).
+ *
+ * The engine frees storage exactly once, after its last tensor is gone (`dataSync` copies), so a
+ * freed block has no other owner. Storage the program drops without freeing (a tensor never
+ * disposed) is returned when the garbage collector collects its view.
+ */
+import { MemoryLimitError, type BlockAllocator } from './block-allocator.js';
+import { memoryExhausted, type KernelMemory } from './kernel-memory.js';
+
+/** Where the wasm backend's tensors keep their values: arrays it hands out and takes back. */
+export interface TensorStorage {
+  /** An array of `length` floats with arbitrary contents (the caller overwrites all of it). */
+  takeDirty(length: number): Float32Array;
+  /** An array of `length` zeros. */
+  takeZeroed(length: number): Float32Array;
+  /** Takes back an array handed out before (others are ignored). */
+  give(array: Float32Array): void;
+}
+
+export class HeapStorage implements TensorStorage {
+  /** Returns the block of a view that was collected without being given back. */
+  private readonly collected = new FinalizationRegistry<number>((at) => this.allocator.release(at));
+
+  constructor(
+    private readonly memory: KernelMemory,
+    private readonly allocator: BlockAllocator,
+  ) {}
+
+  takeDirty(length: number): Float32Array {
+    if (length === 0) return new Float32Array(0);
+    let at: number;
+    try {
+      at = this.allocator.allocate(4 * length);
+    } catch (error) {
+      if (error instanceof MemoryLimitError) throw memoryExhausted(`a tensor of ${length} floats`, 4 * length, this.allocator.stats().liveBytes, this.memory.maxBytes, error);
+      throw error;
+    }
+    const view = new Float32Array(this.memory.buffer, at, length);
+    this.collected.register(view, at, view);
+    return view;
+  }
+
+  takeZeroed(length: number): Float32Array {
+    return this.takeDirty(length).fill(0);
+  }
+
+  give(array: Float32Array): void {
+    // only a view this storage handed out: it starts a live block and fits in it
+    if (!this.memory.holds(array) || array.length === 0) return;
+    const bytes = this.allocator.blockBytes(array.byteOffset);
+    if (bytes === undefined || array.byteLength > bytes) return;
+    if (this.collected.unregister(array)) this.allocator.release(array.byteOffset);
+  }
+}
