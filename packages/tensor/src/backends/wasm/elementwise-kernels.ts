@@ -26,11 +26,20 @@ export function elementwiseFunctionName(op: ElementwiseOp): string {
   return `ew_${op}`;
 }
 
-/** Adds `ew_<op>(y, a, as, b, bs, n)` for each op (byte addresses; element strides 0 or 1). */
+/** The exported name of the function that runs `rows` runs of `op` (see addElementwiseFunctions). */
+export function elementwiseRowsFunctionName(op: ElementwiseOp): string {
+  return `ewRows_${op}`;
+}
+
+/**
+ * Adds `ew_<op>(y, a, as, b, bs, n)` for each op (byte addresses; element strides 0 or 1), and
+ * `ewRows_<op>(y, a, ars, as, b, brs, bs, rows, n)`: `rows` runs of n one after another in y, the
+ * inputs' runs `ars`, `brs` elements apart (a thread's share of a broadcast op).
+ */
 export function addElementwiseFunctions(mb: ModuleBuilder): void {
   for (const name of ELEMENTWISE_OPS) {
     const vop = VECTOR[name], sop = SCALAR[name];
-    mb.func(elementwiseFunctionName(name), ['i32', 'i32', 'i32', 'i32', 'i32', 'i32'], (f, y, a, as, b, bs, n) => {
+    const run = mb.func(elementwiseFunctionName(name), ['i32', 'i32', 'i32', 'i32', 'i32', 'i32'], (f, y, a, as, b, bs, n) => {
       const i = f.local('i32');
       const end4 = f.local('i32');
       const held = f.local('v128');
@@ -66,16 +75,26 @@ export function addElementwiseFunctions(mb: ModuleBuilder): void {
         );
       });
     });
+    mb.func(elementwiseRowsFunctionName(name), ['i32', 'i32', 'i32', 'i32', 'i32', 'i32', 'i32', 'i32', 'i32'], (f, y, a, ars, as, b, brs, bs, rows, n) => {
+      const r = f.local('i32');
+      f.for(r, 0, rows, 1, () => {
+        f.call(run, [y, a, as, b, bs, n]);
+        f.inc(y, i32.shl(n, 2));
+        f.inc(a, i32.shl(ars, 2));
+        f.inc(b, i32.shl(brs, 2));
+      });
+    });
   }
 }
 
 /**
- * Adds `sumRowsF64(acc, x, rows, cols)`: acc[j] += x[r·cols + j] for r = 0, 1, … in order, in
- * float64 (acc holds cols float64s) — the JS reduction's sum over leading axes (a bias gradient)
- * addition for addition, so the rounded result is the same bit for bit.
+ * Adds `sumRowsF64(acc, x, rows, cols, stride)`: acc[j] += x[r·stride + j] for j < cols and
+ * r = 0, 1, … in order, in float64 (acc holds cols float64s) — the JS reduction's sum over
+ * leading axes (a bias gradient) addition for addition, so the rounded result is the same bit for
+ * bit; a thread takes a range of columns (stride is the full row).
  */
 export function addReduceFunctions(mb: ModuleBuilder): void {
-  mb.func('sumRowsF64', ['i32', 'i32', 'i32', 'i32'], (f, acc, x, rows, cols) => {
+  mb.func('sumRowsF64', ['i32', 'i32', 'i32', 'i32', 'i32'], (f, acc, x, rows, cols, stride) => {
     const r = f.local('i32'), j = f.local('i32'), end4 = f.local('i32'), row = f.local('i32'), v = f.local('v128'), a = f.local('i32');
     f.set(end4, i32.and(cols, -4));
     f.set(row, x);
@@ -90,7 +109,7 @@ export function addReduceFunctions(mb: ModuleBuilder): void {
         f.set(a, i32.add(acc, i32.shl(j, 3)));
         f.storeF64(a, f64.add(f64.load(a), f64.promoteF32(f32.load(i32.add(row, i32.shl(j, 2))))));
       });
-      f.inc(row, i32.shl(cols, 2));
+      f.inc(row, i32.shl(stride, 2));
     });
   });
 }

@@ -4,7 +4,7 @@
  */
 import type { BinaryOp, Conv2dAttrs } from '../../kernels.js';
 import { broadcastStrides, sizeOf, stridesOf, type Shape } from '../../shape.js';
-import { elementwiseFunctionName, ELEMENTWISE_OPS, type ElementwiseOp } from './elementwise-kernels.js';
+import { elementwiseFunctionName, elementwiseRowsFunctionName, ELEMENTWISE_OPS, type ElementwiseOp } from './elementwise-kernels.js';
 import { forEachRun, plan } from './host-kernels.js';
 import { convBlockSizes, type ConvConfig } from './conv-kernels.js';
 import { convGeometry, CONV_GEOMETRY_BYTES, isPadded, writeConvGeometry, type ConvGeometry } from './conv-geometry.js';
@@ -52,6 +52,19 @@ export const MIN_ELEMENTWISE_RUN = 64;
 export const MIN_FUSED_SIMD_SIZE = 512;
 /** Work (flops) below which a call stays on one thread; each extra thread needs this much more. */
 export const MIN_FLOPS_PER_THREAD = 4e6;
+/**
+ * Memory-bound kernels (elementwise, fused programs, sums over leading axes, weight norm) stay on
+ * one thread below this many elements; each extra thread needs this many more (waking a worker
+ * costs about as much as a SIMD pass over ~10k elements).
+ */
+export const MIN_ELEMENTS_PER_THREAD = 1 << 16;
+/** Memory-bound splits fall on multiples of this many elements (whole vectors, whole cache lines). */
+const SPLIT_ALIGN = 16;
+/** Kernel-module exports the worker threads can run. */
+const WORKER_EXPORTS = [
+  'gemm', 'convForward', 'convBackpropInput', 'convBackpropFilter', 'sumRowsF64', 'wn_unitDots', 'wn_scaleUnits', 'wn_gradV',
+  ...ELEMENTWISE_OPS.map(elementwiseRowsFunctionName),
+];
 const GEOMETRY_AT = 64;
 
 type Kernel = (...args: number[]) => void;
@@ -71,7 +84,7 @@ export class WasmRuntime {
   private readonly pool: ThreadPool | undefined;
   private readonly blocks: ReturnType<typeof convBlockSizes>;
   /** Compiled fused programs by key and scalar pattern (null: not expressible in SIMD). */
-  private readonly fusedRuns = new Map<string, { run: Kernel; used: boolean[] } | null>();
+  private readonly fusedRuns = new Map<string, CompiledFused | null>();
 
   constructor(options: WasmRuntimeOptions = {}) {
     const fma = options.fma ?? 'auto';
@@ -91,7 +104,7 @@ export class WasmRuntime {
     this.storage = this.tensorsInMemory ? new HeapStorage(this.memory, this.allocator) : new BufferPool();
     this.blocks = convBlockSizes(this.kernels.gemmConfig, this.kernels.convConfig);
     if (shared) {
-      this.pool = new ThreadPool(this.threads, this.kernels.module, memory, ['gemm', 'convForward', 'convBackpropInput', 'convBackpropFilter']);
+      this.pool = new ThreadPool(this.threads, this.kernels.module, memory, WORKER_EXPORTS);
     }
   }
 
@@ -123,6 +136,11 @@ export class WasmRuntime {
       // Tasks have disjoint outputs and scratch, so running them one after another is equivalent.
       for (const args of tasks) this.fn(name)(...args);
     }
+  }
+
+  /** How many threads a memory-bound call over `elements` elements, split into `items` independent parts, should use. */
+  private partsFor(elements: number, items: number): number {
+    return Math.max(1, Math.min(this.threads, items, Math.floor(elements / MIN_ELEMENTS_PER_THREAD)));
   }
 
   /** How many threads a call of `flops` work over `items` independent items should use. */
@@ -193,6 +211,19 @@ export class WasmRuntime {
     heap.reset();
     const y = this.result(size);
     const aAt = heap.input(a), bAt = heap.input(b), yAt = heap.output(y);
+    const parts = p.dims.length <= 2 ? this.partsFor(size, p.dims.length === 1 ? Math.floor(size / SPLIT_ALIGN) : p.dims[0]) : 1;
+    if (parts > 1) {
+      // one or two dims: whole rows per thread, or ranges of the one run (every output once, so
+      // the split cannot change a bit)
+      const rows = p.dims.length === 1 ? 1 : p.dims[0], n = p.dims[last];
+      const ars = rows === 1 ? 0 : p.strides[0][0], brs = rows === 1 ? 0 : p.strides[1][0];
+      const ranges = split(rows === 1 ? n : rows, parts, rows === 1 ? SPLIT_ALIGN : 1);
+      const tasks = ranges.map(([lo, hi]) => rows === 1
+        ? [yAt + 4 * lo, aAt + 4 * lo * as, 0, as, bAt + 4 * lo * bs, 0, bs, 1, hi - lo]
+        : [yAt + 4 * lo * n, aAt + 4 * lo * ars, ars, as, bAt + 4 * lo * brs, brs, bs, hi - lo, n]);
+      this.run(elementwiseRowsFunctionName(op as ElementwiseOp), tasks);
+      return heap.finish(y, yAt);
+    }
     const fn = this.fn(elementwiseFunctionName(op as ElementwiseOp));
     forEachRun(p, (at, o, n) => fn(yAt + 4 * at, aAt + 4 * o[0], as, bAt + 4 * o[1], bs, n));
     return heap.finish(y, yAt);
@@ -213,7 +244,9 @@ export class WasmRuntime {
     heap.reset();
     const xAt = heap.input(x), accAt = heap.alloc(8 * cols);
     heap.f64(accAt, cols).fill(0);
-    this.fn('sumRowsF64')(accAt, xAt, rows, cols);
+    // columns per thread: each column's sum runs over the rows in order, whatever the split
+    const ranges = split(cols, this.partsFor(x.length, Math.floor(cols / SPLIT_ALIGN)), SPLIT_ALIGN);
+    this.run('sumRowsF64', ranges.map(([lo, hi]) => [accAt + 8 * lo, xAt + 4 * lo, rows, hi - lo, cols]));
     const y = this.result(cols);
     y.set(heap.f64(accAt, cols));
     return y;
@@ -246,14 +279,24 @@ export class WasmRuntime {
     const args = xs.map((x, k) => (compiled.used[k] ? heap.input(x) : 0));
     const y = this.result(n);
     const yAt = heap.output(y);
-    compiled.run(yAt, ...args, n);
+    // ranges of whole vectors per thread (the loop writes whole vectors: a range ending mid-vector
+    // would write into the next one's first lanes)
+    const parts = this.partsFor(n, Math.floor(n / SPLIT_ALIGN));
+    if (parts > 1 && this.pool?.usable) {
+      const tasks = split(n, parts, SPLIT_ALIGN).map(([lo, hi]) => [yAt + 4 * lo, ...args.map((at, k) => (at === 0 || xs[k].length === 1 ? at : at + 4 * lo)), hi - lo]);
+      compiled.poolId ??= this.pool.addFunction(compiled.module, 'run');
+      this.pool.runFunction(compiled.poolId, compiled.run, tasks);
+    } else {
+      compiled.run(yAt, ...args, n);
+    }
     return heap.finish(y, yAt);
   }
 
-  private compileFused(program: FusedProgram, scalar: boolean[]): { run: Kernel; used: boolean[] } {
+  private compileFused(program: FusedProgram, scalar: boolean[]): CompiledFused {
     const memory = { initial: this.kernels.memory.initial, maximum: MAX_MEMORY_PAGES, shared: this.kernels.memory.shared };
-    const instance = new WebAssembly.Instance(buildFusedSimdModule(program, scalar, memory), { env: { memory: this.memory.memory } });
-    return { run: instance.exports.run as Kernel, used: usedInputs(program) };
+    const module = buildFusedSimdModule(program, scalar, memory);
+    const instance = new WebAssembly.Instance(module, { env: { memory: this.memory.memory } });
+    return { module, run: instance.exports.run as Kernel, used: usedInputs(program), poolId: undefined };
   }
 
   /**
@@ -266,12 +309,21 @@ export class WasmRuntime {
     heap.reset();
     const y = this.result(v.length);
     const vAt = heap.input(v), sumsAt = heap.alloc(8 * units), scaleAt = heap.alloc(4 * units), yAt = heap.output(y);
-    this.fn('wn_unitDots')(vAt, vAt, outer, units, inner, sumsAt);
+    const ranges = this.unitRanges(outer, units, inner);
+    this.run('wn_unitDots', ranges.map(([lo, hi]) => [vAt + 4 * lo * inner, vAt + 4 * lo * inner, outer, hi - lo, inner, sumsAt + 8 * lo]));
     const f = heap.f32, sums = heap.f64(sumsAt, units), s0 = scaleAt / 4;
     // the per-unit arithmetic rounds like the composed ops: n = sqrt(Σ v²), scale = g / n
     for (let u = 0; u < units; u++) f[s0 + u] = g[u] / Math.fround(Math.sqrt(Math.fround(sums[u])));
-    this.fn('wn_scaleUnits')(vAt, scaleAt, outer, units, inner, yAt);
+    this.run('wn_scaleUnits', ranges.map(([lo, hi]) => [vAt + 4 * lo * inner, scaleAt + 4 * lo, outer, hi - lo, inner, yAt + 4 * lo * inner]));
     return heap.finish(y, yAt);
+  }
+
+  /**
+   * Unit ranges per thread for weight norm's passes: whole units, only when the units are the
+   * outermost axis (outer 1: each unit one contiguous row); each unit's sums keep their order.
+   */
+  private unitRanges(outer: number, units: number, inner: number): [number, number][] {
+    return split(units, outer === 1 ? this.partsFor(units * inner, units) : 1, 1);
   }
 
   /**
@@ -284,8 +336,9 @@ export class WasmRuntime {
     const y = this.result(wrt === 'v' ? v.length : units);
     const dwAt = heap.input(dw), vAt = heap.input(v), nAt = heap.alloc(8 * units), sAt = heap.alloc(8 * units);
     const c1At = heap.alloc(4 * units), c2At = heap.alloc(4 * units), yAt = heap.output(y);
-    this.fn('wn_unitDots')(vAt, vAt, outer, units, inner, nAt);
-    this.fn('wn_unitDots')(dwAt, vAt, outer, units, inner, sAt);
+    const ranges = this.unitRanges(outer, units, inner);
+    this.run('wn_unitDots', ranges.map(([lo, hi]) => [vAt + 4 * lo * inner, vAt + 4 * lo * inner, outer, hi - lo, inner, nAt + 8 * lo]));
+    this.run('wn_unitDots', ranges.map(([lo, hi]) => [dwAt + 4 * lo * inner, vAt + 4 * lo * inner, outer, hi - lo, inner, sAt + 8 * lo]));
     const f = heap.f32, squares = heap.f64(nAt, units), dots = heap.f64(sAt, units);
     for (let u = 0; u < units; u++) {
       const n = Math.fround(Math.sqrt(Math.fround(squares[u]))), s = Math.fround(dots[u]);
@@ -296,7 +349,7 @@ export class WasmRuntime {
       }
     }
     if (wrt === 'g') return heap.finish(y, yAt);
-    this.fn('wn_gradV')(dwAt, vAt, c1At, c2At, outer, units, inner, yAt);
+    this.run('wn_gradV', ranges.map(([lo, hi]) => [dwAt + 4 * lo * inner, vAt + 4 * lo * inner, c1At + 4 * lo, c2At + 4 * lo, outer, hi - lo, inner, yAt + 4 * lo * inner]));
     return heap.finish(y, yAt);
   }
 
@@ -384,6 +437,14 @@ export class WasmRuntime {
     const flops = 2 * g.batch * g.outC * g.pixels * g.patch;
     return split(g.batch, this.threadsFor(flops, g.batch), 1);
   }
+}
+
+/** A fused program as a SIMD module, its entry point here, and its id on the thread pool once added. */
+interface CompiledFused {
+  readonly module: WebAssembly.Module;
+  readonly run: Kernel;
+  readonly used: boolean[];
+  poolId: number | undefined;
 }
 
 function roundUp(x: number, step: number): number {

@@ -23,10 +23,20 @@ const STARTUP_TIMEOUT_MS = 60_000;
 
 /** The worker body (CommonJS, evaluated from a string so it needs no separate build step). */
 const WORKER_SOURCE = `
-const { workerData } = require('node:worker_threads');
-const { module, memory, control, exportNames } = workerData;
+const { workerData, receiveMessageOnPort } = require('node:worker_threads');
+const { module, memory, control, exportNames, port } = workerData;
 const ctl = new Int32Array(control);
 let fns;
+// functions of modules added later (fused programs) arrive on the port before their first call
+function fnAt(index) {
+  while (index >= fns.length) {
+    const received = receiveMessageOnPort(port);
+    if (!received) throw new Error('wasm worker: function ' + index + ' was never sent');
+    const { module: extra, name } = received.message;
+    fns.push(new WebAssembly.Instance(extra, { env: { memory } }).exports[name]);
+  }
+  return fns[index];
+}
 try {
   const instance = new WebAssembly.Instance(module, { env: { memory } });
   fns = exportNames.map((name) => instance.exports[name]);
@@ -44,7 +54,7 @@ for (;;) {
   const args = [];
   for (let i = 0; i < ctl[${ARGC}]; i++) args.push(ctl[${ARGS} + i]);
   let failed = 0;
-  try { fns[ctl[${FN}]](...args); } catch (e) { failed = 1; }
+  try { fnAt(ctl[${FN}])(...args); } catch (e) { failed = 1; }
   Atomics.store(ctl, ${FAILED}, failed);
   Atomics.store(ctl, ${DONE}, seen);
   Atomics.notify(ctl, ${DONE});
@@ -55,13 +65,22 @@ interface WorkerLike {
   unref(): void;
   terminate(): Promise<number>;
 }
+interface PortLike {
+  postMessage(message: unknown): void;
+  unref?(): void;
+  close(): void;
+}
 interface WorkerThreadsModule {
-  Worker: new (source: string, options: { eval: true; workerData: unknown }) => WorkerLike;
+  Worker: new (source: string, options: { eval: true; workerData: unknown; transferList: unknown[] }) => WorkerLike;
+  MessageChannel: new () => { port1: PortLike; port2: PortLike };
 }
 
 export class ThreadPool {
   private readonly workers: WorkerLike[] = [];
   private readonly controls: Int32Array[] = [];
+  private readonly ports: PortLike[] = [];
+  /** Callable functions: the kernel module's exports, then functions added by `addFunction`. */
+  private readonly names: string[];
   private seq = 0;
   private broken = false;
 
@@ -79,13 +98,28 @@ export class ThreadPool {
   ) {
     const threads = nodeBuiltin<WorkerThreadsModule>('node:worker_threads');
     if (!threads) throw new Error('wasm backend: worker threads need Node');
+    this.names = [...exportNames];
     for (let i = 1; i < size; i++) {
       const control = new SharedArrayBuffer(4 * (ARGS + MAX_ARGS));
-      const worker = new threads.Worker(WORKER_SOURCE, { eval: true, workerData: { module, memory, control, exportNames } });
+      const { port1, port2 } = new threads.MessageChannel();
+      const worker = new threads.Worker(WORKER_SOURCE, { eval: true, workerData: { module, memory, control, exportNames, port: port2 }, transferList: [port2] });
       worker.unref();
+      port1.unref?.();
       this.workers.push(worker);
+      this.ports.push(port1);
       this.controls.push(new Int32Array(control));
     }
+  }
+
+  /**
+   * Makes export `name` of `module` (a module importing the same memory, such as a fused
+   * program's) callable on the workers; returns its id for `runFunction`. Each worker
+   * instantiates it before its first call.
+   */
+  addFunction(module: WebAssembly.Module, name: string): number {
+    for (const port of this.ports) port.postMessage({ module, name });
+    this.names.push(name);
+    return this.names.length - 1;
   }
 
   /**
@@ -93,9 +127,15 @@ export class ThreadPool {
    * `self`, the rest on workers, and returns when all have finished.
    */
   run(self: WebAssembly.Instance, name: string, argsPerThread: readonly (readonly number[])[]): void {
-    if (argsPerThread.length > this.size) throw new Error('wasm backend: more tasks than threads');
     const fn = this.exportNames.indexOf(name);
     if (fn < 0) throw new Error(`wasm backend: ${name} is not callable from workers`);
+    this.runFunction(fn, self.exports[name] as (...args: number[]) => void, argsPerThread);
+  }
+
+  /** Calls function `fn` (an id from `addFunction`, or an export's index) as `run` does; `local` is it on this thread. */
+  runFunction(fn: number, local: (...args: number[]) => void, argsPerThread: readonly (readonly number[])[]): void {
+    if (argsPerThread.length > this.size) throw new Error('wasm backend: more tasks than threads');
+    const name = this.names[fn];
     const seq = ++this.seq;
     const started: Int32Array[] = [];
     for (let t = 1; t < argsPerThread.length; t++) {
@@ -111,7 +151,7 @@ export class ThreadPool {
     }
     let error: unknown;
     try {
-      (self.exports[name] as (...args: number[]) => void)(...argsPerThread[0]);
+      local(...argsPerThread[0]);
     } catch (e) {
       error = e;
     }
@@ -144,7 +184,9 @@ export class ThreadPool {
       Atomics.store(this.controls[i], SEQ, -1);
       Atomics.notify(this.controls[i], SEQ);
       void this.workers[i].terminate();
+      this.ports[i].close();
     }
     this.workers.length = 0;
+    this.ports.length = 0;
   }
 }

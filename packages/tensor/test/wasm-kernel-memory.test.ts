@@ -1,0 +1,206 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import { BlockAllocator, blockClassBytes, MemoryLimitError } from '../src/backends/wasm/block-allocator.js';
+import { createWasmBackend } from '../src/backends/wasm/index.js';
+import { MIN_ELEMENTS_PER_THREAD } from '../src/backends/wasm/runtime.js';
+import { weightNormLayout } from '../src/backends/reference/weight-norm.js';
+import { fuse, WnError, type FusedProgram } from '../src/index.js';
+
+/** A byte range allocator over a pretend memory of `limit` bytes that records its growth. */
+function allocatorWithLimit(limit: number) {
+  const grown: number[] = [];
+  let end = 1024;
+  const allocator = new BlockAllocator(1024, (want) => {
+    if (want > limit) throw new MemoryLimitError(`${want} > ${limit}`);
+    if (want > end) grown.push((end = want));
+  });
+  return { allocator, grown };
+}
+
+describe('wasm kernel memory: block allocator', () => {
+  it('rounds requests up to size classes (64-byte steps, then 8 per power of two)', () => {
+    expect([1, 64, 65, 4096].map(blockClassBytes)).toEqual([64, 64, 128, 4096]);
+    expect(blockClassBytes(4097)).toBe(4608); // 4 KiB + 512
+    expect(blockClassBytes(1_000_000)).toBe(1_048_576); // above 983,040, the class below
+    expect(blockClassBytes(983_040)).toBe(983_040);
+    for (const bytes of [5000, 123_457, 9_999_999]) {
+      const c = blockClassBytes(bytes);
+      expect(c).toBeGreaterThanOrEqual(bytes);
+      expect(c / bytes).toBeLessThanOrEqual(1.125 + 1e-9);
+      expect(c % 64).toBe(0);
+    }
+  });
+
+  it('reuses a released block for a request of its class and grows only for new blocks', () => {
+    const { allocator, grown } = allocatorWithLimit(1 << 20);
+    const a = allocator.allocate(1000), b = allocator.allocate(5000);
+    expect(a).toBe(1024);
+    expect(b).toBe(1024 + 1024);
+    expect(grown).toEqual([2048, 2048 + 5120]);
+    expect(allocator.release(a)).toBe(true);
+    expect(allocator.release(a)).toBe(false); // a second release is refused
+    expect(allocator.release(12345)).toBe(false); // no block starts there
+    expect(allocator.allocate(970)).toBe(a); // same class (1024): the freed block, no growth
+    expect(grown).toHaveLength(2);
+    expect(allocator.stats()).toEqual({ liveBytes: 1024 + 5120, freeBytes: 0, topBytes: 1024 + 1024 + 5120 });
+  });
+
+  it('takes a larger free block when the memory is full, and fails when none is free', () => {
+    const { allocator } = allocatorWithLimit(1024 + 8192);
+    const big = allocator.allocate(8192);
+    expect(() => allocator.allocate(64)).toThrow(MemoryLimitError);
+    allocator.release(big);
+    expect(allocator.allocate(100)).toBe(big); // the only free block, though of a larger class
+    expect(() => allocator.allocate(64)).toThrow(MemoryLimitError);
+  });
+});
+
+describe('wasm kernel memory: tensor storage', () => {
+  const backend = createWasmBackend({ threads: 1, tensorsInMemory: true });
+  const copying = createWasmBackend({ threads: 1, tensorsInMemory: false });
+  afterAll(() => {
+    backend.runtime.close();
+    copying.runtime.close();
+  });
+
+  it('hands out views of the shared kernel memory and recycles their blocks', () => {
+    expect(backend.runtime.tensorsInMemory).toBe(true);
+    const x = backend.upload([1, 2, 3], 3);
+    expect(x.buffer).toBeInstanceOf(SharedArrayBuffer);
+    expect(x.byteOffset % 64).toBe(0);
+    const at = x.byteOffset;
+    const before = backend.runtime.memoryStats().liveBytes;
+    backend.free(x);
+    expect(backend.runtime.memoryStats().liveBytes).toBe(before - 64);
+    backend.free(x); // a double free is ignored
+    backend.free(x.subarray(0)); // so is a view the storage did not hand out
+    const y = backend.upload([4, 5], 2);
+    expect(y.byteOffset).toBe(at);
+    const z = backend.upload([6], 1);
+    expect(z.byteOffset).not.toBe(at); // the block is y's now
+    expect(Array.from(y)).toEqual([4, 5]);
+  });
+
+  it('keeps earlier views valid when the memory grows', () => {
+    const small = backend.upload([1, 2, 3, 4], 4);
+    const size0 = backend.runtime.memoryStats().memoryBytes;
+    const big = backend.kernels.binary('add', { data: backend.upload(new Float32Array(1 << 22).fill(1), 1 << 22), shape: [1 << 22] }, { data: small.subarray(0, 1), shape: [1] }, [1 << 22]);
+    expect(backend.runtime.memoryStats().memoryBytes).toBeGreaterThan(size0 + (1 << 24));
+    expect(Array.from(small)).toEqual([1, 2, 3, 4]); // the old view still reads the memory
+    small[0] = 7;
+    const sum = backend.kernels.binary('mul', { data: small, shape: [4] }, { data: big.subarray(0, 4), shape: [4] }, [4]);
+    expect(Array.from(sum)).toEqual([14, 4, 6, 8]);
+    expect(big[(1 << 22) - 1]).toBe(2);
+  });
+
+  it('gives the same results for operands in the memory and plain arrays (copied in)', () => {
+    const n = 3000, m = 40;
+    const a = Float32Array.from({ length: n * m }, (_, i) => Math.sin(i) * 3);
+    const b = Float32Array.from({ length: m }, (_, i) => i - 7.5);
+    const inMemory = { a: backend.upload(a, a.length), b: backend.upload(b, b.length) };
+    for (const op of ['add', 'mul', 'div'] as const) {
+      const here = backend.kernels.binary(op, { data: inMemory.a, shape: [n, m] }, { data: inMemory.b, shape: [m] }, [n, m]);
+      const foreign = backend.kernels.binary(op, { data: a, shape: [n, m] }, { data: b, shape: [m] }, [n, m]);
+      const copied = copying.kernels.binary(op, { data: a, shape: [n, m] }, { data: b, shape: [m] }, [n, m]);
+      expect(foreign).toEqual(here);
+      expect(copied).toEqual(here);
+      expect(copied.buffer).not.toBeInstanceOf(SharedArrayBuffer); // plain arrays on the copy path
+    }
+    const w = backend.kernels.matmul({ data: inMemory.a, shape: [1, n, m] }, { data: a.subarray(0, m * 8), shape: [1, m, 8] }, false, false, [1, n, 8]);
+    const wCopied = copying.kernels.matmul({ data: a, shape: [1, n, m] }, { data: a.subarray(0, m * 8), shape: [1, m, 8] }, false, false, [1, n, 8]);
+    expect(w).toEqual(wCopied);
+  });
+
+  it('without shared memory keeps plain arrays and stays correct across growth', () => {
+    const plain = createWasmBackend({ threads: 1, tensorsInMemory: false });
+    const x = plain.upload([1, 2, 3, 4], 4);
+    expect(x.buffer).toBeInstanceOf(ArrayBuffer);
+    const big = plain.upload(new Float32Array(1 << 21).fill(0.5), 1 << 21);
+    const y = plain.kernels.binary('add', { data: big, shape: [1 << 21] }, { data: big, shape: [1 << 21] }, [1 << 21]); // grows the memory
+    expect(y[12345]).toBe(1);
+    expect(Array.from(plain.kernels.binary('mul', { data: x, shape: [4] }, { data: x, shape: [4] }, [4]))).toEqual([1, 4, 9, 16]);
+    plain.runtime.close();
+  });
+
+  it('refuses a tensor past the memory limit with an error that says what to do, and recovers', () => {
+    const capped = createWasmBackend({ threads: 1, tensorsInMemory: true, maxMemoryMiB: 8 });
+    const a = capped.upload(new Float32Array(1 << 20), 1 << 20); // 4 MiB
+    const tooBig = () => capped.upload(new Float32Array(1 << 21), 1 << 21); // 8 MiB more
+    expect(tooBig).toThrow(WnError);
+    expect(tooBig).toThrow(/out of kernel memory: a tensor of 2097152 floats needs 8\.00 MiB .* of the 8\.00 MiB limit.*maxMemoryMiB/);
+    capped.free(a);
+    const b = capped.upload([1, 2], 2); // still usable
+    expect(Array.from(b)).toEqual([1, 2]);
+    capped.runtime.close();
+    expect(() => createWasmBackend({ maxMemoryMiB: 0 })).toThrow(/maxMemoryMiB/);
+    expect(() => createWasmBackend({ maxMemoryMiB: 4096 })).toThrow(/maxMemoryMiB/);
+  });
+});
+
+describe('wasm memory-bound kernels over worker threads', () => {
+  const one = createWasmBackend({ threads: 1 });
+  const two = createWasmBackend({ threads: 2 });
+  const copying = createWasmBackend({ threads: 1, tensorsInMemory: false });
+  afterAll(() => {
+    one.runtime.close();
+    two.runtime.close();
+    copying.runtime.close();
+  });
+  const backends = [one, two, copying];
+
+  /** Values with NaN, ±0 and ties mixed into uniform(-2, 2) noise, on `backend`. */
+  function values(backend: typeof one, n: number, seed: number): Float32Array {
+    const data = new Float32Array(n);
+    let s = seed;
+    for (let i = 0; i < n; i++) {
+      s = (s * 1103515245 + 12345) >>> 0;
+      data[i] = s % 97 === 0 ? [NaN, 0, -0, 1][(s >>> 8) % 4] : ((s >>> 8) / 2 ** 24) * 4 - 2;
+    }
+    return backend.upload(data, n);
+  }
+
+  /** Runs `kernel` on each backend with the same inputs and expects the same bits from all. */
+  function sameBits(shapes: number[][], kernel: (backend: typeof one, xs: Float32Array[]) => Float32Array): void {
+    const results = backends.map((backend) => kernel(backend, shapes.map((shape, k) => values(backend, shape.reduce((p, q) => p * q, 1), 11 + k))));
+    const bits = results.map((r) => new Uint32Array(Float32Array.from(r).buffer));
+    // NaNs may differ in payload only between paths; compare them as one class
+    const canonical = (u: Uint32Array, r: Float32Array) => Array.from(u, (v, i) => (Number.isNaN(r[i]) ? -1 : v));
+    const first = canonical(bits[0], results[0]);
+    for (let k = 1; k < results.length; k++) expect(canonical(bits[k], results[k])).toEqual(first);
+  }
+
+  const big = 2 * MIN_ELEMENTS_PER_THREAD + 37; // split in two at 2 threads, ragged end
+
+  it('splits binary elementwise ops (one run, and rows of a broadcast) with identical bits', () => {
+    expect(two.runtime.threads).toBe(2);
+    for (const op of ['add', 'sub', 'mul', 'div'] as const) {
+      sameBits([[big], [big]], (b, [x, y]) => b.kernels.binary(op, { data: x, shape: [big] }, { data: y, shape: [big] }, [big]));
+      sameBits([[1500, 123], [123]], (b, [x, y]) => b.kernels.binary(op, { data: x, shape: [1500, 123] }, { data: y, shape: [123] }, [1500, 123]));
+      sameBits([[1], [big]], (b, [x, y]) => b.kernels.binary(op, { data: x, shape: [1] }, { data: y, shape: [big] }, [big]));
+    }
+  });
+
+  it('splits sums over leading axes by columns with identical bits', () => {
+    sameBits([[700, 301]], (b, [x]) => b.kernels.reduce('sum', { data: x, shape: [700, 301] }, [0], [1, 301]));
+    sameBits([[8, 90, 333]], (b, [x]) => b.kernels.reduce('sum', { data: x, shape: [8, 90, 333] }, [0, 1], [1, 1, 333]));
+  });
+
+  it('splits fused SIMD programs with identical bits (scalar and full inputs, ragged length)', () => {
+    const adam: FusedProgram = fuse(6, ([p, m, v, bc, eps, step], k) => k.sub(p, k.mul(k.div(m, k.add(k.div(k.sqrt(v), bc), eps)), step)));
+    const fused = (b: typeof one) => b.kernels.fusedElementwise!;
+    sameBits([[big], [big], [big], [1], [1], [1]], (b, xs) => fused(b)(adam, xs.map((data, k) => ({ data, shape: k < 3 ? [big] : [] })), [big]));
+    const where: FusedProgram = fuse(3, ([c, a, x], k) => k.where(k.greater(c, 0), k.maximum(a, x), k.neg(x)));
+    sameBits([[big], [big], [big]], (b, xs) => fused(b)(where, xs.map((data) => ({ data, shape: [big] })), [big]));
+  });
+
+  it('splits weight norm and its gradients by units with identical bits', () => {
+    const v = [300, 64, 3, 3], g = [300, 1, 1, 1];
+    for (const dim of [0, 1]) {
+      sameBits([v, dim === 0 ? g : [1, 64, 1, 1]], (b, [vd, gd]) => b.kernels.weightNorm!({ data: vd, shape: v }, { data: gd, shape: dim === 0 ? g : [1, 64, 1, 1] }, dim, v));
+      for (const wrt of ['v', 'g'] as const) {
+        const gs = dim === 0 ? g : [1, 64, 1, 1];
+        sameBits([v, v, gs], (b, [dw, vd, gd]) => b.kernels.weightNormBackward!({ data: dw, shape: v }, { data: vd, shape: v }, { data: gd, shape: gs }, dim, wrt, wrt === 'v' ? v : gs));
+      }
+    }
+    expect(weightNormLayout(v, 0)).toEqual([1, 300, 576]);
+  });
+});
