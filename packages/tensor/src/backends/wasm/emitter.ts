@@ -173,6 +173,8 @@ export const v128 = {
   },
   and: (a: Operand, b: Operand) => op('v128', simd(0x4e), a, b),
   or: (a: Operand, b: Operand) => op('v128', simd(0x50), a, b),
+  /** `a & ~b` */
+  andnot: (a: Operand, b: Operand) => op('v128', simd(0x4f), a, b),
   /** Bits of `a` where `mask` is set, else of `b`. */
   bitselect: (a: Operand, b: Operand, mask: Operand) => op('v128', simd(0x52), a, b, mask),
 };
@@ -185,6 +187,8 @@ export const f32x4 = {
   mul: (a: Operand, b: Operand) => op('v128', simd(0xe6), a, b),
   div: (a: Operand, b: Operand) => op('v128', simd(0xe7), a, b),
   max: (a: Operand, b: Operand) => op('v128', simd(0xe9), a, b),
+  /** Pseudo-maximum `a < b ? b : a` per lane (JS's `b > a ? b : a`: the first wins ties and NaN in b). */
+  pmax: (a: Operand, b: Operand) => op('v128', simd(0xeb), a, b),
   abs: (a: Operand) => op('v128', simd(0xe0), a),
   neg: (a: Operand) => op('v128', simd(0xe1), a),
   sqrt: (a: Operand) => op('v128', simd(0xe3), a),

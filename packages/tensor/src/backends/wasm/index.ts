@@ -14,7 +14,8 @@ import { sizeOf } from '../../shape.js';
 import { padBlocks, sliceBlocks } from './block-copy.js';
 import { createFusedKernel } from './fused-kernel.js';
 import { createHostKernels } from './host-kernels.js';
-import { WasmRuntime, type WasmRuntimeOptions } from './runtime.js';
+import { MIN_ELEMENTWISE_SIZE, WasmRuntime, type WasmRuntimeOptions } from './runtime.js';
+import { isMaxPool2x2 } from './max-pool-2x2.js';
 import { batchNormGradient, batchNormKernel } from '../reference/batch-norm.js';
 import { weightNormLayout } from '../reference/weight-norm.js';
 
@@ -50,6 +51,9 @@ export function createWasmBackend(options: WasmBackendOptions = {}): WasmBackend
     ...host,
     binary: (op, a, b, out) => runtime.binary(op, a.data, a.shape, b.data, b.shape, out) ?? host.binary(op, a, b, out),
     reduce: (op, x, axes, out) => (op === 'sum' ? runtime.sumLeadingAxes(x.data, x.shape, axes, out) : undefined) ?? host.reduce(op, x, axes, out),
+    pool2d: (x, attrs, out) => (isMaxPool2x2(attrs) && x.data.length >= MIN_ELEMENTWISE_SIZE ? runtime.maxPool2x2(x.data, x.shape, out) : host.pool2d(x, attrs, out)),
+    pool2dBackward: (dy, x, attrs, out) =>
+      isMaxPool2x2(attrs) && x.data.length >= MIN_ELEMENTWISE_SIZE ? runtime.maxPool2x2Backward(dy.data, x.data, out, dy.shape) : host.pool2dBackward(dy, x, attrs, out),
     fusedElementwise: createFusedKernel(alloc, { fast: (program, key, xs, n) => runtime.fused(program, key, xs, n) }),
     slice: (x, begin, out) => sliceBlocks(x.data, x.shape, begin, out, alloc.dirty(sizeOf(out))),
     pad: (x, before, _after, value, out) => padBlocks(x.data, x.shape, before, value, out, alloc.dirty(sizeOf(out))),

@@ -6,6 +6,7 @@ import { addConvFunctions, DEFAULT_CONV_CONFIG, type ConvConfig } from './conv-k
 import { addElementwiseFunctions, addReduceFunctions } from './elementwise-kernels.js';
 import { f32x4, ModuleBuilder, type MemoryImport } from './emitter.js';
 import { addWeightNormFunctions } from './weight-norm-kernels.js';
+import { addMaxPoolFunctions } from './max-pool-kernels.js';
 import { addGemvFunctions } from './gemv-kernels.js';
 import { addGemmFunctions, DEFAULT_GEMM_CONFIG, normalizeGemmConfig, type GemmConfig } from './gemm-kernels.js';
 
@@ -38,6 +39,7 @@ export function buildKernelModule(options: KernelModuleOptions): KernelModule {
   addElementwiseFunctions(mb);
   addReduceFunctions(mb);
   addWeightNormFunctions(mb);
+  addMaxPoolFunctions(mb);
   addGemvFunctions(mb);
   return { module: new WebAssembly.Module(mb.toBytes() as BufferSource), memory, gemmConfig, convConfig };
 }

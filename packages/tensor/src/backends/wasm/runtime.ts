@@ -63,6 +63,7 @@ const SPLIT_ALIGN = 16;
 /** Kernel-module exports the worker threads can run. */
 const WORKER_EXPORTS = [
   'gemm', 'convForward', 'convBackpropInput', 'convBackpropFilter', 'sumRowsF64', 'wn_unitDots', 'wn_scaleUnits', 'wn_gradV',
+  'maxPool2x2', 'maxPool2x2Backward',
   ...ELEMENTWISE_OPS.map(elementwiseRowsFunctionName),
 ];
 const GEOMETRY_AT = 64;
@@ -351,6 +352,40 @@ export class WasmRuntime {
     if (wrt === 'g') return heap.finish(y, yAt);
     this.run('wn_gradV', ranges.map(([lo, hi]) => [dwAt + 4 * lo * inner, vAt + 4 * lo * inner, c1At + 4 * lo, c2At + 4 * lo, outer, hi - lo, inner, yAt + 4 * lo * inner]));
     return heap.finish(y, yAt);
+  }
+
+  /**
+   * 2×2, stride 2, unpadded max pooling of x [N, C, H, W] into `out` [N, C, ⌊H/2⌋, ⌊W/2⌋] (the
+   * caller checks the attributes, see isMaxPool2x2): the JS loop's result bit for bit, planes
+   * split over the threads.
+   */
+  maxPool2x2(x: Float32Array, xShape: Shape, out: Shape): Float32Array {
+    const [n, c, h, w] = xShape, [, , oh, ow] = out;
+    const heap = this.heap;
+    heap.reset();
+    const y = this.result(sizeOf(out));
+    if (y.length === 0) return y;
+    const xAt = heap.input(x), yAt = heap.output(y);
+    const planeIn = 4 * h * w, planeOut = 4 * oh * ow;
+    const ranges = split(n * c, this.partsFor(x.length, n * c), 1);
+    this.run('maxPool2x2', ranges.map(([lo, hi]) => [xAt + lo * planeIn, yAt + lo * planeOut, hi - lo, h, w, oh, ow]));
+    return heap.finish(y, yAt);
+  }
+
+  /** The gradient of `maxPool2x2` given dy (`out` is x's shape): dy at each window's first maximum, zeros elsewhere. */
+  maxPool2x2Backward(dy: Float32Array, x: Float32Array, out: Shape, dyShape: Shape): Float32Array {
+    const [n, c, h, w] = out, [, , oh, ow] = dyShape;
+    const heap = this.heap;
+    heap.reset();
+    // the kernel writes every cell of every window; an odd last row or column needs zeros
+    const dx = h === 2 * oh && w === 2 * ow ? this.result(x.length) : this.storage.takeZeroed(x.length);
+    if (dx.length === 0 || dy.length === 0) return dx.fill(0);
+    const dyAt = heap.input(dy), xAt = heap.input(x), dxAt = heap.output(dx);
+    if (dxAt !== dx.byteOffset || !this.memory.holds(dx)) heap.f32.fill(0, dxAt / 4, dxAt / 4 + dx.length);
+    const planeIn = 4 * h * w, planeOut = 4 * oh * ow;
+    const ranges = split(n * c, this.partsFor(x.length, n * c), 1);
+    this.run('maxPool2x2Backward', ranges.map(([lo, hi]) => [dyAt + lo * planeOut, xAt + lo * planeIn, dxAt + lo * planeIn, hi - lo, h, w, oh, ow]));
+    return heap.finish(dx, dxAt);
   }
 
   /** NCHW conv2d (cross-correlation) of x [N, C, H, W] with w [OC, C, kh, kw] into `out`. */
