@@ -1,7 +1,8 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { BlockAllocator, blockClassBytes, MemoryLimitError } from '../src/backends/wasm/block-allocator.js';
 import { createWasmBackend } from '../src/backends/wasm/index.js';
-import { MIN_ELEMENTS_PER_THREAD } from '../src/backends/wasm/runtime.js';
+import { MIN_ELEMENTS_PER_THREAD, MIN_UNARY_PER_THREAD } from '../src/backends/wasm/runtime.js';
+import { UNARY_OPS } from '../src/kernels.js';
 import { weightNormLayout } from '../src/backends/reference/weight-norm.js';
 import { fuse, WnError, type FusedProgram } from '../src/index.js';
 
@@ -177,6 +178,14 @@ describe('wasm memory-bound kernels over worker threads', () => {
       sameBits([[1500, 123], [123]], (b, [x, y]) => b.kernels.binary(op, { data: x, shape: [1500, 123] }, { data: y, shape: [123] }, [1500, 123]));
       sameBits([[1], [big]], (b, [x, y]) => b.kernels.binary(op, { data: x, shape: [1] }, { data: y, shape: [big] }, [big]));
     }
+  });
+
+  it('splits unary ops (JS loops compiled on the workers) with identical bits', () => {
+    const n = 3 * MIN_UNARY_PER_THREAD + 5;
+    for (const op of UNARY_OPS) sameBits([[n]], (b, [x]) => b.kernels.unary(op, { data: x, shape: [n] }, [n]));
+    // a plain array is not split (the loop runs here) and gives the same values
+    const x = Float32Array.from({ length: n }, (_, i) => Math.cos(i) * 4);
+    expect(two.kernels.unary('tanh', { data: x, shape: [n] }, [n])).toEqual(one.kernels.unary('tanh', { data: one.upload(x, n), shape: [n] }, [n]));
   });
 
   it('splits sums over leading axes by columns with identical bits', () => {

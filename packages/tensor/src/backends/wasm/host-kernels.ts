@@ -92,9 +92,11 @@ const BINARY_LOOPS: Record<BinaryOp, BinaryLoop> = {
   greater: (y, yo, a, ao, as, b, bo, bs, n) => { for (let i = 0; i < n; i++, ao += as, bo += bs) y[yo + i] = +(a[ao] > b[bo]); },
 };
 
-type UnaryLoop = (y: Float32Array, x: Float32Array) => void;
+/** A unary op over whole arrays: y[i] = f(x[i]). */
+export type UnaryLoop = (y: Float32Array, x: Float32Array) => void;
 
-const UNARY_LOOPS: Record<UnaryOp, UnaryLoop> = {
+/** The loop of each unary op (every one a self-contained arrow function: worker threads compile their source, see runtime.ts). */
+export const UNARY_LOOPS: Record<UnaryOp, UnaryLoop> = {
   neg: (y, x) => { for (let i = 0; i < y.length; i++) y[i] = -x[i]; },
   exp: (y, x) => { for (let i = 0; i < y.length; i++) y[i] = Math.exp(x[i]); },
   log: (y, x) => { for (let i = 0; i < y.length; i++) y[i] = Math.log(x[i]); },

@@ -49,6 +49,7 @@ export function createWasmBackend(options: WasmBackendOptions = {}): WasmBackend
   const kernels: Kernels<Float32Array> = {
     ...reference,
     ...host,
+    unary: (op, x, out) => runtime.unary(op, x.data) ?? host.unary(op, x, out),
     binary: (op, a, b, out) => runtime.binary(op, a.data, a.shape, b.data, b.shape, out) ?? host.binary(op, a, b, out),
     reduce: (op, x, axes, out) => (op === 'sum' ? runtime.sumLeadingAxes(x.data, x.shape, axes, out) : undefined) ?? host.reduce(op, x, axes, out),
     pool2d: (x, attrs, out) => (isMaxPool2x2(attrs) && x.data.length >= MIN_ELEMENTWISE_SIZE ? runtime.maxPool2x2(x.data, x.shape, out) : host.pool2d(x, attrs, out)),

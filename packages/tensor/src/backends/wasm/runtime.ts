@@ -2,10 +2,10 @@
  * The JS side of the wasm kernels: owns the instance, its memory and the thread pool, and turns
  * Float32Array operands into calls (copy in, split the work across threads, copy out).
  */
-import type { BinaryOp, Conv2dAttrs } from '../../kernels.js';
+import type { BinaryOp, Conv2dAttrs, UnaryOp } from '../../kernels.js';
 import { broadcastStrides, sizeOf, stridesOf, type Shape } from '../../shape.js';
 import { elementwiseFunctionName, elementwiseRowsFunctionName, ELEMENTWISE_OPS, type ElementwiseOp } from './elementwise-kernels.js';
-import { forEachRun, plan } from './host-kernels.js';
+import { forEachRun, plan, UNARY_LOOPS } from './host-kernels.js';
 import { convBlockSizes, type ConvConfig } from './conv-kernels.js';
 import { convGeometry, CONV_GEOMETRY_BYTES, isPadded, writeConvGeometry, type ConvGeometry } from './conv-geometry.js';
 import { gemmScratchBytes, type GemmConfig } from './gemm-kernels.js';
@@ -58,6 +58,8 @@ export const MIN_FLOPS_PER_THREAD = 4e6;
  * costs about as much as a SIMD pass over ~10k elements).
  */
 export const MIN_ELEMENTS_PER_THREAD = 1 << 16;
+/** Unary ops run as JS loops (Math.exp and the like, ~5–20 ns an element) split from this many elements per thread. */
+export const MIN_UNARY_PER_THREAD = 4096;
 /** Memory-bound splits fall on multiples of this many elements (whole vectors, whole cache lines). */
 const SPLIT_ALIGN = 16;
 /** Kernel-module exports the worker threads can run. */
@@ -86,6 +88,8 @@ export class WasmRuntime {
   private readonly blocks: ReturnType<typeof convBlockSizes>;
   /** Compiled fused programs by key and scalar pattern (null: not expressible in SIMD). */
   private readonly fusedRuns = new Map<string, CompiledFused | null>();
+  /** Pool ids of the unary loops the workers have compiled. */
+  private readonly unaryIds = new Map<UnaryOp, number>();
 
   constructor(options: WasmRuntimeOptions = {}) {
     const fma = options.fma ?? 'auto';
@@ -228,6 +232,29 @@ export class WasmRuntime {
     const fn = this.fn(elementwiseFunctionName(op as ElementwiseOp));
     forEachRun(p, (at, o, n) => fn(yAt + 4 * at, aAt + 4 * o[0], as, bAt + 4 * o[1], bs, n));
     return heap.finish(y, yAt);
+  }
+
+  /**
+   * A unary op of x (in the kernel memory) split over the worker threads: each runs the JS loop
+   * of host-kernels.ts on its range (the workers compile the same source, so every element gets
+   * the same bits as on one thread). Undefined where that does not apply (one thread, small x, x
+   * outside the memory): the caller runs the loop here.
+   */
+  unary(op: UnaryOp, x: Float32Array): Float32Array | undefined {
+    const parts = Math.min(this.threads, Math.floor(x.length / MIN_UNARY_PER_THREAD), Math.floor(x.length / SPLIT_ALIGN));
+    if (parts < 2 || !this.pool?.usable || !this.memory.holds(x)) return undefined;
+    const y = this.result(x.length);
+    const loop = UNARY_LOOPS[op];
+    let id = this.unaryIds.get(op);
+    if (id === undefined) {
+      id = this.pool.addJsFunction(`const loop = ${loop.toString()};\nreturn (f, y, x, n) => loop(f.subarray(y, y + n), f.subarray(x, x + n));`, `unary:${op}`);
+      this.unaryIds.set(op, id);
+    }
+    const y0 = y.byteOffset / 4, x0 = x.byteOffset / 4;
+    const tasks = split(x.length, parts, SPLIT_ALIGN).map(([lo, hi]) => [y0 + lo, x0 + lo, hi - lo]);
+    const f = this.memory.f32;
+    this.pool.runFunction(id, (yi, xi, n) => loop(f.subarray(yi, yi + n), f.subarray(xi, xi + n)), tasks);
+    return y;
   }
 
   /**

@@ -27,13 +27,24 @@ const { workerData, receiveMessageOnPort } = require('node:worker_threads');
 const { module, memory, control, exportNames, port } = workerData;
 const ctl = new Int32Array(control);
 let fns;
-// functions of modules added later (fused programs) arrive on the port before their first call
+// the whole memory as float32s, for JS functions (a fresh view after growth)
+let f32 = new Float32Array(memory.buffer);
+function floats() {
+  if (f32.byteLength !== memory.buffer.byteLength) f32 = new Float32Array(memory.buffer);
+  return f32;
+}
+// functions added later (fused programs' modules, JS loops) arrive on the port before their first call
 function fnAt(index) {
   while (index >= fns.length) {
     const received = receiveMessageOnPort(port);
     if (!received) throw new Error('wasm worker: function ' + index + ' was never sent');
-    const { module: extra, name } = received.message;
-    fns.push(new WebAssembly.Instance(extra, { env: { memory } }).exports[name]);
+    const { module: extra, name, js } = received.message;
+    if (js !== undefined) {
+      const task = new Function(js)();
+      fns.push((...args) => task(floats(), ...args));
+    } else {
+      fns.push(new WebAssembly.Instance(extra, { env: { memory } }).exports[name]);
+    }
   }
   return fns[index];
 }
@@ -118,6 +129,18 @@ export class ThreadPool {
    */
   addFunction(module: WebAssembly.Module, name: string): number {
     for (const port of this.ports) port.postMessage({ module, name });
+    this.names.push(name);
+    return this.names.length - 1;
+  }
+
+  /**
+   * Makes a JS function callable on the workers: `body` is a function body (compiled with
+   * `new Function` there) that returns `(f32, ...args) => void`, f32 being the whole memory as
+   * float32s. The same engine runs the same source, so Math.exp and friends give the same bits
+   * as on this thread. Returns its id for `runFunction`.
+   */
+  addJsFunction(body: string, name: string): number {
+    for (const port of this.ports) port.postMessage({ js: body });
     this.names.push(name);
     return this.names.length - 1;
   }
