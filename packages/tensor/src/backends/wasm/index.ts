@@ -1,12 +1,17 @@
 /**
- * The `wasm` backend: Float32Array storage like the reference backend. matmul and the three conv2d
- * kernels are blocked SIMD128 WebAssembly (generated at startup, see emitter.ts) that can split
- * work over worker threads; the memory-bound kernels of a training step (elementwise, where,
- * reduce, pooling) are specialized JS loops (host-kernels.ts), slice and pad are block copies
- * (block-copy.ts); the rest are the reference kernels. add/sub/mul/div from 2048 elements, sums
- * over leading axes (bias gradients), fused programs without transcendental ops (fused-simd.ts)
- * and weight norm (weight-norm-kernels.ts) run as SIMD loops in the kernel memory
- * (elementwise-kernels.ts), identical in result to the JS loops (weight norm: to its reference).
+ * The `wasm` backend. Tensors live in the kernels' WebAssembly.Memory where it can be shared
+ * (Node; a cross-origin isolated page): each tensor's storage is a Float32Array view of a block
+ * from a size-class allocator in that memory (heap-storage.ts, block-allocator.ts), so the wasm
+ * kernels read operands and write results in place; elsewhere tensors keep pooled plain arrays
+ * that the kernels copy in and out (heap.ts). matmul and the three conv2d kernels are blocked
+ * SIMD128 WebAssembly (generated at startup, see emitter.ts) split over worker threads; so are,
+ * for large tensors, add/sub/mul/div, fused programs without transcendental ops (fused-simd.ts),
+ * sums over leading axes, weight norm (weight-norm-kernels.ts), 2×2 max pooling
+ * (max-pool-kernels.ts) and the unary ops (JS loops the workers compile from the same source).
+ * The other memory-bound kernels (where, other reductions and pooling) are specialized JS loops
+ * (host-kernels.ts), slice and pad are block copies (block-copy.ts); the rest are the reference
+ * kernels. Every split keeps each output's order of operations, so results are the same bits at
+ * any thread count, and the SIMD paths equal the JS loops bit for bit (weight norm: its reference).
  */
 import type { Backend, Kernels } from '../../kernels.js';
 import { createReferenceKernels } from '../reference/index.js';
@@ -23,7 +28,10 @@ import { weightNormLayout } from '../reference/weight-norm.js';
  * Options of {@link createWasmBackend}, those of its runtime: `threads` (worker threads sharing big
  * kernels; `'auto'`, the default, is one per core up to 4, or 1 where threads are unavailable),
  * `fma` (relaxed-SIMD fused multiply-add; `'auto'` uses it where the engine has it, which changes
- * results in the last bits) and `tuning` (block sizes of the matmul and conv kernels, for benchmarks).
+ * results in the last bits), `tensorsInMemory` (tensor storage in the kernel memory; `'auto'`
+ * where the memory can be shared), `maxMemoryMiB` (the kernel memory's limit, default 2048: past
+ * it an allocation throws a `WnError`) and `tuning` (block sizes of the matmul and conv kernels,
+ * for benchmarks).
  */
 export type WasmBackendOptions = WasmRuntimeOptions;
 export { WasmRuntime, type WasmRuntimeOptions };

@@ -1,6 +1,8 @@
 /**
- * The JS side of the wasm kernels: owns the instance, its memory and the thread pool, and turns
- * Float32Array operands into calls (copy in, split the work across threads, copy out).
+ * The JS side of the wasm kernels: owns the instance, its memory (with the allocator of tensor
+ * storage and scratch) and the thread pool, and turns Float32Array operands into calls: operands
+ * in the memory are used where they are (others are copied into scratch), results are written
+ * into their own blocks, and the work is split across the threads.
  */
 import type { BinaryOp, Conv2dAttrs, UnaryOp } from '../../kernels.js';
 import { broadcastStrides, sizeOf, stridesOf, type Shape } from '../../shape.js';
