@@ -110,7 +110,7 @@ export class WasmRuntime {
     this.heap = new WasmHeap(this.memory, this.allocator);
     this.storage = this.tensorsInMemory ? new HeapStorage(this.memory, this.allocator) : new BufferPool();
     this.blocks = convBlockSizes(this.kernels.gemmConfig, this.kernels.convConfig);
-    if (shared) {
+    if (this.threads > 1) {
       this.pool = new ThreadPool(this.threads, this.kernels.module, memory, WORKER_EXPORTS);
     }
   }
