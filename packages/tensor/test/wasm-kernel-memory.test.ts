@@ -1,3 +1,5 @@
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { afterAll, describe, expect, it } from 'vitest';
 import { BlockAllocator, blockClassBytes, MemoryLimitError } from '../src/backends/wasm/block-allocator.js';
 import { createWasmBackend } from '../src/backends/wasm/index.js';
@@ -5,6 +7,13 @@ import { MIN_ELEMENTS_PER_THREAD, MIN_UNARY_PER_THREAD } from '../src/backends/w
 import { UNARY_OPS } from '../src/kernels.js';
 import { weightNormLayout } from '../src/backends/reference/weight-norm.js';
 import { fuse, WnError, type FusedProgram } from '../src/index.js';
+
+/** Same bits everywhere (±0 distinguished), any NaN matching any NaN; reports the first difference. */
+function expectSameBits(actual: Float32Array, expected: Float32Array, what = ''): void {
+  expect(actual.length).toBe(expected.length);
+  const bad = expected.findIndex((e, i) => !(Object.is(e, actual[i]) || (Number.isNaN(e) && Number.isNaN(actual[i]))));
+  expect(bad === -1 ? 'all equal' : `${what} index ${bad}: ${actual[bad]} vs ${expected[bad]}`).toBe('all equal');
+}
 
 /** A byte range allocator over a pretend memory of `limit` bytes that records its growth. */
 function allocatorWithLimit(limit: number) {
@@ -102,13 +111,13 @@ describe('wasm kernel memory: tensor storage', () => {
       const here = backend.kernels.binary(op, { data: inMemory.a, shape: [n, m] }, { data: inMemory.b, shape: [m] }, [n, m]);
       const foreign = backend.kernels.binary(op, { data: a, shape: [n, m] }, { data: b, shape: [m] }, [n, m]);
       const copied = copying.kernels.binary(op, { data: a, shape: [n, m] }, { data: b, shape: [m] }, [n, m]);
-      expect(foreign).toEqual(here);
-      expect(copied).toEqual(here);
+      expectSameBits(foreign, here, `${op} foreign`);
+      expectSameBits(copied, here, `${op} copied`);
       expect(copied.buffer).not.toBeInstanceOf(SharedArrayBuffer); // plain arrays on the copy path
     }
     const w = backend.kernels.matmul({ data: inMemory.a, shape: [1, n, m] }, { data: a.subarray(0, m * 8), shape: [1, m, 8] }, false, false, [1, n, 8]);
     const wCopied = copying.kernels.matmul({ data: a, shape: [1, n, m] }, { data: a.subarray(0, m * 8), shape: [1, m, 8] }, false, false, [1, n, 8]);
-    expect(w).toEqual(wCopied);
+    expectSameBits(w, wCopied, 'matmul');
   });
 
   it('without shared memory keeps plain arrays and stays correct across growth', () => {
@@ -120,6 +129,24 @@ describe('wasm kernel memory: tensor storage', () => {
     expect(y[12345]).toBe(1);
     expect(Array.from(plain.kernels.binary('mul', { data: x, shape: [4] }, { data: x, shape: [4] }, [4]))).toEqual([1, 4, 9, 16]);
     plain.runtime.close();
+  });
+
+  it('returns the block of a view dropped without free once the garbage collector collects it', async () => {
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as () => void;
+    const leaky = createWasmBackend({ threads: 1, tensorsInMemory: true });
+    const live = () => leaky.runtime.memoryStats().liveBytes;
+    const kept = leaky.upload([1, 2, 3], 3);
+    const before = live();
+    for (let i = 0; i < 100; i++) leaky.upload(new Float32Array(1000), 1000); // never freed, never referenced
+    expect(live()).toBe(before + 100 * 4032);
+    for (let k = 0; k < 100 && live() > before; k++) {
+      gc();
+      await new Promise((resolve) => setTimeout(resolve, 5)); // finalizers run between tasks
+    }
+    expect(live()).toBe(before);
+    expect(Array.from(kept)).toEqual([1, 2, 3]); // a referenced view keeps its block
+    leaky.runtime.close();
   });
 
   it('refuses a tensor past the memory limit with an error that says what to do, and recovers', () => {
@@ -162,11 +189,7 @@ describe('wasm memory-bound kernels over worker threads', () => {
   /** Runs `kernel` on each backend with the same inputs and expects the same bits from all. */
   function sameBits(shapes: number[][], kernel: (backend: typeof one, xs: Float32Array[]) => Float32Array): void {
     const results = backends.map((backend) => kernel(backend, shapes.map((shape, k) => values(backend, shape.reduce((p, q) => p * q, 1), 11 + k))));
-    const bits = results.map((r) => new Uint32Array(Float32Array.from(r).buffer));
-    // NaNs may differ in payload only between paths; compare them as one class
-    const canonical = (u: Uint32Array, r: Float32Array) => Array.from(u, (v, i) => (Number.isNaN(r[i]) ? -1 : v));
-    const first = canonical(bits[0], results[0]);
-    for (let k = 1; k < results.length; k++) expect(canonical(bits[k], results[k])).toEqual(first);
+    for (let k = 1; k < results.length; k++) expectSameBits(results[k], results[0], `backend ${k}`);
   }
 
   const big = 2 * MIN_ELEMENTS_PER_THREAD + 37; // split in two at 2 threads, ragged end
@@ -185,7 +208,7 @@ describe('wasm memory-bound kernels over worker threads', () => {
     for (const op of UNARY_OPS) sameBits([[n]], (b, [x]) => b.kernels.unary(op, { data: x, shape: [n] }, [n]));
     // a plain array is not split (the loop runs here) and gives the same values
     const x = Float32Array.from({ length: n }, (_, i) => Math.cos(i) * 4);
-    expect(two.kernels.unary('tanh', { data: x, shape: [n] }, [n])).toEqual(one.kernels.unary('tanh', { data: one.upload(x, n), shape: [n] }, [n]));
+    expectSameBits(two.kernels.unary('tanh', { data: x, shape: [n] }, [n]), one.kernels.unary('tanh', { data: one.upload(x, n), shape: [n] }, [n]));
   });
 
   it('splits sums over leading axes by columns with identical bits', () => {
