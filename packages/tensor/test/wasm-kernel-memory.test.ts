@@ -3,6 +3,7 @@ import { runInNewContext } from 'node:vm';
 import { afterAll, describe, expect, it } from 'vitest';
 import { BlockAllocator, blockClassBytes, MemoryLimitError } from '../src/backends/wasm/block-allocator.js';
 import { createWasmBackend } from '../src/backends/wasm/index.js';
+import { MIN_IN_MEMORY_LENGTH } from '../src/backends/wasm/heap-storage.js';
 import { MIN_ELEMENTS_PER_THREAD, MIN_UNARY_PER_THREAD } from '../src/backends/wasm/runtime.js';
 import { UNARY_OPS } from '../src/kernels.js';
 import { weightNormLayout } from '../src/backends/reference/weight-norm.js';
@@ -13,6 +14,11 @@ function expectSameBits(actual: Float32Array, expected: Float32Array, what = '')
   expect(actual.length).toBe(expected.length);
   const bad = expected.findIndex((e, i) => !(Object.is(e, actual[i]) || (Number.isNaN(e) && Number.isNaN(actual[i]))));
   expect(bad === -1 ? 'all equal' : `${what} index ${bad}: ${actual[bad]} vs ${expected[bad]}`).toBe('all equal');
+}
+
+/** 0, step, 2·step, … (n values). */
+function ramp(n: number, step: number): Float32Array {
+  return Float32Array.from({ length: n }, (_, i) => i * step);
 }
 
 /** A byte range allocator over a pretend memory of `limit` bytes that records its growth. */
@@ -74,31 +80,36 @@ describe('wasm kernel memory: tensor storage', () => {
 
   it('hands out views of the shared kernel memory and recycles their blocks', () => {
     expect(backend.runtime.tensorsInMemory).toBe(true);
-    const x = backend.upload([1, 2, 3], 3);
+    const n = MIN_IN_MEMORY_LENGTH + 10;
+    const x = backend.upload(ramp(n, 1), n);
     expect(x.buffer).toBeInstanceOf(SharedArrayBuffer);
     expect(x.byteOffset % 64).toBe(0);
     const at = x.byteOffset;
     const before = backend.runtime.memoryStats().liveBytes;
     backend.free(x);
-    expect(backend.runtime.memoryStats().liveBytes).toBe(before - 64);
+    expect(backend.runtime.memoryStats().liveBytes).toBe(before - blockClassBytes(4 * n));
     backend.free(x); // a double free is ignored
     backend.free(x.subarray(0)); // so is a view the storage did not hand out
-    const y = backend.upload([4, 5], 2);
+    const y = backend.upload(ramp(n - 5, 2), n - 5); // the same class
     expect(y.byteOffset).toBe(at);
-    const z = backend.upload([6], 1);
+    const z = backend.upload(ramp(n, 3), n);
     expect(z.byteOffset).not.toBe(at); // the block is y's now
-    expect(Array.from(y)).toEqual([4, 5]);
+    expect(Array.from(y)).toEqual(Array.from(ramp(n - 5, 2)));
+    // tensors below MIN_IN_MEMORY_LENGTH stay plain arrays (cheaper to make than a view)
+    expect(backend.upload([1, 2, 3], 3).buffer).not.toBeInstanceOf(SharedArrayBuffer);
   });
 
   it('keeps earlier views valid when the memory grows', () => {
-    const small = backend.upload([1, 2, 3, 4], 4);
+    const small = backend.upload([1, 2, 3, 4, ...new Array<number>(MIN_IN_MEMORY_LENGTH - 4).fill(0)], MIN_IN_MEMORY_LENGTH);
+    expect(small.buffer).toBeInstanceOf(SharedArrayBuffer);
     const size0 = backend.runtime.memoryStats().memoryBytes;
     const big = backend.kernels.binary('add', { data: backend.upload(new Float32Array(1 << 22).fill(1), 1 << 22), shape: [1 << 22] }, { data: small.subarray(0, 1), shape: [1] }, [1 << 22]);
     expect(backend.runtime.memoryStats().memoryBytes).toBeGreaterThan(size0 + (1 << 24));
-    expect(Array.from(small)).toEqual([1, 2, 3, 4]); // the old view still reads the memory
+    expect(Array.from(small.subarray(0, 5))).toEqual([1, 2, 3, 4, 0]); // the old view still reads the memory
     small[0] = 7;
-    const sum = backend.kernels.binary('mul', { data: small, shape: [4] }, { data: big.subarray(0, 4), shape: [4] }, [4]);
-    expect(Array.from(sum)).toEqual([14, 4, 6, 8]);
+    const n = MIN_IN_MEMORY_LENGTH;
+    const sum = backend.kernels.binary('mul', { data: small, shape: [n] }, { data: big.subarray(0, n), shape: [n] }, [n]);
+    expect(Array.from(sum.subarray(0, 5))).toEqual([14, 4, 6, 8, 0]);
     expect(big[(1 << 22) - 1]).toBe(2);
   });
 
@@ -136,16 +147,16 @@ describe('wasm kernel memory: tensor storage', () => {
     const gc = runInNewContext('gc') as () => void;
     const leaky = createWasmBackend({ threads: 1, tensorsInMemory: true });
     const live = () => leaky.runtime.memoryStats().liveBytes;
-    const kept = leaky.upload([1, 2, 3], 3);
+    const kept = leaky.upload(ramp(2000, 1), 2000);
     const before = live();
-    for (let i = 0; i < 100; i++) leaky.upload(new Float32Array(1000), 1000); // never freed, never referenced
-    expect(live()).toBe(before + 100 * 4032);
+    for (let i = 0; i < 100; i++) leaky.upload(new Float32Array(2000), 2000); // never freed, never referenced
+    expect(live()).toBe(before + 100 * 8192);
     for (let k = 0; k < 100 && live() > before; k++) {
       gc();
       await new Promise((resolve) => setTimeout(resolve, 5)); // finalizers run between tasks
     }
     expect(live()).toBe(before);
-    expect(Array.from(kept)).toEqual([1, 2, 3]); // a referenced view keeps its block
+    expect(Array.from(kept)).toEqual(Array.from(ramp(2000, 1))); // a referenced view keeps its block
     leaky.runtime.close();
   });
 

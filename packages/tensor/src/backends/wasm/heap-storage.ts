@@ -1,7 +1,8 @@
 /**
- * Tensor storage in the kernel memory: each array is a Float32Array view of a block from the
- * memory's BlockAllocator, so the wasm kernels read operands and write results in place (no copy
- * in, no copy out). Only for a shared memory, whose views survive growth (see kernel-memory.ts).
+ * Tensor storage in the kernel memory: each array (from MIN_IN_MEMORY_LENGTH floats on) is a
+ * Float32Array view of a block from the memory's BlockAllocator, so the wasm kernels read operands
+ * and write results in place (no copy in, no copy out). Only for a shared memory, whose views
+ * survive growth (see kernel-memory.ts).
  *
  * The engine frees storage exactly once, after its last tensor is gone (`dataSync` copies), so a
  * freed block has no other owner. Storage the program drops without freeing (a tensor never
@@ -20,6 +21,13 @@ export interface TensorStorage {
   give(array: Float32Array): void;
 }
 
+/**
+ * Tensors shorter than this stay plain arrays: a view and its registration with the collector cost
+ * a few µs more than `new Float32Array` (a tiny network pays it on every op), while copying 4 KiB
+ * into the kernel memory for the few kernels that take such tensors costs well under a µs.
+ */
+export const MIN_IN_MEMORY_LENGTH = 1024;
+
 export class HeapStorage implements TensorStorage {
   /** Returns the block of a view that was collected without being given back. */
   private readonly collected = new FinalizationRegistry<number>((at) => this.allocator.release(at));
@@ -30,7 +38,7 @@ export class HeapStorage implements TensorStorage {
   ) {}
 
   takeDirty(length: number): Float32Array {
-    if (length === 0) return new Float32Array(0);
+    if (length < MIN_IN_MEMORY_LENGTH) return new Float32Array(length);
     let at: number;
     try {
       at = this.allocator.allocate(4 * length);
@@ -44,7 +52,7 @@ export class HeapStorage implements TensorStorage {
   }
 
   takeZeroed(length: number): Float32Array {
-    return this.takeDirty(length).fill(0);
+    return length < MIN_IN_MEMORY_LENGTH ? new Float32Array(length) : this.takeDirty(length).fill(0);
   }
 
   give(array: Float32Array): void {

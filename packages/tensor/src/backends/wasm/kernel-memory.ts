@@ -65,7 +65,9 @@ export class KernelMemory {
 
   /** Whether `x` is a view into this memory (so kernels can use it in place at `x.byteOffset`). */
   holds(x: ArrayLike<number>): boolean {
-    return this.shared && x instanceof Float32Array && this.buffers.has(x.buffer);
+    // nothing in the memory starts at byte 0 (call descriptors live there); checking that first
+    // also spares small arrays `.buffer`, which makes V8 move an on-heap typed array off the heap
+    return this.shared && x instanceof Float32Array && x.byteOffset !== 0 && this.buffers.has(x.buffer);
   }
 
   /** The whole memory as float32s (a fresh view after growth). */
