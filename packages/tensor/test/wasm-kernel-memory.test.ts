@@ -235,6 +235,13 @@ describe('wasm memory-bound kernels over worker threads', () => {
     sameBits([[big], [big], [big]], (b, xs) => fused(b)(where, xs.map((data) => ({ data, shape: [big] })), [big]));
   });
 
+  it('splits fused programs that run as JS loops (transcendental ops) with identical bits', () => {
+    const n = 3 * MIN_UNARY_PER_THREAD + 7;
+    const gates: FusedProgram = fuse(4, ([a, b, c, s], k) => k.add(k.mul(k.sigmoid(a), k.tanh(b)), k.mul(k.exp(k.mul(c, s)), k.log(k.abs(a)))));
+    const fused = (b: typeof one) => b.kernels.fusedElementwise!;
+    sameBits([[n], [n], [n], [1]], (b, xs) => fused(b)(gates, xs.map((data, k) => ({ data, shape: k < 3 ? [n] : [] })), [n]));
+  });
+
   it('splits weight norm and its gradients by units with identical bits', () => {
     const v = [300, 64, 3, 3], g = [300, 1, 1, 1];
     for (const dim of [0, 1]) {

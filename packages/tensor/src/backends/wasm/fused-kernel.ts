@@ -17,8 +17,6 @@ import { keyOf, type FusedProgram } from '../../fused/program.js';
 import { broadcastStrides, sizeOf } from '../../shape.js';
 import { createHostKernels, forEachRun, freshArrays, plan, type Allocator, type HostKernels } from './host-kernels.js';
 
-/** y[i] = program(xs...) for i < n, scalar inputs read once. */
-type ContiguousLoop = (y: Float32Array, n: number, xs: readonly Float32Array[]) => void;
 /** y[yo + i] = program(xs[k][offsets[k] + i·strides[k]]...) for i < n. */
 type StridedLoop = (y: Float32Array, yo: number, n: number, xs: readonly Float32Array[], offsets: readonly number[], strides: readonly number[]) => void;
 
@@ -83,14 +81,23 @@ function programSource(program: FusedProgram): { head: string; loop: string; res
   return { head, loop, result: `v${program.inputs + program.body.length - 1}` };
 }
 
-function compileContiguous(program: FusedProgram, scalar: readonly boolean[]): ContiguousLoop {
+/** A compiled loop over whole-output and one-value inputs, with the function body that made it (worker threads compile the same). */
+export type ContiguousLoop = ((y: Float32Array, n: number, xs: readonly Float32Array[]) => void) & { readonly source: string };
+
+/** The body of a function that returns the loop of `program` over whole-output and one-value (`scalar`) inputs. */
+function contiguousSource(program: FusedProgram, scalar: readonly boolean[]): string {
   const { head, loop, result } = programSource(program);
   let src = '';
   scalar.forEach((s, k) => (src += s ? `  const v${k} = xs[${k}][0];\n` : `  const x${k} = xs[${k}];\n`));
   src += head + '  for (let i = 0; i < n; i++) {\n';
   scalar.forEach((s, k) => !s && (src += `    const v${k} = x${k}[i];\n`));
   src += `${loop}    y[i] = ${result};\n  }\n`;
-  return new Function(`${PRELUDE}return function fusedContiguous(y, n, xs) {\n${src}};`)() as ContiguousLoop;
+  return `${PRELUDE}return function fusedContiguous(y, n, xs) {\n${src}};`;
+}
+
+function compileContiguous(program: FusedProgram, scalar: readonly boolean[]): ContiguousLoop {
+  const source = contiguousSource(program, scalar);
+  return Object.assign(new Function(source)() as (y: Float32Array, n: number, xs: readonly Float32Array[]) => void, { source });
 }
 
 function compileStrided(program: FusedProgram): StridedLoop {
@@ -162,6 +169,11 @@ export interface FusedKernelOptions {
   readonly compile?: boolean;
   /** a faster path tried first (the wasm backend's SIMD modules); it may decline a program */
   readonly fast?: FastFused;
+  /**
+   * Runs a compiled loop over whole-output and one-value inputs split across threads (`scalar`
+   * marks the one-value inputs), or declines (false): the loop then runs here.
+   */
+  readonly parallel?: (loop: ContiguousLoop, y: Float32Array, n: number, xs: readonly Float32Array[], scalar: readonly boolean[]) => boolean;
 }
 
 export function createFusedKernel(alloc: Allocator, options: FusedKernelOptions = {}): OptionalKernels<Float32Array>['fusedElementwise'] & { readonly compiled: () => number; readonly interpreted: () => boolean } {
@@ -184,7 +196,7 @@ export function createFusedKernel(alloc: Allocator, options: FusedKernelOptions 
     if (xs.every((x) => x.length === n || x.length === 1)) {
       const scalar = xs.map((x) => x.length === 1 && n !== 1);
       const loop = cache.get(`${key}|${scalar.map(Number).join('')}`, () => compileContiguous(program, scalar));
-      loop(y, n, xs);
+      if (!options.parallel?.(loop, y, n, xs, scalar)) loop(y, n, xs);
       return y;
     }
     const p = plan(out, inputs.map((t) => broadcastStrides(t.shape, out)));

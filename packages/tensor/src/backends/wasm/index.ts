@@ -63,7 +63,10 @@ export function createWasmBackend(options: WasmBackendOptions = {}): WasmBackend
     pool2d: (x, attrs, out) => (isMaxPool2x2(attrs) && x.data.length >= MIN_ELEMENTWISE_SIZE ? runtime.maxPool2x2(x.data, x.shape, out) : host.pool2d(x, attrs, out)),
     pool2dBackward: (dy, x, attrs, out) =>
       isMaxPool2x2(attrs) && x.data.length >= MIN_ELEMENTWISE_SIZE ? runtime.maxPool2x2Backward(dy.data, x.data, out, dy.shape) : host.pool2dBackward(dy, x, attrs, out),
-    fusedElementwise: createFusedKernel(alloc, { fast: (program, key, xs, n) => runtime.fused(program, key, xs, n) }),
+    fusedElementwise: createFusedKernel(alloc, {
+      fast: (program, key, xs, n) => runtime.fused(program, key, xs, n),
+      parallel: (loop, y, n, xs, scalar) => runtime.fusedLoop(loop, y, n, xs, scalar),
+    }),
     slice: (x, begin, out) => sliceBlocks(x.data, x.shape, begin, out, alloc.dirty(sizeOf(out))),
     pad: (x, before, _after, value, out) => padBlocks(x.data, x.shape, before, value, out, alloc.dirty(sizeOf(out))),
     matmul: (a, b, transposeA, transposeB, out) => runtime.matmul(a.data, a.shape, b.data, b.shape, transposeA, transposeB, out),

@@ -20,6 +20,7 @@ import { buildKernelModule, MAX_MEMORY_PAGES, nodeBuiltin, relaxedSimdAvailable,
 import { ThreadPool } from './thread-pool.js';
 import { buildFusedSimdModule, simdSupports, usedInputs } from './fused-simd.js';
 import type { FusedProgram } from '../../fused/program.js';
+import type { ContiguousLoop } from './fused-kernel.js';
 import { WnError } from '../../errors.js';
 
 export interface WasmRuntimeOptions {
@@ -92,6 +93,8 @@ export class WasmRuntime {
   private readonly fusedRuns = new Map<string, CompiledFused | null>();
   /** Pool ids of the unary loops the workers have compiled. */
   private readonly unaryIds = new Map<UnaryOp, number>();
+  /** Pool ids of the fused programs' JS loops the workers have compiled, by source. */
+  private readonly fusedLoopIds = new Map<string, number>();
 
   constructor(options: WasmRuntimeOptions = {}) {
     const fma = options.fma ?? 'auto';
@@ -257,6 +260,36 @@ export class WasmRuntime {
     const f = this.memory.f32;
     this.pool.runFunction(id, (yi, xi, n) => loop(f.subarray(yi, yi + n), f.subarray(xi, xi + n)), tasks);
     return y;
+  }
+
+  /**
+   * A fused program's compiled JS loop (fused-kernel.ts) over whole-output and one-value inputs,
+   * split over the worker threads, which compile the same source (so the same bits as one
+   * thread); false where that does not apply (one thread, a small output, y or an input outside
+   * the memory). One-value inputs are read from scratch copies.
+   */
+  fusedLoop(loop: ContiguousLoop, y: Float32Array, n: number, xs: readonly Float32Array[], scalar: readonly boolean[]): boolean {
+    const parts = Math.min(this.threads, Math.floor(n / MIN_UNARY_PER_THREAD), Math.floor(n / SPLIT_ALIGN));
+    if (parts < 2 || !this.pool?.usable || !this.memory.holds(y) || xs.some((x, k) => !scalar[k] && !this.memory.holds(x))) return false;
+    let id = this.fusedLoopIds.get(loop.source);
+    if (id === undefined) {
+      if (this.fusedLoopIds.size >= 256) return false; // the workers keep what they compile: bound it
+      const mask = JSON.stringify(scalar);
+      id = this.pool.addJsFunction(
+        `const loop = (function () {\n${loop.source}\n})();\nconst scalar = ${mask};\n` +
+          'return (f, y, n, ...xs) => loop(f.subarray(y, y + n), n, xs.map((x, k) => f.subarray(x, x + (scalar[k] ? 1 : n))));',
+        'fusedLoop',
+      );
+      this.fusedLoopIds.set(loop.source, id);
+    }
+    const heap = this.heap;
+    heap.reset();
+    const at = xs.map((x, k) => (scalar[k] ? heap.allocCopy(x) : x.byteOffset) / 4);
+    const y0 = y.byteOffset / 4;
+    const tasks = split(n, parts, SPLIT_ALIGN).map(([lo, hi]) => [y0 + lo, hi - lo, ...at.map((a, k) => (scalar[k] ? a : a + lo))]);
+    const f = this.memory.f32;
+    this.pool.runFunction(id, (yi, count, ...xi) => loop(f.subarray(yi, yi + count), count, xi.map((a, k) => f.subarray(a, a + (scalar[k] ? 1 : count)))), tasks);
+    return true;
   }
 
   /**
