@@ -95,7 +95,7 @@ function readingEpochs(epochs: number, points: number): number[] {
 /** Reads every wn-gen run below `dir` and builds the report; throws a `RunFolderError` when there is none. */
 export function reportGenRuns(dir: string, options: { points?: number } = {}): GenReport {
   const all = collectRuns<EpochMetrics>(dir, RUN_KIND);
-  if (all.length === 0) throw new RunFolderError(dir, 'holds no wn-gen run (a folder with model.safetensors or checkpoint.safetensors and its config.json), here or in the folders below');
+  if (all.length === 0) throw new RunFolderError(dir, 'holds no wn-gen run (a run folder: its config.json, model.safetensors or checkpoint.safetensors), here or in the folders below');
   const sections: string[] = [];
   const json: Record<string, JsonValue> = {};
   const charts: ChartFile[] = [];

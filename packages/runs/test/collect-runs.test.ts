@@ -1,4 +1,4 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CorruptFileError } from '../src/index.js';
@@ -22,12 +22,16 @@ describe('collectRuns', () => {
   fakeRun(join(dir, 'weightnorm', 'seed-1'), 'prog', { variant: 'weightnorm', seed: 1 }, [{ step: 1, loss: 4 }, { step: 2, loss: 3 }], true);
   fakeRun(join(dir, 'standard', 'seed-1'), 'prog', { variant: 'standard', seed: 1 }, [{ step: 1, loss: 6 }], true);
   fakeRun(join(dir, 'other', 'seed-1'), 'another-program', { variant: 'x', seed: 1 }, [], true);
-  mkdirSync(join(dir, 'empty', 'seed-9'), { recursive: true }); // no weights: not a run
+  mkdirSync(join(dir, 'empty', 'seed-9'), { recursive: true }); // no weights and no config: not a run
+  // a copy of a run without its checkpoint: still a run, with its curve
+  fakeRun(join(dir, 'weightnorm', 'seed-3'), 'prog', { variant: 'weightnorm', seed: 3 }, [{ step: 1, loss: 2 }], false);
+  rmSync(join(dir, 'weightnorm', 'seed-3', 'checkpoint.safetensors'));
 
   it('finds the runs one program wrote, with settings, rows so far, summary and state', () => {
     const runs = collectRuns(dir, 'prog');
-    expect(runs.map((r) => r.name)).toEqual(['standard/seed-1', 'weightnorm/seed-1', 'weightnorm/seed-2']);
-    expect(runs.map((r) => r.finished)).toEqual([true, true, false]);
+    expect(runs.map((r) => r.name)).toEqual(['standard/seed-1', 'weightnorm/seed-1', 'weightnorm/seed-2', 'weightnorm/seed-3']);
+    expect(runs.map((r) => r.finished)).toEqual([true, true, false, false]);
+    expect(runs[3].rows).toEqual([{ step: 1, loss: 2 }]);
     expect(runs[1].rows).toEqual([{ step: 1, loss: 4 }, { step: 2, loss: 3 }]);
     expect(runs[1].summary).toEqual({ final: 3 });
     expect(runs[2].summary).toBeNull();
@@ -36,7 +40,7 @@ describe('collectRuns', () => {
 
   it('groups by a setting, in a given order, seeds ascending', () => {
     const groups = groupRuns(collectRuns(dir, 'prog'), 'variant', ['weightnorm', 'standard']);
-    expect(groups.map((g) => [g.group, g.runs.map((r) => r.settings.seed)])).toEqual([['weightnorm', [1, 2]], ['standard', [1]]]);
+    expect(groups.map((g) => [g.group, g.runs.map((r) => r.settings.seed)])).toEqual([['weightnorm', [1, 2, 3]], ['standard', [1]]]);
   });
 
   it('names a corrupt metrics file', () => {

@@ -49,7 +49,7 @@ const evalMeanOf = (run: Run): number | null => (typeof run.summary?.eval_mean =
 /** Reads every wn-dqn run below `dir` and builds the report; throws when there is none. */
 export function reportDqnRuns(dir: string, options: { points?: number } = {}): DqnReport {
   const all = collectRuns<DqnMetrics>(dir, RUN_KIND);
-  if (all.length === 0) throw new RunFolderError(dir, 'holds no wn-dqn run (a folder with model.safetensors or checkpoint.safetensors and its config.json), here or in the folders below');
+  if (all.length === 0) throw new RunFolderError(dir, 'holds no wn-dqn run (a run folder: its config.json, model.safetensors or checkpoint.safetensors), here or in the folders below');
   const sections: string[] = [];
   const json: Record<string, JsonValue> = {};
   const charts: ChartFile[] = [];

@@ -3,8 +3,8 @@
  * interrupted: each run's settings, its metric rows so far and its summary once it has one. Reading
  * never writes, so a report can run beside the training processes.
  */
-import { existsSync, readFileSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, relative, resolve } from 'node:path';
 import { FieldReader } from '../checked.js';
 import type { MetricsRow } from '../metrics.js';
 import { findRunFolders, readMetricsJsonl, readRunSettings, RUN_FILES } from './run-folder.js';
@@ -26,11 +26,15 @@ export interface CollectedRun<R extends MetricsRow = MetricsRow> {
 }
 
 /**
- * Every run `kind` wrote at or below `dir` (as {@link findRunFolders} finds them: folders holding a model or a
- * checkpoint), sorted by folder name. Errors name the file that cannot be read.
+ * Every run `kind` wrote at or below `dir` — folders holding weights (as {@link findRunFolders} finds them) or only
+ * the run's config.json and metrics (a copy of a run without its checkpoint still has its curve) — sorted by folder
+ * name. Errors name the file that cannot be read.
  */
 export function collectRuns<R extends MetricsRow = MetricsRow>(dir: string, kind: string, options: { depth?: number } = {}): CollectedRun<R>[] {
-  return findRunFolders(dir, { kind, depth: options.depth ?? 3 }).map((run) => {
+  const depth = options.depth ?? 3;
+  const withWeights = findRunFolders(dir, { kind, depth });
+  const found = [...new Set([...withWeights, ...configFolders(resolve(dir), kind, depth)])].sort();
+  return found.map((run) => {
     const summaryPath = join(run, RUN_FILES.summaryJson);
     let summary: Record<string, unknown> | null = null;
     if (existsSync(summaryPath)) {
@@ -39,13 +43,28 @@ export function collectRuns<R extends MetricsRow = MetricsRow>(dir: string, kind
     }
     return {
       dir: run,
-      name: relative(dir, run) || '.',
+      name: relative(resolve(dir), run) || '.',
       settings: readRunSettings(run, kind),
       rows: readMetricsJsonl<R>(join(run, RUN_FILES.metrics)),
       summary,
       finished: existsSync(join(run, RUN_FILES.model)),
     };
   });
+}
+
+/** Folders at or below `dir` whose config.json `kind` wrote (checked when collected), up to `depth` levels down. */
+function configFolders(dir: string, kind: string, depth: number): string[] {
+  if (!existsSync(dir) || !statSync(dir).isDirectory()) return [];
+  const config = join(dir, RUN_FILES.config);
+  if (existsSync(config)) {
+    try {
+      return (JSON.parse(readFileSync(config, 'utf8')) as { kind?: unknown }).kind === kind ? [dir] : [];
+    } catch {
+      return [dir]; // collecting it names the problem
+    }
+  }
+  if (depth <= 0) return [];
+  return readdirSync(dir, { withFileTypes: true }).filter((e) => e.isDirectory()).flatMap((e) => configFolders(join(dir, e.name), kind, depth - 1));
 }
 
 /**
