@@ -93,7 +93,7 @@ function readingEpochs(epochs: number, points: number): number[] {
 }
 
 /** Reads every wn-gen run below `dir` and builds the report; throws a `RunFolderError` when there is none. */
-export function reportGenRuns(dir: string, options: { points?: number } = {}): GenReport {
+export function reportGenRuns(dir: string, options: { points?: number; name?: string } = {}): GenReport {
   const all = collectRuns<EpochMetrics>(dir, RUN_KIND);
   if (all.length === 0) throw new RunFolderError(dir, 'holds no wn-gen run (a run folder: its config.json, model.safetensors or checkpoint.safetensors), here or in the folders below');
   const sections: string[] = [];
@@ -156,6 +156,6 @@ export function reportGenRuns(dir: string, options: { points?: number } = {}): G
     const files = boundCharts(variants.map(({ group, runs: rs }) => ({ name: group, runs: rs.map((r) => r.rows) })), `${model}, ${String(s0.trainLimit ?? 'all')} training images`, { partial: true });
     charts.push(...files.map((f) => ({ ...f, name: `report-${model}-${f.name}` })));
   }
-  const markdown = `# Generative-model runs in ${dir}\n\n${sections.join('\n\n')}\n`;
+  const markdown = `# Generative-model runs in ${options.name ?? dir}\n\n${sections.join('\n\n')}\n`;
   return { markdown, json, charts, runs: all.length, finished: all.filter((r) => r.finished).length };
 }

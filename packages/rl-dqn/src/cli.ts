@@ -180,7 +180,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   if (command === 'report') {
     if (!o.run) throw new OptionError('--run', 'report needs a folder of wn-dqn runs (a comparison\'s, or any folder holding run folders)');
     const dir = userPath(o.run);
-    const report = reportDqnRuns(dir);
+    const report = reportDqnRuns(dir, { name: o.run });
     const outDir = o.out ? userPath(o.out) : dir;
     mkdirSync(outDir, { recursive: true });
     writeFileAtomic(join(outDir, 'report.md'), report.markdown);

@@ -47,7 +47,7 @@ const framesText = (f: number) => (f >= 1e6 ? `${+(f / 1e6).toFixed(2)}M` : f >=
 const evalMeanOf = (run: Run): number | null => (typeof run.summary?.eval_mean === 'number' ? run.summary.eval_mean : null);
 
 /** Reads every wn-dqn run below `dir` and builds the report; throws when there is none. */
-export function reportDqnRuns(dir: string, options: { points?: number } = {}): DqnReport {
+export function reportDqnRuns(dir: string, options: { points?: number; name?: string } = {}): DqnReport {
   const all = collectRuns<DqnMetrics>(dir, RUN_KIND);
   if (all.length === 0) throw new RunFolderError(dir, 'holds no wn-dqn run (a run folder: its config.json, model.safetensors or checkpoint.safetensors), here or in the folders below');
   const sections: string[] = [];
@@ -109,6 +109,6 @@ export function reportDqnRuns(dir: string, options: { points?: number } = {}): D
       xLabel: 'frames', yLabel: 'return (100-episode mean)', xMin: 0, series,
     }));
   }
-  const markdown = `# DQN runs in ${dir}\n\n${sections.join('\n\n')}\n`;
+  const markdown = `# DQN runs in ${options.name ?? dir}\n\n${sections.join('\n\n')}\n`;
   return { markdown, json, charts, runs: all.length, finished: all.filter((r) => r.finished).length };
 }
