@@ -9,7 +9,7 @@ import { pathToFileURL } from 'node:url';
 import { getBackend, Rng } from '@wn/tensor';
 import { VARIANT_NAMES, type VariantName } from '@wn/layers';
 import { formatDuration, markdownTable, mean, OptionError, sampleSd } from '@wn/runs';
-import { findRunFolders, formatHelp, interruptOnSignals, opt, parseCommandLine, runMain, runOptions, runSetup, savedWeights, seedOptions, userPath, writeFileAtomic, type CommandLineSpec } from '@wn/runs/node';
+import { findRunFolders, formatHelp, interruptOnSignals, opt, parseCommandLine, runMain, runOptions, runSetup, savedWeights, seedOptions, userPath, writeFileAtomic, writeRunReport, type CommandLineSpec } from '@wn/runs/node';
 import { compare } from './compare.js';
 import { DATASETS, loadBinarizedData, type BinarizedData } from './data/mnist.js';
 import { evaluateBounds } from './evaluate.js';
@@ -223,11 +223,8 @@ export async function main(argv: readonly string[]): Promise<number> {
     const dir = userPath(o.run);
     const report = reportGenRuns(dir, { name: o.run });
     const outDir = o.out ? userPath(o.out) : dir;
-    mkdirSync(outDir, { recursive: true });
-    writeFileAtomic(join(outDir, 'report.md'), report.markdown);
-    writeFileAtomic(join(outDir, 'report.json'), JSON.stringify(report.json, null, 2) + '\n');
-    for (const f of report.charts) writeFileAtomic(join(outDir, f.name), f.bytes);
-    process.stdout.write(`${report.markdown}\n${report.runs} runs (${report.finished} finished); wrote report.md, report.json and ${report.charts.length} chart files in ${outDir}\n`);
+    const files = writeRunReport(outDir, report);
+    process.stdout.write(`${report.markdown}\n${report.runs} runs (${report.finished} finished); wrote ${files.join(', ')} in ${outDir}\n`);
     return 0;
   }
 

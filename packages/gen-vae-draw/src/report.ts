@@ -6,8 +6,8 @@
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { FieldReader, markdownTable, mean, RunFolderError, sampleSd, type ChartFile, type JsonValue } from '@wn/runs';
-import { collectRuns, groupRuns, valueAt, type CollectedRun } from '@wn/runs/node';
+import { FieldReader, markdownTable, mean, sampleSd, type ChartFile, type JsonValue } from '@wn/runs';
+import { collectRuns, groupRuns, valueAt, type CollectedRun, type RunReport } from '@wn/runs/node';
 import { boundCharts, RUN_KIND, type EpochMetrics } from './trainer.js';
 
 /** What `wn-gen eval` saves in a run folder (`eval-k<K>-n<images>.json`): one evaluation of its weights. */
@@ -66,19 +66,8 @@ function readEvaluation(path: string): SavedEvaluation {
   };
 }
 
-/** What {@link reportGenRuns} produces (the CLI writes the files). */
-export interface GenReport {
-  /** The report as Markdown. */
-  markdown: string;
-  /** The same numbers as JSON. */
-  json: JsonValue;
-  /** Bound charts per model (`report-<model>-test-elbo-vs-epoch.svg/.png`, `…-vs-time`). */
-  charts: ChartFile[];
-  /** How many runs were read. */
-  runs: number;
-  /** How many of them had finished. */
-  finished: number;
-}
+/** What {@link reportGenRuns} produces (`writeRunReport` writes the files; charts `report-<model>-test-elbo-vs-*.svg/.png`). */
+export type GenReport = RunReport;
 
 type Run = CollectedRun<EpochMetrics>;
 const VARIANT_ORDER = ['standard', 'weightnorm', 'weightnorm+init', 'weightnorm+mobn', 'batchnorm'];
@@ -94,8 +83,7 @@ function readingEpochs(epochs: number, points: number): number[] {
 
 /** Reads every wn-gen run below `dir` and builds the report; throws a `RunFolderError` when there is none. */
 export function reportGenRuns(dir: string, options: { points?: number; name?: string } = {}): GenReport {
-  const all = collectRuns<EpochMetrics>(dir, RUN_KIND);
-  if (all.length === 0) throw new RunFolderError(dir, 'holds no wn-gen run (a run folder: its config.json, model.safetensors or checkpoint.safetensors), here or in the folders below');
+  const all = collectRuns<EpochMetrics>(dir, RUN_KIND, { required: true });
   const sections: string[] = [];
   const json: Record<string, JsonValue> = {};
   const charts: ChartFile[] = [];

@@ -9,7 +9,7 @@ import { join, relative, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { getBackend } from '@wn/tensor';
 import { encodeGif, formatDuration, frameStripPng, markdownTable, mean, OptionError, sampleSd } from '@wn/runs';
-import { findRunFolders, formatHelp, interruptOnSignals, opt, parseCommandLine, runMain, runOptions, runSetup, RUN_GROUP, savedWeights, seedOptions, userPath, writeFileAtomic, type CommandLineSpec } from '@wn/runs/node';
+import { findRunFolders, formatHelp, interruptOnSignals, opt, parseCommandLine, runMain, runOptions, runSetup, RUN_GROUP, savedWeights, seedOptions, userPath, writeFileAtomic, writeRunReport, type CommandLineSpec } from '@wn/runs/node';
 import { listEnvs } from './envs/index.js';
 import { compare } from './dqn/compare.js';
 import { reportDqnRuns } from './dqn/report.js';
@@ -182,11 +182,8 @@ export async function main(argv: readonly string[]): Promise<number> {
     const dir = userPath(o.run);
     const report = reportDqnRuns(dir, { name: o.run });
     const outDir = o.out ? userPath(o.out) : dir;
-    mkdirSync(outDir, { recursive: true });
-    writeFileAtomic(join(outDir, 'report.md'), report.markdown);
-    writeFileAtomic(join(outDir, 'report.json'), JSON.stringify(report.json, null, 2) + '\n');
-    for (const f of report.charts) writeFileAtomic(join(outDir, f.name), f.bytes);
-    process.stdout.write(`${report.markdown}\n${report.runs} runs (${report.finished} finished); wrote report.md, report.json and ${report.charts.map((f) => f.name).join(', ')} in ${outDir}\n`);
+    const files = writeRunReport(outDir, report);
+    process.stdout.write(`${report.markdown}\n${report.runs} runs (${report.finished} finished); wrote ${files.join(', ')} in ${outDir}\n`);
     return 0;
   }
 

@@ -1,8 +1,8 @@
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { CorruptFileError } from '../src/index.js';
-import { collectRuns, groupRuns, valueAt } from '../src/node/index.js';
+import { CorruptFileError, RunFolderError } from '../src/index.js';
+import { collectRuns, groupRuns, valueAt, writeRunReport } from '../src/node/index.js';
 import { tempRoot } from './helpers.js';
 
 const root = tempRoot('collect');
@@ -51,8 +51,19 @@ describe('collectRuns', () => {
     expect(() => collectRuns(bad, 'prog')).toThrow(/metrics\.jsonl/);
   });
 
-  it('is empty for a folder without runs, or a missing one', () => {
+  it('is empty for a folder without runs, or a missing one; required, a RunFolderError names the program', () => {
     expect(collectRuns(join(root, 'nothing-here'), 'prog')).toEqual([]);
+    expect(() => collectRuns(join(root, 'nothing-here'), 'prog', { required: true })).toThrow(RunFolderError);
+    expect(() => collectRuns(join(root, 'nothing-here'), 'prog', { required: true })).toThrow(/holds no prog run/);
+  });
+
+  it('writeRunReport writes report.md, report.json and the charts', () => {
+    const out = join(root, 'report-out');
+    const names = writeRunReport(out, { markdown: '# r', json: { a: 1 }, charts: [{ name: 'c.svg', bytes: new TextEncoder().encode('<svg/>') }], runs: 1, finished: 0 });
+    expect(names).toEqual(['report.md', 'report.json', 'c.svg']);
+    expect(readFileSync(join(out, 'report.md'), 'utf8')).toBe('# r\n');
+    expect(JSON.parse(readFileSync(join(out, 'report.json'), 'utf8'))).toEqual({ a: 1 });
+    expect(readFileSync(join(out, 'c.svg'), 'utf8')).toBe('<svg/>');
   });
 });
 

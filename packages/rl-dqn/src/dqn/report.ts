@@ -4,8 +4,8 @@
  * evaluation where a run has one, MinAtar's published DQN returns beside them, and the learning-curve chart.
  * It only reads the runs, so it can run while they train (`wn-dqn report --run DIR`).
  */
-import { markdownTable, mean, renderChart, RunFolderError, sampleSd, seedSeries, type ChartFile, type JsonValue, type Series } from '@wn/runs';
-import { collectRuns, groupRuns, valueAt, type CollectedRun } from '@wn/runs/node';
+import { markdownTable, mean, renderChart, sampleSd, seedSeries, type ChartFile, type JsonValue, type Series } from '@wn/runs';
+import { collectRuns, groupRuns, valueAt, type CollectedRun, type RunReport } from '@wn/runs/node';
 import { Q_VARIANTS } from './qnet.js';
 import { RUN_KIND, type DqnMetrics } from './dqn.js';
 
@@ -27,29 +27,17 @@ export function publishedDqnReturns(env: string): readonly (readonly [number, nu
   return m ? MINATAR_PUBLISHED_DQN[m[1]] ?? null : null;
 }
 
-/** What {@link reportDqnRuns} produces (nothing is written here; the CLI writes the files). */
-export interface DqnReport {
-  /** The report as Markdown (tables and notes). */
-  markdown: string;
-  /** The same numbers as JSON. */
-  json: JsonValue;
-  /** The learning-curve chart (`report-return-vs-frames.svg/.png`), one per env. */
-  charts: ChartFile[];
-  /** How many runs were read, and how many of them had finished. */
-  runs: number;
-  /** How many of the runs had finished. */
-  finished: number;
-}
+/** What {@link reportDqnRuns} produces (nothing is written here; `writeRunReport` writes the files). */
+export type DqnReport = RunReport;
 
 type Run = CollectedRun<DqnMetrics>;
 const fmt = (v: number | null, digits = 2) => (v === null || !Number.isFinite(v) ? '—' : v.toFixed(digits));
 const framesText = (f: number) => (f >= 1e6 ? `${+(f / 1e6).toFixed(2)}M` : f >= 1e3 ? `${+(f / 1e3).toFixed(1)}k` : String(f));
 const evalMeanOf = (run: Run): number | null => (typeof run.summary?.eval_mean === 'number' ? run.summary.eval_mean : null);
 
-/** Reads every wn-dqn run below `dir` and builds the report; throws when there is none. */
+/** Reads every wn-dqn run below `dir` and builds the report; throws a `RunFolderError` when there is none. */
 export function reportDqnRuns(dir: string, options: { points?: number; name?: string } = {}): DqnReport {
-  const all = collectRuns<DqnMetrics>(dir, RUN_KIND);
-  if (all.length === 0) throw new RunFolderError(dir, 'holds no wn-dqn run (a run folder: its config.json, model.safetensors or checkpoint.safetensors), here or in the folders below');
+  const all = collectRuns<DqnMetrics>(dir, RUN_KIND, { required: true });
   const sections: string[] = [];
   const json: Record<string, JsonValue> = {};
   const charts: ChartFile[] = [];

@@ -3,9 +3,12 @@
  * interrupted: each run's settings, its metric rows so far and its summary once it has one. Reading
  * never writes, so a report can run beside the training processes.
  */
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
-import { FieldReader } from '../checked.js';
+import type { ChartFile } from '../charts.js';
+import { FieldReader, type JsonValue } from '../checked.js';
+import { RunFolderError } from '../errors.js';
+import { writeFileAtomic } from './atomic.js';
 import type { MetricsRow } from '../metrics.js';
 import { findRunFolders, readMetricsJsonl, readRunSettings, RUN_FILES } from './run-folder.js';
 
@@ -28,12 +31,13 @@ export interface CollectedRun<R extends MetricsRow = MetricsRow> {
 /**
  * Every run `kind` wrote at or below `dir` — folders holding weights (as {@link findRunFolders} finds them) or only
  * the run's config.json and metrics (a copy of a run without its checkpoint still has its curve) — sorted by folder
- * name. Errors name the file that cannot be read.
+ * name (`required`: a `RunFolderError` when there is none). Errors name the file that cannot be read.
  */
-export function collectRuns<R extends MetricsRow = MetricsRow>(dir: string, kind: string, options: { depth?: number } = {}): CollectedRun<R>[] {
+export function collectRuns<R extends MetricsRow = MetricsRow>(dir: string, kind: string, options: { depth?: number; required?: boolean } = {}): CollectedRun<R>[] {
   const depth = options.depth ?? 3;
   const withWeights = findRunFolders(dir, { kind, depth });
   const found = [...new Set([...withWeights, ...configFolders(resolve(dir), kind, depth)])].sort();
+  if (found.length === 0 && options.required) throw new RunFolderError(resolve(dir), `holds no ${kind} run (a run folder: its config.json, model.safetensors or checkpoint.safetensors), here or in the folders below`);
   return found.map((run) => {
     const summaryPath = join(run, RUN_FILES.summaryJson);
     let summary: Record<string, unknown> | null = null;
@@ -50,6 +54,29 @@ export function collectRuns<R extends MetricsRow = MetricsRow>(dir: string, kind
       finished: existsSync(join(run, RUN_FILES.model)),
     };
   });
+}
+
+/** A report on a folder of runs, as a model package builds it: Markdown, the same numbers as JSON, and charts. */
+export interface RunReport {
+  /** The report as Markdown (tables and notes). */
+  markdown: string;
+  /** The same numbers as JSON. */
+  json: JsonValue;
+  /** Its charts (SVG and PNG files). */
+  charts: ChartFile[];
+  /** How many runs were read. */
+  runs: number;
+  /** How many of them had finished. */
+  finished: number;
+}
+
+/** Writes a report into `outDir` as report.md, report.json and its chart files (atomically); returns the file names. */
+export function writeRunReport(outDir: string, report: RunReport): string[] {
+  mkdirSync(outDir, { recursive: true });
+  writeFileAtomic(join(outDir, 'report.md'), report.markdown.endsWith('\n') ? report.markdown : report.markdown + '\n');
+  writeFileAtomic(join(outDir, 'report.json'), JSON.stringify(report.json, null, 2) + '\n');
+  for (const f of report.charts) writeFileAtomic(join(outDir, f.name), f.bytes);
+  return ['report.md', 'report.json', ...report.charts.map((f) => f.name)];
 }
 
 /** Folders at or below `dir` whose config.json `kind` wrote (checked when collected), up to `depth` levels down. */
