@@ -166,6 +166,25 @@ export interface OptionalKernelAttrs {
     /** Which input's gradient. */
     wrt: 'x' | 'weight' | 'bias';
   };
+  /** An LSTM cell's new state c' = σ(f)·c + σ(i)·tanh(g) from the gates [N, 4H] (blocks i, f, g, o) and c [N, H]. */
+  lstmState: Record<string, never>;
+  /** The gradient of {@link lstmState} with respect to the gates or c. */
+  lstmStateBackward: {
+    /** Which input's gradient. */
+    wrt: 'gates' | 'c';
+  };
+  /** An LSTM cell's output h' = σ(o)·tanh(c') from the gates [N, 4H] and the new state c' [N, H]. */
+  lstmOutput: Record<string, never>;
+  /** The gradient of {@link lstmOutput} with respect to the gates or c'. */
+  lstmOutputBackward: {
+    /** Which input's gradient. */
+    wrt: 'gates' | 'c';
+  };
+  /** Tensors joined along one axis (no attributes besides the axis). */
+  concat: {
+    /** The axis joined along. */
+    axis: number;
+  };
 }
 /** Every kernel the table may hold: the primitives, then the optional ones. */
 export type KernelName = PrimitiveName | keyof OptionalKernelAttrs;
@@ -209,6 +228,25 @@ export interface OptionalKernels<D> {
    * Σ dy, γ's Σ dy·x̂ (`out` [C]), or x's (γ/σ)·(dy − mean(dy) − x̂·mean(dy·x̂)).
    */
   batchNormBackward(dy: KernelInput<D>, x: KernelInput<D>, weight: KernelInput<D>, eps: number, wrt: 'x' | 'weight' | 'bias', out: Shape): D;
+  /**
+   * c' = σ(f)·c + σ(i)·tanh(g), with gates [N, 4H] holding the blocks i, f, g, o along axis 1 and
+   * c [N, H]; `out` is [N, H].
+   */
+  lstmState(gates: KernelInput<D>, c: KernelInput<D>, out: Shape): D;
+  /**
+   * The gradient of `lstmState` given dc' (dy): the gates' ([N, 4H]: i block dy·tanh(g)·σ(i)(1−σ(i)),
+   * f block dy·c·σ(f)(1−σ(f)), g block dy·σ(i)·(1−tanh²(g)), o block 0) or c's (dy·σ(f)).
+   */
+  lstmStateBackward(dy: KernelInput<D>, gates: KernelInput<D>, c: KernelInput<D>, wrt: 'gates' | 'c', out: Shape): D;
+  /** h' = σ(o)·tanh(c'), with gates [N, 4H] (blocks i, f, g, o) and c' [N, H]; `out` is [N, H]. */
+  lstmOutput(gates: KernelInput<D>, c: KernelInput<D>, out: Shape): D;
+  /**
+   * The gradient of `lstmOutput` given dh' (dy): the gates' ([N, 4H]: o block dy·tanh(c')·σ(o)(1−σ(o)),
+   * the others 0) or c''s (dy·σ(o)·(1−tanh²(c'))).
+   */
+  lstmOutputBackward(dy: KernelInput<D>, gates: KernelInput<D>, c: KernelInput<D>, wrt: 'gates' | 'c', out: Shape): D;
+  /** The inputs (same rank, equal but for `axis`) joined along `axis` in order; `out` is the joined shape. */
+  concat(xs: readonly KernelInput<D>[], axis: number, out: Shape): D;
 }
 
 /**
@@ -228,6 +266,16 @@ export interface Kernels<D> extends Partial<OptionalKernels<D>> {
   batchNorm?(x: KernelInput<D>, weight: KernelInput<D>, bias: KernelInput<D>, eps: number, out: Shape): D;
   /** {@inheritDoc OptionalKernels.batchNormBackward} */
   batchNormBackward?(dy: KernelInput<D>, x: KernelInput<D>, weight: KernelInput<D>, eps: number, wrt: 'x' | 'weight' | 'bias', out: Shape): D;
+  /** {@inheritDoc OptionalKernels.lstmState} */
+  lstmState?(gates: KernelInput<D>, c: KernelInput<D>, out: Shape): D;
+  /** {@inheritDoc OptionalKernels.lstmStateBackward} */
+  lstmStateBackward?(dy: KernelInput<D>, gates: KernelInput<D>, c: KernelInput<D>, wrt: 'gates' | 'c', out: Shape): D;
+  /** {@inheritDoc OptionalKernels.lstmOutput} */
+  lstmOutput?(gates: KernelInput<D>, c: KernelInput<D>, out: Shape): D;
+  /** {@inheritDoc OptionalKernels.lstmOutputBackward} */
+  lstmOutputBackward?(dy: KernelInput<D>, gates: KernelInput<D>, c: KernelInput<D>, wrt: 'gates' | 'c', out: Shape): D;
+  /** {@inheritDoc OptionalKernels.concat} */
+  concat?(xs: readonly KernelInput<D>[], axis: number, out: Shape): D;
   /** Elementwise f(x). */
   unary(op: UnaryOp, x: KernelInput<D>, out: Shape): D;
   /** Elementwise f(a, b) with NumPy broadcasting to `out`; comparisons give 1 or 0. */
