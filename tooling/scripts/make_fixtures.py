@@ -653,6 +653,28 @@ def public_op_impl(op):
             gx, gw, gb = torch.autograd.grad(y, (x, w, b), t['dy'])
             return {'x': gx, 'weight': gw, 'bias': gb}[a['wrt']]
         return f
+    if op in ('lstm_cell', 'lstm_cell_state', 'lstm_cell_output'):
+        # PyTorch's own LSTM cell on the gates: input = gates, W_ih = I, W_hh = 0, no biases, so
+        # its gates are ours exactly; lstm_cell gives [h', c'] joined along axis 1, lstm_cell_output
+        # h' = sigmoid(o)*tanh(c_next) (with c_next given, not computed)
+        def f(t, a):
+            if op == 'lstm_cell_output':
+                o = t['gates'].chunk(4, 1)[3]
+                return torch.sigmoid(o) * torch.tanh(t['c_next'])
+            n, h = t['c'].shape
+            h1, c1 = torch.lstm_cell(t['gates'], (torch.zeros(n, h), t['c']), torch.eye(4 * h), torch.zeros(4 * h, h))
+            return {'lstm_cell': lambda: torch.cat([h1, c1], 1), 'lstm_cell_state': lambda: c1}[op]()
+        return f
+    if op in ('lstm_cell_state_backward', 'lstm_cell_output_backward'):
+        # the gradient of the gates or of c (c_next) at upstream dy, by torch's autograd
+        def f(t, a):
+            gates = t['gates'].detach().requires_grad_(True)
+            state = t['c' if op == 'lstm_cell_state_backward' else 'c_next'].detach().requires_grad_(True)
+            i, fg, g, o = gates.chunk(4, 1)
+            y = torch.sigmoid(fg) * state + torch.sigmoid(i) * torch.tanh(g) if op == 'lstm_cell_state_backward' else torch.sigmoid(o) * torch.tanh(state)
+            dg, dc = torch.autograd.grad(y, (gates, state), t['dy'])
+            return dg if a['wrt'] == 'gates' else dc
+        return f
     if op == 'batch_moments':
         # each channel's mean and biased variance over every axis but 1, as rows of [2, C]
         def f(t, a):
@@ -797,6 +819,17 @@ def public_ops_cases():
     for wrt in ('x', 'weight', 'bias'):
         add('batch_normalize_backward_2d_' + wrt, 'batch_normalize_backward', {'eps': 1e-5, 'wrt': wrt},
             lambda: {'dy': rn(4, 3, 3, 5), 'x': rn(4, 3, 3, 5) * 2 + 1, 'weight': runif(0.5, 2.0, 3)}, differentiable=False)
+    # the LSTM cell's fused ops (gates [N, 4H] in PyTorch's order i, f, g, o), H = 4 and H = 3,
+    # gates spread over ±4 so the activations leave their linear ranges, and their gradient kernels
+    add('lstm_cell_h4', 'lstm_cell', {}, lambda: {'gates': rn(3, 16) * 2, 'c': rn(3, 4)})
+    add('lstm_cell_h3', 'lstm_cell', {}, lambda: {'gates': rn(2, 12) * 2, 'c': rn(2, 3)})
+    add('lstm_cell_state_h4', 'lstm_cell_state', {}, lambda: {'gates': rn(3, 16) * 2, 'c': rn(3, 4)})
+    add('lstm_cell_output_h4', 'lstm_cell_output', {}, lambda: {'gates': rn(3, 16) * 2, 'c_next': rn(3, 4)})
+    for wrt in ('gates', 'c'):
+        add('lstm_cell_state_backward_h4_' + wrt, 'lstm_cell_state_backward', {'wrt': wrt},
+            lambda: {'dy': rn(3, 4), 'gates': rn(3, 16) * 2, 'c': rn(3, 4)}, differentiable=False)
+        add('lstm_cell_output_backward_h3_' + wrt, 'lstm_cell_output_backward', {'wrt': wrt},
+            lambda: {'dy': rn(2, 3), 'gates': rn(2, 12) * 2, 'c_next': rn(2, 3)}, differentiable=False)
     add('batch_moments_2d', 'batch_moments', {}, lambda: {'x': rn(4, 3, 3, 5) * 2 + 1}, differentiable=False)
     add('batch_moments_1d', 'batch_moments', {}, lambda: {'x': rn(6, 4)}, differentiable=False)
     return cases
