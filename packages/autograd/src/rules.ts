@@ -4,7 +4,7 @@
  * entry) a compile error.
  */
 import {
-  add, batchNormalizeBackward, broadcastTo, conv2dBackpropFilter, conv2dBackpropInput, conv2dWithAttrs, cos, div, equal, gather, greater, less,
+  add, batchNormalizeBackward, gaussianFilterbankBackward, broadcastTo, conv2dBackpropFilter, conv2dBackpropInput, conv2dWithAttrs, cos, div, equal, gather, greater, less,
   log, lstmCellOutputBackward, lstmCellStateBackward, matmul, mul, neg, pad, pow, pool2dBackward, reshape, scatterAdd, sign, sin, slice, sub, sum, transpose,
   weightNormalizeBackward, where, type OpName, type OpRecord, type Tensor,
 } from '@wn/tensor';
@@ -12,7 +12,7 @@ import { fusedGradient } from './fused-rule.js';
 import { unbroadcast } from './unbroadcast.js';
 
 /** Ops whose outputs carry no gradient (integer-valued, batch statistics, or only used inside backward passes). */
-export const NON_DIFFERENTIABLE = ['argmax', 'conv2dBackpropFilter', 'pool2dBackward', 'weightNormBackward', 'batchMoments', 'batchNormBackward', 'lstmStateBackward', 'lstmOutputBackward'] as const;
+export const NON_DIFFERENTIABLE = ['argmax', 'conv2dBackpropFilter', 'pool2dBackward', 'weightNormBackward', 'batchMoments', 'batchNormBackward', 'lstmStateBackward', 'lstmOutputBackward', 'filterbankBackward'] as const;
 type NonDifferentiable = (typeof NON_DIFFERENTIABLE)[number];
 /** The ops that have a gradient rule: every op a listener can hear except the non-differentiable ones. */
 export type DifferentiableOp = Exclude<OpName, NonDifferentiable>;
@@ -163,6 +163,12 @@ export const GRAD_RULES: { [K in DifferentiableOp]: GradRule<K> } = {
       ifNeeded(needs[0], () => lstmCellOutputBackward(dh, gates, cNext, 'gates')),
       ifNeeded(needs[1], () => lstmCellOutputBackward(dh, gates, cNext, 'c')),
     ];
+  },
+
+  // the filterbank's direct gradient: one kernel for all three inputs, rows of [3, B]
+  filterbank(dy, { attrs: { n, length, floor }, inputs }, needs) {
+    const all = gaussianFilterbankBackward(dy, inputs[0], inputs[1], inputs[2], n, length, floor);
+    return inputs.map((x, k) => ifNeeded(needs[k], () => reshape(slice(all, [k, 0], [1, x.size]), x.shape)));
   },
 
   // each input's gradient is its block of dy

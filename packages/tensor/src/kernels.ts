@@ -55,6 +55,16 @@ export interface Pool2dAttrs {
   readonly pad: readonly [number, number, number, number];
 }
 
+/** Attributes of a Gaussian filterbank: its rows, its length and the floor of the row sums. */
+export interface FilterbankAttrs {
+  /** Filters per example (N ≥ 2). */
+  readonly n: number;
+  /** Pixels along the axis (L ≥ 1). */
+  readonly length: number;
+  /** Each row is divided by max(its sum, floor). */
+  readonly floor: number;
+}
+
 /** Attribute types per primitive (the dispatch record carries these to gradient rules). */
 export interface PrimitiveAttrs {
   /** Elementwise op of one input. */
@@ -180,6 +190,10 @@ export interface OptionalKernelAttrs {
     /** Which input's gradient. */
     wrt: 'gates' | 'c';
   };
+  /** A Gaussian filterbank [B, N, L] (DRAW's attention) from per-example centre, stride and variance. */
+  filterbank: FilterbankAttrs;
+  /** The gradients of {@link filterbank} with respect to the centre, the stride and the variance, as rows of [3, B]. */
+  filterbankBackward: FilterbankAttrs;
   /** Tensors joined along one axis (no attributes besides the axis). */
   concat: {
     /** The axis joined along. */
@@ -247,6 +261,13 @@ export interface OptionalKernels<D> {
   lstmOutputBackward(dy: KernelInput<D>, gates: KernelInput<D>, c: KernelInput<D>, wrt: 'gates' | 'c', out: Shape): D;
   /** The inputs (same rank, equal but for `axis`) joined along `axis` in order; `out` is the joined shape. */
   concat(xs: readonly KernelInput<D>[], axis: number, out: Shape): D;
+  /**
+   * F[b, i, a] = e / max(Σ_a e, floor) with e = exp(−(a − μ)²/(2σ²_b)), μ = centre_b + (i − N/2 + 0.5)·delta_b,
+   * for pixel a = 0..L−1; centre, delta and sigma2 hold one value per example. `out` is [B, N, L].
+   */
+  filterbank(centre: KernelInput<D>, delta: KernelInput<D>, sigma2: KernelInput<D>, attrs: FilterbankAttrs, out: Shape): D;
+  /** The gradients of `filterbank` given dF with respect to centre, delta and sigma2, as the rows of `out` [3, B]. */
+  filterbankBackward(dy: KernelInput<D>, centre: KernelInput<D>, delta: KernelInput<D>, sigma2: KernelInput<D>, attrs: FilterbankAttrs, out: Shape): D;
 }
 
 /**
@@ -276,6 +297,10 @@ export interface Kernels<D> extends Partial<OptionalKernels<D>> {
   lstmOutputBackward?(dy: KernelInput<D>, gates: KernelInput<D>, c: KernelInput<D>, wrt: 'gates' | 'c', out: Shape): D;
   /** {@inheritDoc OptionalKernels.concat} */
   concat?(xs: readonly KernelInput<D>[], axis: number, out: Shape): D;
+  /** {@inheritDoc OptionalKernels.filterbank} */
+  filterbank?(centre: KernelInput<D>, delta: KernelInput<D>, sigma2: KernelInput<D>, attrs: FilterbankAttrs, out: Shape): D;
+  /** {@inheritDoc OptionalKernels.filterbankBackward} */
+  filterbankBackward?(dy: KernelInput<D>, centre: KernelInput<D>, delta: KernelInput<D>, sigma2: KernelInput<D>, attrs: FilterbankAttrs, out: Shape): D;
   /** Elementwise f(x). */
   unary(op: UnaryOp, x: KernelInput<D>, out: Shape): D;
   /** Elementwise f(a, b) with NumPy broadcasting to `out`; comparisons give 1 or 0. */

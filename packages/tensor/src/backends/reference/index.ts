@@ -9,6 +9,7 @@ import { binaryFns, unaryFns } from './elementwise.js';
 import { createFusedKernel } from './fused.js';
 import { batchMomentsKernel, batchNormGradient, batchNormKernel } from './batch-norm.js';
 import { weightNormForward, weightNormGradient } from './weight-norm.js';
+import { filterbankGradient, filterbankLoop } from './filterbank.js';
 import { concatBlocks, lstmOutputGradient, lstmOutputLoop, lstmStateGradient, lstmStateLoop } from './lstm.js';
 
 /** The host storage of the reference backends: `Float32Array`, or `Float64Array` for `reference64`. */
@@ -40,6 +41,8 @@ export function createReferenceKernels(alloc: (n: number) => HostArray): Kernels
     lstmOutput: (gates, c) => lstmOutputLoop(gates.data, c.data, c.shape, alloc),
     lstmOutputBackward: (dy, gates, c, wrt) => lstmOutputGradient(dy.data, gates.data, c.data, c.shape, wrt, alloc),
     concat: (xs, axis, out) => concatBlocks(xs, axis, out, alloc),
+    filterbank: (centre, delta, sigma2, attrs) => filterbankLoop(centre.data, delta.data, sigma2.data, attrs, alloc),
+    filterbankBackward: (dy, centre, delta, sigma2, attrs) => filterbankGradient(dy.data, centre.data, delta.data, sigma2.data, attrs, alloc),
 
     unary(op, x, out) {
       const f = unaryFns[op];
