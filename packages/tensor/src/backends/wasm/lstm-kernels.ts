@@ -225,31 +225,41 @@ export function createLstmKernels(allocate: (n: number) => Float32Array): LstmKe
     }
     return at;
   };
-  /** Copies the inputs in, runs `name(...addresses, out, rows, 4·H)` and copies `outFloats` out. */
-  const call = (name: string, inputs: readonly In[], outFloats: number, [rows, h]: Shape): Float32Array => {
+  /**
+   * Copies the inputs in (of the gates, argument `gatesAt`, only the blocks the function reads),
+   * runs `name(...addresses, out, rows, 4·H)` and copies `outFloats` out.
+   */
+  const call = (name: string, inputs: readonly In[], outFloats: number, [rows, h]: Shape, gatesAt: number, blocks: readonly number[]): Float32Array => {
     top = 0;
     const addresses = inputs.map((x) => reserve(x.data.length));
     const yAt = reserve(outFloats);
     const heap = new Float32Array(memory.buffer);
-    inputs.forEach((x, k) => heap.set(x.data, addresses[k] / 4));
+    inputs.forEach((x, k) => {
+      if (k !== gatesAt || blocks.length === 4) return heap.set(x.data, addresses[k] / 4);
+      for (let n = 0, at = addresses[k] / 4; n < rows; n++) {
+        for (const b of blocks) heap.set(x.data.subarray((4 * n + b) * h, (4 * n + b + 1) * h), at + (4 * n + b) * h);
+      }
+    });
     exports[name](...addresses, yAt, rows, 4 * h);
     const y = allocate(outFloats);
     y.set(heap.subarray(yAt / 4, yAt / 4 + outFloats));
     return y;
   };
   const simd = (shape: Shape) => shape[1] % 4 === 0;
+  // gate blocks each function reads: i, f, g for the state, f for its c gradient, o for the output
+  const IFG = [0, 1, 2], F = [1], O = [3];
   return {
-    lstmState: (gates, c, out) => (simd(out) ? call('lstm_state', [gates, c], c.data.length, out) : (lstmStateLoop(gates.data, c.data, out, allocate) as Float32Array)),
-    lstmOutput: (gates, c, out) => (simd(out) ? call('lstm_output', [gates, c], c.data.length, out) : (lstmOutputLoop(gates.data, c.data, out, allocate) as Float32Array)),
+    lstmState: (gates, c, out) => (simd(out) ? call('lstm_state', [gates, c], c.data.length, out, 0, IFG) : (lstmStateLoop(gates.data, c.data, out, allocate) as Float32Array)),
+    lstmOutput: (gates, c, out) => (simd(out) ? call('lstm_output', [gates, c], c.data.length, out, 0, O) : (lstmOutputLoop(gates.data, c.data, out, allocate) as Float32Array)),
     lstmStateBackward(dy, gates, c, wrt) {
       if (!simd(c.shape)) return lstmStateGradient(dy.data, gates.data, c.data, c.shape, wrt, allocate) as Float32Array;
       return wrt === 'gates'
-        ? call('lstm_state_grad_gates', [dy, gates, c], gates.data.length, c.shape)
-        : call('lstm_state_grad_c', [dy, gates], c.data.length, c.shape);
+        ? call('lstm_state_grad_gates', [dy, gates, c], gates.data.length, c.shape, 1, IFG)
+        : call('lstm_state_grad_c', [dy, gates], c.data.length, c.shape, 1, F);
     },
     lstmOutputBackward(dy, gates, c, wrt) {
       if (!simd(c.shape)) return lstmOutputGradient(dy.data, gates.data, c.data, c.shape, wrt, allocate) as Float32Array;
-      return call(wrt === 'gates' ? 'lstm_output_grad_gates' : 'lstm_output_grad_c', [dy, gates, c], wrt === 'gates' ? gates.data.length : c.data.length, c.shape);
+      return call(wrt === 'gates' ? 'lstm_output_grad_gates' : 'lstm_output_grad_c', [dy, gates, c], wrt === 'gates' ? gates.data.length : c.data.length, c.shape, 1, O);
     },
   };
 }
