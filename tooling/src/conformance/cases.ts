@@ -472,8 +472,8 @@ add_({
   name: 'filterbank/gaussianFilterbank N 3 and 4 over 9 pixels',
   inputs: [x([3, 1], { low: -1, high: 9 }), x([3, 1], { low: 0.5, high: 2.5 }), x([3, 1], { positive: true }), x([2], { low: 0, high: 8 }), x([2], { low: 0.2, high: 3 }), x([2], { low: 0.5, high: 4 })],
   fn: (c, d, s, c2, d2, s2) => [gaussianFilterbank(c, d, s, 3, 9), gaussianFilterbank(c2, d2, s2, 4, 9, 1e-3)],
-  tol: 'reduction',
-  k: 9,
+  // sums of 9 (forward) and 36 (gradients) terms, but each an exp: its error on GPUs sets the bound
+  tol: 'elementwise',
 });
 // batch norm as one op (training statistics): [N, C], [N, C, L] and [N, C, H, W]; 2·37 = 74 values
 // per channel is not a multiple of the SIMD widths; the gradient is the direct rule's
