@@ -653,6 +653,47 @@ def public_op_impl(op):
             gx, gw, gb = torch.autograd.grad(y, (x, w, b), t['dy'])
             return {'x': gx, 'weight': gw, 'bias': gb}[a['wrt']]
         return f
+    if op in ('lstm_cell', 'lstm_cell_state', 'lstm_cell_output'):
+        # PyTorch's own LSTM cell on the gates: input = gates, W_ih = I, W_hh = 0, no biases, so
+        # its gates are ours exactly; lstm_cell gives [h', c'] joined along axis 1, lstm_cell_output
+        # h' = sigmoid(o)*tanh(c_next) (with c_next given, not computed)
+        def f(t, a):
+            if op == 'lstm_cell_output':
+                o = t['gates'].chunk(4, 1)[3]
+                return torch.sigmoid(o) * torch.tanh(t['c_next'])
+            n, h = t['c'].shape
+            h1, c1 = torch.lstm_cell(t['gates'], (torch.zeros(n, h), t['c']), torch.eye(4 * h), torch.zeros(4 * h, h))
+            return {'lstm_cell': lambda: torch.cat([h1, c1], 1), 'lstm_cell_state': lambda: c1}[op]()
+        return f
+    if op in ('gaussian_filterbank', 'gaussian_filterbank_backward'):
+        # DRAW's filterbank (Gregor et al. 2015, eq. 25-26 with 0-indexed filters), rows divided by
+        # max(sum, floor); the backward is torch's autograd of it, the three gradients as rows of [3, B]
+        def bank(c, d, s, a):
+            n, length = a['n'], a['length']
+            b = c.numel()
+            offsets = (torch.arange(n, dtype=torch.float32) - (n / 2 - 0.5)).view(1, n, 1)
+            mu = c.reshape(b, 1, 1) + offsets * d.reshape(b, 1, 1)
+            pixels = torch.arange(length, dtype=torch.float32).view(1, 1, length)
+            e = torch.exp((pixels - mu) ** 2 / (s.reshape(b, 1, 1) * -2))
+            return e / torch.clamp_min(e.sum(2, keepdim=True), a['floor'])
+        if op == 'gaussian_filterbank':
+            return lambda t, a: bank(t['centre'], t['delta'], t['sigma2'], a)
+
+        def f(t, a):
+            xs = [t[k].detach().requires_grad_(True) for k in ('centre', 'delta', 'sigma2')]
+            grads = torch.autograd.grad(bank(*xs, a), xs, t['dy'])
+            return torch.stack([g.reshape(-1) for g in grads])
+        return f
+    if op in ('lstm_cell_state_backward', 'lstm_cell_output_backward'):
+        # the gradient of the gates or of c (c_next) at upstream dy, by torch's autograd
+        def f(t, a):
+            gates = t['gates'].detach().requires_grad_(True)
+            state = t['c' if op == 'lstm_cell_state_backward' else 'c_next'].detach().requires_grad_(True)
+            i, fg, g, o = gates.chunk(4, 1)
+            y = torch.sigmoid(fg) * state + torch.sigmoid(i) * torch.tanh(g) if op == 'lstm_cell_state_backward' else torch.sigmoid(o) * torch.tanh(state)
+            dg, dc = torch.autograd.grad(y, (gates, state), t['dy'])
+            return dg if a['wrt'] == 'gates' else dc
+        return f
     if op == 'batch_moments':
         # each channel's mean and biased variance over every axis but 1, as rows of [2, C]
         def f(t, a):
@@ -797,6 +838,25 @@ def public_ops_cases():
     for wrt in ('x', 'weight', 'bias'):
         add('batch_normalize_backward_2d_' + wrt, 'batch_normalize_backward', {'eps': 1e-5, 'wrt': wrt},
             lambda: {'dy': rn(4, 3, 3, 5), 'x': rn(4, 3, 3, 5) * 2 + 1, 'weight': runif(0.5, 2.0, 3)}, differentiable=False)
+    # the LSTM cell's fused ops (gates [N, 4H] in PyTorch's order i, f, g, o), H = 4 and H = 3,
+    # gates spread over ±4 so the activations leave their linear ranges, and their gradient kernels
+    add('lstm_cell_h4', 'lstm_cell', {}, lambda: {'gates': rn(3, 16) * 2, 'c': rn(3, 4)})
+    add('lstm_cell_h3', 'lstm_cell', {}, lambda: {'gates': rn(2, 12) * 2, 'c': rn(2, 3)})
+    add('lstm_cell_state_h4', 'lstm_cell_state', {}, lambda: {'gates': rn(3, 16) * 2, 'c': rn(3, 4)})
+    add('lstm_cell_output_h4', 'lstm_cell_output', {}, lambda: {'gates': rn(3, 16) * 2, 'c_next': rn(3, 4)})
+    for wrt in ('gates', 'c'):
+        add('lstm_cell_state_backward_h4_' + wrt, 'lstm_cell_state_backward', {'wrt': wrt},
+            lambda: {'dy': rn(3, 4), 'gates': rn(3, 16) * 2, 'c': rn(3, 4)}, differentiable=False)
+        add('lstm_cell_output_backward_h3_' + wrt, 'lstm_cell_output_backward', {'wrt': wrt},
+            lambda: {'dy': rn(2, 3), 'gates': rn(2, 12) * 2, 'c_next': rn(2, 3)}, differentiable=False)
+    # DRAW's Gaussian filterbank: read (N = 2) and write (N = 5) banks over 28 pixels, centres
+    # across the image and a little off it, one window far off the image (its row sums under the floor)
+    add('gaussian_filterbank_read', 'gaussian_filterbank', {'n': 2, 'length': 28, 'floor': 1e-8},
+        lambda: {'centre': runif(-2, 30, 4, 1), 'delta': runif(0.5, 8, 4, 1), 'sigma2': runif(0.3, 6, 4, 1)})
+    add('gaussian_filterbank_write_far', 'gaussian_filterbank', {'n': 5, 'length': 28, 'floor': 1e-8},
+        lambda: {'centre': torch.cat([runif(0, 28, 2), torch.tensor([400.0])]), 'delta': runif(0.5, 4, 3), 'sigma2': runif(0.3, 3, 3)})
+    add('gaussian_filterbank_backward', 'gaussian_filterbank_backward', {'n': 5, 'length': 28, 'floor': 1e-8},
+        lambda: {'dy': rn(3, 5, 28), 'centre': runif(0, 28, 3, 1), 'delta': runif(0.5, 4, 3, 1), 'sigma2': runif(0.3, 3, 3, 1)}, differentiable=False)
     add('batch_moments_2d', 'batch_moments', {}, lambda: {'x': rn(4, 3, 3, 5) * 2 + 1}, differentiable=False)
     add('batch_moments_1d', 'batch_moments', {}, lambda: {'x': rn(6, 4)}, differentiable=False)
     return cases

@@ -4,15 +4,15 @@
  * entry) a compile error.
  */
 import {
-  add, batchNormalizeBackward, broadcastTo, conv2dBackpropFilter, conv2dBackpropInput, conv2dWithAttrs, cos, div, equal, gather, greater, less,
-  log, matmul, mul, neg, pad, pow, pool2dBackward, reshape, scatterAdd, sign, sin, slice, sub, sum, transpose,
+  add, batchNormalizeBackward, gaussianFilterbankBackward, broadcastTo, conv2dBackpropFilter, conv2dBackpropInput, conv2dWithAttrs, cos, div, equal, gather, greater, less,
+  log, lstmCellOutputBackward, lstmCellStateBackward, matmul, mul, neg, pad, pow, pool2dBackward, reshape, scatterAdd, sign, sin, slice, sub, sum, transpose,
   weightNormalizeBackward, where, type OpName, type OpRecord, type Tensor,
 } from '@wn/tensor';
 import { fusedGradient } from './fused-rule.js';
 import { unbroadcast } from './unbroadcast.js';
 
 /** Ops whose outputs carry no gradient (integer-valued, batch statistics, or only used inside backward passes). */
-export const NON_DIFFERENTIABLE = ['argmax', 'conv2dBackpropFilter', 'pool2dBackward', 'weightNormBackward', 'batchMoments', 'batchNormBackward'] as const;
+export const NON_DIFFERENTIABLE = ['argmax', 'conv2dBackpropFilter', 'pool2dBackward', 'weightNormBackward', 'batchMoments', 'batchNormBackward', 'lstmStateBackward', 'lstmOutputBackward', 'filterbankBackward'] as const;
 type NonDifferentiable = (typeof NON_DIFFERENTIABLE)[number];
 /** The ops that have a gradient rule: every op a listener can hear except the non-differentiable ones. */
 export type DifferentiableOp = Exclude<OpName, NonDifferentiable>;
@@ -148,6 +148,37 @@ export const GRAD_RULES: { [K in DifferentiableOp]: GradRule<K> } = {
       ifNeeded(needs[0], () => weightNormalizeBackward(dw, v, g, dim, 'v')),
       ifNeeded(needs[1], () => weightNormalizeBackward(dw, v, g, dim, 'g')),
     ];
+  },
+
+  // the LSTM cell's direct gradients: one kernel per input, each recomputing the gate activations
+  lstmState(dc, { inputs: [gates, c] }, needs) {
+    return [
+      ifNeeded(needs[0], () => lstmCellStateBackward(dc, gates, c, 'gates')),
+      ifNeeded(needs[1], () => lstmCellStateBackward(dc, gates, c, 'c')),
+    ];
+  },
+
+  lstmOutput(dh, { inputs: [gates, cNext] }, needs) {
+    return [
+      ifNeeded(needs[0], () => lstmCellOutputBackward(dh, gates, cNext, 'gates')),
+      ifNeeded(needs[1], () => lstmCellOutputBackward(dh, gates, cNext, 'c')),
+    ];
+  },
+
+  // the filterbank's direct gradient: one kernel for all three inputs, rows of [3, B]
+  filterbank(dy, { attrs: { n, length, floor }, inputs }, needs) {
+    const all = gaussianFilterbankBackward(dy, inputs[0], inputs[1], inputs[2], n, length, floor);
+    return inputs.map((x, k) => ifNeeded(needs[k], () => reshape(slice(all, [k, 0], [1, x.size]), x.shape)));
+  },
+
+  // each input's gradient is its block of dy
+  concat(dy, { attrs: { axis }, inputs }, needs) {
+    let offset = 0;
+    return inputs.map((x, k) => {
+      const begin = x.shape.map((_, d) => (d === axis ? offset : 0));
+      offset += x.shape[axis];
+      return ifNeeded(needs[k], () => slice(dy, begin, x.shape));
+    });
   },
 
   // the direct batch-norm gradient, one kernel per input (each recomputes the per-channel sums)

@@ -9,10 +9,11 @@ import { pathToFileURL } from 'node:url';
 import { getBackend, Rng } from '@wn/tensor';
 import { VARIANT_NAMES, type VariantName } from '@wn/layers';
 import { formatDuration, markdownTable, mean, OptionError, sampleSd } from '@wn/runs';
-import { findRunFolders, formatHelp, interruptOnSignals, opt, parseCommandLine, runMain, runOptions, runSetup, savedWeights, seedOptions, userPath, writeFileAtomic, type CommandLineSpec } from '@wn/runs/node';
+import { findRunFolders, formatHelp, interruptOnSignals, opt, parseCommandLine, runMain, runOptions, runSetup, savedWeights, seedOptions, userPath, writeFileAtomic, writeRunReport, type CommandLineSpec } from '@wn/runs/node';
 import { compare } from './compare.js';
 import { DATASETS, loadBinarizedData, type BinarizedData } from './data/mnist.js';
 import { evaluateBounds } from './evaluate.js';
+import { evaluationFileName, reportGenRuns, type SavedEvaluation } from './report.js';
 import { openRun, type SavedRun } from './saved-run.js';
 import { Draw, drawSettingsConfig } from './draw/entry.js';
 import { canvasSequenceFiles } from './draw/sequence.js';
@@ -45,7 +46,7 @@ export const OPTIONS = {
 
   k: opt.integer({ group: EVAL, min: 0, help: 'importance samples for the IW bound (train/compare: per epoch, 0 off; eval: default 5000, the IWAE protocol)' }),
   'k-images': opt.integer({ group: EVAL, min: 1, help: 'compute the IW bound on the first N test images' }),
-  run: opt.string({ group: EVAL, valueName: 'DIR', nonEmpty: true, commands: ['eval', 'sample', 'draw-sequence'], help: 'a run folder: its model.safetensors when finished, else its latest checkpoint (a run still training, or interrupted)' }),
+  run: opt.string({ group: EVAL, valueName: 'DIR', nonEmpty: true, commands: ['eval', 'sample', 'draw-sequence', 'report'], help: 'a run folder: its model.safetensors when finished, else its latest checkpoint (a run still training, or interrupted); eval and report: also a folder of runs' }),
   images: opt.integer({ group: EVAL, min: 1, max: 256, commands: ['draw-sequence'], help: 'images drawn in the GIF (default 16; the PNG strip shows the first 8)' }),
 
   ...runOptions({ out: 'output folder (default runs/<model>-…)', quiet: 'a line per epoch (bounds, images/s, ETA)' }),
@@ -66,7 +67,8 @@ const CLI: CommandLineSpec<typeof OPTIONS> = {
     start: 'the quick VAE comparison (standard vs weightnorm+init): a table, charts and sample grids in a few minutes',
     train: 'train one model under one variant',
     compare: 'variants × seeds on the same data and budget: test bound vs epochs and vs seconds (mean ± sd), a table',
-    eval: 'the test ELBO and IW bound of a run, finished or in progress, or of every run in a folder (--run DIR, --k, default 5000)',
+    eval: 'the test ELBO and IW bound of a run, finished or in progress, or of every run in a folder (--run DIR, --k, default 5000); saved as eval-k<K>-n<images>.json in each run folder',
+    report: 'tables and charts of the runs in a folder (--run DIR), finished or still training, at equal epochs, with the IW bounds eval saved; writes report.md/json and report-*.svg/png into --out (default: that folder)',
     sample: 'PNG grids of samples and reconstructions of a run (--run DIR, --out DIR)',
     'draw-sequence': "DRAW's canvas over its T steps as an animated GIF and a PNG strip (--run DIR of a DRAW run, --out DIR)",
   },
@@ -157,19 +159,25 @@ function evalCommand(dir: string, o: Values, t0: number): number {
   if (runs.length === 0) throw new OptionError('--run', `${dir} has no run to read (neither model.safetensors of a finished run nor checkpoint.safetensors of one in progress), here or in the folders below`);
   const k = o.k ?? 5000;
   const rows = runs.map((run) => {
-    const saved = openRun(run);
+    const savedRun = openRun(run);
     try {
-      const { args, model } = saved;
-      const data = loadBinarizedData({ ...args, testLimit: testLimitOf(o, saved) });
+      const { args, model } = savedRun;
+      const data = loadBinarizedData({ ...args, testLimit: testLimitOf(o, savedRun) });
       const kImages = o['k-images'] ?? Math.min(1000, data.test.n);
-      process.stdout.write(`${runs.length > 1 ? '\n' : ''}Evaluating ${args.model} ${args.variant} (${runs.length > 1 ? relative(dir, run) : o.run}: ${weightsText(saved)}) on ${data.test.n} test images of ${data.name}; ` +
+      process.stdout.write(`${runs.length > 1 ? '\n' : ''}Evaluating ${args.model} ${args.variant} (${runs.length > 1 ? relative(dir, run) : o.run}: ${weightsText(savedRun)}) on ${data.test.n} test images of ${data.name}; ` +
         `IW bound with k = ${k} on ${kImages} images\n  ${data.binarization}\n`);
       const b = evaluateBounds(model, data.test, { k, kImages, rng: new Rng(args.seed, 0xe7a1) });
       const iw = b.iw === null ? '' : `, IW bound (k = ${k}) ${b.iw.toFixed(2)}; ${(b.iwSeconds / kImages).toFixed(2)} s per image for the IW bound`;
-      process.stdout.write(`test ELBO ${b.elbo.toFixed(2)} nats; on the ${kImages} images: ELBO ${b.elboOnKImages?.toFixed(2) ?? '—'}${iw} (${formatDuration((performance.now() - t0) / 1000)} in all)\n`);
-      return { model: args.model, variant: args.variant, epochs: saved.epochs, elbo: b.elbo, iw: b.iw };
+      const saved: SavedEvaluation = {
+        k, k_images: kImages, test_images: data.test.n, elbo: b.elbo, elbo_on_k_images: b.elboOnKImages, iw: b.iw,
+        iw_seconds_per_image: kImages > 0 ? b.iwSeconds / kImages : 0, epochs: savedRun.epochs, averaged: savedRun.averaged, source: savedRun.source,
+      };
+      const file = join(run, evaluationFileName(k, kImages));
+      writeFileAtomic(file, JSON.stringify(saved, null, 2) + '\n');
+      process.stdout.write(`test ELBO ${b.elbo.toFixed(2)} nats; on the ${kImages} images: ELBO ${b.elboOnKImages?.toFixed(2) ?? '—'}${iw} (${formatDuration((performance.now() - t0) / 1000)} in all)\nSaved in ${file} (wn-gen report shows it)\n`);
+      return { model: args.model, variant: args.variant, epochs: savedRun.epochs, elbo: b.elbo, iw: b.iw };
     } finally {
-      saved.dispose();
+      savedRun.dispose();
     }
   });
   if (runs.length > 1) {
@@ -209,6 +217,16 @@ export async function main(argv: readonly string[]): Promise<number> {
   if (positionals.length > 0) throw new OptionError('wn-gen', `unexpected argument '${positionals[0]}'`);
   const setup = runSetup(o);
   const t0 = performance.now();
+
+  if (command === 'report') {
+    if (!o.run) throw new OptionError('--run', 'report needs a folder of wn-gen runs (a comparison\'s, or any folder holding run folders)');
+    const dir = userPath(o.run);
+    const report = reportGenRuns(dir, { name: o.run });
+    const outDir = o.out ? userPath(o.out) : dir;
+    const files = writeRunReport(outDir, report);
+    process.stdout.write(`${report.markdown}\n${report.runs} runs (${report.finished} finished); wrote ${files.join(', ')} in ${outDir}\n`);
+    return 0;
+  }
 
   if (command === 'eval' || command === 'sample' || command === 'draw-sequence') {
     if (!o.run) throw new OptionError('--run', `${command} needs --run DIR, a run folder`);

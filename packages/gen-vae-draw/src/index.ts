@@ -13,6 +13,7 @@ export { VAE_ENTRY, VAE_PAPER_SETTINGS, vaeSizes, scaledChannels } from './vae/e
 export { evaluateBounds, iwBounds, hostLogMeanExp, IW_SAMPLES_PER_PASS, type BoundOptions, type Bounds } from './evaluate.js';
 export { loadBinarizedData, trainBatch, imageBatch, mnistDataInstalled, DATASETS, TEST_BINARIZATION_SEED, type BinarizedData, type BinaryImages, type DataArgs, type DatasetName } from './data/mnist.js';
 export { train, presetArgs, buildModel, modelEntry, boundCharts, writeImageGrids, stepsPerEpoch, runSettings, RUN_KIND, TIMING_FIELDS, type Args, type EpochMetrics, type TrainOptions, type TrainResult } from './trainer.js';
+export { reportGenRuns, savedEvaluations, evaluationFileName, type GenReport, type SavedEvaluation } from './report.js';
 export { compare, formatSummaryTable, type CompareOptions, type CompareResult, type SummaryRow } from './compare.js';
 export { imageGridPng } from './images.js';
 export { openRun, type SavedRun } from './saved-run.js';

@@ -16,7 +16,7 @@ import { concat, Rng, tidy, WnError, type Tensor } from '@wn/tensor';
 import { noGrad } from '@wn/autograd';
 import { epochOrder, permutation } from '@wn/data';
 import { Adam, Adamax, clipGradNorm, paramGrads, ParamEMA, type VariantName } from '@wn/layers';
-import { assertFiniteLoss, FieldReader, Progress, renderChart, seedSeries, StateBag, type CheckpointParts, type JsonValue, type MetricsRow, type RunResult } from '@wn/runs';
+import { assertFiniteLoss, FieldReader, PALETTE, Progress, renderChart, seedSeries, StateBag, type CheckpointParts, type CurveOptions, type JsonValue, type MetricsRow, type RunResult } from '@wn/runs';
 import { RUN_FILES, RunFolder, runModeOf, yieldToEventLoop, type RunControl } from '@wn/runs/node';
 import { loadBinarizedData, trainBatch, imageBatch, type BinarizedData, type DatasetName } from './data/mnist.js';
 import { evaluateBounds } from './evaluate.js';
@@ -386,20 +386,55 @@ export function writeImageGrids(folder: { write(name: string, bytes: Uint8Array)
   });
 }
 
-/** The bound charts: test ELBO vs epoch and vs training seconds (mean ± sd over seeds). */
-export function boundCharts(curves: readonly { name: string; runs: readonly (readonly EpochMetrics[])[] }[], subtitle: string) {
+/**
+ * The bound charts: test ELBO vs epoch and vs training seconds (mean ± sd over seeds). With Polyak averaging, each
+ * variant also gets its raw-weight curve, dashed in the same colour, and the y axis starts at the raw curves' lowest
+ * point: the average lags far behind in the first epochs (it still holds the first steps' weights), and would squash
+ * every curve into a strip. Without averaging, the axis leaves out a first epoch lying further below the rest than
+ * twice their spread. Points below the axis are drawn on its bottom edge, and the subtitle says so.
+ */
+export function boundCharts(curves: readonly { name: string; runs: readonly (readonly EpochMetrics[])[] }[], subtitle: string, options: CurveOptions = {}) {
   const seeds = Math.max(0, ...curves.map((c) => c.runs.length));
-  const sub = seeds > 1 ? `${subtitle}; mean ± sd over ${seeds} seeds` : subtitle;
+  const rows = curves.flatMap((c) => c.runs.flatMap((r) => [...r]));
+  const averaged = rows.some((m) => m.test_elbo_raw !== m.test_elbo);
+  const lowest = (ys: readonly number[]) => ys.filter(Number.isFinite).reduce((a, b) => Math.min(a, b), Infinity);
+  let floor: number | null = null;
+  if (averaged) {
+    const rawLow = lowest(rows.map((m) => m.test_elbo_raw));
+    if (lowest(rows.map((m) => m.test_elbo)) < rawLow) floor = rawLow;
+  } else {
+    const later = curves.flatMap((c) => c.runs.flatMap((r) => r.slice(1).map((m) => m.test_elbo))).filter(Number.isFinite);
+    const first = curves.flatMap((c) => c.runs.flatMap((r) => r.slice(0, 1).map((m) => m.test_elbo)));
+    const lo = lowest(later), hi = later.reduce((a, b) => Math.max(a, b), -Infinity);
+    if (Number.isFinite(lo) && first.some((y) => lo - y > 2 * (hi - lo))) floor = lo;
+  }
+  const notes = [
+    seeds > 1 ? (options.partial ? 'mean ± sd over the seeds so far' : `mean ± sd over ${seeds} seeds`) : '',
+    averaged ? 'solid: Polyak average' : '',
+    floor !== null ? (averaged ? 'its first epochs lie below the axis' : 'epoch 1 lies below the axis') : '',
+  ].filter(Boolean);
   const files = [];
   for (const [axis, name, xLabel] of [['epoch', 'test-elbo-vs-epoch', 'epoch'], ['seconds', 'test-elbo-vs-time', 'training time (s)']] as const) {
+    const series = curves.flatMap((c, i) => {
+      const color = PALETTE[i % PALETTE.length];
+      const main = { ...seedSeries(c.name, c.runs, axis, 'test_elbo', options), color };
+      return averaged ? [main, { name: `${c.name}, raw weights`, points: seedSeries(c.name, c.runs, axis, 'test_elbo_raw', options).points, color, dashed: true }] : [main];
+    });
     files.push(...renderChart(name, {
-      title: `Test ELBO vs ${axis === 'epoch' ? 'epoch' : 'training time'}`,
-      subtitle: sub,
+      title: `Test ELBO vs ${axis === 'epoch' ? 'epoch' : 'training time'} (${subtitle})`,
+      subtitle: notes.join('; '),
       xLabel,
       yLabel: 'test ELBO (nats per image)',
       ...(axis === 'epoch' ? { xIntegers: true } : { xMin: 0 }),
-      series: curves.map((c) => seedSeries(c.name, c.runs, axis, 'test_elbo')),
+      ...(floor !== null ? { yMin: niceFloor(floor) } : {}),
+      series,
     }));
   }
   return files;
+}
+
+/** A round number at or below `y` (to 2 significant digits of its magnitude), for an axis start. */
+function niceFloor(y: number): number {
+  const step = 10 ** Math.floor(Math.log10(Math.abs(y) || 1) - 1);
+  return Math.floor(y / step) * step;
 }

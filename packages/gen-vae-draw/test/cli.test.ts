@@ -27,7 +27,7 @@ describe('wn-gen CLI', () => {
     const out = capture();
     expect(await main(['--help'])).toBe(0);
     const text = out.join('');
-    expect(text).toMatch(/^Usage: wn-gen \[start\|train\|compare\|eval\|sample\|draw-sequence\]/);
+    expect(text).toMatch(/^Usage: wn-gen \[start\|train\|compare\|eval\|report\|sample\|draw-sequence\]/);
     expect(text).toMatch(/draw quick: T 16 \(paper 64\)/);
     for (const flag of ['--model', '--preset', '--variant', '--setting', '--epochs', '--ema-decay', '--k', '--run', '--seeds', '--resume', '--overwrite', '--dataset']) expect(text).toContain(flag);
     expect(text).toMatch(/vae quick: channels 8\/16 \(paper 16\/32\), hidden 128 \(paper 450\).*2000 training \/ 500 test images, 3 epochs/);
@@ -100,6 +100,20 @@ describe('wn-gen CLI', () => {
     const all = out.join('');
     expect(all.match(/^Evaluating vae weightnorm\+init \((in-progress|run): /gm)).toHaveLength(2);
     expect(all).toMatch(/\| vae \| weightnorm\+init \| 2 \| 1 \| -[\d.]+ ± 0\.00 \| -[\d.]+ ± 0\.00 \|/);
+    vi.restoreAllMocks();
+
+    // eval saved each result beside the run; report reads them with the curves
+    const saved = JSON.parse(readFileSync(join(run, 'eval-k4-n3.json'), 'utf8'));
+    expect(saved).toMatchObject({ k: 4, k_images: 3, test_images: 10, epochs: 1, averaged: true });
+    expect(saved.iw.toFixed(2)).toBe(line![2]);
+    capture();
+    expect(await main(['report', '--run', root, '--out', join(root, 'report')])).toBe(0);
+    const report = readFileSync(join(root, 'report', 'report.md'), 'utf8');
+    expect(report).toContain('## vae');
+    expect(report).toMatch(new RegExp(`\\| weightnorm\\+init \\| 1 \\| 1 / 1 \\| -[\\d.]+ \\| -[\\d.]+ \\| ${line![2]} \\(k = 4, 3 images, epoch 1\\)`));
+    expect(existsSync(join(root, 'report', 'report-vae-test-elbo-vs-epoch.png'))).toBe(true);
+    await expect(main(['report'])).rejects.toThrow(/--run: report needs a folder of wn-gen runs/);
+    await expect(main(['report', '--run', join(root, 'grids')])).rejects.toThrow(/holds no wn-gen run/);
   });
 
   it('draw-sequence writes the canvas of a DRAW run over its T steps: a GIF with one frame per step and a PNG strip', async () => {

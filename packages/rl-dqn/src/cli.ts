@@ -9,9 +9,10 @@ import { join, relative, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { getBackend } from '@wn/tensor';
 import { encodeGif, formatDuration, frameStripPng, markdownTable, mean, OptionError, sampleSd } from '@wn/runs';
-import { findRunFolders, formatHelp, interruptOnSignals, opt, parseCommandLine, runMain, runOptions, runSetup, RUN_GROUP, savedWeights, seedOptions, userPath, writeFileAtomic, type CommandLineSpec } from '@wn/runs/node';
+import { findRunFolders, formatHelp, interruptOnSignals, opt, parseCommandLine, runMain, runOptions, runSetup, RUN_GROUP, savedWeights, seedOptions, userPath, writeFileAtomic, writeRunReport, type CommandLineSpec } from '@wn/runs/node';
 import { listEnvs } from './envs/index.js';
 import { compare } from './dqn/compare.js';
+import { reportDqnRuns } from './dqn/report.js';
 import { checkArgs, evaluate, makeEnvFor, PRESET_NAMES, presetArgs, RUN_KIND, train, type Args } from './dqn/dqn.js';
 import { openAgent } from './dqn/saved.js';
 import { OPTIMIZERS } from './dqn/optimizers.js';
@@ -54,7 +55,7 @@ export const OPTIONS = {
   'eval-episodes': opt.integer({ group: EVAL, min: 0, help: 'evaluation episodes (after training; eval: how many)' }),
   'eval-epsilon': opt.number({ group: EVAL, min: 0, max: 1, help: 'ε of evaluation episodes' }),
   'eval-every': opt.integer({ group: EVAL, min: 0, help: 'frames between evaluations during training (0: only at the end)' }),
-  run: opt.string({ group: EVAL, valueName: 'DIR', nonEmpty: true, commands: ['eval', 'render'], help: 'a run folder: its model.safetensors when finished, else its latest checkpoint (a run still training, or interrupted); render without it plays a random policy' }),
+  run: opt.string({ group: EVAL, valueName: 'DIR', nonEmpty: true, commands: ['eval', 'render', 'report'], help: 'a run folder: its model.safetensors when finished, else its latest checkpoint (a run still training, or interrupted); render without it plays a random policy; report: a folder of runs' }),
   'max-frames': opt.integer({ group: EVAL, min: 1, commands: ['render'], help: 'render at most N steps (default 300)' }),
 
   ...runOptions({ out: 'output folder (default: runs/dqn-<preset>[-<variant>-seed<N>])', quiet: 'a line per metric row (frames/s, updates/s, episodes, 100-episode return, ε, ETA)' }),
@@ -70,6 +71,7 @@ const CLI: CommandLineSpec<typeof OPTIONS> = {
     train: 'train one agent',
     eval: 'evaluate the agent of a run, finished or in progress, or of every run in a folder (--run DIR), for N episodes',
     render: 'play one episode and write it as an animated GIF and a PNG strip of frames',
+    report: 'tables and a chart of the runs in a folder (--run DIR), finished or still training, at equal frames; writes report.md/json and report-return-vs-frames.svg/png into --out (default: that folder)',
   },
   defaultCommand: 'compare',
   options: OPTIONS,
@@ -174,6 +176,16 @@ export async function main(argv: readonly string[]): Promise<number> {
     return 0;
   }
 
+
+  if (command === 'report') {
+    if (!o.run) throw new OptionError('--run', 'report needs a folder of wn-dqn runs (a comparison\'s, or any folder holding run folders)');
+    const dir = userPath(o.run);
+    const report = reportDqnRuns(dir, { name: o.run });
+    const outDir = o.out ? userPath(o.out) : dir;
+    const files = writeRunReport(outDir, report);
+    process.stdout.write(`${report.markdown}\n${report.runs} runs (${report.finished} finished); wrote ${files.join(', ')} in ${outDir}\n`);
+    return 0;
+  }
 
   if (command === 'render') {
     const agent = o.run ? openAgent(userPath(o.run)) : null;

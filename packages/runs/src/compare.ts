@@ -91,24 +91,30 @@ export function sampleSd(xs: readonly number[]): number {
   return Math.sqrt(xs.reduce((a, x) => a + (x - m) ** 2, 0) / (xs.length - 1));
 }
 
+/** How far a curve over seeds goes: `partial` continues past the shortest run over the runs that have each row. */
+export interface CurveOptions {
+  /** Go as far as the longest run, each row over the runs that reached it (runs still training); default: the shortest. */
+  partial?: boolean;
+}
+
 /**
  * Row by row over seeds: the mean of every numeric field (over the rows that have it), as far as
- * the shortest run goes. Fields present in no row stay absent.
+ * the shortest run goes (or, `partial`, the longest). Fields present in no row stay absent.
  */
-export function meanCurve<R extends MetricsRow>(runs: readonly (readonly R[])[]): R[] {
-  return statCurve(runs, mean);
+export function meanCurve<R extends MetricsRow>(runs: readonly (readonly R[])[], options: CurveOptions = {}): R[] {
+  return statCurve(runs, mean, options);
 }
 
 /** Row by row over seeds: the sample standard deviation of every field. */
-export function sdCurve<R extends MetricsRow>(runs: readonly (readonly R[])[]): R[] {
-  return statCurve(runs, sampleSd);
+export function sdCurve<R extends MetricsRow>(runs: readonly (readonly R[])[], options: CurveOptions = {}): R[] {
+  return statCurve(runs, sampleSd, options);
 }
 
-function statCurve<R extends MetricsRow>(runs: readonly (readonly R[])[], stat: (xs: readonly number[]) => number): R[] {
+function statCurve<R extends MetricsRow>(runs: readonly (readonly R[])[], stat: (xs: readonly number[]) => number, options: CurveOptions): R[] {
   if (runs.length === 0) return [];
-  const n = Math.min(...runs.map((r) => r.length));
+  const n = (options.partial ? Math.max : Math.min)(...runs.map((r) => r.length));
   return Array.from({ length: n }, (_, i) => {
-    const at = runs.map((r) => r[i]);
+    const at = runs.filter((r) => i < r.length).map((r) => r[i]);
     const keys = [...new Set(at.flatMap((row) => Object.keys(row)))];
     const out: Record<string, number> = {};
     for (const k of keys) {
@@ -123,9 +129,9 @@ function statCurve<R extends MetricsRow>(runs: readonly (readonly R[])[], stat: 
  * A chart series for one variant: the seed-mean of `y` against the seed-mean of `x`, with a
  * mean ± sd band when there are several seeds.
  */
-export function seedSeries(name: string, runs: readonly (readonly MetricsRow[])[], x: string, y: string): Series {
-  const m = meanCurve(runs);
-  const sd = sdCurve(runs);
+export function seedSeries(name: string, runs: readonly (readonly MetricsRow[])[], x: string, y: string, options: CurveOptions = {}): Series {
+  const m = meanCurve(runs, options);
+  const sd = sdCurve(runs, options);
   const points = m.map((row) => [row[x] ?? NaN, row[y] ?? NaN] as const);
   if (runs.length < 2) return { name, points };
   const band = m.map((row, i) => [row[x] ?? NaN, (row[y] ?? NaN) - (sd[i][y] ?? NaN), (row[y] ?? NaN) + (sd[i][y] ?? NaN)] as const);

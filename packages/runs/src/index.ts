@@ -13,7 +13,7 @@ export { settingsDifferences, type SettingsDifference } from './settings.js';
 export { formatMetricsJsonl, parseMetricsJsonl, column, type MetricsRow } from './metrics.js';
 export { type RunResult } from './run-result.js';
 export { Progress, formatDuration, formatRate, type ProgressOptions, type ProgressSink } from './progress.js';
-export { compareVariants, rowsOf, mean, sampleSd, meanCurve, sdCurve, seedSeries, markdownTable, type ComparisonJob, type ComparisonRunResult, type ComparedRun, type Comparison } from './compare.js';
+export { compareVariants, rowsOf, mean, sampleSd, meanCurve, sdCurve, seedSeries, markdownTable, type CurveOptions, type ComparisonJob, type ComparisonRunResult, type ComparedRun, type Comparison } from './compare.js';
 export { renderChart, type ChartFile } from './charts.js';
 export { backendInfo, type BackendInfo } from './backend.js';
 export { layoutLineChart, niceTicks, logTicks, formatTick, formatLogTick, PALETTE, type ChartSpec, type Series, type Scene, type Primitive } from './plot/chart.js';

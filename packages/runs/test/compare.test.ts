@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { compareVariants, markdownTable, mean, meanCurve, rowsOf, sampleSd, sdCurve } from '../src/index.js';
+import { compareVariants, markdownTable, mean, meanCurve, rowsOf, sampleSd, sdCurve, seedSeries } from '../src/index.js';
 
 /** A stand-in model: its curve is a function of (variant, seed), so the aggregates are known. */
 const curve = (variant: string, seed: number) => [1, 2, 3].map((epoch) => ({ epoch, loss: (variant === 'a' ? 1 : 2) / epoch + seed / 100 }));
@@ -43,5 +43,15 @@ describe('compareVariants', () => {
     const m = meanCurve([[{ e: 1, x: 2 }, { e: 2, x: 4 }], [{ e: 1, x: 4, ema: 1 }]]);
     expect(m).toEqual([{ e: 1, x: 3, ema: 1 }]);
     expect(markdownTable(['name', 'value'], [['a', '1']])).toBe('| name | value |\n| --- | ---: |\n| a | 1 |');
+  });
+});
+
+describe('partial curves (runs still training)', () => {
+  it('go as far as the longest run, each row over the runs that reached it', () => {
+    const runs = [[{ x: 1, y: 2 }, { x: 2, y: 4 }, { x: 3, y: 6 }], [{ x: 1, y: 4 }]];
+    expect(meanCurve(runs)).toEqual([{ x: 1, y: 3 }]);
+    expect(meanCurve(runs, { partial: true })).toEqual([{ x: 1, y: 3 }, { x: 2, y: 4 }, { x: 3, y: 6 }]);
+    expect(sdCurve(runs, { partial: true }).map((r) => r.y)).toEqual([Math.SQRT2, 0, 0]);
+    expect(seedSeries('a', runs, 'x', 'y', { partial: true }).points).toEqual([[1, 3], [2, 4], [3, 6]]);
   });
 });

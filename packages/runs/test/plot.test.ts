@@ -1,7 +1,7 @@
 import { inflateSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { formatLogTick, formatTick, layoutLineChart, logTicks, niceTicks, type ChartSpec } from '../src/plot/chart.js';
-import { crc32, lineChartPng } from '../src/plot/png.js';
+import { crc32, dashPieces, lineChartPng, rasterizeScene } from '../src/plot/png.js';
 import { lineChartSvg } from '../src/plot/svg.js';
 import { renderChart, seedSeries } from '../src/index.js';
 
@@ -158,5 +158,47 @@ describe('seed bands and log axes', () => {
     const labels = scene.primitives.filter((p) => p.kind === 'text').map((p) => (p.kind === 'text' ? p.text : ''));
     expect(labels).toContain('100');
     expect(labels).toContain('0.01');
+  });
+});
+
+describe('dashed series', () => {
+  it('dash pieces follow the pattern along the whole line, across vertices', () => {
+    // an L-shaped line of length 10 + 10 with dashes of 3 on, 2 off
+    const pieces = dashPieces([[0, 0], [10, 0], [10, 10]], [3, 2]);
+    const lengths = pieces.map(([a, b]) => Math.hypot(b[0] - a[0], b[1] - a[1]));
+    expect(lengths.reduce((a, b) => a + b, 0)).toBeCloseTo(12, 9); // 4 periods of 5 over 20: 4 × 3 on
+    expect(pieces.map(([a]) => a)).toEqual([[0, 0], [5, 0], [10, 0], [10, 5]]);
+    expect(pieces.map(([, b]) => b)).toEqual([[3, 0], [8, 0], [10, 3], [10, 8]]);
+  });
+
+  it('a dashed series has stroke-dasharray in SVG and gaps in the PNG; its legend shows the dash', () => {
+    const chart: ChartSpec = {
+      title: 'dash', xLabel: 'x', yLabel: 'y', width: 320, height: 200,
+      series: [{ name: 'solid', points: [[0, 0], [1, 0]] }, { name: 'dashed', points: [[0, 1], [1, 1]], dashed: true }],
+    };
+    const svg = lineChartSvg(chart);
+    expect(svg).toMatch(/data-name="dashed" d="[^"]+" fill="none" stroke="#D55E00" stroke-width="2" stroke-dasharray="7 5"/);
+    expect(svg).not.toMatch(/data-name="solid"[^>]*stroke-dasharray/);
+    const scene = layoutLineChart(chart);
+    const legendLines = scene.primitives.filter((p) => p.kind === 'line' && p.role === 'legend');
+    expect(legendLines).toHaveLength(3); // one for the solid series, two strokes for the dashed one
+    // along each line's row in the PNG, count the pixels in the series colour: the dashed line has about 7/12 of them
+    const { width, rgb } = rasterizeScene(scene, 1);
+    const polylines = scene.primitives.filter((p) => p.kind === 'polyline');
+    const coloured = (k: number, c: [number, number, number]) => {
+      const line = polylines[k];
+      if (line.kind !== 'polyline') throw new Error('not a polyline');
+      const y = Math.round(line.points[0][1]);
+      let n = 0;
+      for (let x = Math.ceil(line.points[0][0]) + 1; x < Math.floor(line.points[1][0]) - 1; x++) {
+        const o = (y * width + x) * 3;
+        if (Math.abs(rgb[o] - c[0]) < 40 && Math.abs(rgb[o + 1] - c[1]) < 40 && Math.abs(rgb[o + 2] - c[2]) < 40) n++;
+      }
+      return n / (line.points[1][0] - line.points[0][0] - 3);
+    };
+    expect(coloured(0, [0, 114, 178])).toBeGreaterThan(0.95);
+    const dashedShare = coloured(1, [213, 94, 0]);
+    expect(dashedShare).toBeGreaterThan(0.45);
+    expect(dashedShare).toBeLessThan(0.75);
   });
 });

@@ -37,6 +37,8 @@ export * from './ops/nn.js';
 export * from './ops/fused.js';
 export * from './ops/weight-norm.js';
 export * from './ops/batch-norm.js';
+export * from './ops/lstm.js';
+export * from './ops/filterbank.js';
 export { fuse, FusedValue, type FusedBuilder, type FusedInputs, type FusedOperand } from './fused/builder.js';
 export { isPiecewiseConstant as isPiecewiseConstantProgram, keyOf as fusedProgramKey, validateProgram as validateFusedProgram, type FusedInstruction, type FusedProgram } from './fused/program.js';
 export type { TensorLike } from './ops/util.js';

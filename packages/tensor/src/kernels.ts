@@ -55,6 +55,16 @@ export interface Pool2dAttrs {
   readonly pad: readonly [number, number, number, number];
 }
 
+/** Attributes of a Gaussian filterbank: its rows, its length and the floor of the row sums. */
+export interface FilterbankAttrs {
+  /** Filters per example (N ≥ 2). */
+  readonly n: number;
+  /** Pixels along the axis (L ≥ 1). */
+  readonly length: number;
+  /** Each row is divided by max(its sum, floor). */
+  readonly floor: number;
+}
+
 /** Attribute types per primitive (the dispatch record carries these to gradient rules). */
 export interface PrimitiveAttrs {
   /** Elementwise op of one input. */
@@ -166,6 +176,29 @@ export interface OptionalKernelAttrs {
     /** Which input's gradient. */
     wrt: 'x' | 'weight' | 'bias';
   };
+  /** An LSTM cell's new state c' = σ(f)·c + σ(i)·tanh(g) from the gates [N, 4H] (blocks i, f, g, o) and c [N, H]. */
+  lstmState: Record<string, never>;
+  /** The gradient of {@link lstmState} with respect to the gates or c. */
+  lstmStateBackward: {
+    /** Which input's gradient. */
+    wrt: 'gates' | 'c';
+  };
+  /** An LSTM cell's output h' = σ(o)·tanh(c') from the gates [N, 4H] and the new state c' [N, H]. */
+  lstmOutput: Record<string, never>;
+  /** The gradient of {@link lstmOutput} with respect to the gates or c'. */
+  lstmOutputBackward: {
+    /** Which input's gradient. */
+    wrt: 'gates' | 'c';
+  };
+  /** A Gaussian filterbank [B, N, L] (DRAW's attention) from per-example centre, stride and variance. */
+  filterbank: FilterbankAttrs;
+  /** The gradients of {@link filterbank} with respect to the centre, the stride and the variance, as rows of [3, B]. */
+  filterbankBackward: FilterbankAttrs;
+  /** Tensors joined along one axis (no attributes besides the axis). */
+  concat: {
+    /** The axis joined along. */
+    axis: number;
+  };
 }
 /** Every kernel the table may hold: the primitives, then the optional ones. */
 export type KernelName = PrimitiveName | keyof OptionalKernelAttrs;
@@ -209,6 +242,32 @@ export interface OptionalKernels<D> {
    * Σ dy, γ's Σ dy·x̂ (`out` [C]), or x's (γ/σ)·(dy − mean(dy) − x̂·mean(dy·x̂)).
    */
   batchNormBackward(dy: KernelInput<D>, x: KernelInput<D>, weight: KernelInput<D>, eps: number, wrt: 'x' | 'weight' | 'bias', out: Shape): D;
+  /**
+   * c' = σ(f)·c + σ(i)·tanh(g), with gates [N, 4H] holding the blocks i, f, g, o along axis 1 and
+   * c [N, H]; `out` is [N, H].
+   */
+  lstmState(gates: KernelInput<D>, c: KernelInput<D>, out: Shape): D;
+  /**
+   * The gradient of `lstmState` given dc' (dy): the gates' ([N, 4H]: i block dy·tanh(g)·σ(i)(1−σ(i)),
+   * f block dy·c·σ(f)(1−σ(f)), g block dy·σ(i)·(1−tanh²(g)), o block 0) or c's (dy·σ(f)).
+   */
+  lstmStateBackward(dy: KernelInput<D>, gates: KernelInput<D>, c: KernelInput<D>, wrt: 'gates' | 'c', out: Shape): D;
+  /** h' = σ(o)·tanh(c'), with gates [N, 4H] (blocks i, f, g, o) and c' [N, H]; `out` is [N, H]. */
+  lstmOutput(gates: KernelInput<D>, c: KernelInput<D>, out: Shape): D;
+  /**
+   * The gradient of `lstmOutput` given dh' (dy): the gates' ([N, 4H]: o block dy·tanh(c')·σ(o)(1−σ(o)),
+   * the others 0) or c''s (dy·σ(o)·(1−tanh²(c'))).
+   */
+  lstmOutputBackward(dy: KernelInput<D>, gates: KernelInput<D>, c: KernelInput<D>, wrt: 'gates' | 'c', out: Shape): D;
+  /** The inputs (same rank, equal but for `axis`) joined along `axis` in order; `out` is the joined shape. */
+  concat(xs: readonly KernelInput<D>[], axis: number, out: Shape): D;
+  /**
+   * F[b, i, a] = e / max(Σ_a e, floor) with e = exp(−(a − μ)²/(2σ²_b)), μ = centre_b + (i − N/2 + 0.5)·delta_b,
+   * for pixel a = 0..L−1; centre, delta and sigma2 hold one value per example. `out` is [B, N, L].
+   */
+  filterbank(centre: KernelInput<D>, delta: KernelInput<D>, sigma2: KernelInput<D>, attrs: FilterbankAttrs, out: Shape): D;
+  /** The gradients of `filterbank` given dF with respect to centre, delta and sigma2, as the rows of `out` [3, B]. */
+  filterbankBackward(dy: KernelInput<D>, centre: KernelInput<D>, delta: KernelInput<D>, sigma2: KernelInput<D>, attrs: FilterbankAttrs, out: Shape): D;
 }
 
 /**
@@ -228,6 +287,20 @@ export interface Kernels<D> extends Partial<OptionalKernels<D>> {
   batchNorm?(x: KernelInput<D>, weight: KernelInput<D>, bias: KernelInput<D>, eps: number, out: Shape): D;
   /** {@inheritDoc OptionalKernels.batchNormBackward} */
   batchNormBackward?(dy: KernelInput<D>, x: KernelInput<D>, weight: KernelInput<D>, eps: number, wrt: 'x' | 'weight' | 'bias', out: Shape): D;
+  /** {@inheritDoc OptionalKernels.lstmState} */
+  lstmState?(gates: KernelInput<D>, c: KernelInput<D>, out: Shape): D;
+  /** {@inheritDoc OptionalKernels.lstmStateBackward} */
+  lstmStateBackward?(dy: KernelInput<D>, gates: KernelInput<D>, c: KernelInput<D>, wrt: 'gates' | 'c', out: Shape): D;
+  /** {@inheritDoc OptionalKernels.lstmOutput} */
+  lstmOutput?(gates: KernelInput<D>, c: KernelInput<D>, out: Shape): D;
+  /** {@inheritDoc OptionalKernels.lstmOutputBackward} */
+  lstmOutputBackward?(dy: KernelInput<D>, gates: KernelInput<D>, c: KernelInput<D>, wrt: 'gates' | 'c', out: Shape): D;
+  /** {@inheritDoc OptionalKernels.concat} */
+  concat?(xs: readonly KernelInput<D>[], axis: number, out: Shape): D;
+  /** {@inheritDoc OptionalKernels.filterbank} */
+  filterbank?(centre: KernelInput<D>, delta: KernelInput<D>, sigma2: KernelInput<D>, attrs: FilterbankAttrs, out: Shape): D;
+  /** {@inheritDoc OptionalKernels.filterbankBackward} */
+  filterbankBackward?(dy: KernelInput<D>, centre: KernelInput<D>, delta: KernelInput<D>, sigma2: KernelInput<D>, attrs: FilterbankAttrs, out: Shape): D;
   /** Elementwise f(x). */
   unary(op: UnaryOp, x: KernelInput<D>, out: Shape): D;
   /** Elementwise f(a, b) with NumPy broadcasting to `out`; comparisons give 1 or 0. */

@@ -21,7 +21,7 @@ import {
   logSumExp, matmul, max, maxPool2d, maximum, mean, memory, min, minimum, mul, neg, oneHot, onesLike, pad, pool2dBackward,
   pow, reciprocal, relu, reshape, scatterAdd, sigmoid, sigmoidCrossEntropy, sign, sin, sizeOf, slice, softmax,
   softmaxCrossEntropy, softplus, split, sqrt, square, squeeze, stack, stridesOf, sub, sum, tanh, tensor, tidy, transpose,
-  variance, weightNormalize, weightNormalizeBackward, where, batchMoments, batchNormalize, batchNormalizeBackward, withBackend, type Conv2dAttrs, type FusedProgram, type Pool2dAttrs, type Tensor,
+  variance, weightNormalize, weightNormalizeBackward, where, batchMoments, lstmCell, lstmCellState, lstmCellStateBackward, lstmCellOutput, lstmCellOutputBackward, gaussianFilterbank, gaussianFilterbankBackward, batchNormalize, batchNormalizeBackward, withBackend, type Conv2dAttrs, type FusedProgram, type Pool2dAttrs, type Tensor,
 } from '../src/index.js';
 import * as wn from '../src/index.js';
 
@@ -291,6 +291,33 @@ const HANDLERS: Record<string, Handler> = {
   batch_moments: {
     run: (ctx) => (expectAttrs(ctx, {}), batchMoments(ctx.x.x)),
   },
+  gaussian_filterbank: {
+    run: (ctx) => (expectAttrs(ctx, { n: undefined, length: undefined, floor: undefined }),
+      gaussianFilterbank(ctx.x.centre, ctx.x.delta, ctx.x.sigma2, attr(ctx, 'n'), attr(ctx, 'length'), attr(ctx, 'floor'))),
+  },
+  gaussian_filterbank_backward: {
+    run: (ctx) => (expectAttrs(ctx, { n: undefined, length: undefined, floor: undefined }),
+      gaussianFilterbankBackward(ctx.x.dy, ctx.x.centre, ctx.x.delta, ctx.x.sigma2, attr(ctx, 'n'), attr(ctx, 'length'), attr(ctx, 'floor'))),
+  },
+  lstm_cell: {
+    run: (ctx) => {
+      expectAttrs(ctx, {});
+      const { h, c } = lstmCell(ctx.x.gates, ctx.x.c);
+      return concat([h, c], 1);
+    },
+  },
+  lstm_cell_state: {
+    run: (ctx) => (expectAttrs(ctx, {}), lstmCellState(ctx.x.gates, ctx.x.c)),
+  },
+  lstm_cell_output: {
+    run: (ctx) => (expectAttrs(ctx, {}), lstmCellOutput(ctx.x.gates, ctx.x.c_next)),
+  },
+  lstm_cell_state_backward: {
+    run: (ctx) => (expectAttrs(ctx, { wrt: undefined }), lstmCellStateBackward(ctx.x.dy, ctx.x.gates, ctx.x.c, attr(ctx, 'wrt'))),
+  },
+  lstm_cell_output_backward: {
+    run: (ctx) => (expectAttrs(ctx, { wrt: undefined }), lstmCellOutputBackward(ctx.x.dy, ctx.x.gates, ctx.x.c_next, attr(ctx, 'wrt'))),
+  },
   mlp: {
     run: (ctx) => {
       expectAttrs(ctx, { layers: ['Linear(5,7)', 'tanh', 'Linear(7,3)', 'cross_entropy(reduction=mean)'], reduction: 'mean' });
@@ -378,6 +405,14 @@ const FIXTURE_TOLERANCE: Record<string, FixtureTolerance> = {
   // the statistics (and Σ dy, Σ dy·x) of one channel: every element but those along axis 1
   batch_normalize: reductionOf((c) => numel(shapeOf(c, 'x')) / shapeOf(c, 'x')[1]),
   batch_normalize_backward: reductionOf((c) => numel(shapeOf(c, 'x')) / shapeOf(c, 'x')[1]),
+  // a row's sum over the L pixels (and, in the gradients, over the N·L cells of an example)
+  gaussian_filterbank: reductionOf((c) => (c.attrs.n as number) * (c.attrs.length as number)),
+  gaussian_filterbank_backward: reductionOf((c) => (c.attrs.n as number) * (c.attrs.length as number)),
+  lstm_cell: { tol: 'elementwise' },
+  lstm_cell_state: { tol: 'elementwise' },
+  lstm_cell_output: { tol: 'elementwise' },
+  lstm_cell_state_backward: { tol: 'elementwise' },
+  lstm_cell_output_backward: { tol: 'elementwise' },
   batch_moments: reductionOf((c) => numel(shapeOf(c, 'x')) / shapeOf(c, 'x')[1]),
   // the largest sum: the first layer's weight gradient over the batch of 8 (and K = 5, 7)
   mlp: reductionOf(() => 8),
@@ -405,6 +440,9 @@ const COVERS: Record<string, readonly string[]> = {
   conv2d_backprop_filter: ['conv2dBackpropFilter'], pool2d_backward: ['pool2dBackward'],
   weight_normalize: ['weightNormalize'], weight_normalize_backward: ['weightNormalizeBackward'],
   batch_normalize: ['batchNormalize'], batch_normalize_backward: ['batchNormalizeBackward'], batch_moments: ['batchMoments'],
+  gaussian_filterbank: ['gaussianFilterbank'], gaussian_filterbank_backward: ['gaussianFilterbankBackward'],
+  lstm_cell: ['lstmCell'], lstm_cell_state: ['lstmCellState'], lstm_cell_output: ['lstmCellOutput'],
+  lstm_cell_state_backward: ['lstmCellStateBackward'], lstm_cell_output_backward: ['lstmCellOutputBackward'],
   mlp: [],
 };
 

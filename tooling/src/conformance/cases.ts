@@ -10,7 +10,8 @@
  */
 import {
   abs, add, argmax, avgPool2d, batchMoments, batchNormalize, broadcastTo, concat, conv2d, convTranspose2d, cos, div, elu, equal, exp, expandDims,
-  flatten, floor, fuse, fusedDecomposition, fusedElementwise, gather, globalAvgPool, greater, l2Normalize, leakyRelu, less, log, logSoftmax, logSumExp, matmul, max,
+  flatten, floor, fuse, fusedDecomposition, fusedElementwise, gather, gaussianFilterbank, globalAvgPool, greater, l2Normalize, leakyRelu, less, log, logSoftmax, logSumExp,
+  lstmCell, lstmCellOutput, lstmCellState, matmul, max,
   maxPool2d, maximum, mean, min, minimum, mul, neg, oneHot, pad, pow, reciprocal, relu, reshape, scatterAdd, sigmoid,
   sigmoidCrossEntropy, sign, sin, slice, softmax, softmaxCrossEntropy, softplus, split, sqrt, square, squeeze, stack, sub,
   sum, tanh, tensor, tidy, transpose, variance, weightNormalize, where, type Conv2dOptions, type ConvTranspose2dOptions, type Pool2dOptions,
@@ -452,6 +453,27 @@ add_({
   fn: (v, g, v2, g2) => [weightNormalize(v, g, 0), weightNormalize(v2, g2, 1)],
   tol: 'reduction',
   k: 74,
+});
+// the LSTM cell's two fused ops: H = 8 (the wasm backend's SIMD loops, four units at a time) and
+// H = 5 (not a multiple of 4: its reference loops), gates spread over ±6 so every activation's
+// saturating and linear ranges are hit; lstmCellOutput and lstmCellState alone on another c
+add_({
+  name: 'lstm/lstmCell H 8 and H 5, lstmCellOutput on its own',
+  inputs: [x([3, 32], { low: -6, high: 6 }), x([3, 8]), x([2, 20], { low: -6, high: 6 }), x([2, 5]), x([2, 5], { low: -3, high: 3 })],
+  fn: (g, c, g2, c2, cNext) => {
+    const a = lstmCell(g, c), b = lstmCell(g2, c2);
+    return [a.h, a.c, b.h, b.c, lstmCellOutput(g2, cNext), lstmCellState(g2, cNext)];
+  },
+  tol: 'elementwise',
+});
+// DRAW's Gaussian filterbank as one op: centres over a 9-pixel axis (some filters partly off it),
+// strides and variances positive; N = 3 and 4 (odd and even offsets), [B] and [B, 1] inputs
+add_({
+  name: 'filterbank/gaussianFilterbank N 3 and 4 over 9 pixels',
+  inputs: [x([3, 1], { low: -1, high: 9 }), x([3, 1], { low: 0.5, high: 2.5 }), x([3, 1], { positive: true }), x([2], { low: 0, high: 8 }), x([2], { low: 0.2, high: 3 }), x([2], { low: 0.5, high: 4 })],
+  fn: (c, d, s, c2, d2, s2) => [gaussianFilterbank(c, d, s, 3, 9), gaussianFilterbank(c2, d2, s2, 4, 9, 1e-3)],
+  // sums of 9 (forward) and 36 (gradients) terms, but each an exp: its error on GPUs sets the bound
+  tol: 'elementwise',
 });
 // batch norm as one op (training statistics): [N, C], [N, C, L] and [N, C, H, W]; 2·37 = 74 values
 // per channel is not a multiple of the SIMD widths; the gradient is the direct rule's

@@ -57,9 +57,8 @@ function w4Loss([wIh, wHh, b]: readonly Tensor[], xs: Tensor[]): Tensor {
   let c = T.zeros([n, W4.hidden]);
   for (const x of xs) {
     const gates = T.add(T.add(T.matmul(x, wIh, { transposeB: true }), T.matmul(h, wHh, { transposeB: true })), b);
-    const [i, f, g, o] = T.split(gates, 4, 1);
-    c = T.add(T.mul(T.sigmoid(f), c), T.mul(T.sigmoid(i), T.tanh(g)));
-    h = T.mul(T.sigmoid(o), T.tanh(c));
+    // c' = σ(f)·c + σ(i)·tanh(g), h' = σ(o)·tanh(c') (what torch.lstm_cell computes after its matmuls)
+    ({ h, c } = T.lstmCell(gates, c));
   }
   return T.sum(h);
 }

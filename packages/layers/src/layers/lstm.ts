@@ -1,5 +1,5 @@
 /** LSTMCell with PyTorch's parameter names, layouts, gate order (i, f, g, o) and init. */
-import { add, matmul, mul, reshape, sigmoid, slice, tanh, zeros, type Tensor } from '@wn/tensor';
+import { add, lstmCell, matmul, reshape, zeros, type Tensor } from '@wn/tensor';
 import { uniformInit } from '../init.js';
 import { Module, Param, resolveSlot, type WeightSlot } from '../module.js';
 import { resolveRng, type RngOption } from '../rng.js';
@@ -75,14 +75,8 @@ export class LSTMCell extends Module {
       let gates = add(matmul(x, resolveSlot(this.weight_ih), { transposeB: true }), matmul(s.h, resolveSlot(this.weight_hh), { transposeB: true }));
       if (this.bias_ih) gates = add(gates, reshape(this.bias_ih.value, [1, 4 * hs]));
       if (this.bias_hh) gates = add(gates, reshape(this.bias_hh.value, [1, 4 * hs]));
-      const part = (k: number) => slice(gates, [0, k * hs], [n, hs]);
-      const i = sigmoid(part(0));
-      const f = sigmoid(part(1));
-      const g = tanh(part(2));
-      const o = sigmoid(part(3));
-      const c = add(mul(f, s.c), mul(i, g));
-      const h = mul(o, tanh(c));
-      return { h, c };
+      // c' = σ(f)·c + σ(i)·tanh(g), h' = σ(o)·tanh(c'): two fused ops with direct gradients
+      return lstmCell(gates, s.c);
     });
   }
 }

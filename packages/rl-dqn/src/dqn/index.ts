@@ -10,5 +10,6 @@ export { ReplayBuffer, type ReplayBatch, type ReplayOptions, type ReplayState } 
 export { checkEpsilonSchedule, epsilonAt, type EpsilonSchedule } from './schedule.js';
 export { argmaxRow, selectActions, tdLoss, tdTargets, type TdLoss, type TdTargetInput } from './targets.js';
 export { makeOptimizer, OPTIMIZERS, type OptimizerName, type OptimizerSettings } from './optimizers.js';
+export { reportDqnRuns, publishedDqnReturns, MINATAR_PUBLISHED_DQN, type DqnReport } from './report.js';
 export { compare, formatSummaryTable, type CompareOptions, type CompareResult, type SummaryRow } from './compare.js';
 export { downscale, renderEpisode, type RenderedEpisode } from './render.js';

@@ -5,6 +5,7 @@
  * @module @wn/runs/node
  */
 export { writeFileAtomic, removeStaleTemps, type AtomicWriteOptions } from './atomic.js';
+export { collectRuns, groupRuns, valueAt, writeRunReport, type CollectedRun, type RunReport } from './collect-runs.js';
 export { RunFolder, RUN_FILES, runFilesIn, hasCheckpoint, readCheckpointState, readMetricsJsonl, writeSummaryFiles, savedWeights, readRunSettings, findRunFolders, type RunMode, type OpenRunOptions } from './run-folder.js';
 export { codeVersion, machineInfo, type CodeVersion, type MachineInfo } from './machine.js';
 export { interruptOnSignals, yieldToEventLoop, type InterruptHandle, type InterruptOptions } from './signals.js';

@@ -13,6 +13,8 @@ export interface Series {
   color?: string;
   /** A shaded band around the line, [x, low, high] (e.g. mean ± sd over seeds); drawn under the lines. */
   band?: readonly (readonly [number, number, number])[];
+  /** Draw the line dashed (a secondary curve of the same quantity, e.g. raw weights beside their average). */
+  dashed?: boolean;
 }
 
 /** A line chart to lay out. */
@@ -98,6 +100,8 @@ export type Primitive =
     width: number;
     /** The series' name. */
     name: string;
+    /** Dash pattern in pixels, [on, off], measured along the line; absent for a solid line. */
+    dash?: [number, number];
   }
   | {
     /** A filled area: a series' ± sd band. */
@@ -153,6 +157,9 @@ export interface Scene {
   /** What to draw, in order. */
   primitives: Primitive[];
 }
+
+/** The dash pattern of a dashed series, [on, off] in pixels. */
+const DASH: [number, number] = [7, 5];
 
 /** Colour-blind-safe palette (Okabe–Ito), in a fixed order so a parameterization keeps its colour. */
 export const PALETTE = ['#0072B2', '#D55E00', '#009E73', '#CC79A7', '#E69F00', '#56B4E9', '#000000', '#F0E442'];
@@ -274,7 +281,7 @@ export function layoutLineChart(spec: ChartSpec): Scene {
   spec.series.forEach((s, i) => {
     const color = s.color ?? PALETTE[i % PALETTE.length];
     const pts = drawable(s).map(([x, y]): [number, number] => [px(x), clampY(y)]);
-    prims.push({ kind: 'polyline', points: pts, stroke: color, width: 2, name: s.name });
+    prims.push({ kind: 'polyline', points: pts, stroke: color, width: 2, name: s.name, ...(s.dashed ? { dash: DASH } : {}) });
     // markers show where the measurements are when there are few (one per epoch)
     if (pts.length <= 40) for (const [x, y] of pts) prims.push({ kind: 'marker', x, y, r: 3, fill: color });
   });
@@ -292,7 +299,13 @@ export function layoutLineChart(spec: ChartSpec): Scene {
   spec.series.forEach((s, i) => {
     const color = s.color ?? PALETTE[i % PALETTE.length];
     const ly = plot.top + 8 + i * 20;
-    prims.push({ kind: 'line', x1: lx, y1: ly, x2: lx + 20, y2: ly, stroke: color, width: 3, role: 'legend' });
+    if (s.dashed) {
+      // two short strokes: the legend shows the dash
+      prims.push({ kind: 'line', x1: lx, y1: ly, x2: lx + 8, y2: ly, stroke: color, width: 3, role: 'legend' });
+      prims.push({ kind: 'line', x1: lx + 12, y1: ly, x2: lx + 20, y2: ly, stroke: color, width: 3, role: 'legend' });
+    } else {
+      prims.push({ kind: 'line', x1: lx, y1: ly, x2: lx + 20, y2: ly, stroke: color, width: 3, role: 'legend' });
+    }
     prims.push({ kind: 'text', x: lx + 26, y: ly, text: s.name, size: fontSize, anchor: 'start', color: TEXT });
   });
   return { width, height, primitives: prims };

@@ -127,6 +127,28 @@ class Canvas {
   }
 }
 
+/**
+ * The "on" pieces of a dashed polyline: the pattern [on, off] is measured along the whole line, so
+ * dashes continue across vertices as SVG's stroke-dasharray does.
+ */
+export function dashPieces(points: readonly (readonly [number, number])[], [on, off]: readonly [number, number]): [[number, number], [number, number]][] {
+  const pieces: [[number, number], [number, number]][] = [];
+  const period = on + off;
+  let travelled = 0; // length along the line at the current segment's start
+  for (let i = 1; i < points.length; i++) {
+    const [x0, y0] = points[i - 1], [x1, y1] = points[i];
+    const len = Math.hypot(x1 - x0, y1 - y0);
+    const at = (t: number): [number, number] => [x0 + ((x1 - x0) * t) / (len || 1), y0 + ((y1 - y0) * t) / (len || 1)];
+    // walk the dashes that overlap [travelled, travelled + len]
+    for (let start = Math.floor(travelled / period) * period; start < travelled + len; start += period) {
+      const a = Math.max(start, travelled) - travelled, b = Math.min(start + on, travelled + len) - travelled;
+      if (b > a) pieces.push([at(a), at(b)]);
+    }
+    travelled += len;
+  }
+  return pieces;
+}
+
 /** Draws a scene into an RGB pixel buffer, antialiased by `supersample`² samples per pixel. */
 export function rasterizeScene(scene: Scene, supersample = 3): { width: number; height: number; rgb: Uint8Array } {
   const cv = new Canvas(scene.width, scene.height, supersample);
@@ -140,7 +162,8 @@ export function rasterizeScene(scene: Scene, supersample = 3): { width: number; 
         break;
       case 'polyline': {
         const c = parseColor(p.stroke);
-        for (let i = 1; i < p.points.length; i++) cv.segment(...p.points[i - 1], ...p.points[i], p.width, c);
+        const pieces = p.dash ? dashPieces(p.points, p.dash) : p.points.slice(1).map((q, i) => [p.points[i], q] as const);
+        for (const [a, b] of pieces) cv.segment(...a, ...b, p.width, c);
         break;
       }
       case 'polygon':

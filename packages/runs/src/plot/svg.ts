@@ -12,7 +12,7 @@ function primitiveToSvg(p: Primitive): string {
       return `<line class="${p.role}" x1="${n(p.x1)}" y1="${n(p.y1)}" x2="${n(p.x2)}" y2="${n(p.y2)}" stroke="${p.stroke}" stroke-width="${p.width}"/>`;
     case 'polyline': {
       const d = p.points.map(([x, y], i) => `${i === 0 ? 'M' : 'L'}${n(x)},${n(y)}`).join(' ');
-      return `<path class="series" data-name="${esc(p.name)}" d="${d}" fill="none" stroke="${p.stroke}" stroke-width="${p.width}" stroke-linejoin="round" stroke-linecap="round"/>`;
+      return `<path class="series" data-name="${esc(p.name)}" d="${d}" fill="none" stroke="${p.stroke}" stroke-width="${p.width}"${p.dash ? ` stroke-dasharray="${p.dash.join(' ')}"` : ''} stroke-linejoin="round" stroke-linecap="round"/>`;
     }
     case 'polygon': {
       const d = p.points.map(([x, y], i) => `${i === 0 ? 'M' : 'L'}${n(x)},${n(y)}`).join(' ') + ' Z';

@@ -99,7 +99,10 @@ export function pad(x: Tensor, paddings: readonly (readonly [number, number])[],
   return ENGINE.runKernel('pad', [x], { before, after, value }, out, (b, xi) => b.kernels.pad(xi, before, after, value, out));
 }
 
-/** Joins tensors along `axis` (all other axes must match). Composed of pad + add. */
+/**
+ * Joins tensors along `axis` (all other axes must match): one `concat` kernel where the backend has it (a block copy
+ * per input; the gradient slices), else composed of pad + add.
+ */
 export function concat(xs: readonly Tensor[], axis = 0): Tensor {
   if (xs.length === 0) throw argError('concat', 'xs', 'at least one tensor', 0);
   xs.forEach((x, i) => assertTensor('concat', `xs[${i}]`, x));
@@ -111,6 +114,12 @@ export function concat(xs: readonly Tensor[], axis = 0): Tensor {
   }
   if (xs.length === 1) return reshape(xs[0], xs[0].shape);
   const total = xs.reduce((s, x) => s + x.shape[a], 0);
+  const backend = ENGINE.backendOf('concat', xs);
+  if (backend.kernels.concat) {
+    const out = xs[0].shape.map((d, k) => (k === a ? total : d));
+    return ENGINE.runKernel('concat', xs, { axis: a }, out, (b, ...inputs) => b.kernels.concat!(inputs, a, out));
+  }
+  // the decomposition (backends without the kernel): each input padded to the result's extent, summed
   let offset = 0;
   let acc: Tensor | undefined;
   for (const x of xs) {

@@ -9,6 +9,8 @@ import { binaryFns, unaryFns } from './elementwise.js';
 import { createFusedKernel } from './fused.js';
 import { batchMomentsKernel, batchNormGradient, batchNormKernel } from './batch-norm.js';
 import { weightNormForward, weightNormGradient } from './weight-norm.js';
+import { filterbankGradient, filterbankLoop } from './filterbank.js';
+import { concatBlocks, lstmOutputGradient, lstmOutputLoop, lstmStateGradient, lstmStateLoop } from './lstm.js';
 
 /** The host storage of the reference backends: `Float32Array`, or `Float64Array` for `reference64`. */
 export type HostArray = Float32Array | Float64Array;
@@ -34,6 +36,13 @@ export function createReferenceKernels(alloc: (n: number) => HostArray): Kernels
     batchMoments: (x) => batchMomentsKernel(x.data, x.shape, alloc, round),
     batchNorm: (x, weight, bias, eps) => batchNormKernel(x.data, weight.data, bias.data, x.shape, eps, alloc),
     batchNormBackward: (dy, x, weight, eps, wrt) => batchNormGradient(dy.data, x.data, weight.data, x.shape, eps, wrt, alloc, round),
+    lstmState: (gates, c) => lstmStateLoop(gates.data, c.data, c.shape, alloc),
+    lstmStateBackward: (dy, gates, c, wrt) => lstmStateGradient(dy.data, gates.data, c.data, c.shape, wrt, alloc),
+    lstmOutput: (gates, c) => lstmOutputLoop(gates.data, c.data, c.shape, alloc),
+    lstmOutputBackward: (dy, gates, c, wrt) => lstmOutputGradient(dy.data, gates.data, c.data, c.shape, wrt, alloc),
+    concat: (xs, axis, out) => concatBlocks(xs, axis, out, alloc),
+    filterbank: (centre, delta, sigma2, attrs) => filterbankLoop(centre.data, delta.data, sigma2.data, attrs, alloc),
+    filterbankBackward: (dy, centre, delta, sigma2, attrs) => filterbankGradient(dy.data, centre.data, delta.data, sigma2.data, attrs, alloc),
 
     unary(op, x, out) {
       const f = unaryFns[op];

@@ -179,6 +179,16 @@ export const v128 = {
   bitselect: (a: Operand, b: Operand, mask: Operand) => op('v128', simd(0x52), a, b, mask),
 };
 
+/** Four int32 lanes. */
+export const i32x4 = {
+  splat: (a: Operand) => op('v128', simd(0x11), a),
+  add: (a: Operand, b: Operand) => op('v128', simd(0xae), a, b),
+  /** Each lane shifted left by the i32 `bits`. */
+  shl: (a: Operand, bits: Operand) => op('v128', simd(0xab), a, bits),
+  /** float32 lanes truncated toward zero to int32, saturating (NaN gives 0). */
+  truncSatF32x4: (a: Operand) => op('v128', simd(0xf8), a),
+};
+
 export const f32x4 = {
   splat: (a: Operand) => op('v128', simd(0x13), a),
   extractLane: (a: Operand, lane: number) => op('f32', [...simd(0x1f), lane], a),
@@ -198,6 +208,9 @@ export const f32x4 = {
   ne: (a: Operand, b: Operand) => op('v128', simd(0x42), a, b),
   lt: (a: Operand, b: Operand) => op('v128', simd(0x43), a, b),
   gt: (a: Operand, b: Operand) => op('v128', simd(0x44), a, b),
+  min: (a: Operand, b: Operand) => op('v128', simd(0xe8), a, b),
+  /** Round to the nearest integer, ties to even. */
+  nearest: (a: Operand) => op('v128', simd(0x6a), a),
   /** Relaxed SIMD fused (or not, at the engine's choice) multiply-add: a * b + c. */
   relaxedMadd: (a: Operand, b: Operand, c: Operand) => op('v128', simd(0x105), a, b, c),
 };

@@ -23,6 +23,9 @@ import { MIN_ELEMENTWISE_SIZE, WasmRuntime, type WasmRuntimeOptions } from './ru
 import { isMaxPool2x2 } from './max-pool-2x2.js';
 import { batchNormGradient, batchNormKernel } from '../reference/batch-norm.js';
 import { weightNormLayout } from '../reference/weight-norm.js';
+import { concatBlocks } from '../reference/lstm.js';
+import { filterbankGradient, filterbankLoop } from '../reference/filterbank.js';
+import { createLstmKernels } from './lstm-kernels.js';
 
 /**
  * Options of {@link createWasmBackend}, those of its runtime: `threads` (worker threads sharing big
@@ -75,6 +78,12 @@ export function createWasmBackend(options: WasmBackendOptions = {}): WasmBackend
     // the reference loops, into unzeroed buffers (they write every element)
     batchNorm: (x, w, b, eps) => batchNormKernel(x.data, w.data, b.data, x.shape, eps, alloc.dirty) as Float32Array,
     batchNormBackward: (dy, x, w, eps, wrt) => batchNormGradient(dy.data, x.data, w.data, x.shape, eps, wrt, alloc.dirty, Math.fround) as Float32Array,
+    // LSTM cells as SIMD loops (lstm-kernels.ts); concat as block copies into an unzeroed buffer
+    ...createLstmKernels(alloc.dirty),
+    concat: (xs, axis, out) => concatBlocks(xs, axis, out, alloc.dirty) as Float32Array,
+    // DRAW's filterbanks are small ([B, N, L] with N ≤ 12): the reference loops, into unzeroed buffers
+    filterbank: (c, d, s, attrs) => filterbankLoop(c.data, d.data, s.data, attrs, alloc.dirty) as Float32Array,
+    filterbankBackward: (dy, c, d, s, attrs) => filterbankGradient(dy.data, c.data, d.data, s.data, attrs, alloc.dirty) as Float32Array,
     conv2d: (x, w, attrs, out) => runtime.conv2d(x.data, x.shape, w.data, w.shape, attrs, out),
     conv2dBackpropInput: (dy, w, attrs, out) => runtime.conv2dBackpropInput(dy.data, dy.shape, w.data, w.shape, attrs, out),
     conv2dBackpropFilter: (x, dy, attrs, out) => runtime.conv2dBackpropFilter(x.data, x.shape, dy.data, dy.shape, attrs, out),
