@@ -27,8 +27,9 @@ export type GradRule<K extends OpName> = (dy: Tensor, record: OpRecord<K>, needs
 /** Computes `make()` only when the gradient is wanted. */
 const ifNeeded = (need: boolean, make: () => Tensor): Tensor | null => (need ? make() : null);
 
-function sumBatchTo(g: Tensor, batch: number): Tensor {
-  return batch === 1 && g.shape[0] !== 1 ? sum(g, 0, true) : g;
+/** Sums a batched gradient over the batch where the operand `x` broadcast (a batch of 1); 2-D operands of a 2-D product need nothing. */
+function sumBatchTo(g: Tensor, x: Tensor): Tensor {
+  return x.rank === 3 && x.shape[0] === 1 && g.shape[0] !== 1 ? sum(g, 0, true) : g;
 }
 
 /** The gradient rule of every differentiable op, keyed by op name: how dL/d(output) becomes dL/d(input) per input. */
@@ -113,9 +114,9 @@ export const GRAD_RULES: { [K in DifferentiableOp]: GradRule<K> } = {
   matmul(dy, { attrs: { transposeA: ta, transposeB: tb }, inputs: [a, b] }, needs) {
     return [
       ifNeeded(needs[0], () =>
-        sumBatchTo(ta ? matmul(b, dy, { transposeA: tb, transposeB: true }) : matmul(dy, b, { transposeB: !tb }), a.shape[0])),
+        sumBatchTo(ta ? matmul(b, dy, { transposeA: tb, transposeB: true }) : matmul(dy, b, { transposeB: !tb }), a)),
       ifNeeded(needs[1], () =>
-        sumBatchTo(tb ? matmul(dy, a, { transposeA: true, transposeB: ta }) : matmul(a, dy, { transposeA: !ta }), b.shape[0])),
+        sumBatchTo(tb ? matmul(dy, a, { transposeA: true, transposeB: ta }) : matmul(a, dy, { transposeA: !ta }), b)),
     ];
   },
 
