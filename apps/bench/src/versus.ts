@@ -76,7 +76,7 @@ function pairOverhead(worlds: readonly [World, World], backend: string, rounds =
   return worlds.map((w, k) => `${backend} ${w.name}: ${keys.map((f) => `${f.replace('Us', '')} ${quantile(acc[k][f], 0.5).toFixed(2)} (min ${Math.min(...acc[k][f]).toFixed(2)})`).join(', ')} µs`);
 }
 
-const [other, ids = 'W5,W5-WN,W5a,W6,W6-WN', backend = 'wasm', pairs = '300'] = process.argv.slice(2);
+const [other, ids = 'W5,W5-WN,W5a,W6,W6-WN', backend = 'wasm', pairs = '300'] = process.argv.slice(2).filter((a) => a !== '--');
 if (!other) throw new Error('versus: give the path of the other checkout (its repository root)');
 const worlds = [await load('this', here), await load('other', path.resolve(other))] as const;
 for (const id of ids.split(',') as Spec.WorkloadId[]) console.log(pairSteps(worlds, id, backend, Number(pairs)));
