@@ -2,6 +2,14 @@ import { ENGINE, WnError, fuse, fusedElementwise, ones, reshape, zeros, type Fus
 import { GRAD_RULES, NON_DIFFERENTIABLE, type DifferentiableOp, type GradRule } from './rules.js';
 import { noGrad, Tape, withTape } from './tape.js';
 
+const NON_DIFFERENTIABLE_OPS: ReadonlySet<OpName> = new Set<OpName>(NON_DIFFERENTIABLE);
+
+function sameShape(a: readonly number[], b: readonly number[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let k = 0; k < a.length; k++) if (a[k] !== b[k]) return false;
+  return true;
+}
+
 /** How many gradient contributions to one tensor are held before they are summed (bounds memory). */
 const MAX_PENDING = 8;
 const sumPrograms = new Map<number, FusedProgram>();
@@ -65,27 +73,32 @@ function backward(tape: Tape, y: Tensor, wrt: readonly Tensor[], dy?: Tensor): T
         const r = tape.records[i];
         const g = grads.take(r.output.id);
         if (!g) continue;
-        if ((NON_DIFFERENTIABLE as readonly OpName[]).includes(r.op)) {
+        if (NON_DIFFERENTIABLE_OPS.has(r.op)) {
           throw new WnError('backward', `op '${r.op}' is not differentiable but lies between the output and a watched input`);
         }
         const rule = GRAD_RULES[r.op as DifferentiableOp] as GradRule<OpName>;
-        const needs = r.inputs.map((x) => tape.dependsOnWatched(x));
+        const inputs = r.inputs;
+        const needs = new Array<boolean>(inputs.length);
+        for (let k = 0; k < inputs.length; k++) needs[k] = tape.dependsOnWatched(inputs[k]);
         const inputGrads = rule(g, r as OpRecord<OpName>, needs);
-        // tensors that may now be unreferenced; a tensor can sit under several ids (passthrough rules)
-        const maybeFree: Tensor[] = [g];
-        r.inputs.forEach((x, k) => {
-          const gx = inputGrads[k];
-          if (!gx || !tape.dependsOnWatched(x)) {
-            if (gx) maybeFree.push(gx);
-            return;
+        // g, and gradients nobody takes, may now be unreferenced; a tensor can sit under several
+        // ids (passthrough rules), which release() accounts for
+        let unused: Tensor[] | undefined;
+        for (let k = 0; k < inputs.length; k++) {
+          const gx = inputGrads[k], x = inputs[k];
+          if (!gx) continue;
+          if (!needs[k]) {
+            (unused ??= []).push(gx);
+            continue;
           }
-          if (gx.shape.length !== x.shape.length || gx.shape.some((d, j) => d !== x.shape[j])) {
+          if (!sameShape(gx.shape, x.shape)) {
             throw new WnError('backward', `rule for '${r.op}' returned a gradient of shape [${gx.shape.join(', ')}] for input ${k} of shape [${x.shape.join(', ')}]`);
           }
           grads.add(x.id, gx);
-        });
+        }
         // free gradients early so peak memory stays near one pass's worth
-        for (const t of new Set(maybeFree)) grads.release(t);
+        grads.release(g);
+        if (unused) for (const t of new Set(unused)) if (t !== g) grads.release(t);
       }
       // passthrough rules (add, same-shape unbroadcast) can hand one tensor, or the caller's dy,
       // to several inputs: each returned gradient gets its own handle so disposing one is safe

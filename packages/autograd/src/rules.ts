@@ -27,8 +27,18 @@ export type GradRule<K extends OpName> = (dy: Tensor, record: OpRecord<K>, needs
 /** Computes `make()` only when the gradient is wanted. */
 const ifNeeded = (need: boolean, make: () => Tensor): Tensor | null => (need ? make() : null);
 
-function sumBatchTo(g: Tensor, batch: number): Tensor {
-  return batch === 1 && g.shape[0] !== 1 ? sum(g, 0, true) : g;
+/**
+ * A binary op's two gradients, each summed back to its operand's shape, computed only where
+ * wanted. A module-level function: a closure made per call costs more than it seems under tsx,
+ * whose keepNames wraps every named arrow in a helper that defines its `name` on creation.
+ */
+function binaryGrads(needs: readonly boolean[], a: Tensor, b: Tensor, ga: () => Tensor, gb: () => Tensor): (Tensor | null)[] {
+  return [needs[0] ? unbroadcast(ga(), a.shape) : null, needs[1] ? unbroadcast(gb(), b.shape) : null];
+}
+
+/** Sums a batched gradient over the batch where the operand `x` broadcast (a batch of 1); 2-D operands of a 2-D product need nothing. */
+function sumBatchTo(g: Tensor, x: Tensor): Tensor {
+  return x.rank === 3 && x.shape[0] === 1 && g.shape[0] !== 1 ? sum(g, 0, true) : g;
 }
 
 /** The gradient rule of every differentiable op, keyed by op name: how dL/d(output) becomes dL/d(input) per input. */
@@ -51,27 +61,24 @@ export const GRAD_RULES: { [K in DifferentiableOp]: GradRule<K> } = {
   },
 
   binary(dy, { attrs, inputs: [a, b], output: y }, needs) {
-    const both = (ga: () => Tensor, gb: () => Tensor) => [
-      ifNeeded(needs[0], () => unbroadcast(ga(), a.shape)),
-      ifNeeded(needs[1], () => unbroadcast(gb(), b.shape)),
-    ];
     switch (attrs.op) {
-      case 'add': return both(() => dy, () => dy);
-      case 'sub': return both(() => dy, () => neg(dy));
-      case 'mul': return both(() => mul(dy, b), () => mul(dy, a));
-      case 'div': return both(() => div(dy, b), () => neg(div(mul(dy, a), mul(b, b))));
-      case 'pow': {
-        const da = () => mul(dy, mul(b, pow(a, sub(b, 1))));
-        // d/db a^b = a^b·log a, taken as 0 where a = 0 (as PyTorch does)
-        const db = () => mul(dy, where(equal(a, 0), 0, mul(y, log(a))));
-        return both(da, db);
-      }
+      case 'add': return binaryGrads(needs, a, b, () => dy, () => dy);
+      case 'sub': return binaryGrads(needs, a, b, () => dy, () => neg(dy));
+      case 'mul': return binaryGrads(needs, a, b, () => mul(dy, b), () => mul(dy, a));
+      case 'div': return binaryGrads(needs, a, b, () => div(dy, b), () => neg(div(mul(dy, a), mul(b, b))));
+      case 'pow':
+        return binaryGrads(
+          needs, a, b,
+          () => mul(dy, mul(b, pow(a, sub(b, 1)))),
+          // d/db a^b = a^b·log a, taken as 0 where a = 0 (as PyTorch does)
+          () => mul(dy, where(equal(a, 0), 0, mul(y, log(a)))),
+        );
       case 'maximum':
       case 'minimum': {
         // ties split the gradient evenly, like torch.maximum
         const wins = attrs.op === 'maximum' ? greater(a, b) : less(a, b);
         const share = add(wins, mul(equal(a, b), 0.5));
-        return both(() => mul(dy, share), () => mul(dy, sub(1, share)));
+        return binaryGrads(needs, a, b, () => mul(dy, share), () => mul(dy, sub(1, share)));
       }
       case 'equal':
       case 'less':
@@ -113,9 +120,9 @@ export const GRAD_RULES: { [K in DifferentiableOp]: GradRule<K> } = {
   matmul(dy, { attrs: { transposeA: ta, transposeB: tb }, inputs: [a, b] }, needs) {
     return [
       ifNeeded(needs[0], () =>
-        sumBatchTo(ta ? matmul(b, dy, { transposeA: tb, transposeB: true }) : matmul(dy, b, { transposeB: !tb }), a.shape[0])),
+        sumBatchTo(ta ? matmul(b, dy, { transposeA: tb, transposeB: true }) : matmul(dy, b, { transposeB: !tb }), a)),
       ifNeeded(needs[1], () =>
-        sumBatchTo(tb ? matmul(dy, a, { transposeA: true, transposeB: ta }) : matmul(a, dy, { transposeA: !ta }), b.shape[0])),
+        sumBatchTo(tb ? matmul(dy, a, { transposeA: true, transposeB: ta }) : matmul(a, dy, { transposeA: !ta }), b)),
     ];
   },
 

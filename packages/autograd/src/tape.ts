@@ -20,16 +20,28 @@ export class Tape {
   }
 
   record(r: OpRecord): void {
-    if (!r.inputs.some((t) => this.live.has(t.id))) return;
+    // indexed loops, no closures or spread: this runs for every op inside a gradient computation
+    const inputs = r.inputs;
+    let tracked = false;
+    for (let i = 0; i < inputs.length; i++) {
+      if (this.live.has(inputs[i].id)) {
+        tracked = true;
+        break;
+      }
+    }
+    if (!tracked) return;
     // comparisons, argmax, sign and floor are piecewise constant: their outputs carry no
     // gradient, so nothing computed from them alone needs recording
     if (isPiecewiseConstant(r)) return;
     this.records.push(r);
     this.live.add(r.output.id);
-    for (const t of [...r.inputs, r.output]) {
-      t.hold();
-      this.held.push(t);
-    }
+    for (let i = 0; i < inputs.length; i++) this.hold(inputs[i]);
+    this.hold(r.output);
+  }
+
+  private hold(t: Tensor): void {
+    t.hold();
+    this.held.push(t);
   }
 
   /** Lets go of every tensor held for the backward pass. */
@@ -39,12 +51,17 @@ export class Tape {
   }
 }
 
+const PIECEWISE_CONSTANT_BINARY: ReadonlySet<string> = new Set(['equal', 'less', 'greater']);
+const PIECEWISE_CONSTANT_UNARY: ReadonlySet<string> = new Set(['sign', 'floor']);
+
 function isPiecewiseConstant(r: OpRecord): boolean {
-  if (r.op === 'argmax') return true;
-  if (r.op === 'binary') return ['equal', 'less', 'greater'].includes((r.attrs as { op: string }).op);
-  if (r.op === 'unary') return ['sign', 'floor'].includes((r.attrs as { op: string }).op);
-  if (r.op === 'fusedElementwise') return isPiecewiseConstantProgram((r.attrs as { program: FusedProgram }).program);
-  return false;
+  switch (r.op) {
+    case 'argmax': return true;
+    case 'binary': return PIECEWISE_CONSTANT_BINARY.has((r.attrs as { op: string }).op);
+    case 'unary': return PIECEWISE_CONSTANT_UNARY.has((r.attrs as { op: string }).op);
+    case 'fusedElementwise': return isPiecewiseConstantProgram((r.attrs as { program: FusedProgram }).program);
+    default: return false;
+  }
 }
 
 const stack: Tape[] = [];

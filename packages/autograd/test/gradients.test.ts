@@ -271,3 +271,29 @@ describe('noGrad', () => {
       dispose([x, g]);
     }));
 });
+
+describe('2-D matmul', () => {
+  it('is one recorded op on the 2-D tensors, and its gradients equal the batched product\'s bit for bit', () =>
+    noLeaks(() => {
+      for (const [ta, tb] of [[false, false], [true, false], [false, true], [true, true]] as const) {
+        const aShape = ta ? [5, 3] : [3, 5], bShape = tb ? [4, 5] : [5, 4];
+        const a = tensor(randomValues(aShape, 11), aShape), b = tensor(randomValues(bShape, 12), bShape);
+        const heard: string[] = [];
+        const off = onOp((r) => heard.push(`${r.op} [${r.inputs.map((t) => t.shape.join('×')).join(', ')}] → ${r.output.shape.join('×')}`));
+        const flat = valueAndGrads(() => sum(sin(matmul(a, b, { transposeA: ta, transposeB: tb }))), [a, b]);
+        off();
+        // the forward product and both gradient products, each on 2-D tensors (no reshape views to 3-D)
+        expect(heard.filter((h) => h.startsWith('matmul'))).toEqual([
+          `matmul [${aShape.join('×')}, ${bShape.join('×')}] → 3×4`,
+          expect.stringMatching(/^matmul \[\d+×\d+, \d+×\d+\] → \d+×\d+$/),
+          expect.stringMatching(/^matmul \[\d+×\d+, \d+×\d+\] → \d+×\d+$/),
+        ]);
+        expect(heard.some((h) => /^reshape .*→ 1×\d+×\d+$/.test(h))).toBe(false);
+        const batched = valueAndGrads(() => sum(sin(matmul(reshape(a, [1, ...a.shape]), reshape(b, [1, ...b.shape]), { transposeA: ta, transposeB: tb }))), [a, b]);
+        expect(flat.grads.map((g) => g.shape)).toEqual([a.shape, b.shape]);
+        expect(flat.grads.map((g) => g.toArray())).toEqual(batched.grads.map((g) => g.toArray()));
+        expect(flat.value.item()).toBe(batched.value.item());
+        dispose([a, b, flat.value, flat.grads, batched.value, batched.grads]);
+      }
+    }));
+});

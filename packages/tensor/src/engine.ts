@@ -121,9 +121,10 @@ export class Engine {
 
   /** Wraps freshly computed storage in a tracked tensor. */
   makeTensor(data: unknown, shape: Shape, backend: Backend): Tensor {
-    const storage: Storage = { data, backend, refs: 1, size: sizeOf(shape) };
+    const size = sizeOf(shape);
+    const storage: Storage = { data, backend, refs: 1, size };
     this.liveStorages++;
-    return this.track(new Tensor(this.nextId++, shape, storage));
+    return this.track(new Tensor(this.nextId++, shape, storage, size));
   }
 
   /** A new tensor sharing `source`'s storage (reshape). */
@@ -135,7 +136,8 @@ export class Engine {
 
   private track(t: Tensor): Tensor {
     this.liveTensors++;
-    this.scopes[this.scopes.length - 1]?.add(t);
+    const depth = this.scopes.length;
+    if (depth > 0) this.scopes[depth - 1].add(t);
     return t;
   }
 
@@ -195,13 +197,16 @@ export class Engine {
 
   /** Common backend of an op's inputs; mixing backends is an error that names them. */
   backendOf(op: string, inputs: readonly Tensor[]): Backend {
+    // an indexed loop: this runs once per op, where an iterator's allocations show in the profile
     let backend: Backend | undefined;
-    for (const [i, t] of inputs.entries()) {
+    for (let i = 0; i < inputs.length; i++) {
+      const t = inputs[i];
       t.assertAlive(op, `input ${i}`);
-      if (backend && t.storage.backend !== backend) {
-        throw new WnError(op, `inputs live on different backends ('${backend.name}' and '${t.storage.backend.name}'); move one with toBackend()`);
+      const b = t.storage.backend;
+      if (backend && b !== backend) {
+        throw new WnError(op, `inputs live on different backends ('${backend.name}' and '${b.name}'); move one with toBackend()`);
       }
-      backend = t.storage.backend;
+      backend = b;
     }
     return backend ?? this.backend;
   }
@@ -218,9 +223,19 @@ export class Engine {
     kernel: (backend: Backend, ...inputs: KernelInput<unknown>[]) => unknown,
   ): Tensor {
     const backend = this.backendOf(op, inputs);
-    const data = kernel(backend, ...inputs.map((t) => ({ data: t.storage.data, shape: t.shape })));
+    const n = inputs.length;
+    let data: unknown;
+    // the common arities without building an argument array for a spread call
+    if (n === 1) data = kernel(backend, kernelInput(inputs[0]));
+    else if (n === 2) data = kernel(backend, kernelInput(inputs[0]), kernelInput(inputs[1]));
+    else if (n === 3) data = kernel(backend, kernelInput(inputs[0]), kernelInput(inputs[1]), kernelInput(inputs[2]));
+    else {
+      const ins = new Array<KernelInput<unknown>>(n);
+      for (let i = 0; i < n; i++) ins[i] = kernelInput(inputs[i]);
+      data = kernel(backend, ...ins);
+    }
     const output = this.makeTensor(data, outShape, backend);
-    this.announce({ op, inputs, attrs, output } as OpRecord);
+    if (this.listeners.size > 0) this.announce({ op, inputs, attrs, output } as OpRecord);
     return output;
   }
 
@@ -228,6 +243,11 @@ export class Engine {
   announce(record: OpRecord): void {
     for (const l of this.listeners) l(record);
   }
+}
+
+/** What a kernel sees of a tensor: its storage's data and its shape. */
+function kernelInput(t: Tensor): KernelInput<unknown> {
+  return { data: t.storage.data, shape: t.shape };
 }
 
 function collectTensors(value: unknown, into: Set<Tensor>): void {

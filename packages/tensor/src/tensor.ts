@@ -36,8 +36,10 @@ export class Tensor {
     /** The size of every axis, outermost first. */
     readonly shape: Shape,
     /** @internal */ readonly storage: Storage,
+    /** @internal the product of `shape`, when the caller has it already */
+    size = sizeOf(shape),
   ) {
-    this.size = sizeOf(shape);
+    this.size = size;
   }
 
   /** The number of axes (0 for a scalar). */

@@ -91,11 +91,11 @@ const cases: Case[] = [
 ];
 /** Cases that split the batch across 2 threads (flops ≥ 2·MIN_FLOPS_PER_THREAD, ≥ 2 images); checked below. */
 const THREADED: Case[] = [
-  { name: 'threads: odd batch of 3 (2 + 1 images), 400 pixels', x: [3, 16, 20, 20], w: [24, 16, 3, 3], pad: [1, 1, 1, 1] },
-  { name: 'threads: stride 2 with padding, 289 pixels', x: [2, 16, 34, 34], w: [56, 16, 3, 3], stride: [2, 2], pad: [1, 1, 1, 1] },
-  { name: 'threads: dilation 2, asymmetric padding, 272 pixels', x: [4, 8, 18, 18], w: [64, 8, 3, 3], dilation: [2, 2], pad: [2, 1, 0, 2] },
-  { name: 'threads: 1x1 over a batch of 5', x: [5, 64, 16, 16], w: [64, 64, 1, 1] },
-  { name: 'threads: 5x5 kernel, stride [1,2]', x: [2, 8, 20, 24], w: [48, 8, 5, 5], stride: [1, 2], pad: [2, 2, 2, 2] },
+  { name: 'threads: odd batch of 7 (4 + 3 images), 400 pixels', x: [7, 16, 20, 20], w: [24, 16, 3, 3], pad: [1, 1, 1, 1] },
+  { name: 'threads: stride 2 with padding, 289 pixels', x: [4, 16, 34, 34], w: [56, 16, 3, 3], stride: [2, 2], pad: [1, 1, 1, 1] },
+  { name: 'threads: dilation 2, asymmetric padding, 272 pixels', x: [8, 8, 18, 18], w: [64, 8, 3, 3], dilation: [2, 2], pad: [2, 1, 0, 2] },
+  { name: 'threads: 1x1 over a batch of 9', x: [9, 64, 16, 16], w: [64, 64, 1, 1] },
+  { name: 'threads: 5x5 kernel, stride [1,2]', x: [4, 8, 20, 24], w: [48, 8, 5, 5], stride: [1, 2], pad: [2, 2, 2, 2] },
 ];
 /** Filter gradients summing more than one KC block of output pixels (pixels > kc = 256); checked below. */
 const MANY_PIXELS: Case[] = [

@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { WasmRuntime } from '../src/backends/wasm/runtime.js';
+import { MIN_FLOPS_PER_THREAD, WasmRuntime } from '../src/backends/wasm/runtime.js';
 
 /** Deterministic uniform(-1, 1) values. */
 function random(n: number, seed: number): Float32Array {
@@ -118,12 +118,14 @@ describe.each(Object.entries(runtimes))('wasm matmul (%s)', (_, runtime) => {
 describe('wasm runtime threads', () => {
   it('gives bit-identical results on one and two threads', () => {
     const one = new WasmRuntime({ threads: 1, fma: false }), two = new WasmRuntime({ threads: 2, fma: false });
-    const a = random(200 * 150, 31), b = random(150 * 170, 32);
-    const shapes = [[1, 200, 150], [1, 150, 170], [1, 200, 170]] as const;
+    // 20 MFLOP each (the conv: 2·20·24·144·144): split in two, at 2·MIN_FLOPS_PER_THREAD and more
+    expect(Math.min(2 * 200 * 300 * 170, 2 * 20 * 24 * 144 * 144)).toBeGreaterThanOrEqual(2 * MIN_FLOPS_PER_THREAD);
+    const a = random(200 * 300, 31), b = random(300 * 170, 32);
+    const shapes = [[1, 200, 300], [1, 300, 170], [1, 200, 170]] as const;
     expect(two.matmul(a, shapes[0], b, shapes[1], false, false, shapes[2])).toEqual(one.matmul(a, shapes[0], b, shapes[1], false, false, shapes[2]));
-    const x = random(8 * 16 * 12 * 12, 33), w = random(24 * 16 * 9, 34);
+    const x = random(20 * 16 * 12 * 12, 33), w = random(24 * 16 * 9, 34);
     const attrs = { stride: [1, 1], pad: [1, 1, 1, 1], dilation: [1, 1] } as const;
-    const xs = [8, 16, 12, 12], ws = [24, 16, 3, 3], ys = [8, 24, 12, 12];
+    const xs = [20, 16, 12, 12], ws = [24, 16, 3, 3], ys = [20, 24, 12, 12];
     expect(two.conv2d(x, xs, w, ws, attrs, ys)).toEqual(one.conv2d(x, xs, w, ws, attrs, ys));
     const row = random(1024, 35), weight = random(128 * 1024, 36);
     expect(two.matmul(row, [1, 1, 1024], weight, [1, 128, 1024], false, true, [1, 1, 128])).toEqual(one.matmul(row, [1, 1, 1024], weight, [1, 128, 1024], false, true, [1, 1, 128]));

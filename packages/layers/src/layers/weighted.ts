@@ -44,6 +44,8 @@ export abstract class WeightedLayer extends Layer {
     const y = this.applyWeight(x, resolveSlot(this.weight));
     if (!this.bias) return y;
     const axis = this.outputUnitAxis(y.rank);
+    // units on the last axis broadcast as they are (no reshape view per call)
+    if (axis === y.rank - 1) return add(y, this.bias.value);
     const shape = y.shape.map((d, i) => (i === axis ? d : 1));
     return add(y, reshape(this.bias.value, shape));
   }

@@ -53,6 +53,12 @@ function resolveParams(input: ParamsInput): { names: string[]; params: Param[] }
 
 const shapeStr = (s: readonly number[]) => `[${s.join(', ')}]`;
 
+function sameShape(a: readonly number[], b: readonly number[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let k = 0; k < a.length; k++) if (a[k] !== b[k]) return false;
+  return true;
+}
+
 const isRecord = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
 const describe = (v: unknown): string => (typeof v === 'string' ? `'${v}'` : typeof v === 'object' && v !== null ? JSON.stringify(v) ?? String(v) : String(v));
 
@@ -126,21 +132,24 @@ export abstract class Optimizer {
     if (grads.length !== this.params.length) {
       throw new WnError(`${this.kind}.step`, `expected ${this.params.length} gradients (one per parameter, in the order of optimizer.params), got ${grads.length}`);
     }
-    this.params.forEach((p, i) => {
-      const g = grads[i];
-      if (!g || g.shape.length !== p.shape.length || g.shape.some((d, k) => d !== p.shape[k])) {
-        throw new WnError(`${this.kind}.step`, `gradient ${i} ('${this.names[i]}') has shape ${g ? shapeStr(g.shape) : 'none'}, expected ${shapeStr(p.shape)}`);
+    const params = this.params;
+    for (let i = 0; i < params.length; i++) {
+      const g = grads[i], shape = params[i].shape;
+      if (!g || !sameShape(g.shape, shape)) {
+        throw new WnError(`${this.kind}.step`, `gradient ${i} ('${this.names[i]}') has shape ${g ? shapeStr(g.shape) : 'none'}, expected ${shapeStr(shape)}`);
       }
-    });
+    }
     noGrad(() => {
-      this.params.forEach((p, i) => {
-        if (!p.trainable) return;
+      for (let i = 0; i < params.length; i++) {
+        const p = params[i];
+        if (!p.trainable) continue;
         let st = this.state.get(p);
         if (!st) this.state.set(p, (st = { step: 0, tensors: {} }));
         st.step++;
-        const next = tidy(() => this.updateParam(p.value, grads[i], st));
+        const state = st, g = grads[i];
+        const next = tidy(() => this.updateParam(p.value, g, state));
         p.update(next);
-      });
+      }
     });
     this.stepCount++;
   }

@@ -9,9 +9,11 @@ import { fuse, type FusedBuilder, type FusedOperand, type FusedProgram, type Fus
 
 /** Builds each flag combination's program once. */
 function variants<F extends boolean[]>(build: (...flags: F) => FusedProgram): (...flags: F) => FusedProgram {
-  const built = new Map<string, FusedProgram>();
+  const built = new Map<number, FusedProgram>();
   return (...flags) => {
-    const key = flags.map(Number).join('');
+    // the flags as bits: looked up once per parameter per step, so no string is built
+    let key = 1;
+    for (const f of flags) key = 2 * key + (f ? 1 : 0);
     let p = built.get(key);
     if (!p) built.set(key, (p = build(...flags)));
     return p;

@@ -124,7 +124,20 @@ export class ReplayBuffer {
       out.set(src.subarray(rowStart, rowStart + this.obsSize), at);
       return;
     }
-    for (let i = 0; i < this.obsSize; i++) out[at + i] = (src[rowStart + (i >> 3)] >> (i & 7)) & 1;
+    // a byte (8 cells) at a time: an update decodes 2 × 32 observations, 25,600 cells for MinAtar
+    const n = this.obsSize, whole = n >> 3;
+    for (let k = 0, o = at; k < whole; k++, o += 8) {
+      const v = src[rowStart + k];
+      out[o] = v & 1;
+      out[o + 1] = (v >> 1) & 1;
+      out[o + 2] = (v >> 2) & 1;
+      out[o + 3] = (v >> 3) & 1;
+      out[o + 4] = (v >> 4) & 1;
+      out[o + 5] = (v >> 5) & 1;
+      out[o + 6] = (v >> 6) & 1;
+      out[o + 7] = (v >> 7) & 1;
+    }
+    for (let i = whole << 3; i < n; i++) out[at + i] = (src[rowStart + (i >> 3)] >> (i & 7)) & 1;
   }
 
   /**

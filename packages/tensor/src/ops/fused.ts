@@ -27,7 +27,8 @@ export function fusedElementwise(program: FusedProgram, inputs: readonly TensorL
   checkInputCount(program, inputs);
   return withScalars(OP, inputs, (ts) => {
     const out = broadcastAll(ts.map((t) => t.shape));
-    const backend = ENGINE.backendOf(OP, ts);
+    // withScalars checked the inputs alive; runKernel checks that they share one backend
+    const backend = ts[0].storage.backend;
     if (!backend.kernels.fusedElementwise) return decompose(program, ts, out);
     return ENGINE.runKernel(OP, ts, { program }, out, (b, ...ins) => b.kernels.fusedElementwise!(program, ins, out));
   });
@@ -95,6 +96,10 @@ function checkInputCount(program: FusedProgram, inputs: readonly unknown[], op =
 
 /** The broadcast of every input shape; an error names the first input that does not fit. */
 function broadcastAll(shapes: readonly Shape[], op = OP): Shape {
+  // the usual case (optimizer updates): inputs of one shape and scalars, no new shape to build
+  let widest: Shape = [];
+  for (const s of shapes) if (s.length > widest.length) widest = s;
+  if (shapes.every((s) => s.length === 0 || shapesEqual(s, widest))) return widest.slice();
   let out: Shape = [];
   shapes.forEach((s, i) => {
     const rank = Math.max(out.length, s.length);

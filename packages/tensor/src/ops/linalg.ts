@@ -34,9 +34,17 @@ export function matmul(a: Tensor, b: Tensor, options: MatmulOptions = {}): Tenso
     throw new WnError('matmul', `batch sizes differ: a [${a.shape.join(', ')}] vs b [${b.shape.join(', ')}]`);
   }
   const B = Math.max(a3[0], b3[0]);
-  const ar = reshape(a, a3), br = reshape(b, b3);
   const out = [B, M, N];
-  const y3 = ENGINE.runKernel('matmul', [ar, br], { transposeA: ta, transposeB: tb }, out, (be, ai, bi) =>
+  const attrs = { transposeA: ta, transposeB: tb };
+  if (a.rank === 2 && b.rank === 2) {
+    // the kernel sees batches of one; the op (and what autograd records) stays 2-D, without the
+    // three reshape views a batched call needs: a tiny network's step makes many of these
+    return ENGINE.runKernel('matmul', [a, b], attrs, [M, N], (be, ai, bi) =>
+      be.kernels.matmul({ data: ai.data, shape: a3 }, { data: bi.data, shape: b3 }, ta, tb, out),
+    );
+  }
+  const ar = reshape(a, a3), br = reshape(b, b3);
+  const y3 = ENGINE.runKernel('matmul', [ar, br], attrs, out, (be, ai, bi) =>
     be.kernels.matmul(ai, bi, ta, tb, out),
   );
   ar.dispose();

@@ -15,9 +15,21 @@ export function assertTensor(op: string, arg: string, value: unknown): asserts v
  * disposes the temporaries (autograd holds them if it recorded them).
  */
 export function withScalars<T>(op: string, args: readonly TensorLike[], fn: (ts: Tensor[]) => T): T {
-  // checks every tensor argument here, so errors name the public op ('add'), not the primitive
-  args.forEach((a, i) => a instanceof Tensor && a.assertAlive(op, `input ${i}`));
+  // checks every tensor argument here, so errors name the public op ('add'), not the primitive;
+  // the common case, tensors only, makes no temporaries and needs no cleanup
+  let numbers = 0, mixed = false;
+  let first: Tensor | undefined;
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i];
+    if (a instanceof Tensor) {
+      a.assertAlive(op, `input ${i}`);
+      if (!first) first = a;
+      else if (a.storage.backend !== first.storage.backend) mixed = true;
+    } else numbers++;
+  }
+  if (numbers === 0 && !mixed) return fn(args.slice() as Tensor[]); // a copy: ops record their inputs array
   const tensors = args.filter((a): a is Tensor => a instanceof Tensor);
+  // throws for inputs on different backends, naming the public op
   const backend = tensors.length ? ENGINE.backendOf(op, tensors) : ENGINE.backend;
   const temps: Tensor[] = [];
   const ts = args.map((a, i) => {

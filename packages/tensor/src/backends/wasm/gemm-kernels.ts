@@ -33,8 +33,12 @@ export const DEFAULT_GEMM_CONFIG: GemmConfig = { mr: 4, nr: 8, mc: 128, kc: 256,
 
 /** The config with MC and NC rounded to whole micro-panels, so packed blocks never overflow. */
 export function normalizeGemmConfig(cfg: GemmConfig): GemmConfig {
-  const roundDown = (x: number, step: number) => Math.max(step, Math.floor(x / step) * step);
   return { ...cfg, mc: roundDown(cfg.mc, cfg.mr), nc: roundDown(cfg.nc, cfg.nr) };
+}
+
+/** `x` rounded down to a multiple of `step`, at least `step` (module level: this runs for every matmul call). */
+function roundDown(x: number, step: number): number {
+  return Math.max(step, Math.floor(x / step) * step);
 }
 
 /** Bytes of scratch one gemm call needs (packed A block, packed B block, edge tile). */

@@ -53,8 +53,13 @@ export const MIN_ELEMENTWISE_RUN = 64;
  * copies and the call cost more than the JS loop (~3 ns per element) they replace.
  */
 export const MIN_FUSED_SIMD_SIZE = 512;
-/** Work (flops) below which a call stays on one thread; each extra thread needs this much more. */
-export const MIN_FLOPS_PER_THREAD = 4e6;
+/**
+ * Work (flops) below which a call stays on one thread; each extra thread needs this much more.
+ * Where the split falls never changes a result (each output's summation order is fixed), only
+ * its time: W5's 8.4-MFLOP GEMMs (batch 32 through a 1024→128 layer) took 205–215 µs on the
+ * calling thread and 230–235 µs split in two on the 2-core development VM, so they stay whole.
+ */
+export const MIN_FLOPS_PER_THREAD = 8e6;
 /**
  * Memory-bound kernels (elementwise, fused programs, sums over leading axes, weight norm) stay on
  * one thread below this many elements; each extra thread needs this many more (waking a worker
