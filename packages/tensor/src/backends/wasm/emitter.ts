@@ -155,10 +155,34 @@ export const f64 = {
 
 /** Two float64 lanes. */
 export const f64x2 = {
+  splat: (a: Operand) => op('v128', simd(0x14), a),
   add: (a: Operand, b: Operand) => op('v128', simd(0xf0), a, b),
+  sub: (a: Operand, b: Operand) => op('v128', simd(0xf1), a, b),
+  mul: (a: Operand, b: Operand) => op('v128', simd(0xf2), a, b),
+  div: (a: Operand, b: Operand) => op('v128', simd(0xf3), a, b),
+  abs: (a: Operand) => op('v128', simd(0xec), a),
+  /** Rounds toward zero (C's (int) cast of an in-range double). */
+  trunc: (a: Operand) => op('v128', simd(0x7a), a),
+  /** Lane masks (all ones where true). */
+  lt: (a: Operand, b: Operand) => op('v128', simd(0x49), a, b),
   /** Lanes 0 and 1 of an f32x4, exactly, as two float64s. */
   promoteLowF32x4: (a: Operand) => op('v128', simd(0x5f), a),
   extractLane: (a: Operand, lane: number) => op('f64', [...simd(0x21), lane], a),
+};
+
+/** Two int64 lanes. */
+export const i64x2 = {
+  add: (a: Operand, b: Operand) => op('v128', simd(0xce), a, b),
+  /** Each lane shifted left by the i32 `bits` (mod 64). */
+  shl: (a: Operand, bits: Operand) => op('v128', simd(0xcb), a, bits),
+  /** Lanes 0 and 1 of an i32x4, sign-extended. */
+  extendLowI32x4S: (a: Operand) => op('v128', simd(0xc7), a),
+};
+
+/** Four int32 lanes. */
+export const i32x4 = {
+  /** Both float64 lanes truncated to int32 (saturating; NaN gives 0) in lanes 0 and 1; lanes 2 and 3 zero. */
+  truncSatF64x2SZero: (a: Operand) => op('v128', simd(0xfc), a),
 };
 
 export const v128 = {
@@ -194,6 +218,10 @@ export const f32x4 = {
   ne: (a: Operand, b: Operand) => op('v128', simd(0x42), a, b),
   lt: (a: Operand, b: Operand) => op('v128', simd(0x43), a, b),
   gt: (a: Operand, b: Operand) => op('v128', simd(0x44), a, b),
+  le: (a: Operand, b: Operand) => op('v128', simd(0x45), a, b),
+  ge: (a: Operand, b: Operand) => op('v128', simd(0x46), a, b),
+  /** Both float64 lanes of `a` rounded to float32 (round to nearest even) in lanes 0 and 1; lanes 2 and 3 zero. */
+  demoteF64x2Zero: (a: Operand) => op('v128', simd(0x5e), a),
   /** Relaxed SIMD fused (or not, at the engine's choice) multiply-add: a * b + c. */
   relaxedMadd: (a: Operand, b: Operand, c: Operand) => op('v128', simd(0x105), a, b, c),
 };
