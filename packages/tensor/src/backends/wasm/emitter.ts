@@ -181,6 +181,15 @@ export const i64x2 = {
 
 /** Four int32 lanes. */
 export const i32x4 = {
+  splat: (a: Operand) => op('v128', simd(0x11), a),
+  /** Lane masks (all ones where a < b, signed). */
+  ltS: (a: Operand, b: Operand) => op('v128', simd(0x39), a, b),
+  /** The constant vector of four int32 lanes. */
+  const: (lanes: readonly [number, number, number, number]) => new Expr('v128', (w) => {
+    const view = new DataView(new ArrayBuffer(16));
+    lanes.forEach((v, i) => view.setInt32(4 * i, v, true));
+    w.u8(...simd(0x0c), ...new Uint8Array(view.buffer));
+  }),
   /** Both float64 lanes truncated to int32 (saturating; NaN gives 0) in lanes 0 and 1; lanes 2 and 3 zero. */
   truncSatF64x2SZero: (a: Operand) => op('v128', simd(0xfc), a),
 };
