@@ -2,7 +2,7 @@
 import { ENGINE } from '../engine.js';
 import { argError } from '../errors.js';
 import { Tensor } from '../tensor.js';
-import { abs, add, exp, greater, log, maximum, mul, neg, sqrt, sub, where, div } from './elementwise.js';
+import { abs, add, exp, log, maximum, mul, neg, sqrt, sub, div } from './elementwise.js';
 import { type Indices, oneHot } from './indexing.js';
 import { logSoftmax, mean, sum } from './reduce.js';
 import { assertTensor } from './util.js';
