@@ -2,9 +2,11 @@
  * The gradient of a fused elementwise op, by decomposition: the program is re-run as primitive
  * ops (keeping every value), then walked backwards applying each instruction's own primitive
  * rule, so a fused op differentiates exactly like the ops it replaces. Only instructions on a path
- * from a needed input to the result are differentiated.
+ * from a needed input to the result are differentiated. Where every needed input has the output's
+ * shape, each input's gradient is instead one fused op (fused-vjp.ts) with the same result.
  */
-import { add, fusedValues, tidy, zeros, type OpName, type OpRecord, type Tensor } from '@wn/tensor';
+import { add, fusedElementwise, fusedValues, tidy, zeros, type OpName, type OpRecord, type Tensor } from '@wn/tensor';
+import { vjpProgram } from './fused-vjp.js';
 import type { GradRule } from './rules.js';
 import { unbroadcast } from './unbroadcast.js';
 
@@ -12,7 +14,7 @@ type ElementwiseRules = { readonly [K in 'unary' | 'binary' | 'where']: GradRule
 
 export function fusedGradient(
   dy: Tensor,
-  { attrs: { program }, inputs }: OpRecord<'fusedElementwise'>,
+  { attrs: { program }, inputs, output }: OpRecord<'fusedElementwise'>,
   needs: readonly boolean[],
   rules: ElementwiseRules,
 ): (Tensor | null)[] {
@@ -22,6 +24,15 @@ export function fusedGradient(
   const needed = [...needs];
   for (const ins of body) needed.push(ins.op !== 'const' && ins.args.some((a) => needed[a]));
   if (!needed[needed.length - 1]) return inputs.map(() => null);
+  // every needed input of the output's shape: one fused pass per input (fused-vjp.ts), the same bits
+  const full = (t: Tensor) => t.shape.length === output.shape.length && t.shape.every((d, i) => d === output.shape[i]);
+  if (full(dy) && inputs.every((x, k) => !needs[k] || full(x))) {
+    return inputs.map((x, k) => {
+      if (!needs[k]) return null;
+      const p = vjpProgram(program, k);
+      return p === 'zero' ? zeros(x.shape) : p === 'dy' ? dy : fusedElementwise(p, [...inputs, dy]);
+    });
+  }
   return tidy(() => {
     const values = fusedValues(program, inputs);
     const grads = new Map<number, Tensor>();

@@ -153,6 +153,17 @@ describe.each(Object.entries(runtimes))('wasm conv2d (%s)', (_, runtime) => {
   });
 });
 
+describe('wasm conv2d: results do not depend on the thread count', () => {
+  it.each(THREADED.map((c) => [c.name, cases.indexOf(c)] as const))('%s: forward and both gradients, 1 vs 2 threads, same bits', (_, i) => {
+    const { c, attrs, x, w, dy, want } = expected(i);
+    const [one, two] = [runtimes['threads 1, fma auto'], runtimes['threads 2']];
+    expect(two.conv2d(x, c.x, w, c.w, attrs, want.yShape)).toEqual(one.conv2d(x, c.x, w, c.w, attrs, want.yShape).slice());
+    expect(two.conv2dBackpropInput(dy, want.yShape, w, c.w, attrs, c.x)).toEqual(one.conv2dBackpropInput(dy, want.yShape, w, c.w, attrs, c.x).slice());
+    // the filter gradient sums its images in groups fixed by the shape, added in order
+    expect(two.conv2dBackpropFilter(x, c.x, dy, want.yShape, attrs, c.w)).toEqual(one.conv2dBackpropFilter(x, c.x, dy, want.yShape, attrs, c.w).slice());
+  });
+});
+
 describe('wasm conv2d edge cases', () => {
   const runtime = runtimes['threads 1, plain SIMD'];
   const attrs: Conv2dAttrs = { stride: [1, 1], pad: [0, 0, 0, 0], dilation: [1, 1] };

@@ -3,7 +3,7 @@
  * run on every backend. Expected values here are exact and the same in float32 and float64.
  */
 import {
-  add, argmax, broadcastTo, concat, conv2d, maxPool2d, dispose, div, exp, gather, getBackend, keep, log, matmul, max, maximum, mean, memory,
+  add, argmax, broadcastTo, concat, conv2d, maxPool2d, dispose, div, elu, exp, gather, getBackend, keep, log, matmul, max, maximum, mean, memory,
   minimum, mul, ones, randn, reciprocal, relu, reshape, scalar, setBackend, sigmoid, sqrt, sub, sum, tanh, tensor, tidy,
   toBackend, transpose, withBackend, zeros, type Tensor,
 } from '@wn/tensor';
@@ -196,6 +196,7 @@ const ERRORS: [string, () => unknown, RegExp][] = [
   ['transpose: not a permutation', () => transpose(zeros([2, 3]), [0, 0]), /^transpose: argument 'perm' expected a permutation of 0\.\.1, got \[0, 0\]$/],
   ['gather: index out of range', () => gather(zeros([3, 2]), [0, 3]), /^gather: argument 'indices' expected integers in \[0, 2\], got '3 at position 1'$/],
   ['item: more than one element', () => zeros([2]).item(), /^item: expected a tensor of one element, got shape \[2\]$/],
+  ['elu: non-finite alpha', () => elu(zeros([2]), NaN), /^elu: argument 'alpha' expected a finite number, got NaN$/],
 ];
 
 export const EDGE_CASE_COUNT = EDGE.length;

@@ -2,7 +2,7 @@
 import { ENGINE } from '../engine.js';
 import { argError } from '../errors.js';
 import { Tensor } from '../tensor.js';
-import { abs, add, exp, greater, log, maximum, mul, neg, sqrt, sub, where, div } from './elementwise.js';
+import { abs, add, exp, log, maximum, mul, neg, sqrt, sub, div } from './elementwise.js';
 import { type Indices, oneHot } from './indexing.js';
 import { logSoftmax, mean, sum } from './reduce.js';
 import { assertTensor } from './util.js';
@@ -40,14 +40,29 @@ export function leakyRelu(x: Tensor, slope = 0.01): Tensor {
   return ENGINE.tidy(() => mul(x, fusedElementwise(leakyMask(slope), [x])));
 }
 
+/**
+ * ELU as one program: where(x > 0, x, alpha·(exp(where(x > 0, 0, x)) − 1)). exp of the clamped
+ * input: exp(x) of a large positive x overflows, and the unused branch's gradient 0·Infinity
+ * would be NaN. One pass forward; autograd differentiates it in one pass too.
+ */
+const eluPrograms = new Map<number, FusedProgram>();
+function eluProgram(alpha: number): FusedProgram {
+  let p = eluPrograms.get(alpha);
+  if (!p) {
+    p = fuse(1, ([x], k) => {
+      const positive = k.greater(x, 0);
+      return k.where(positive, x, k.mul(k.sub(k.exp(k.where(positive, 0, x)), 1), alpha));
+    });
+    eluPrograms.set(alpha, p);
+  }
+  return p;
+}
+
 /** x for x > 0, `alpha`·(eˣ − 1) otherwise (default alpha 1); never overflows for large x. */
 export function elu(x: Tensor, alpha = 1): Tensor {
-  return ENGINE.tidy(() => {
-    const positive = greater(x, 0);
-    // exp of the clamped input: exp(x) of a large positive x overflows, and the unused branch's
-    // gradient 0·Infinity would be NaN
-    return where(positive, x, mul(sub(exp(where(positive, 0, x)), 1), alpha));
-  });
+  assertTensor('elu', 'x', x);
+  if (typeof alpha !== 'number' || !Number.isFinite(alpha)) throw argError('elu', 'alpha', 'a finite number', alpha);
+  return fusedElementwise(eluProgram(alpha), [x]);
 }
 
 /** log(1 + exp(x)), computed as max(x, 0) + log(1 + exp(−|x|)) so it never overflows. */

@@ -13,7 +13,7 @@
  * images [n0, n1) with its own scratch, which is how work is split across threads.
  */
 import { convFieldOffset, CONV_FIELDS, type ConvField } from './conv-geometry.js';
-import { f32, f32x4, i32, v128, type FunctionBuilder, type FunctionRef, type Local, type ModuleBuilder, type Operand } from './emitter.js';
+import { f32, f32x4, i32, i32x4, v128, type FunctionBuilder, type FunctionRef, type Local, type ModuleBuilder, type Operand } from './emitter.js';
 import { kBlock, normalizeGemmConfig, type GemmConfig, type GemmFunctions } from './gemm-kernels.js';
 
 export interface ConvConfig {
@@ -208,8 +208,10 @@ export function addConvFunctions(mb: ModuleBuilder, gemmConfig: GemmConfig, gemm
     const g = loadGeometry(f, desc);
     const walker = new PatchWalker(f, g);
     const j = f.local(I32), k = f.local(I32), oy = f.local(I32), ox = f.local(I32), last = f.local(I32);
-    const p = f.local(I32), tap = f.local(I32), contiguous = f.local(I32);
+    const p = f.local(I32), tap = f.local(I32), contiguous = f.local(I32), twoRows = f.local(I32), inFirst = f.local(I32);
+    const second = f.local(I32), secondTap = f.local(I32);
     const origin = Array.from({ length: nr }, () => f.local(I32));
+    const firstLanes = Array.from({ length: nv }, () => f.local('v128'));
     f.set(last, i32.sub(i32.add(p0, nc), 1));
     f.for(j, 0, nc, nr, () => {
       f.set(p, i32.add(p0, j));
@@ -217,6 +219,15 @@ export function addConvFunctions(mb: ModuleBuilder, gemmConfig: GemmConfig, gemm
       f.set(ox, i32.sub(p, i32.mul(oy, g.outW)));
       // Stride-1 full panels inside one output row read NR consecutive input values per tap.
       f.set(contiguous, i32.and(i32.eq(g.strideW, 1), i32.and(i32.leS(i32.add(ox, nr), g.outW), i32.leS(i32.add(j, nr), nc))));
+      // Stride-1 full panels across two output rows: the first inFirst pixels end row oy, the rest
+      // start row oy + 1; per tap, NR consecutive values from each row's start, blended by lane.
+      f.set(inFirst, i32.sub(g.outW, ox));
+      f.set(twoRows, i32.and(i32.and(i32.eq(g.strideW, 1), i32.eqz(contiguous)), i32.and(i32.leS(i32.add(j, nr), nc), i32.leS(i32.sub(nr, inFirst), g.outW))));
+      f.if(twoRows, () => {
+        // pixel i ≥ inFirst is (oy + 1, i − inFirst): its value sits at second + 4i
+        f.set(second, i32.sub(i32.add(src, pixelOrigin(g, i32.add(oy, 1), 0)), i32.shl(inFirst, 2)));
+        for (let v = 0; v < nv; v++) f.set(firstLanes[v], i32x4.ltS(i32x4.const([4 * v, 4 * v + 1, 4 * v + 2, 4 * v + 3]), i32x4.splat(inFirst)));
+      });
       for (let i = 0; i < nr; i++) {
         f.set(origin[i], i32.add(src, pixelOrigin(g, oy, ox)));
         if (i === nr - 1) break;
@@ -240,11 +251,25 @@ export function addConvFunctions(mb: ModuleBuilder, gemmConfig: GemmConfig, gemm
             walker.next();
           }),
         () =>
-          f.for(k, 0, kc, 1, () => {
-            for (let i = 0; i < nr; i++) f.storeF32(dst, f32.load(i32.add(origin[i], walker.offset)), 4 * i);
-            f.inc(dst, 4 * nr);
-            walker.next();
-          }),
+          f.if(
+            twoRows,
+            () =>
+              f.for(k, 0, kc, 1, () => {
+                f.set(tap, i32.add(origin[0], walker.offset));
+                f.set(secondTap, i32.add(second, walker.offset));
+                for (let v = 0; v < nv; v++) {
+                  f.storeV128(dst, v128.bitselect(v128.load(tap, 16 * v), v128.load(secondTap, 16 * v), firstLanes[v]), 16 * v);
+                }
+                f.inc(dst, 4 * nr);
+                walker.next();
+              }),
+            () =>
+              f.for(k, 0, kc, 1, () => {
+                for (let i = 0; i < nr; i++) f.storeF32(dst, f32.load(i32.add(origin[i], walker.offset)), 4 * i);
+                f.inc(dst, 4 * nr);
+                walker.next();
+              }),
+          ),
       );
     });
   }, false);

@@ -155,10 +155,48 @@ export const f64 = {
 
 /** Two float64 lanes. */
 export const f64x2 = {
+  splat: (a: Operand) => op('v128', simd(0x14), a),
   add: (a: Operand, b: Operand) => op('v128', simd(0xf0), a, b),
+  sub: (a: Operand, b: Operand) => op('v128', simd(0xf1), a, b),
+  mul: (a: Operand, b: Operand) => op('v128', simd(0xf2), a, b),
+  div: (a: Operand, b: Operand) => op('v128', simd(0xf3), a, b),
+  abs: (a: Operand) => op('v128', simd(0xec), a),
+  /** Rounds toward zero (C's (int) cast of an in-range double). */
+  trunc: (a: Operand) => op('v128', simd(0x7a), a),
+  /** Lane masks (all ones where true). */
+  lt: (a: Operand, b: Operand) => op('v128', simd(0x49), a, b),
   /** Lanes 0 and 1 of an f32x4, exactly, as two float64s. */
   promoteLowF32x4: (a: Operand) => op('v128', simd(0x5f), a),
   extractLane: (a: Operand, lane: number) => op('f64', [...simd(0x21), lane], a),
+};
+
+/** Two int64 lanes. */
+export const i64x2 = {
+  add: (a: Operand, b: Operand) => op('v128', simd(0xce), a, b),
+  /** Each lane shifted left by the i32 `bits` (mod 64). */
+  shl: (a: Operand, bits: Operand) => op('v128', simd(0xcb), a, bits),
+  /** Lanes 0 and 1 of an i32x4, sign-extended. */
+  extendLowI32x4S: (a: Operand) => op('v128', simd(0xc7), a),
+};
+
+/** Four int32 lanes. */
+export const i32x4 = {
+  splat: (a: Operand) => op('v128', simd(0x11), a),
+  /** Lane masks (all ones where a < b, signed). */
+  ltS: (a: Operand, b: Operand) => op('v128', simd(0x39), a, b),
+  /** The constant vector of four int32 lanes. */
+  const: (lanes: readonly [number, number, number, number]) => new Expr('v128', (w) => {
+    const view = new DataView(new ArrayBuffer(16));
+    lanes.forEach((v, i) => view.setInt32(4 * i, v, true));
+    w.u8(...simd(0x0c), ...new Uint8Array(view.buffer));
+  }),
+  /** Both float64 lanes truncated to int32 (saturating; NaN gives 0) in lanes 0 and 1; lanes 2 and 3 zero. */
+  truncSatF64x2SZero: (a: Operand) => op('v128', simd(0xfc), a),
+  add: (a: Operand, b: Operand) => op('v128', simd(0xae), a, b),
+  /** Each lane shifted left by the i32 `bits`. */
+  shl: (a: Operand, bits: Operand) => op('v128', simd(0xab), a, bits),
+  /** float32 lanes truncated toward zero to int32, saturating (NaN gives 0). */
+  truncSatF32x4: (a: Operand) => op('v128', simd(0xf8), a),
 };
 
 export const v128 = {
@@ -177,16 +215,6 @@ export const v128 = {
   andnot: (a: Operand, b: Operand) => op('v128', simd(0x4f), a, b),
   /** Bits of `a` where `mask` is set, else of `b`. */
   bitselect: (a: Operand, b: Operand, mask: Operand) => op('v128', simd(0x52), a, b, mask),
-};
-
-/** Four int32 lanes. */
-export const i32x4 = {
-  splat: (a: Operand) => op('v128', simd(0x11), a),
-  add: (a: Operand, b: Operand) => op('v128', simd(0xae), a, b),
-  /** Each lane shifted left by the i32 `bits`. */
-  shl: (a: Operand, bits: Operand) => op('v128', simd(0xab), a, bits),
-  /** float32 lanes truncated toward zero to int32, saturating (NaN gives 0). */
-  truncSatF32x4: (a: Operand) => op('v128', simd(0xf8), a),
 };
 
 export const f32x4 = {
@@ -211,6 +239,10 @@ export const f32x4 = {
   min: (a: Operand, b: Operand) => op('v128', simd(0xe8), a, b),
   /** Round to the nearest integer, ties to even. */
   nearest: (a: Operand) => op('v128', simd(0x6a), a),
+  le: (a: Operand, b: Operand) => op('v128', simd(0x45), a, b),
+  ge: (a: Operand, b: Operand) => op('v128', simd(0x46), a, b),
+  /** Both float64 lanes of `a` rounded to float32 (round to nearest even) in lanes 0 and 1; lanes 2 and 3 zero. */
+  demoteF64x2Zero: (a: Operand) => op('v128', simd(0x5e), a),
   /** Relaxed SIMD fused (or not, at the engine's choice) multiply-add: a * b + c. */
   relaxedMadd: (a: Operand, b: Operand, c: Operand) => op('v128', simd(0x105), a, b, c),
 };

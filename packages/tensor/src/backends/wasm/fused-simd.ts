@@ -2,7 +2,8 @@
  * Fused elementwise programs compiled to WebAssembly SIMD (f32x4), four elements per step, for
  * the programs whose every instruction has an exact f32x4 equivalent: add, sub, mul, div, sqrt,
  * neg, abs, reciprocal, floor, sign, maximum, minimum, the comparisons, where and constants
- * (the optimizers' update programs, losses' masks). Programs with exp, log, tanh, sigmoid, sin,
+ * (the optimizers' update programs, losses' masks), and exp (simd-exp.ts: Math.exp's float64
+ * steps, two lanes at a time; ELU and its gradient). Programs with log, tanh, sigmoid, sin,
  * cos or pow stay on the JS loops (fused-kernel.ts).
  *
  * Results equal the JS loops bit for bit: f32x4 add/sub/mul/div/sqrt are correctly rounded
@@ -19,6 +20,7 @@
 import type { BinaryOp, UnaryOp } from '../../kernels.js';
 import type { FusedProgram } from '../../fused/program.js';
 import { f32, f32x4, i32, ModuleBuilder, v128, type Expr, type Local, type MemoryImport, type Operand } from './emitter.js';
+import { simdExp } from './simd-exp.js';
 
 type V = Operand;
 const one = (): Expr => f32x4.splat(f32.const(1));
@@ -57,7 +59,7 @@ const BINARY: Partial<Record<BinaryOp, (a: V, b: V) => Expr>> = {
 /** Whether every instruction of `program` has an exact f32x4 form here. */
 export function simdSupports(program: FusedProgram): boolean {
   return program.body.every((ins) =>
-    ins.op === 'const' || ins.op === 'where' || (ins.args.length === 1 ? ins.op in UNARY : ins.op in BINARY),
+    ins.op === 'const' || ins.op === 'where' || ins.op === 'exp' || (ins.args.length === 1 ? ins.op in UNARY : ins.op in BINARY),
   );
 }
 
@@ -94,6 +96,7 @@ export function buildFusedSimdModule(program: FusedProgram, scalar: readonly boo
       f.set(l, f32x4.splat(f32.const(Math.fround(ins.value))));
       return l;
     });
+    const exp = program.body.some((ins) => ins.op === 'exp') ? simdExp(f) : undefined;
     const at = f.local('i32');
     const end = f.local('i32');
     f.set(end, i32.shl(i32.and(i32.add(n, 3), -4), 2));
@@ -107,6 +110,10 @@ export function buildFusedSimdModule(program: FusedProgram, scalar: readonly boo
         values.push(l);
       });
       program.body.forEach((ins, j) => {
+        if (ins.op === 'exp') {
+          values.push(exp!(values[ins.args[0]]));
+          return;
+        }
         const l = f.local('v128');
         if (ins.op === 'const') f.set(l, constants[j]!);
         else {

@@ -508,9 +508,11 @@ export class WasmRuntime {
     const heap = this.begin(g);
     const dW = this.result(size);
     const xAt = heap.input(x), dyAt = heap.input(dy), dwAt = heap.output(dW);
-    // Each thread sums its images into its own dW; the first writes straight into the result.
+    // The images fall into groups fixed by the shape alone (not the thread count), each summed into
+    // its own dW (the first straight into the result) and the groups added in order: the same bits
+    // at any thread count. The threads take the groups a round at a time.
     const partials: number[] = [];
-    const tasks = this.imageRanges(g).map(([n0, n1], t) => {
+    const tasks = filterGradientGroups(g).map(([n0, n1], t) => {
       const dw = t === 0 ? dwAt : heap.alloc(4 * size);
       partials.push(dw);
       return [
@@ -521,7 +523,8 @@ export class WasmRuntime {
         heap.alloc(4 * mr * nr),
       ];
     });
-    this.run('convBackpropFilter', tasks);
+    const perRound = Math.max(1, Math.min(this.threads, tasks.length));
+    for (let t = 0; t < tasks.length; t += perRound) this.run('convBackpropFilter', tasks.slice(t, t + perRound));
     for (const partial of partials.slice(1)) this.fn('addInto')(dwAt, partial, size);
     return heap.finish(dW, dwAt);
   }
@@ -547,6 +550,15 @@ interface CompiledFused {
   readonly run: Kernel;
   readonly used: boolean[];
   poolId: number | undefined;
+}
+
+/** How many image groups a filter gradient sums separately: up to 4, enough work each (see conv2dBackpropFilter). */
+export const FILTER_GRADIENT_GROUPS = 4;
+
+/** The filter gradient's image groups: a function of the shape only, so results do not depend on the thread count. */
+function filterGradientGroups(g: ConvGeometry): [number, number][] {
+  const flops = 2 * g.batch * g.outC * g.pixels * g.patch;
+  return split(g.batch, Math.max(1, Math.min(FILTER_GRADIENT_GROUPS, g.batch, Math.floor(flops / MIN_FLOPS_PER_THREAD))), 1);
 }
 
 function roundUp(x: number, step: number): number {
