@@ -60,13 +60,32 @@ describe('wasm kernel memory: block allocator', () => {
     expect(allocator.stats()).toEqual({ liveBytes: 1024 + 5120, freeBytes: 0, topBytes: 1024 + 1024 + 5120 });
   });
 
-  it('takes a larger free block when the memory is full, and fails when none is free', () => {
-    const { allocator } = allocatorWithLimit(1024 + 8192);
+  it('carves from a larger free block when the memory is full, and fails when nothing is free', () => {
+    const { allocator } = allocatorWithLimit(1024 + 8192 + 64);
     const big = allocator.allocate(8192);
+    const pin = allocator.allocate(64); // keeps big's bytes from returning to the top
     expect(() => allocator.allocate(64)).toThrow(MemoryLimitError);
     allocator.release(big);
-    expect(allocator.allocate(100)).toBe(big); // the only free block, though of a larger class
+    expect(allocator.allocate(100)).toBe(big); // the first 128 bytes of the only free block
+    expect(allocator.allocate(64)).toBe(big + 128); // the rest stayed free
+    expect(allocator.stats()).toEqual({ liveBytes: 128 + 64 + 64, freeBytes: 8192 - 192, topBytes: 1024 + 8192 + 64 });
+    expect(() => allocator.allocate(8192)).toThrow(MemoryLimitError);
+    expect(allocator.blockBytes(pin)).toBe(64);
+  });
+
+  it('when full, merges the free blocks of old shapes so a new shape fits (and frees a run at the top)', () => {
+    const { allocator } = allocatorWithLimit(1024 + 16 * 1024);
+    // a first workload: sixteen 1 KiB blocks fill the memory, then all are released
+    const small = Array.from({ length: 16 }, () => allocator.allocate(1024));
     expect(() => allocator.allocate(64)).toThrow(MemoryLimitError);
+    for (const at of small.slice(0, 8)) allocator.release(at);
+    // the next workload needs 8 KiB: no class-8 KiB block is free, but eight neighbours are
+    expect(allocator.allocate(8192)).toBe(1024);
+    for (const at of small.slice(8)) allocator.release(at);
+    // the eight at the top merge and give their bytes back to the top: a 6 KiB block grows from there
+    expect(allocator.allocate(6000)).toBe(1024 + 8192);
+    expect(allocator.stats().topBytes).toBe(1024 + 8192 + 6144);
+    expect(allocator.stats().freeBytes).toBe(0);
   });
 });
 

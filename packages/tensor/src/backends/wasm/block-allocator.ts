@@ -6,9 +6,11 @@
  * iteration, so after the first step every request is a list pop. New blocks come from the top
  * of the used range, which grows the memory (through `grow`) when it passes the end.
  *
- * Blocks never split or merge: a block keeps its class for the life of the memory. When the
- * memory cannot grow any more, a request takes the smallest free block of a larger class before
- * it fails.
+ * Blocks keep their class while the memory can grow. When it cannot, the allocator first merges
+ * adjacent free blocks (a run of them at the top of the used range gives its bytes back to the
+ * top), then tries again, then carves the request from the smallest larger free block (the rest
+ * stays free) before it fails — so a process whose shapes change (many workloads, evaluation
+ * batches) reuses the bytes its old shapes freed instead of running out of memory.
  */
 
 /** Every block starts on this many bytes (a cache line; v128 loads need 16). */
@@ -69,7 +71,7 @@ export class BlockAllocator {
         this.top += size;
       } catch (error) {
         if (!(error instanceof MemoryLimitError)) throw error;
-        return this.takeLarger(size, error);
+        return this.allocateWhenFull(size, error);
       }
     } else {
       this.freeBytes -= size;
@@ -85,10 +87,7 @@ export class BlockAllocator {
     if (size === undefined) return false;
     this.live.delete(at);
     this.liveBytes -= size;
-    let list = this.free.get(size);
-    if (!list) this.free.set(size, (list = []));
-    list.push(at);
-    this.freeBytes += size;
+    this.pushFree(at, size);
     return true;
   }
 
@@ -102,17 +101,65 @@ export class BlockAllocator {
     return { liveBytes: this.liveBytes, freeBytes: this.freeBytes, topBytes: this.top };
   }
 
-  /** The smallest free block of a class above `size` (the memory is full), else rethrows `error`. */
-  private takeLarger(size: number, error: MemoryLimitError): number {
+  /** The memory is full: merge free neighbours, then grow again or carve from a larger free block, else rethrow. */
+  private allocateWhenFull(size: number, error: MemoryLimitError): number {
+    this.coalesce();
+    let at = this.free.get(size)?.pop();
+    if (at !== undefined) {
+      this.freeBytes -= size;
+    } else {
+      try {
+        this.grow(this.top + size);
+        at = this.top;
+        this.top += size;
+      } catch (again) {
+        if (!(again instanceof MemoryLimitError)) throw again;
+        at = this.carve(size, error);
+      }
+    }
+    this.live.set(at, size);
+    this.liveBytes += size;
+    return at;
+  }
+
+  /** Merges adjacent free blocks into larger ones; a merged run that ends at the top lowers the top instead. */
+  private coalesce(): void {
+    const blocks: [number, number][] = [];
+    for (const [bytes, list] of this.free) for (const at of list) blocks.push([at, bytes]);
+    blocks.sort((a, b) => a[0] - b[0]);
+    const runs: [number, number][] = [];
+    for (const [at, bytes] of blocks) {
+      const last = runs[runs.length - 1];
+      if (last && last[0] + last[1] === at) last[1] += bytes;
+      else runs.push([at, bytes]);
+    }
+    const top = runs[runs.length - 1];
+    if (top && top[0] + top[1] === this.top) {
+      this.top = top[0];
+      runs.pop();
+    }
+    this.free.clear();
+    this.freeBytes = 0;
+    for (const [at, bytes] of runs) this.pushFree(at, bytes);
+  }
+
+  /** `size` bytes from the start of the smallest free block larger than it (the rest stays free), else rethrows `error`. */
+  private carve(size: number, error: MemoryLimitError): number {
     let best: number | undefined;
-    for (const [classBytes, list] of this.free) {
-      if (classBytes > size && list.length > 0 && (best === undefined || classBytes < best)) best = classBytes;
+    for (const [bytes, list] of this.free) {
+      if (bytes > size && list.length > 0 && (best === undefined || bytes < best)) best = bytes;
     }
     if (best === undefined) throw error;
     const at = this.free.get(best)!.pop()!;
     this.freeBytes -= best;
-    this.live.set(at, best);
-    this.liveBytes += best;
+    this.pushFree(at + size, best - size); // both are multiples of BLOCK_ALIGN
     return at;
+  }
+
+  private pushFree(at: number, bytes: number): void {
+    let list = this.free.get(bytes);
+    if (!list) this.free.set(bytes, (list = []));
+    list.push(at);
+    this.freeBytes += bytes;
   }
 }
