@@ -179,15 +179,30 @@ describe('wasm kernel memory: tensor storage', () => {
     leaky.runtime.close();
   });
 
-  it('refuses a tensor past the memory limit with an error that says what to do, and recovers', () => {
-    const capped = createWasmBackend({ threads: 1, tensorsInMemory: true, maxMemoryMiB: 8 });
-    const a = capped.upload(new Float32Array(1 << 20), 1 << 20); // 4 MiB
-    const tooBig = () => capped.upload(new Float32Array(1 << 21), 1 << 21); // 8 MiB more
-    expect(tooBig).toThrow(WnError);
-    expect(tooBig).toThrow(/out of kernel memory: a tensor of 2097152 floats needs 8\.00 MiB .* of the 8\.00 MiB limit.*maxMemoryMiB/);
+  it('past three quarters of the memory limit, new tensors spill to plain arrays (right results), and come back once memory is free', () => {
+    const capped = createWasmBackend({ threads: 1, tensorsInMemory: true, maxMemoryMiB: 24 }); // tensors: up to 18 MiB
+    const stats = () => capped.runtime.memoryStats();
+    const a = capped.upload(new Float32Array(1 << 22), 1 << 22); // 16 MiB: in the memory
+    expect(a.buffer).toBeInstanceOf(SharedArrayBuffer);
+    const b = capped.upload(ramp(1 << 20, 1), 1 << 20); // 4 more would pass 18: a plain array
+    expect(b.buffer).not.toBeInstanceOf(SharedArrayBuffer);
+    expect(stats().spilledTensors).toBe(1);
     capped.free(a);
-    const b = capped.upload([1, 2], 2); // still usable
-    expect(Array.from(b)).toEqual([1, 2]);
+    // kernels take the spilled tensor (copied in, its scratch carved from a's freed block); the result is in the memory again
+    const sum = capped.kernels.binary('add', { data: b, shape: [1 << 20] }, { data: b, shape: [1 << 20] }, [1 << 20]);
+    expect([sum[0], sum[7], sum[(1 << 20) - 1]]).toEqual([0, 14, 2 * ((1 << 20) - 1)]);
+    expect(sum.buffer).toBeInstanceOf(SharedArrayBuffer);
+    expect(stats().spilledTensors).toBe(1);
+    capped.runtime.close();
+  });
+
+  it('a kernel whose scratch cannot fit says what to do', () => {
+    const capped = createWasmBackend({ threads: 1, tensorsInMemory: true, maxMemoryMiB: 4 });
+    const x = new Float32Array(1 << 21); // 8 MiB plain operands: their copies cannot fit in 4 MiB
+    const big = () => capped.kernels.binary('add', { data: x, shape: [1 << 21] }, { data: x, shape: [1 << 21] }, [1 << 21]);
+    expect(big).toThrow(WnError);
+    expect(big).toThrow(/out of kernel memory: .* of the 4\.00 MiB limit.*maxMemoryMiB/);
+    expect(Array.from(capped.upload([1, 2], 2))).toEqual([1, 2]); // still usable
     capped.runtime.close();
     expect(() => createWasmBackend({ maxMemoryMiB: 0 })).toThrow(/maxMemoryMiB/);
     expect(() => createWasmBackend({ maxMemoryMiB: 4096 })).toThrow(/maxMemoryMiB/);

@@ -7,9 +7,15 @@
  * The engine frees storage exactly once, after its last tensor is gone (`dataSync` copies), so a
  * freed block has no other owner. Storage the program drops without freeing (a tensor never
  * disposed) is returned when the garbage collector collects its view.
+ *
+ * The collector does not see the kernel memory: a program that drops tensors without disposing
+ * them fills it long before a collection runs. So tensors take at most three quarters of the
+ * memory limit (the rest is for kernel scratch); past that, or when the memory cannot grow, a new
+ * tensor spills to a plain array — its kernels copy it in and out, as without this storage — and
+ * those arrays' allocations make the collector run, which returns the dropped views' blocks.
  */
 import { MemoryLimitError, type BlockAllocator } from './block-allocator.js';
-import { memoryExhausted, type KernelMemory } from './kernel-memory.js';
+import type { KernelMemory } from './kernel-memory.js';
 
 /** Where the wasm backend's tensors keep their values: arrays it hands out and takes back. */
 export interface TensorStorage {
@@ -28,9 +34,14 @@ export interface TensorStorage {
  */
 export const MIN_IN_MEMORY_LENGTH = 1024;
 
+/** The share of the memory limit tensors may hold; the rest is kept for kernel scratch. */
+export const TENSOR_SHARE = 0.75;
+
 export class HeapStorage implements TensorStorage {
   /** Returns the block of a view that was collected without being given back. */
   private readonly collected = new FinalizationRegistry<number>((at) => this.allocator.release(at));
+  /** Tensors handed out as plain arrays because the memory was full (see the module comment). */
+  spilled = 0;
 
   constructor(
     private readonly memory: KernelMemory,
@@ -39,11 +50,12 @@ export class HeapStorage implements TensorStorage {
 
   takeDirty(length: number): Float32Array {
     if (length < MIN_IN_MEMORY_LENGTH) return new Float32Array(length);
+    if (this.allocator.stats().liveBytes + 4 * length > TENSOR_SHARE * this.memory.maxBytes) return this.spill(length);
     let at: number;
     try {
       at = this.allocator.allocate(4 * length);
     } catch (error) {
-      if (error instanceof MemoryLimitError) throw memoryExhausted(`a tensor of ${length} floats`, 4 * length, this.allocator.stats().liveBytes, this.memory.maxBytes, error);
+      if (error instanceof MemoryLimitError) return this.spill(length);
       throw error;
     }
     const view = new Float32Array(this.memory.buffer, at, length);
@@ -51,8 +63,15 @@ export class HeapStorage implements TensorStorage {
     return view;
   }
 
+  private spill(length: number): Float32Array {
+    this.spilled++;
+    return new Float32Array(length);
+  }
+
   takeZeroed(length: number): Float32Array {
-    return length < MIN_IN_MEMORY_LENGTH ? new Float32Array(length) : this.takeDirty(length).fill(0);
+    if (length < MIN_IN_MEMORY_LENGTH) return new Float32Array(length);
+    const array = this.takeDirty(length);
+    return this.memory.holds(array) ? array.fill(0) : array; // a spilled array is zeros already
   }
 
   give(array: Float32Array): void {

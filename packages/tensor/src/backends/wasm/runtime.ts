@@ -123,10 +123,11 @@ export class WasmRuntime {
     }
   }
 
-  /** Byte counts of the kernel memory: its size, blocks live (tensors and scratch) and free. */
-  memoryStats(): { readonly memoryBytes: number; readonly liveBytes: number; readonly freeBytes: number } {
+  /** Byte counts of the kernel memory: its size, blocks live (tensors and scratch) and free; and how many tensors spilled to plain arrays (memory full). */
+  memoryStats(): { readonly memoryBytes: number; readonly liveBytes: number; readonly freeBytes: number; readonly spilledTensors: number } {
     const { liveBytes, freeBytes } = this.allocator.stats();
-    return { memoryBytes: this.memory.byteLength, liveBytes, freeBytes };
+    const spilledTensors = this.storage instanceof HeapStorage ? this.storage.spilled : 0;
+    return { memoryBytes: this.memory.byteLength, liveBytes, freeBytes, spilledTensors };
   }
 
   /** A result array of `length` floats (contents arbitrary). */
