@@ -7,7 +7,7 @@
  * its last tensor is gone (`dataSync` returns copies), so a recycled array has no other owner.
  */
 
-import type { TensorStorage } from './heap-storage.js';
+import type { TensorStorage } from './tensor-storage.js';
 
 /** Arrays shorter than this are left to the garbage collector (cheap to allocate anyway). */
 const MIN_POOLED_LENGTH = 4096;

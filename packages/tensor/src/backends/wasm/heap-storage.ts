@@ -16,16 +16,8 @@
  */
 import { MemoryLimitError, type BlockAllocator } from './block-allocator.js';
 import type { KernelMemory } from './kernel-memory.js';
+import type { TensorStorage } from './tensor-storage.js';
 
-/** Where the wasm backend's tensors keep their values: arrays it hands out and takes back. */
-export interface TensorStorage {
-  /** An array of `length` floats with arbitrary contents (the caller overwrites all of it). */
-  takeDirty(length: number): Float32Array;
-  /** An array of `length` zeros. */
-  takeZeroed(length: number): Float32Array;
-  /** Takes back an array handed out before (others are ignored). */
-  give(array: Float32Array): void;
-}
 
 /**
  * Tensors shorter than this stay plain arrays: a view and its registration with the collector cost
