@@ -9,7 +9,7 @@
  * rounds as the primitive op does, so the gradient equals the decomposition's (fused-rule.ts)
  * bit for bit on backends whose fused kernel rounds like the primitives.
  */
-import { validateFusedProgram, type FusedInstruction, type FusedProgram } from '@wn/tensor';
+import { fusedLiveCode, validateFusedProgram, type FusedInstruction, type FusedProgram } from '@wn/tensor';
 
 /** A program under construction: instructions after `inputs` inputs; constants shared. */
 class Emitter {
@@ -112,29 +112,9 @@ function build(program: FusedProgram, k: number): VjpProgram {
   const out = grads.get(k);
   if (out === undefined) return 'zero';
   if (out === dy) return 'dy';
-  const vjp = { inputs: n + 1, body: liveCode(e.body, n + 1, out) };
+  const vjp = { inputs: n + 1, body: fusedLiveCode(e.body, n + 1, out) };
   validateFusedProgram('fusedGradient', vjp);
   return vjp;
-}
-
-/** The instructions `result` depends on, renumbered, the result last. */
-function liveCode(code: readonly FusedInstruction[], inputs: number, result: number): FusedInstruction[] {
-  const live = new Array<boolean>(inputs + code.length).fill(false);
-  live[result] = true;
-  for (let v = result; v >= inputs; v--) {
-    const ins = code[v - inputs];
-    if (live[v] && ins.op !== 'const') for (const a of ins.args) live[a] = true;
-  }
-  const renumber = new Map<number, number>();
-  for (let i = 0; i < inputs; i++) renumber.set(i, i);
-  const out: FusedInstruction[] = [];
-  for (let v = inputs; v <= result; v++) {
-    if (!live[v]) continue;
-    const ins = code[v - inputs];
-    renumber.set(v, inputs + out.length);
-    out.push(ins.op === 'const' ? ins : ({ op: ins.op, args: ins.args.map((a) => renumber.get(a)!) } as unknown as FusedInstruction));
-  }
-  return out;
 }
 
 const cache = new WeakMap<FusedProgram, Map<number, VjpProgram>>();

@@ -40,7 +40,7 @@ export * from './ops/batch-norm.js';
 export * from './ops/lstm.js';
 export * from './ops/filterbank.js';
 export { fuse, FusedValue, type FusedBuilder, type FusedInputs, type FusedOperand } from './fused/builder.js';
-export { isPiecewiseConstant as isPiecewiseConstantProgram, keyOf as fusedProgramKey, validateProgram as validateFusedProgram, type FusedInstruction, type FusedProgram } from './fused/program.js';
+export { isPiecewiseConstant as isPiecewiseConstantProgram, keyOf as fusedProgramKey, liveCode as fusedLiveCode, validateProgram as validateFusedProgram, type FusedInstruction, type FusedProgram } from './fused/program.js';
 export type { TensorLike } from './ops/util.js';
 
 /** Runs `fn`, disposing every tensor it creates except those it returns or `keep`s. */

@@ -115,7 +115,7 @@ describe('the conformance suite rejects broken backends', () => {
 
 /** Public functions of @wn/tensor that are not ops a backend computes (creation, RNG, helpers). */
 const NOT_OPS = new Set([
-  'tensor', 'scalar', 'fuse', 'fusedProgramKey', 'validateFusedProgram', 'isPiecewiseConstantProgram', 'fusedValues', 'full', 'zeros', 'ones', 'zerosLike', 'onesLike', 'arange', 'toBackend', 'randn', 'rand', 'bernoulli',
+  'tensor', 'scalar', 'fuse', 'fusedProgramKey', 'validateFusedProgram', 'fusedLiveCode', 'isPiecewiseConstantProgram', 'fusedValues', 'full', 'zeros', 'ones', 'zerosLike', 'onesLike', 'arange', 'toBackend', 'randn', 'rand', 'bernoulli',
   'randomBits', 'uniform01', 'deriveSeed', 'argError', 'formatValue', 'assertFinite', 'conv2dAttrs', 'conv2dOutputShape', 'tidy', 'keep', 'dispose', 'setBackend',
   'getBackend', 'withBackend', 'registerBackend', 'memory', 'onOp', 'broadcastShapes', 'normalizeAxes', 'normalizeAxis',
   'shapesEqual', 'sizeOf', 'stridesOf', 'createReferenceBackend', 'createReferenceKernels', 'createWasmBackend',

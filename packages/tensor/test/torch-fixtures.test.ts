@@ -461,7 +461,7 @@ const NOT_OPS = new Set([
   // shape and attribute arithmetic on plain numbers
   'broadcastShapes', 'normalizeAxes', 'normalizeAxis', 'shapesEqual', 'sizeOf', 'stridesOf', 'conv2dOutputShape', 'conv2dAttrs',
   // building and validating fused programs (their evaluation, fusedElementwise/fusedValues, has cases)
-  'fuse', 'FusedValue', 'fusedProgramKey', 'validateFusedProgram', 'isPiecewiseConstantProgram',
+  'fuse', 'FusedValue', 'fusedProgramKey', 'validateFusedProgram', 'fusedLiveCode', 'isPiecewiseConstantProgram',
   // a check that throws on non-finite values; it computes nothing
   'assertFinite',
 ]);

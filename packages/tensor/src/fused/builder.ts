@@ -9,7 +9,7 @@
  */
 import { WnError } from '../errors.js';
 import { BINARY_OPS, UNARY_OPS, type BinaryOp, type UnaryOp } from '../kernels.js';
-import { validateProgram, type FusedInstruction, type FusedProgram } from './program.js';
+import { liveCode, validateProgram, type FusedInstruction, type FusedProgram } from './program.js';
 
 /** A value inside a program being built (an input or an instruction's result). */
 export class FusedValue {
@@ -80,26 +80,6 @@ export function fuse<N extends number>(inputs: N, body: (xs: FusedInputs<N>, k: 
   const program = deepFreeze({ inputs, body: liveCode(code, inputs, result) });
   validateProgram('fuse', program);
   return program;
-}
-
-/** The instructions `result` depends on, renumbered (dead code dropped; the result comes last). */
-function liveCode(code: readonly FusedInstruction[], inputs: number, result: number): FusedInstruction[] {
-  const live = new Array<boolean>(inputs + code.length).fill(false);
-  live[result] = true;
-  for (let v = result; v >= inputs; v--) {
-    const ins = code[v - inputs];
-    if (live[v] && ins.op !== 'const') for (const a of ins.args) live[a] = true;
-  }
-  const renumber = new Map<number, number>();
-  for (let i = 0; i < inputs; i++) renumber.set(i, i);
-  const out: FusedInstruction[] = [];
-  for (let v = inputs; v <= result; v++) {
-    if (!live[v]) continue;
-    const ins = code[v - inputs];
-    renumber.set(v, inputs + out.length);
-    out.push(ins.op === 'const' ? ins : ({ op: ins.op, args: ins.args.map((a) => renumber.get(a)!) } as unknown as FusedInstruction));
-  }
-  return out;
 }
 
 function deepFreeze<T extends FusedProgram>(p: T): T {

@@ -147,3 +147,23 @@ function analyze(program: FusedProgram): boolean {
   }
   return flat[flat.length - 1];
 }
+
+/** The instructions `result` depends on, renumbered (dead code dropped; the result comes last). */
+export function liveCode(code: readonly FusedInstruction[], inputs: number, result: number): FusedInstruction[] {
+  const live = new Array<boolean>(inputs + code.length).fill(false);
+  live[result] = true;
+  for (let v = result; v >= inputs; v--) {
+    const ins = code[v - inputs];
+    if (live[v] && ins.op !== 'const') for (const a of ins.args) live[a] = true;
+  }
+  const renumber = new Map<number, number>();
+  for (let i = 0; i < inputs; i++) renumber.set(i, i);
+  const out: FusedInstruction[] = [];
+  for (let v = inputs; v <= result; v++) {
+    if (!live[v]) continue;
+    const ins = code[v - inputs];
+    renumber.set(v, inputs + out.length);
+    out.push(ins.op === 'const' ? ins : ({ op: ins.op, args: ins.args.map((a) => renumber.get(a)!) } as unknown as FusedInstruction));
+  }
+  return out;
+}
