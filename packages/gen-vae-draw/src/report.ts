@@ -8,7 +8,8 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { FieldReader, markdownTable, mean, sampleSd, type ChartFile, type JsonValue } from '@wn/runs';
 import { collectRuns, groupRuns, valueAt, type CollectedRun, type RunReport } from '@wn/runs/node';
-import { boundCharts, RUN_KIND, type EpochMetrics } from './trainer.js';
+import { boundCharts, modelEntry, RUN_KIND, type EpochMetrics } from './trainer.js';
+import type { ModelSettings } from './model.js';
 
 /** What `wn-gen eval` saves in a run folder (`eval-k<K>-n<images>.json`): one evaluation of its weights. */
 export interface SavedEvaluation {
@@ -99,7 +100,7 @@ export function reportGenRuns(dir: string, options: { points?: number; name?: st
     const cpuPerEpoch = (r: Run) => (r.rows.length ? (r.rows.at(-1)!.cpu_seconds / reached(r)).toFixed(0) : '—');
     const perRun = variants.flatMap(({ group, runs: rs }) => rs.map((r) => [
       group, String(r.settings.seed), `${reached(r)} / ${String(r.settings.epochs)}${r.finished ? '' : ' (in progress)'}`,
-      ...at.map((e) => nats(elboAt(r, e))), nats(r.rows.at(-1)?.test_elbo_raw ?? null), iwText(r), cpuPerEpoch(r),
+      ...at.map((e) => nats(elboAt(r, e))), nats(r.rows.at(-1)?.test_elbo_raw ?? null), nats(r.rows.at(-1)?.train_kl ?? null), iwText(r), cpuPerEpoch(r),
     ]));
     // the standard variant's final bound (mean over its seeds that finished), and the first epoch each variant's seed-mean reaches it
     const standardFinals = variants.find((v) => v.group === 'standard')?.runs.filter((r) => reached(r) >= target).map((r) => elboAt(r, target)!) ?? [];
@@ -118,15 +119,17 @@ export function reportGenRuns(dir: string, options: { points?: number; name?: st
       spread(rs.flatMap((r) => { const e = evals(r).find((x) => x.iw !== null); return e ? [e.iw!] : []; })),
     ]);
     const s0 = runs[0].settings;
+    // the sizes (T, patches, channels…) from the model's own description of the first run's settings
+    const sizes = typeof s0.settings === 'object' && s0.settings !== null ? `${modelEntry(model).describe(s0.settings as ModelSettings)}; ` : '';
     const averaged = runs.some((r) => r.rows.some((m) => m.test_elbo_raw !== m.test_elbo));
     sections.push([
       `## ${model}`,
       '',
-      `${runs.length} runs (${runs.filter((r) => r.finished).length} finished); ${String(s0.trainLimit ?? 'all')} training images, ${String(s0.testLimit ?? 'all')} test images, ` +
+      `${sizes}${runs.length} runs (${runs.filter((r) => r.finished).length} finished); ${String(s0.trainLimit ?? 'all')} training images, ${String(s0.testLimit ?? 'all')} test images, ` +
         `batch ${String(s0.batchSize)}, ${String(s0.optimizer)} lr ${String(s0.lr)}${averaged ? `, Polyak decay ${String(s0.emaDecay)}` : ''}. ` +
-        `Test ELBO in nats per image (higher is better)${averaged ? ' with the Polyak-averaged weights; "raw" is the last weights\' ELBO at the last epoch' : ''}.`,
+        `Test ELBO in nats per image (higher is better)${averaged ? ' with the Polyak-averaged weights; "raw" is the last weights\' ELBO at the last epoch' : ''}; "KL, last": the training KL term of the last epoch (near 0: the posterior has collapsed, the model ignores z).`,
       '',
-      markdownTable(['variant', 'seed', 'epochs', ...at.map((e) => `epoch ${e}`), 'raw, last', 'IW bound (saved by wn-gen eval)', 'CPU s / epoch'], perRun),
+      markdownTable(['variant', 'seed', 'epochs', ...at.map((e) => `epoch ${e}`), 'raw, last', 'KL, last (train)', 'IW bound (saved by wn-gen eval)', 'CPU s / epoch'], perRun),
       '',
       `Per variant, mean ± sd over the seeds that reached each epoch (their number in brackets); "epochs to standard": the first epoch at which the seed-mean ELBO of the finished runs reaches the standard variant's final one${goal === null ? ' (no finished standard run yet)' : ` (${nats(goal)})`}:`,
       '',

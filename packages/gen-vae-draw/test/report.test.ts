@@ -12,7 +12,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 function fakeRun(variant: string, seed: number, epochs: number, elbo: (e: number) => number, finished: boolean) {
   const run = join(dir, 'vae', variant, `seed-${seed}`);
   mkdirSync(run, { recursive: true });
-  writeFileSync(join(run, 'config.json'), JSON.stringify({ kind: 'wn-gen', settings: { model: 'vae', variant, seed, epochs: 10, trainLimit: 1000, testLimit: 100, batchSize: 50, optimizer: 'adamax', lr: 0.002, emaDecay: 0 } }));
+  writeFileSync(join(run, 'config.json'), JSON.stringify({ kind: 'wn-gen', settings: { model: 'vae', variant, seed, epochs: 10, trainLimit: 1000, testLimit: 100, batchSize: 50, optimizer: 'adamax', lr: 0.002, emaDecay: 0, settings: { width: 0.5, hidden: 128, latent: 32, blocks: 2 } } }));
   const rows = Array.from({ length: epochs }, (_, i) => ({ epoch: i + 1, seconds: 10 * (i + 1), epoch_seconds: 10, cpu_seconds: 9 * (i + 1), train_elbo: 0, train_reconstruction: 0, train_kl: 0, test_elbo: elbo(i + 1), test_elbo_raw: elbo(i + 1), test_iw: 0, iw_k: 0, iw_images: 0, examples_per_second: 100 }));
   writeFileSync(join(run, 'metrics.jsonl'), rows.map((r) => JSON.stringify(r)).join('\n') + '\n');
   writeFileSync(join(run, finished ? 'model.safetensors' : 'checkpoint.safetensors'), 'weights');
@@ -31,10 +31,13 @@ describe('wn-gen report', () => {
     expect(r).toMatchObject({ runs: 5, finished: 4 });
     const lines = r.markdown.split('\n');
     // readings at epochs 1, 2, 4, 6, 8, 10
-    expect(lines).toContain('| standard | 1 | 10 / 10 | -190.00 | -180.00 | -160.00 | -140.00 | -120.00 | -100.00 | -100.00 | — | 9 |');
-    expect(lines).toContain('| weightnorm+init | 3 | 4 / 10 (in progress) | -99.00 | -98.00 | -96.00 | — | — | — | -96.00 | — | 9 |');
-    expect(lines).toContain('| weightnorm+init | 2 | 10 / 10 | -138.00 | -128.00 | -108.00 | -88.00 | -68.00 | -48.00 | -48.00 | -50.50 (k = 500, 100 images, epoch 10) | 9 |');
+    expect(lines).toContain('| standard | 1 | 10 / 10 | -190.00 | -180.00 | -160.00 | -140.00 | -120.00 | -100.00 | -100.00 | 0.00 | — | 9 |');
+    expect(lines).toContain('| weightnorm+init | 3 | 4 / 10 (in progress) | -99.00 | -98.00 | -96.00 | — | — | — | -96.00 | 0.00 | — | 9 |');
+    expect(lines).toContain('| weightnorm+init | 2 | 10 / 10 | -138.00 | -128.00 | -108.00 | -88.00 | -68.00 | -48.00 | -48.00 | 0.00 | -50.50 (k = 500, 100 images, epoch 10) | 9 |');
     expect(r.markdown).toContain("reaches the standard variant's final one (-95.00)");
+    // the sizes come from the model's description of the runs' settings; the KL column from the last metrics row
+    expect(r.markdown).toContain('channels 8/16 (paper 16/32), hidden 128 (paper 450), z 32, 2 ResNet blocks per stage; 5 runs (4 finished)');
+    expect(r.markdown).toContain('| raw, last | KL, last (train) |');
     expect(lines).toContain('| standard | 2 | -185.00 ± 7.07 (2) | -175.00 ± 7.07 (2) | -155.00 ± 7.07 (2) | -135.00 ± 7.07 (2) | -115.00 ± 7.07 (2) | -95.00 ± 7.07 (2) | 10 | — |');
     expect([...lines].reverse().find((l) => l.startsWith('| weightnorm+init | 3 |'))).toMatch(/\| 6 \| -50\.50 \(1\) \|$/);
     expect(r.charts.map((f) => f.name)).toEqual(['report-vae-test-elbo-vs-epoch.svg', 'report-vae-test-elbo-vs-epoch.png', 'report-vae-test-elbo-vs-time.svg', 'report-vae-test-elbo-vs-time.png']);
