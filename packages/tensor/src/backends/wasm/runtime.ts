@@ -68,10 +68,11 @@ export const MIN_FLOPS_PER_THREAD = 8e6;
  * the other core is busy (even with nice-19 work): W5's 131k-element passes (the 1024×128
  * weight, its optimizer state) took 65–105 µs on the calling thread and 75–440 µs split in two
  * on the 2-core development VM beside two nice-19 training processes, and @wn's W5, W5-WN and
- * W6-WN steps ran faster at 1 thread than at 2 in every steps report. So a split needs half a
- * million elements (a W2 activation, ~2M, still splits).
+ * W6-WN steps ran faster at 1 thread than at 2 in every steps report. So a split needs 2¹⁸
+ * elements: W5's weight passes stay whole; W3's 401k-element weight (784×512) and W2's
+ * activations (~2M) still split.
  */
-export const MIN_ELEMENTS_PER_THREAD = 1 << 18;
+export const MIN_ELEMENTS_PER_THREAD = 1 << 17;
 /** Unary ops run as JS loops (Math.exp and the like, ~5–20 ns an element) split from this many elements per thread. */
 export const MIN_UNARY_PER_THREAD = 4096;
 /** Memory-bound splits fall on multiples of this many elements (whole vectors, whole cache lines). */
