@@ -83,7 +83,10 @@ function rowDots(f: FunctionBuilder, at: Local, { end8, end4, end }: RowEnds, pa
   /** Adds the products of the vectors at byte offset q + 16·set to accumulator set `set`. */
   const addVector = (q: Expr, set: 0 | 1) => pairs.forEach(([x, y], k) => {
     const { lo, hi } = sums[k];
-    f.set(p, f32x4.mul(v128.load(i32.add(x, q), 16 * set), v128.load(i32.add(y, q), 16 * set)));
+    // a square loads its vector once (x·x: the norms)
+    const a = v128.load(i32.add(x, q), 16 * set);
+    if (x === y) f.set(p, a);
+    f.set(p, x === y ? f32x4.mul(p, p) : f32x4.mul(a, v128.load(i32.add(y, q), 16 * set)));
     f.set(lo[set], f64x2.add(lo[set], f64x2.promoteLowF32x4(p)));
     f.set(hi[set], f64x2.add(hi[set], f64x2.promoteLowF32x4(v128.shuffle32(p, p, [2, 3, 2, 3]))));
   });
