@@ -2,8 +2,9 @@
  * This checkout's @wn against another checkout's, in one process: both versions are loaded side
  * by side (two module worlds, two engines, each with its own wasm backend) and timed one step of
  * each in turn, so both see the same load — on a busy machine the only fair before/after. For
- * each workload: the median over pairs of (this step / other step), and whether the first three
- * losses agree bit for bit; then µs per op (op-overhead.ts) of both, alternating rounds.
+ * each workload: the median over pairs of (this step / other step), by wall time and by the
+ * process's CPU time, and whether the first three losses agree bit for bit; then µs per op
+ * (op-overhead.ts) of both, alternating rounds.
  *
  *   node --conditions=@wn/source --import tsx src/versus.ts /path/to/other/checkout [W5,W6] [wasm|wasm-1t] [pairs]
  *
@@ -46,18 +47,26 @@ function pairSteps(worlds: readonly [World, World], id: Spec.WorkloadId, backend
     const losses = trainers.map((t) => [t.step(), t.step(), t.step()]);
     for (let i = 0; i < 20; i++) for (const t of trainers) t.step();
     const ms: number[][] = [[], []];
+    const cpu: number[][] = [[], []];
     const ratios: number[] = [];
+    const cpuRatios: number[] = [];
     for (let r = 0; r < pairs; r++) {
       for (const k of r % 2 ? [1, 0] : [0, 1]) {
-        const t0 = performance.now();
+        const c0 = process.cpuUsage(), t0 = performance.now();
         trainers[k].step();
+        const c = process.cpuUsage(c0);
         ms[k].push(trainers[k].lastTimedMs ?? performance.now() - t0);
+        cpu[k].push((c.user + c.system) / 1000);
       }
       ratios.push(ms[0][r] / ms[1][r]);
+      cpuRatios.push(cpu[0][r] / cpu[1][r]);
     }
     const same = losses[0].every((l, i) => l === losses[1][i]);
     const fmt = (k: number) => `${worlds[k].name} p10 ${quantile(ms[k], 0.1).toFixed(3)} median ${quantile(ms[k], 0.5).toFixed(3)} ms`;
-    return `${id} ${backend}: ${fmt(0)} | ${fmt(1)} | this/other median of ${pairs} pair ratios ${quantile(ratios, 0.5).toFixed(3)} | first 3 losses ${same ? 'identical' : `differ: ${losses[0].join(', ')} vs ${losses[1].join(', ')}`}`;
+    // CPU time (the whole process, worker threads included) is not inflated by waiting for a core:
+    // steadier than wall time on a loaded machine; for W5a it covers the whole step, not just the action
+    const cpuLine = `CPU per step median ${quantile(cpu[0], 0.5).toFixed(3)} / ${quantile(cpu[1], 0.5).toFixed(3)} ms, median of pair ratios ${quantile(cpuRatios, 0.5).toFixed(3)}`;
+    return `${id} ${backend}: ${fmt(0)} | ${fmt(1)} | this/other median of ${pairs} pair ratios ${quantile(ratios, 0.5).toFixed(3)} | ${cpuLine} | first 3 losses ${same ? 'identical' : `differ: ${losses[0].join(', ')} vs ${losses[1].join(', ')}`}`;
   } finally {
     for (const t of trainers) t.dispose();
   }

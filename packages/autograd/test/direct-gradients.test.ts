@@ -1,12 +1,13 @@
 /**
  * The direct gradient rules of the fused ops against autograd through their decompositions into
  * primitives, in float64 (reference64): gaussianFilterbank (and its floor: a window far off the
- * axis gives zero rows and zero gradients, not NaN) and the LSTM cell's lstmCell.
+ * axis gives zero rows and zero gradients, not NaN) and the LSTM cell's lstmCell; and
+ * weightNormalize recorded from a known value.
  */
 import { describe, expect, it } from 'vitest';
 import {
-  add, arange, concat, div, exp, gaussianFilterbank, gaussianFilterbankBackward, lstmCell, maximum, mul, reshape, sigmoid, slice, square, sub, sum, tanh, tensor,
-  tidy, withBackend, type Tensor,
+  add, arange, concat, div, exp, gaussianFilterbank, gaussianFilterbankBackward, lstmCell, maximum, mul, onOp, reshape, sigmoid, slice, square, sub, sum, tanh, tensor,
+  tidy, weightNormalize, withBackend, type Tensor,
 } from '@wn/tensor';
 import { valueAndGrads } from '../src/index.js';
 
@@ -68,5 +69,30 @@ describe('lstmCell: direct gradients', () => {
       expect(Math.abs(got.value.item() - want.value.item())).toBeLessThan(1e-13);
       got.grads.forEach((g, k) => (g.dataSync() as Float64Array).forEach((v, i) => expect(Math.abs(v - want.grads[k].dataSync()[i])).toBeLessThan(1e-13)));
     }));
+  });
+});
+
+describe('weightNormalize with its value known', () => {
+  it('records the op on a view of the known value: the same output and gradients as computing it, and bad values are refused', () => {
+    tidy(() => {
+      const v = tensor([0.5, -1, 2, 0.25, 3, -0.5], [2, 3]), g = tensor([1.5, -2], [2, 1]);
+      const weights = tensor([1, 2, 3, 4, 5, 6], [2, 3]);
+      const loss = (w: Tensor) => sum(mul(mul(w, w), weights));
+      const computed = valueAndGrads(() => loss(weightNormalize(v, g, 0)), [v, g]);
+      const w = weightNormalize(v, g, 0);
+      let dispatched = 0;
+      const stop = onOp((r) => { if (r.op === 'weightNorm') dispatched++; });
+      const reused = valueAndGrads(() => loss(weightNormalize(v, g, 0, w)), [v, g]);
+      stop();
+      expect(dispatched).toBe(1); // announced, so the tape records it
+      expect(reused.value.item()).toBe(computed.value.item());
+      reused.grads.forEach((d, i) => expect(d.toArray()).toEqual(computed.grads[i].toArray()));
+      const view = weightNormalize(v, g, 0, w);
+      expect(view.toArray()).toEqual(w.toArray());
+      view.dispose();
+      expect(w.toArray()).toEqual(weightNormalize(v, g, 0).toArray()); // the known value outlives its view
+      expect(() => weightNormalize(v, g, 0, tensor([1, 2, 3], [3]))).toThrow(/weightNormalize.*known.*\[2, 3\]/);
+      expect(() => weightNormalize(v, g, 0, 'w' as unknown as Tensor)).toThrow(/weightNormalize.*known.*a Tensor/);
+    });
   });
 });

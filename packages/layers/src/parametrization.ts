@@ -51,6 +51,14 @@ export abstract class Parametrization {
   }
 
   /**
+   * Optional: `forward(...originals)` recorded for gradients with its value already known (`value`,
+   * computed by `forward` from these originals, unchanged since), without computing it again. A
+   * parametrized tensor uses it when a gradient computation needs the value its cache holds — a
+   * DQN's update right after an action, or the policy forward after the target's.
+   */
+  forwardKnown?(value: Tensor, ...originals: Tensor[]): Tensor;
+
+  /**
    * Data-dependent init (optional, with `dataInit`): the tensor to measure pre-activations with,
    * one that leaves out each output unit's scale (weight norm: v/‖v‖).
    */
@@ -109,13 +117,26 @@ export class ParametrizedTensor {
    */
   value(): Tensor {
     if (scope) return scope.get(this);
-    if (this.originals.some((p) => isTracked(p.value))) return this.compute();
+    if (this.originals.some((p) => isTracked(p.value))) return this.computeForGradients();
     const versions = this.versions();
     if (this.cache && sameVersions(this.cache.versions, versions)) return this.cache.value;
     const value = keep(noGrad(() => tidy(() => this.compute())));
     this.clearCache();
     this.cache = { versions, value };
     return value;
+  }
+
+  /**
+   * The tensor computed for a gradient computation (a new tensor the caller owns): the kept value
+   * recorded as the computation (`forwardKnown`) when it is current and the parametrization can
+   * do that, else computed afresh.
+   */
+  computeForGradients(): Tensor {
+    const forwardKnown = this.parametrization.forwardKnown;
+    if (!forwardKnown || !this.cache || !sameVersions(this.cache.versions, this.versions())) return this.compute();
+    const t = forwardKnown.call(this.parametrization, this.cache.value, ...this.originals.map((p) => p.value));
+    if (!(t instanceof Tensor)) throw new WnError(`${this.parametrization.constructor.name}.forwardKnown`, `expected a Tensor, got ${t === null ? 'null' : typeof t}`);
+    return t;
   }
 
   /** Frees the tensor kept for reuse (it is recomputed on the next use). */
@@ -142,7 +163,7 @@ class CacheScope {
     const hit = this.entries.get(slot);
     if (hit && sameVersions(hit.versions, versions)) return hit.value;
     // computed where it is first needed (recorded by an active tape), kept past the layers' scopes
-    const value = keep(slot.compute());
+    const value = keep(slot.computeForGradients());
     this.made.push(value);
     this.entries.set(slot, { versions, value });
     return value;

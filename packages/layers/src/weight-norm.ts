@@ -58,6 +58,11 @@ export class WeightNorm extends Parametrization {
     return weightNormWeight(v, g, this.dim);
   }
 
+  /** w recorded for gradients from its known value: a view, no second pass over v. */
+  override forwardKnown(w: Tensor, g: Tensor, v: Tensor): Tensor {
+    return weightNormalize(v, g, this.dim, w);
+  }
+
   override rightInverse(w: Tensor): Tensor[] {
     if (this.dim >= w.rank) throw new WnError('WeightNorm', `dim ${this.dim} is out of range for a weight of shape [${w.shape.join(', ')}]`);
     return [weightNormNorm(w, this.dim), w];

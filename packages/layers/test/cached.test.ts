@@ -120,19 +120,22 @@ describe('reuse outside gradient recording, keyed by the parameters versions', (
     x.dispose();
   });
 
-  it('a tape that watches the originals gets fresh weights (correct gradients); one that does not reuses them', () => {
+  it('a tape that watches the originals records the kept weights (no recomputation, the same gradients); one that does not reuses them', () => {
     const online = net();
     const target = net().eval();
     const x = new Rng(7).normal([2, 64]);
     act(online, x); // fills online's cache
     const calls = countForward();
+    const known = vi.spyOn(WeightNorm.prototype, 'forwardKnown');
     const params = online.trainableParameters();
     const withCache = valueAndGrads(() => sum(mul(online.forward(x), tidy(() => target.forward(x)))), params.map((p: Param) => p.value));
-    // online's two weights are computed for the tape; the target's (not watched) are computed once and reused after
-    expect(calls).toHaveBeenCalledTimes(4);
+    // online's two weights are recorded for the tape from its cache; the target's (not watched) are computed once and reused after
+    expect(calls).toHaveBeenCalledTimes(2);
+    expect(known).toHaveBeenCalledTimes(2);
     calls.mockClear();
     const again = valueAndGrads(() => sum(mul(online.forward(x), tidy(() => target.forward(x)))), params.map((p: Param) => p.value));
-    expect(calls).toHaveBeenCalledTimes(2);
+    expect(calls).toHaveBeenCalledTimes(0);
+    expect(known).toHaveBeenCalledTimes(4);
     const clean = net();
     const cleanTarget = net().eval();
     const reference = valueAndGrads(() => sum(mul(clean.forward(x), tidy(() => cleanTarget.forward(x)))), clean.trainableParameters().map((p) => p.value));
@@ -140,6 +143,35 @@ describe('reuse outside gradient recording, keyed by the parameters versions', (
     again.grads.forEach((g, i) => expect(g.toArray()).toEqual(reference.grads[i].toArray()));
     dispose([withCache, again, reference]);
     for (const m of [online, target, clean, cleanTarget]) m.dispose();
+    x.dispose();
+  });
+
+  it('an update right after an action (a DQN frame, inside cached()) records the action\'s weights; after the step they are computed afresh', () => {
+    const online = net();
+    const fresh = net();
+    const x = new Rng(9).normal([4, 64]);
+    const opt = new Adam(online, { lr: 0.05 });
+    const freshOpt = new Adam(fresh, { lr: 0.05 });
+    const loss = (m: Sequential) => () => cached(() => sum(mul(m.forward(x), m.forward(x))));
+    const calls = countForward();
+    let live = 0;
+    for (let frame = 0; frame < 3; frame++) {
+      act(online, x); // computes both weights (the step before changed them) and keeps them
+      expect(calls).toHaveBeenCalledTimes(2);
+      calls.mockClear();
+      const value = trainStep(opt, loss(online)); // records the kept weights: no computation
+      expect(calls).toHaveBeenCalledTimes(0);
+      // the same loss and the same parameters after the step as a network that computes every weight
+      expect(value.loss).toBe(trainStep(freshOpt, loss(fresh)).loss);
+      calls.mockClear();
+      online.trainableParameters().forEach((p, i) => expect(p.value.toArray()).toEqual(fresh.trainableParameters()[i].value.toArray()));
+      // nothing leaks from frame to frame (the first frame creates the optimizers' state)
+      if (frame === 0) live = memory().tensors;
+      else expect(memory().tensors).toBe(live);
+    }
+    opt.dispose();
+    freshOpt.dispose();
+    for (const m of [online, fresh]) m.dispose();
     x.dispose();
   });
 

@@ -277,7 +277,9 @@ describe('wasm memory-bound kernels over worker threads', () => {
   });
 
   it('splits weight norm and its gradients by units with identical bits', () => {
-    const v = [300, 64, 3, 3], g = [300, 1, 1, 1];
+    // enough units × elements to split at 2 threads (whole units per thread)
+    const units = Math.ceil((2 * MIN_ELEMENTS_PER_THREAD) / 576) + 3;
+    const v = [units, 64, 3, 3], g = [units, 1, 1, 1];
     for (const dim of [0, 1]) {
       sameBits([v, dim === 0 ? g : [1, 64, 1, 1]], (b, [vd, gd]) => b.kernels.weightNorm!({ data: vd, shape: v }, { data: gd, shape: dim === 0 ? g : [1, 64, 1, 1] }, dim, v));
       for (const wrt of ['v', 'g'] as const) {
@@ -285,6 +287,6 @@ describe('wasm memory-bound kernels over worker threads', () => {
         sameBits([v, v, gs], (b, [dw, vd, gd]) => b.kernels.weightNormBackward!({ data: dw, shape: v }, { data: vd, shape: v }, { data: gd, shape: gs }, dim, wrt, wrt === 'v' ? v : gs));
       }
     }
-    expect(weightNormLayout(v, 0)).toEqual([1, 300, 576]);
+    expect(weightNormLayout(v, 0)).toEqual([1, units, 576]);
   });
 });

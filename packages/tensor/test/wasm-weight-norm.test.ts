@@ -1,6 +1,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { createReferenceKernels } from '../src/backends/reference/index.js';
 import { createWasmBackend } from '../src/backends/wasm/index.js';
+import { buildKernelModule } from '../src/backends/wasm/kernel-module.js';
 import type { KernelInput } from '../src/kernels.js';
 import { sizeOf } from '../src/shape.js';
 
@@ -59,4 +60,51 @@ describe('wasm weight-norm kernels', () => {
     expect(single.kernels.weightNorm!(v, g, 0, [0, 5]).length).toBe(0);
     expect(single.kernels.weightNormBackward!(v, v, g, 0, 'g', [0]).length).toBe(0);
   });
+});
+
+describe('wasm row-fused weight-norm functions', () => {
+  // the kernel module alone, so the row-fused functions can be checked against the passes they
+  // replace for weights with the units outermost (runtime.ts runs the passes only for outer > 1)
+  const built = buildKernelModule({ shared: false, fma: false });
+  const memory = new WebAssembly.Memory({ initial: 64, maximum: built.memory.maximum });
+  const fns = new WebAssembly.Instance(built.module, { env: { memory } }).exports as Record<string, (...args: number[]) => void>;
+  const f32 = () => new Float32Array(memory.buffer);
+  const f64 = () => new Float64Array(memory.buffer);
+  /** Writes `data` at byte address `at` and returns `at`. */
+  const put = (at: number, data: Float32Array): number => (f32().set(data, at / 4), at);
+  const get = (at: number, n: number): Float32Array => f32().slice(at / 4, at / 4 + n);
+
+  // rows with and without a SIMD tail, one unit, and a row shorter than a vector
+  for (const [units, inner] of [[128, 1024], [84, 120], [6, 129], [1, 7], [5, 3]]) {
+    it(`give the bits of the norm, scale and gradient passes on [${units}, ${inner}]`, () => {
+      const n = units * inner;
+      const v = values([n], 5).data, dw = values([n], 6).data, g = values([units], 7, 0.5, 2).data;
+      // a zero row (0/0: NaN, as the passes give) and a row whose dots are exactly zero
+      v.fill(0, 0, Math.min(inner, n));
+      // byte addresses of the operands, each block 64-byte aligned
+      let free = 1 << 16;
+      const block = (bytes: number): number => ((free += Math.ceil(bytes / 64) * 64), free - Math.ceil(bytes / 64) * 64);
+      const [V, DW, G, Y, Y2, S, S2, C1, C2] = [4 * n, 4 * n, 4 * units, 4 * n, 4 * n, 8 * units, 8 * units, 4 * units, 4 * units].map(block);
+      put(V, v); put(DW, dw); put(G, g);
+      // forward: the passes (as runtime.ts's outer > 1 path) then the row-fused function
+      fns.wn_unitDots(V, V, 1, units, inner, S);
+      const squares = f64().slice(S / 8, S / 8 + units);
+      const norms = Array.from(squares, (s) => Math.fround(Math.sqrt(Math.fround(s))));
+      put(C1, Float32Array.from(norms, (nu, u) => g[u] / nu));
+      fns.wn_scaleUnits(V, C1, 1, units, inner, Y);
+      fns.wn_rowsNormalize(V, G, units, inner, Y2);
+      expect(firstDifference(get(Y2, n), get(Y, n))).toBe(-1);
+      // gradients
+      fns.wn_unitDots(DW, V, 1, units, inner, S2);
+      const dots = Array.from(f64().slice(S2 / 8, S2 / 8 + units), (s) => Math.fround(s));
+      const dg = Float32Array.from(dots, (s, u) => s / norms[u]);
+      fns.wn_rowsGradG(DW, V, units, inner, Y2);
+      expect(firstDifference(get(Y2, units), dg)).toBe(-1);
+      put(C1, Float32Array.from(norms, (nu, u) => g[u] / nu));
+      put(C2, Float32Array.from(norms, (nu, u) => dots[u] / Math.fround(nu * nu)));
+      fns.wn_gradV(DW, V, C1, C2, 1, units, inner, Y);
+      fns.wn_rowsGradV(DW, V, G, units, inner, Y2);
+      expect(firstDifference(get(Y2, n), get(Y, n))).toBe(-1);
+    });
+  }
 });

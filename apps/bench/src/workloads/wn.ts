@@ -112,7 +112,7 @@ function dqnTrainer(w: Workload, spec: DqnSpec, backend: string): Trainer {
       : new RMSprop(params, { lr: o.lr, alpha: o.alpha, eps: o.eps, centered: true, momentum: 0 });
     const update = (): number => {
       dropActWeights();
-      const y = tdTargetsOf(spec, target, next, rewards, notDone);
+      const y = tdTargetsOf(plain, targetWeights, next, rewards, notDone);
       const loss = () => {
         const q = T.sum(T.mul(dqnForward(spec, values(), x), actionMask), 1);
         return spec.loss === 'huber' ? huberLoss(q, y, { delta: 1 }) : mseLoss(q, y);
@@ -127,13 +127,19 @@ function dqnTrainer(w: Workload, spec: DqnSpec, backend: string): Trainer {
     // with weight norm, w = g·v/‖v‖ is recomputed on the first action after an update only.
     let actWeights: Tensor[] | null = null;
     const plain: DqnSpec = { ...spec, wn: false };
+    /** [w, b] per layer from [g, v, b] (w = g·v/‖v‖), without gradients; the caller owns the ws. */
+    const normalized = (p: readonly Tensor[]): Tensor[] => noGrad(() => {
+      const out: Tensor[] = [];
+      for (let k = 0; k < p.length; k += 3) out.push(T.keep(wnWeight(p[k + 1], p[k], 0)), p[k + 2]);
+      return out;
+    });
+    // The target network's weights: with weight norm, w is computed once, as @wn/layers' cache
+    // does between target syncs (@wn/rl-dqn's agent runs the target forward without gradients, so
+    // its parametrized weights are reused while g and v are unchanged; this target never changes).
+    const targetWeights = spec.wn ? normalized(target) : target;
     const weightsForActions = (): Tensor[] => {
       if (!spec.wn) return values();
-      actWeights ??= noGrad(() => {
-        const p = values(), out: Tensor[] = [];
-        for (let k = 0; k < p.length; k += 3) out.push(T.keep(wnWeight(p[k + 1], p[k], 0)), p[k + 2]);
-        return out;
-      });
+      actWeights ??= normalized(values());
       return actWeights;
     };
     const dropActWeights = () => {
@@ -159,6 +165,7 @@ function dqnTrainer(w: Workload, spec: DqnSpec, backend: string): Trainer {
       }),
       dispose: () => {
         dropActWeights();
+        if (spec.wn) T.dispose(targetWeights.filter((_, i) => i % 2 === 0));
         T.dispose([values(), target, x, next, rewards, notDone, actionMask]);
         optimizer.dispose();
       },

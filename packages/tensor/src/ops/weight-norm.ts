@@ -37,15 +37,32 @@ const norms = (v: Tensor, axes: number[]): Tensor => sqrt(sum(mul(v, v), axes, t
 /**
  * w = v · (g / ‖v‖) with the norm over every axis of v but `dim`; g has one value per index of
  * that axis, in any shape (PyTorch's weight_g, [units, 1, …], or a vector). Differentiable.
+ *
+ * `known`, when given, is this op's value for the same v, g and dim, computed earlier (say,
+ * without gradients for an action) while v and g have not changed since: it is returned as a view
+ * and recorded as this op, so gradients flow to v and g without computing w again. The caller
+ * vouches for the value; only its shape and backend are checked.
  */
-export function weightNormalize(v: Tensor, g: Tensor, dim: number): Tensor {
+export function weightNormalize(v: Tensor, g: Tensor, dim: number, known?: Tensor): Tensor {
   const d = check('weightNormalize', v, g, dim);
+  if (known !== undefined) return recordKnown(v, g, d, known);
   const backend = ENGINE.backendOf('weightNormalize', [v, g]);
   if (backend.kernels.weightNorm) {
     return ENGINE.runKernel('weightNorm', [v, g], { dim: d }, v.shape, (b, vi, gi) => b.kernels.weightNorm!(vi, gi, d, v.shape));
   }
   const { axes, gShape } = layout(v, d);
   return ENGINE.tidy(() => mul(v, div(reshape(g, gShape), norms(v, axes))));
+}
+
+/** `weightNormalize` with its value given: a view of `known`, announced as the op. */
+function recordKnown(v: Tensor, g: Tensor, dim: number, known: Tensor): Tensor {
+  const op = 'weightNormalize';
+  assertTensor(op, 'known', known);
+  if (known.rank !== v.rank || known.shape.some((s, i) => s !== v.shape[i])) throw argError(op, 'known', `v's shape [${v.shape.join(', ')}]`, `shape [${known.shape.join(', ')}]`);
+  ENGINE.backendOf(op, [v, g, known]);
+  const output = ENGINE.makeView(known, v.shape);
+  ENGINE.announce({ op: 'weightNorm', inputs: [v, g], attrs: { dim }, output });
+  return output;
 }
 
 /**

@@ -138,6 +138,9 @@ export const f32 = {
   mul: (a: Operand, b: Operand) => op('f32', [0x94], a, b),
   div: (a: Operand, b: Operand) => op('f32', [0x95], a, b),
   max: (a: Operand, b: Operand) => op('f32', [0x97], a, b),
+  sqrt: (a: Operand) => op('f32', [0x91], a),
+  /** A float64 rounded to the nearest float32 (ties to even), as Math.fround. */
+  demoteF64: (a: Operand) => op('f32', [0xb6], a),
   gt: (a: Operand, b: Operand) => op('i32', [0x5e], a, b),
   ne: (a: Operand, b: Operand) => op('i32', [0x5c], a, b),
   fromI32: (a: Operand) => op('f32', [0xb2], a),

@@ -63,17 +63,23 @@ export const MIN_FUSED_SIMD_SIZE = 512;
 export const MIN_FLOPS_PER_THREAD = 8e6;
 /**
  * Memory-bound kernels (elementwise, fused programs, sums over leading axes, weight norm) stay on
- * one thread below this many elements; each extra thread needs this many more (waking a worker
- * costs about as much as a SIMD pass over ~10k elements).
+ * one thread below this many elements; each extra thread needs this many more. Waking a sleeping
+ * worker costs about a SIMD pass over ~10k elements on an idle core, but many times that when
+ * the other core is busy (even with nice-19 work): W5's 131k-element passes (the 1024×128
+ * weight, its optimizer state) took 65–105 µs on the calling thread and 75–440 µs split in two
+ * on the 2-core development VM beside two nice-19 training processes, and @wn's W5, W5-WN and
+ * W6-WN steps ran faster at 1 thread than at 2 in every steps report. So a split needs 2¹⁸
+ * elements: W5's weight passes stay whole; W3's 401k-element weight (784×512) and W2's
+ * activations (~2M) still split.
  */
-export const MIN_ELEMENTS_PER_THREAD = 1 << 16;
+export const MIN_ELEMENTS_PER_THREAD = 1 << 17;
 /** Unary ops run as JS loops (Math.exp and the like, ~5–20 ns an element) split from this many elements per thread. */
 export const MIN_UNARY_PER_THREAD = 4096;
 /** Memory-bound splits fall on multiples of this many elements (whole vectors, whole cache lines). */
 const SPLIT_ALIGN = 16;
 /** Kernel-module exports the worker threads can run. */
 const WORKER_EXPORTS = [
-  'gemm', 'convForward', 'convBackpropInput', 'convBackpropFilter', 'sumRowsF64', 'wn_unitDots', 'wn_scaleUnits', 'wn_gradV',
+  'gemm', 'convForward', 'convBackpropInput', 'convBackpropFilter', 'sumRowsF64', 'wn_unitDots', 'wn_scaleUnits', 'wn_gradV', 'wn_rowsNormalize', 'wn_rowsGradG', 'wn_rowsGradV',
   'maxPool2x2', 'maxPool2x2Backward',
   ...ELEMENTWISE_OPS.map(elementwiseRowsFunctionName),
 ];
@@ -371,15 +377,21 @@ export class WasmRuntime {
 
   /**
    * Weight norm's w = v · (g / ‖v‖) for v viewed as [outer, units, inner] (see
-   * weight-norm-kernels.ts): one pass for the squared norms, one for the scaling. Runs on the
-   * calling thread.
+   * weight-norm-kernels.ts): with the units outermost, each unit's row normalized while it is in
+   * cache (`wn_rowsNormalize`); otherwise one pass for the squared norms, one for the scaling.
+   * Units split over the threads (whole units, so the same bits).
    */
   weightNorm(v: Float32Array, g: ArrayLike<number>, [outer, units, inner]: readonly [number, number, number]): Float32Array {
     const heap = this.heap;
     heap.reset();
     const y = this.result(v.length);
-    const vAt = heap.input(v), sumsAt = heap.alloc(8 * units), scaleAt = heap.alloc(4 * units), yAt = heap.output(y);
     const ranges = this.unitRanges(outer, units, inner);
+    if (outer === 1) {
+      const vAt = heap.input(v), gAt = heap.input(g), yAt = heap.output(y);
+      this.run('wn_rowsNormalize', ranges.map(([lo, hi]) => [vAt + 4 * lo * inner, gAt + 4 * lo, hi - lo, inner, yAt + 4 * lo * inner]));
+      return heap.finish(y, yAt);
+    }
+    const vAt = heap.input(v), sumsAt = heap.alloc(8 * units), scaleAt = heap.alloc(4 * units), yAt = heap.output(y);
     this.run('wn_unitDots', ranges.map(([lo, hi]) => [vAt + 4 * lo * inner, vAt + 4 * lo * inner, outer, hi - lo, inner, sumsAt + 8 * lo]));
     const f = heap.f32, sums = heap.f64(sumsAt, units), s0 = scaleAt / 4;
     // the per-unit arithmetic rounds like the composed ops: n = sqrt(Σ v²), scale = g / n
@@ -404,9 +416,21 @@ export class WasmRuntime {
     const heap = this.heap;
     heap.reset();
     const y = this.result(wrt === 'v' ? v.length : units);
+    const ranges = this.unitRanges(outer, units, inner);
+    if (outer === 1) {
+      // one read of dw and v per unit row: both sums, then (for v) the gradient while it is in cache
+      const dwAt = heap.input(dw), vAt = heap.input(v);
+      if (wrt === 'g') {
+        const yAt = heap.output(y);
+        this.run('wn_rowsGradG', ranges.map(([lo, hi]) => [dwAt + 4 * lo * inner, vAt + 4 * lo * inner, hi - lo, inner, yAt + 4 * lo]));
+        return heap.finish(y, yAt);
+      }
+      const gAt = heap.input(g), yAt = heap.output(y);
+      this.run('wn_rowsGradV', ranges.map(([lo, hi]) => [dwAt + 4 * lo * inner, vAt + 4 * lo * inner, gAt + 4 * lo, hi - lo, inner, yAt + 4 * lo * inner]));
+      return heap.finish(y, yAt);
+    }
     const dwAt = heap.input(dw), vAt = heap.input(v), nAt = heap.alloc(8 * units), sAt = heap.alloc(8 * units);
     const c1At = heap.alloc(4 * units), c2At = heap.alloc(4 * units), yAt = heap.output(y);
-    const ranges = this.unitRanges(outer, units, inner);
     this.run('wn_unitDots', ranges.map(([lo, hi]) => [vAt + 4 * lo * inner, vAt + 4 * lo * inner, outer, hi - lo, inner, nAt + 8 * lo]));
     this.run('wn_unitDots', ranges.map(([lo, hi]) => [dwAt + 4 * lo * inner, vAt + 4 * lo * inner, outer, hi - lo, inner, sAt + 8 * lo]));
     const f = heap.f32, squares = heap.f64(nAt, units), dots = heap.f64(sAt, units);
