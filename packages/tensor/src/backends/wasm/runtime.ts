@@ -19,6 +19,7 @@ import { HeapStorage } from './heap-storage.js';
 import type { TensorStorage } from './tensor-storage.js';
 import { buildKernelModule, MAX_MEMORY_PAGES, nodeBuiltin, relaxedSimdAvailable, type KernelModule } from './kernel-module.js';
 import { ThreadPool } from './thread-pool.js';
+import { buildSimdPeakModule, SIMD_PEAK_STATE_FLOATS } from './simd-peak.js';
 import { buildFusedSimdModule, simdSupports, usedInputs } from './fused-simd.js';
 import type { FusedProgram } from '../../fused/program.js';
 import type { ContiguousLoop } from './fused-kernel.js';
@@ -101,6 +102,8 @@ export class WasmRuntime {
   private readonly unaryIds = new Map<UnaryOp, number>();
   /** Pool ids of the fused programs' JS loops the workers have compiled, by source. */
   private readonly fusedLoopIds = new Map<string, number>();
+  /** The SIMD peak probes (simd-peak.ts), plain and fused, once compiled. */
+  private readonly peakProbes = new Map<boolean, CompiledProbe>();
 
   constructor(options: WasmRuntimeOptions = {}) {
     const fma = options.fma ?? 'auto';
@@ -370,6 +373,38 @@ export class WasmRuntime {
   }
 
   /**
+   * For benchmarks: the f32x4 multiply-add throughput probe (simd-peak.ts) on `threads` threads at
+   * once, each from the same `state` (m, c and the accumulators: SIMD_PEAK_STATE_FLOATS floats) for
+   * `iterations` rounds; `fused` uses relaxed_madd (needs {@link fma}). Returns each thread's final
+   * state, so callers can check the arithmetic and the work cannot be optimized away.
+   */
+  simdPeak(iterations: number, state: Float32Array, threads: number, fused: boolean): Float32Array[] {
+    if (state.length !== SIMD_PEAK_STATE_FLOATS) throw new WnError('simdPeak', `state has ${state.length} floats, expected ${SIMD_PEAK_STATE_FLOATS}`);
+    if (!Number.isInteger(iterations) || iterations < 0 || iterations > 0x7fffffff) throw new WnError('simdPeak', `iterations must be an integer in [0, 2^31), got ${iterations}`);
+    if (!Number.isInteger(threads) || threads < 1 || threads > this.threads) throw new WnError('simdPeak', `threads must be an integer in [1, ${this.threads}], got ${threads}`);
+    if (fused && !this.fma) throw new WnError('simdPeak', 'the fused probe needs relaxed SIMD (this runtime was created without fma)');
+    let probe = this.peakProbes.get(fused);
+    if (!probe) {
+      const memory = { initial: this.kernels.memory.initial, maximum: MAX_MEMORY_PAGES, shared: this.kernels.memory.shared };
+      const module = buildSimdPeakModule(memory, fused);
+      const instance = new WebAssembly.Instance(module, { env: { memory: this.memory.memory } });
+      probe = { module, run: instance.exports.run as Kernel, poolId: undefined };
+      this.peakProbes.set(fused, probe);
+    }
+    const heap = this.heap;
+    heap.reset();
+    const at = Array.from({ length: threads }, () => heap.allocCopy(state));
+    const tasks = at.map((a) => [iterations, a]);
+    if (threads > 1 && this.pool?.usable) {
+      probe.poolId ??= this.pool.addFunction(probe.module, 'run');
+      this.pool.runFunction(probe.poolId, probe.run, tasks);
+    } else {
+      for (const args of tasks) probe.run(...args);
+    }
+    return at.map((a) => heap.f32.slice(a / 4, a / 4 + SIMD_PEAK_STATE_FLOATS));
+  }
+
+  /**
    * Weight norm's w = v · (g / ‖v‖) for v viewed as [outer, units, inner] (see
    * weight-norm-kernels.ts): one pass for the squared norms, one for the scaling. Runs on the
    * calling thread.
@@ -551,6 +586,13 @@ interface CompiledFused {
   readonly module: WebAssembly.Module;
   readonly run: Kernel;
   readonly used: boolean[];
+  poolId: number | undefined;
+}
+
+/** A SIMD peak probe's module, its entry point here, and its id on the thread pool once added. */
+interface CompiledProbe {
+  readonly module: WebAssembly.Module;
+  readonly run: Kernel;
   poolId: number | undefined;
 }
 

@@ -1,0 +1,64 @@
+/**
+ * This machine's WebAssembly SIMD peak, for stating GEMM as a fraction of it: the f32x4
+ * multiply-add throughput of @wn/tensor's probe (its simd-peak.ts: 12 independent chains of
+ * acc·m + c per thread, nothing else in the loop), as a plain f32x4.mul + f32x4.add and, where
+ * relaxed SIMD validates, as f32x4.relaxed_madd; on 1 thread and on the wasm backend's pool.
+ */
+import * as T from '@wn/tensor';
+import type { Row } from './report.js';
+import { time } from './timing.js';
+
+/** The instruction sequence a peak (or a GEMM kernel) issues. */
+export type SimdInstructions = 'f32x4.mul + f32x4.add' | 'f32x4.relaxed_madd';
+
+/** One measured peak. */
+export interface SimdPeak {
+  readonly instructions: SimdInstructions;
+  readonly threads: number;
+  /** all threads together */
+  readonly gflops: number;
+}
+
+/** Rounds per probe call: ~0.1 s at ~10 GFLOP/s per thread. */
+const ITERATIONS = 10_000_000;
+
+/** The instructions of the wasm backend's GEMM and conv kernels: relaxed_madd when its runtime has FMA. */
+export function gemmInstructions(runtime: { readonly fma: boolean }): SimdInstructions {
+  return runtime.fma ? 'f32x4.relaxed_madd' : 'f32x4.mul + f32x4.add';
+}
+
+/** Measures the peaks at 1 thread and at the runtime's thread count (when more), plain and (where available) fused. */
+export async function measureSimdPeaks(runtime: T.WasmBackend['runtime'], iterations = ITERATIONS): Promise<SimdPeak[]> {
+  const state = new Float32Array(T.SIMD_PEAK_STATE_FLOATS);
+  // acc → acc/2 + 1 converges to 2: no overflow, no subnormals
+  state.fill(0.5, 0, 4);
+  state.fill(1, 4, 8);
+  state.fill(3, 8);
+  const peaks: SimdPeak[] = [];
+  const flavours: [boolean, SimdInstructions][] = [[false, 'f32x4.mul + f32x4.add'], ...(runtime.fma ? [[true, 'f32x4.relaxed_madd'] as [boolean, SimdInstructions]] : [])];
+  for (const [fused, instructions] of flavours) {
+    for (const threads of [...new Set([1, runtime.threads])]) {
+      let last = 0;
+      const t = await time(() => { last = runtime.simdPeak(iterations, state, threads, fused)[0][8]; }, 1000, 7);
+      if (Math.abs(last - 2) > 1e-6) throw new Error(`SIMD peak probe: accumulator ${last}, expected 2`);
+      peaks.push({ instructions, threads, gflops: (threads * iterations * T.SIMD_PEAK_FLOPS_PER_ITERATION) / t.medianMs / 1e6 });
+    }
+  }
+  return peaks;
+}
+
+/** The peak table's rows: instructions, threads, GFLOP/s in all and per thread. */
+export function peakRows(peaks: readonly SimdPeak[]): Row[] {
+  return peaks.map((p) => ({ instructions: p.instructions, threads: p.threads, 'GFLOP/s': p.gflops, 'GFLOP/s per thread': p.gflops / p.threads }));
+}
+
+/** The peak matching `instructions` at `threads`, if it was measured. */
+export function matchingPeak(peaks: readonly SimdPeak[], instructions: SimdInstructions, threads: number): SimdPeak | undefined {
+  return peaks.find((p) => p.instructions === instructions && p.threads === threads);
+}
+
+/** `gflops` as a percentage of `peak`, as a table cell ('—' without a peak or a rate). */
+export function percentOfPeak(gflops: number | string | undefined, peak: SimdPeak | undefined): string {
+  if (!peak || typeof gflops !== 'number' || !Number.isFinite(gflops)) return '—';
+  return `${((100 * gflops) / peak.gflops).toFixed(0)} %`;
+}
