@@ -141,6 +141,8 @@ export const f32 = {
   gt: (a: Operand, b: Operand) => op('i32', [0x5e], a, b),
   ne: (a: Operand, b: Operand) => op('i32', [0x5c], a, b),
   fromI32: (a: Operand) => op('f32', [0xb2], a),
+  /** A float64 rounded to float32 (to nearest, ties to even: what a Float32Array store does). */
+  demoteF64: (a: Operand) => op('f32', [0xb6], a),
   load: (addr: Operand, offset = 0) => op('f32', [0x2a, ...memarg(2, offset)], addr),
 };
 
@@ -148,6 +150,7 @@ export const f32 = {
 export const f64 = {
   const: (v: number) => new Expr('f64', (w) => w.u8(0x44).f64(v)),
   add: (a: Operand, b: Operand) => op('f64', [0xa0], a, b),
+  mul: (a: Operand, b: Operand) => op('f64', [0xa2], a, b),
   /** The exact float64 value of a float32. */
   promoteF32: (a: Operand) => op('f64', [0xbb], a),
   load: (addr: Operand, offset = 0) => op('f64', [0x2b, ...memarg(3, offset)], addr),

@@ -20,6 +20,8 @@ import type { TensorStorage } from './tensor-storage.js';
 import { buildKernelModule, MAX_MEMORY_PAGES, nodeBuiltin, relaxedSimdAvailable, type KernelModule } from './kernel-module.js';
 import { ThreadPool } from './thread-pool.js';
 import { buildSimdPeakModule, SIMD_PEAK_STATE_FLOATS } from './simd-peak.js';
+import { BN_COEF_BYTES, BN_SUMS_BYTES } from './batch-norm-kernels.js';
+import { gradientCoefficients, moments, normalizeCoefficients } from '../reference/batch-norm.js';
 import { buildFusedSimdModule, simdSupports, usedInputs } from './fused-simd.js';
 import type { FusedProgram } from '../../fused/program.js';
 import type { ContiguousLoop } from './fused-kernel.js';
@@ -75,7 +77,7 @@ const SPLIT_ALIGN = 16;
 /** Kernel-module exports the worker threads can run. */
 const WORKER_EXPORTS = [
   'gemm', 'convForward', 'convBackpropInput', 'convBackpropFilter', 'sumRowsF64', 'wn_unitDots', 'wn_scaleUnits', 'wn_gradV',
-  'maxPool2x2', 'maxPool2x2Backward',
+  'maxPool2x2', 'maxPool2x2Backward', 'bn_sums', 'bn_sumsDy', 'bn_affine', 'bn_affineDy',
   ...ELEMENTWISE_OPS.map(elementwiseRowsFunctionName),
 ];
 const GEOMETRY_AT = 64;
@@ -421,6 +423,95 @@ export class WasmRuntime {
     for (let u = 0; u < units; u++) f[s0 + u] = g[u] / Math.fround(Math.sqrt(Math.fround(sums[u])));
     this.run('wn_scaleUnits', ranges.map(([lo, hi]) => [vAt + 4 * lo * inner, scaleAt + 4 * lo, outer, hi - lo, inner, yAt + 4 * lo * inner]));
     return heap.finish(y, yAt);
+  }
+
+  /**
+   * Per-channel float64 sums over x [outer, C, inner] (batch-norm-kernels.ts): Σx and Σx², or with
+   * dy Σdy and Σdy·x; channel ranges split over the threads. Returns [Σ1, Σ2] of C values each.
+   */
+  private channelSums(x: Float32Array, dy: Float32Array | null, [outer, units, inner]: readonly [number, number, number]): [Float64Array, Float64Array] {
+    const heap = this.heap;
+    heap.reset();
+    const xAt = heap.input(x), dyAt = dy ? heap.input(dy) : 0, sumsAt = heap.alloc(BN_SUMS_BYTES * units);
+    const ranges = this.channelRanges(outer, units, inner);
+    const stride = units * inner;
+    if (dy) this.run('bn_sumsDy', ranges.map(([lo, hi]) => [xAt + 4 * lo * inner, dyAt + 4 * lo * inner, outer, hi - lo, inner, stride, sumsAt + BN_SUMS_BYTES * lo]));
+    else this.run('bn_sums', ranges.map(([lo, hi]) => [xAt + 4 * lo * inner, outer, hi - lo, inner, stride, sumsAt + BN_SUMS_BYTES * lo]));
+    const sums = heap.f64(sumsAt, 2 * units);
+    const s1 = new Float64Array(units), s2 = new Float64Array(units);
+    for (let u = 0; u < units; u++) {
+      s1[u] = sums[2 * u];
+      s2[u] = sums[2 * u + 1];
+    }
+    return [s1, s2];
+  }
+
+  /** y = (ka·dy + kb·x) + kc per channel (without dy: kb·x + kc) in float64, rounded once; channel ranges over the threads. */
+  private channelAffine(x: Float32Array, dy: Float32Array | null, ka: Float64Array | null, kb: Float64Array, kc: Float64Array, [outer, units, inner]: readonly [number, number, number]): Float32Array {
+    const heap = this.heap;
+    heap.reset();
+    const y = this.result(x.length);
+    const xAt = heap.input(x), dyAt = dy ? heap.input(dy) : 0, coefAt = heap.alloc(BN_COEF_BYTES * units), yAt = heap.output(y);
+    const coef = heap.f64(coefAt, 3 * units);
+    for (let u = 0; u < units; u++) {
+      coef[3 * u] = ka ? ka[u] : 0;
+      coef[3 * u + 1] = kb[u];
+      coef[3 * u + 2] = kc[u];
+    }
+    const ranges = this.channelRanges(outer, units, inner);
+    const stride = units * inner;
+    const at = (base: number, lo: number) => base + 4 * lo * inner;
+    if (dy) this.run('bn_affineDy', ranges.map(([lo, hi]) => [at(xAt, lo), at(dyAt, lo), coefAt + BN_COEF_BYTES * lo, outer, hi - lo, inner, stride, at(yAt, lo)]));
+    else this.run('bn_affine', ranges.map(([lo, hi]) => [at(xAt, lo), coefAt + BN_COEF_BYTES * lo, outer, hi - lo, inner, stride, at(yAt, lo)]));
+    return heap.finish(y, yAt);
+  }
+
+  /** Channel ranges per thread for batch norm's passes (whole channels: each channel's sums keep their order). */
+  private channelRanges(outer: number, units: number, inner: number): [number, number][] {
+    return split(units, this.partsFor(outer * units * inner, units), 1);
+  }
+
+  /**
+   * Batch normalization with the batch's statistics over x viewed as [outer, C, inner]: one pass
+   * for the per-channel sums, one for y = x·scale + shift (the reference loops' formulas).
+   */
+  batchNorm(x: Float32Array, weight: ArrayLike<number>, bias: ArrayLike<number>, eps: number, layout: readonly [number, number, number]): Float32Array {
+    const [sx, sxx] = this.channelSums(x, null, layout);
+    const [scale, shift] = normalizeCoefficients(sx, sxx, layout[0] * layout[2], weight, bias, eps);
+    return this.channelAffine(x, null, null, scale, shift, layout);
+  }
+
+  /** [2, C]: each channel's mean (row 0) and biased variance (row 1), one pass over x. */
+  batchMoments(x: Float32Array, layout: readonly [number, number, number]): Float32Array {
+    const [sx, sxx] = this.channelSums(x, null, layout);
+    const [mean, variance] = moments(sx, sxx, layout[0] * layout[2]);
+    const y = this.result(2 * layout[1]);
+    y.set(mean);
+    y.set(variance, layout[1]);
+    return y;
+  }
+
+  /**
+   * The gradient of {@link batchNorm} given dy (the reference loops' formulas): β's Σdy (one pass
+   * over dy), γ's Σdy·x̂ (one pass over x and one over x and dy), or x's a·dy + b·x + c (those two
+   * and one more for the result).
+   */
+  batchNormBackward(dy: Float32Array, x: Float32Array, weight: ArrayLike<number>, eps: number, wrt: 'x' | 'weight' | 'bias', layout: readonly [number, number, number]): Float32Array {
+    const units = layout[1];
+    if (wrt === 'bias') {
+      const y = this.result(units);
+      y.set(this.channelSums(dy, null, layout)[0]);
+      return y;
+    }
+    const [sx, sxx] = this.channelSums(x, null, layout);
+    const [sdy, sdyx] = this.channelSums(x, dy, layout);
+    const { sdyHat, a, b, c } = gradientCoefficients([sx, sxx, sdy, sdyx], layout[0] * layout[2], weight, eps);
+    if (wrt === 'weight') {
+      const y = this.result(units);
+      y.set(sdyHat);
+      return y;
+    }
+    return this.channelAffine(x, dy, a, b, c, layout);
   }
 
   /**
