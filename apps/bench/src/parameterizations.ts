@@ -9,12 +9,15 @@ import { Adam, GlobalAvgPool2d, LeakyReLU, MaxPool2d, Sequential, convUnit, trai
 import * as T from '@wn/tensor';
 import { machineLine } from './machine.js';
 import { formatTable, writeReport, type Row } from './report.js';
+import type { Trainer } from './workloads/wn.js';
 
-const PARAMS: VariantName[] = ['standard', 'weightnorm', 'weightnorm+meanonlybn', 'batchnorm'];
+/** The parameterizations compared, in the table's order. */
+export const PARAMS: VariantName[] = ['standard', 'weightnorm', 'weightnorm+meanonlybn', 'batchnorm'];
 const BATCH = 64;
 const ROUNDS = Number(process.env.WN_BENCH_PARAM_ROUNDS ?? 6);
 
-function w2(p: VariantName): Sequential {
+/** W2 built from @wn/layers' convUnit under parameterization `p`. */
+export function w2(p: VariantName): Sequential {
   const unit = (i: number, o: number, k: number, padding: 'same' | 'valid', act = true) =>
     convUnit(i, o, k, { variant: p, padding, activation: act ? new LeakyReLU(0.1) : null, rng: 7 });
   return new Sequential([
@@ -23,6 +26,21 @@ function w2(p: VariantName): Sequential {
     unit(64, 64, 3, 'valid'), unit(64, 64, 1, 'valid'), unit(64, 10, 1, 'valid', false),
     new GlobalAvgPool2d(),
   ]);
+}
+
+/** A W2 training step under parameterization `p` on `backend` (the bench's model, input and optimizer), for profile.ts. */
+export function parameterizationTrainer(p: VariantName, backend = T.getBackend()): Trainer {
+  return T.withBackend(backend, () => {
+    const rng = new T.Rng(3);
+    const x = T.keep(rng.normal([BATCH, 3, 32, 32]));
+    const labels = Array.from(rng.uniformArray(BATCH, 0, 10), Math.floor);
+    const model = w2(p);
+    const opt = new Adam(model, { lr: 1e-3 });
+    return {
+      step: () => T.withBackend(backend, () => trainStep(opt, () => T.softmaxCrossEntropy(model.forward(x), labels)).loss),
+      dispose: () => T.dispose(x),
+    };
+  });
 }
 
 export async function runParameterizations(): Promise<string> {

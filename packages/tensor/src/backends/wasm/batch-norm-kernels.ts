@@ -4,10 +4,11 @@
  * apart from one outer index to the next, so threads can take disjoint channel ranges; each
  * channel is walked by one call in a fixed order, so results do not depend on the thread count.
  *
- * - `bn_sums(x, outer, units, inner, stride, out)` and `bn_sumsDy(x, dy, …)`: per channel, float64
- *   Σx and Σx² (or Σdy and Σdy·x) into out + 16·u: the float32 values and their products are exact
- *   in float64 (as in the reference loops), summed in four lanes across the channel's rows
- *   (elements 4k..4k+3 of each row), then the lanes pairwise and the rows' remainders in order.
+ * - `bn_sums(x, outer, units, inner, stride, out)`: per channel, float64 Σx and Σx² into
+ *   out + 16·u; `bn_sumsDy(x, dy, …)`: Σx, Σx², Σdy and Σdy·x into out + 32·u, in the same one
+ *   pass. The float32 values and their products are exact in float64 (as in the reference loops),
+ *   summed in four lanes across the channel's rows (elements 4k..4k+3 of each row), then the
+ *   lanes pairwise and the rows' remainders in order.
  * - `bn_affine(x, coef, outer, units, inner, stride, y)` and `bn_affineDy(x, dy, …)`: per element in
  *   float64, y = kb·x + kc (or y = (ka·dy + kb·x) + kc) with channel u's float64 (ka, kb, kc) at
  *   coef + 24·u, rounded once to float32: the reference loops' expressions, so the same coefficients
@@ -15,8 +16,9 @@
  */
 import { f32, f32x4, f64, f64x2, i32, v128, type Expr, type FunctionBuilder, type Local, type ModuleBuilder } from './emitter.js';
 
-/** Bytes of one channel's sums (two float64) and of its coefficients (three float64). */
+/** Bytes of one channel's sums (two float64; four with dy) and of its coefficients (three float64). */
 export const BN_SUMS_BYTES = 16;
+export const BN_SUMS_DY_BYTES = 32;
 export const BN_COEF_BYTES = 24;
 
 /** Calls `row(p)` for each of channel u's rows, p the row's byte offset from the base pointers. */
@@ -41,49 +43,61 @@ function addSums(mb: ModuleBuilder, withDy: boolean): void {
     const [outer, units, inner, stride, out] = ps.slice(withDy ? 2 : 1);
     const u = f.local('i32'), b = f.local('i32'), end4 = f.local('i32'), end = f.local('i32'), o = f.local('i32');
     const xv = f.local('v128'), dv = f.local('v128'), xl = f.local('v128'), xh = f.local('v128'), dl = f.local('v128'), dh = f.local('v128');
-    const s1lo = f.local('v128'), s1hi = f.local('v128'), s2lo = f.local('v128'), s2hi = f.local('v128');
-    const t1 = f.local('f64'), t2 = f.local('f64'), xs = f.local('f64'), ds = f.local('f64');
+    // the sums in two float64 lanes each for the low and the high half of the vectors, and the rows' remainders
+    const count = dy ? 4 : 2;
+    const lo = Array.from({ length: count }, () => f.local('v128')), hi = Array.from({ length: count }, () => f.local('v128'));
+    const tail = Array.from({ length: count }, () => f.local('f64'));
+    const xs = f.local('f64'), ds = f.local('f64');
     f.set(end4, i32.shl(i32.and(inner, -4), 2));
     f.set(end, i32.shl(inner, 2));
     f.for(u, 0, units, 1, () => {
-      for (const s of [s1lo, s1hi, s2lo, s2hi]) f.set(s, v128.zero());
-      f.set(t1, f64.const(0));
-      f.set(t2, f64.const(0));
+      for (let k = 0; k < count; k++) {
+        f.set(lo[k], v128.zero());
+        f.set(hi[k], v128.zero());
+        f.set(tail[k], f64.const(0));
+      }
       forEachChannelRow(f, u, outer, inner, stride, (p) => {
         f.for(b, 0, end4, 16, () => {
           const q = i32.add(p, b);
           f.set(xv, v128.load(i32.add(x, q)));
-          const [lo, hi] = halves(xv);
-          f.set(xl, lo);
-          f.set(xh, hi);
+          const [xlo, xhi] = halves(xv);
+          f.set(xl, xlo);
+          f.set(xh, xhi);
+          // Σx, Σx²
+          f.set(lo[0], f64x2.add(lo[0], xl));
+          f.set(hi[0], f64x2.add(hi[0], xh));
+          f.set(lo[1], f64x2.add(lo[1], f64x2.mul(xl, xl)));
+          f.set(hi[1], f64x2.add(hi[1], f64x2.mul(xh, xh)));
           if (dy) {
+            // Σdy, Σdy·x
             f.set(dv, v128.load(i32.add(dy, q)));
             const [dlo, dhi] = halves(dv);
             f.set(dl, dlo);
             f.set(dh, dhi);
+            f.set(lo[2], f64x2.add(lo[2], dl));
+            f.set(hi[2], f64x2.add(hi[2], dh));
+            f.set(lo[3], f64x2.add(lo[3], f64x2.mul(dl, xl)));
+            f.set(hi[3], f64x2.add(hi[3], f64x2.mul(dh, xh)));
           }
-          const [wl, wh] = dy ? [dl, dh] : [xl, xh];
-          f.set(s1lo, f64x2.add(s1lo, wl));
-          f.set(s1hi, f64x2.add(s1hi, wh));
-          f.set(s2lo, f64x2.add(s2lo, f64x2.mul(wl, xl)));
-          f.set(s2hi, f64x2.add(s2hi, f64x2.mul(wh, xh)));
         });
         f.for(b, end4, end, 4, () => {
           const q = i32.add(p, b);
           f.set(xs, f64.promoteF32(f32.load(i32.add(x, q))));
-          if (dy) f.set(ds, f64.promoteF32(f32.load(i32.add(dy, q))));
-          const w = dy ? ds : xs;
-          f.set(t1, f64.add(t1, w));
-          f.set(t2, f64.add(t2, f64.mul(w, xs)));
+          f.set(tail[0], f64.add(tail[0], xs));
+          f.set(tail[1], f64.add(tail[1], f64.mul(xs, xs)));
+          if (dy) {
+            f.set(ds, f64.promoteF32(f32.load(i32.add(dy, q))));
+            f.set(tail[2], f64.add(tail[2], ds));
+            f.set(tail[3], f64.add(tail[3], f64.mul(ds, xs)));
+          }
         });
       });
-      const total = (lo: Local, hi: Local, tail: Local): Expr => f64.add(
-        f64.add(f64.add(f64x2.extractLane(lo, 0), f64x2.extractLane(lo, 1)), f64.add(f64x2.extractLane(hi, 0), f64x2.extractLane(hi, 1))),
-        tail,
+      const total = (k: number): Expr => f64.add(
+        f64.add(f64.add(f64x2.extractLane(lo[k], 0), f64x2.extractLane(lo[k], 1)), f64.add(f64x2.extractLane(hi[k], 0), f64x2.extractLane(hi[k], 1))),
+        tail[k],
       );
-      f.set(o, i32.add(out, i32.shl(u, 4)));
-      f.storeF64(o, total(s1lo, s1hi, t1));
-      f.storeF64(o, total(s2lo, s2hi, t2), 8);
+      f.set(o, i32.add(out, i32.mul(u, 8 * count)));
+      for (let k = 0; k < count; k++) f.storeF64(o, total(k), 8 * k);
     });
   });
 }

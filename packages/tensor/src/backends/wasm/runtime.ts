@@ -20,7 +20,7 @@ import type { TensorStorage } from './tensor-storage.js';
 import { buildKernelModule, MAX_MEMORY_PAGES, nodeBuiltin, relaxedSimdAvailable, type KernelModule } from './kernel-module.js';
 import { ThreadPool } from './thread-pool.js';
 import { buildSimdPeakModule, SIMD_PEAK_STATE_FLOATS } from './simd-peak.js';
-import { BN_COEF_BYTES, BN_SUMS_BYTES } from './batch-norm-kernels.js';
+import { BN_COEF_BYTES, BN_SUMS_BYTES, BN_SUMS_DY_BYTES } from './batch-norm-kernels.js';
 import { gradientCoefficients, moments, normalizeCoefficients } from '../reference/batch-norm.js';
 import { buildFusedSimdModule, simdSupports, usedInputs } from './fused-simd.js';
 import type { FusedProgram } from '../../fused/program.js';
@@ -426,24 +426,20 @@ export class WasmRuntime {
   }
 
   /**
-   * Per-channel float64 sums over x [outer, C, inner] (batch-norm-kernels.ts): Σx and Σx², or with
-   * dy Σdy and Σdy·x; channel ranges split over the threads. Returns [Σ1, Σ2] of C values each.
+   * Per-channel float64 sums over x [outer, C, inner] (batch-norm-kernels.ts) in one pass: Σx and
+   * Σx², and with dy also Σdy and Σdy·x; channel ranges split over the threads.
    */
-  private channelSums(x: Float32Array, dy: Float32Array | null, [outer, units, inner]: readonly [number, number, number]): [Float64Array, Float64Array] {
+  private channelSums(x: Float32Array, dy: Float32Array | null, [outer, units, inner]: readonly [number, number, number]): Float64Array[] {
     const heap = this.heap;
     heap.reset();
-    const xAt = heap.input(x), dyAt = dy ? heap.input(dy) : 0, sumsAt = heap.alloc(BN_SUMS_BYTES * units);
+    const bytes = dy ? BN_SUMS_DY_BYTES : BN_SUMS_BYTES, count = bytes / 8;
+    const xAt = heap.input(x), dyAt = dy ? heap.input(dy) : 0, sumsAt = heap.alloc(bytes * units);
     const ranges = this.channelRanges(outer, units, inner);
     const stride = units * inner;
-    if (dy) this.run('bn_sumsDy', ranges.map(([lo, hi]) => [xAt + 4 * lo * inner, dyAt + 4 * lo * inner, outer, hi - lo, inner, stride, sumsAt + BN_SUMS_BYTES * lo]));
-    else this.run('bn_sums', ranges.map(([lo, hi]) => [xAt + 4 * lo * inner, outer, hi - lo, inner, stride, sumsAt + BN_SUMS_BYTES * lo]));
-    const sums = heap.f64(sumsAt, 2 * units);
-    const s1 = new Float64Array(units), s2 = new Float64Array(units);
-    for (let u = 0; u < units; u++) {
-      s1[u] = sums[2 * u];
-      s2[u] = sums[2 * u + 1];
-    }
-    return [s1, s2];
+    if (dy) this.run('bn_sumsDy', ranges.map(([lo, hi]) => [xAt + 4 * lo * inner, dyAt + 4 * lo * inner, outer, hi - lo, inner, stride, sumsAt + bytes * lo]));
+    else this.run('bn_sums', ranges.map(([lo, hi]) => [xAt + 4 * lo * inner, outer, hi - lo, inner, stride, sumsAt + bytes * lo]));
+    const sums = heap.f64(sumsAt, count * units);
+    return Array.from({ length: count }, (_, k) => Float64Array.from({ length: units }, (_, u) => sums[count * u + k]));
   }
 
   /** y = (ka·dy + kb·x) + kc per channel (without dy: kb·x + kc) in float64, rounded once; channel ranges over the threads. */
@@ -493,8 +489,8 @@ export class WasmRuntime {
 
   /**
    * The gradient of {@link batchNorm} given dy (the reference loops' formulas): β's Σdy (one pass
-   * over dy), γ's Σdy·x̂ (one pass over x and one over x and dy), or x's a·dy + b·x + c (those two
-   * and one more for the result).
+   * over dy), γ's Σdy·x̂ (one pass over x and dy for Σx, Σx², Σdy, Σdy·x), or x's a·dy + b·x + c
+   * (that pass and one more for the result).
    */
   batchNormBackward(dy: Float32Array, x: Float32Array, weight: ArrayLike<number>, eps: number, wrt: 'x' | 'weight' | 'bias', layout: readonly [number, number, number]): Float32Array {
     const units = layout[1];
@@ -503,9 +499,7 @@ export class WasmRuntime {
       y.set(this.channelSums(dy, null, layout)[0]);
       return y;
     }
-    const [sx, sxx] = this.channelSums(x, null, layout);
-    const [sdy, sdyx] = this.channelSums(x, dy, layout);
-    const { sdyHat, a, b, c } = gradientCoefficients([sx, sxx, sdy, sdyx], layout[0] * layout[2], weight, eps);
+    const { sdyHat, a, b, c } = gradientCoefficients(this.channelSums(x, dy, layout), layout[0] * layout[2], weight, eps);
     if (wrt === 'weight') {
       const y = this.result(units);
       y.set(sdyHat);
