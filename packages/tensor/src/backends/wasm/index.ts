@@ -6,7 +6,8 @@
  * that the kernels copy in and out (heap.ts). matmul and the three conv2d kernels are blocked
  * SIMD128 WebAssembly (generated at startup, see emitter.ts) split over worker threads; so are,
  * for large tensors, add/sub/mul/div, fused programs without transcendental ops (fused-simd.ts),
- * sums over leading axes, weight norm (weight-norm-kernels.ts), 2×2 max pooling
+ * sums over leading axes, weight norm (weight-norm-kernels.ts), batch norm and its gradient
+ * (batch-norm-kernels.ts), 2×2 max pooling
  * (max-pool-kernels.ts) and the unary ops (JS loops the workers compile from the same source).
  * The other memory-bound kernels (where, other reductions and pooling) are specialized JS loops
  * (host-kernels.ts), slice and pad are block copies (block-copy.ts); the rest are the reference
