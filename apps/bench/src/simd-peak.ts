@@ -17,6 +17,11 @@ export interface SimdPeak {
   readonly threads: number;
   /** all threads together */
   readonly gflops: number;
+  /**
+   * The process's CPU time over threads × wall time while it was measured: near 1 when every
+   * thread had a core to itself; less when other work on the machine took cores from it.
+   */
+  readonly cpuShare: number;
 }
 
 /** Rounds per probe call: ~0.1 s at ~10 GFLOP/s per thread. */
@@ -39,17 +44,22 @@ export async function measureSimdPeaks(runtime: T.WasmBackend['runtime'], iterat
   for (const [fused, instructions] of flavours) {
     for (const threads of [...new Set([1, runtime.threads])]) {
       let last = 0;
+      const cpu0 = process.cpuUsage(), wall0 = performance.now();
       const t = await time(() => { last = runtime.simdPeak(iterations, state, threads, fused)[0][8]; }, 1000, 7);
+      const cpu = process.cpuUsage(cpu0), wall = performance.now() - wall0;
       if (Math.abs(last - 2) > 1e-6) throw new Error(`SIMD peak probe: accumulator ${last}, expected 2`);
-      peaks.push({ instructions, threads, gflops: (threads * iterations * T.SIMD_PEAK_FLOPS_PER_ITERATION) / t.medianMs / 1e6 });
+      const cpuShare = (cpu.user + cpu.system) / 1000 / (threads * wall);
+      peaks.push({ instructions, threads, gflops: (threads * iterations * T.SIMD_PEAK_FLOPS_PER_ITERATION) / t.medianMs / 1e6, cpuShare });
     }
   }
   return peaks;
 }
 
-/** The peak table's rows: instructions, threads, GFLOP/s in all and per thread. */
+/** The peak table's rows: instructions, threads, GFLOP/s in all and per thread, and the CPU share it ran with. */
 export function peakRows(peaks: readonly SimdPeak[]): Row[] {
-  return peaks.map((p) => ({ instructions: p.instructions, threads: p.threads, 'GFLOP/s': p.gflops, 'GFLOP/s per thread': p.gflops / p.threads }));
+  return peaks.map((p) => ({
+    instructions: p.instructions, threads: p.threads, 'GFLOP/s': p.gflops, 'GFLOP/s per thread': p.gflops / p.threads, 'CPU share': `${(100 * p.cpuShare).toFixed(0)} %`,
+  }));
 }
 
 /** The peak matching `instructions` at `threads`, if it was measured. */

@@ -1,6 +1,6 @@
 /**
  * The kernels group's WebAssembly SIMD peak: measured peaks are plausible and checked, the peak
- * table and the GEMM "% of peak" cells are formatted from them (matching instructions and thread
+ * table (with the CPU share each ran with) and the GEMM "% of peak" cells are formatted from them (matching instructions and thread
  * count, '—' where there is no match), the results Markdown carries the peak table, and the one
  * bench report shows it under the kernels group.
  */
@@ -17,10 +17,10 @@ import { reportBlocks } from '../src/report/render.js';
 import { toMarkdown } from '../src/report/document.js';
 
 const PEAKS: SimdPeak[] = [
-  { instructions: 'f32x4.mul + f32x4.add', threads: 1, gflops: 40 },
-  { instructions: 'f32x4.mul + f32x4.add', threads: 2, gflops: 78 },
-  { instructions: 'f32x4.relaxed_madd', threads: 1, gflops: 50 },
-  { instructions: 'f32x4.relaxed_madd', threads: 2, gflops: 96 },
+  { instructions: 'f32x4.mul + f32x4.add', threads: 1, gflops: 40, cpuShare: 0.99 },
+  { instructions: 'f32x4.mul + f32x4.add', threads: 2, gflops: 78, cpuShare: 0.97 },
+  { instructions: 'f32x4.relaxed_madd', threads: 1, gflops: 50, cpuShare: 1 },
+  { instructions: 'f32x4.relaxed_madd', threads: 2, gflops: 96, cpuShare: 0.5 },
 ];
 
 describe('SIMD peak measurement', () => {
@@ -30,7 +30,11 @@ describe('SIMD peak measurement', () => {
       const peaks = await measureSimdPeaks(backend.runtime, 20_000);
       const flavours = backend.runtime.fma ? ['f32x4.mul + f32x4.add', 'f32x4.relaxed_madd'] : ['f32x4.mul + f32x4.add'];
       expect(peaks.map((p) => [p.instructions, p.threads])).toEqual(flavours.flatMap((f) => [[f, 1], [f, 2]]));
-      for (const p of peaks) expect(p.gflops).toBeGreaterThan(0.1);
+      for (const p of peaks) {
+        expect(p.gflops).toBeGreaterThan(0.1);
+        expect(p.cpuShare).toBeGreaterThan(0);
+        expect(p.cpuShare).toBeLessThan(1.5);
+      }
       expect(gemmInstructions(backend.runtime)).toBe(backend.runtime.fma ? 'f32x4.relaxed_madd' : 'f32x4.mul + f32x4.add');
     } finally {
       backend.runtime.close();
@@ -41,12 +45,12 @@ describe('SIMD peak measurement', () => {
 describe('peak rows and fractions', () => {
   it('formats the peak table with per-thread rates', () => {
     expect(formatTable(peakRows(PEAKS))).toBe([
-      '| instructions | threads | GFLOP/s | GFLOP/s per thread |',
-      '| --- | --- | --- | --- |',
-      '| f32x4.mul + f32x4.add | 1.00 | 40.0 | 40.0 |',
-      '| f32x4.mul + f32x4.add | 2.00 | 78.0 | 39.0 |',
-      '| f32x4.relaxed_madd | 1.00 | 50.0 | 50.0 |',
-      '| f32x4.relaxed_madd | 2.00 | 96.0 | 48.0 |',
+      '| instructions | threads | GFLOP/s | GFLOP/s per thread | CPU share |',
+      '| --- | --- | --- | --- | --- |',
+      '| f32x4.mul + f32x4.add | 1.00 | 40.0 | 40.0 | 99 % |',
+      '| f32x4.mul + f32x4.add | 2.00 | 78.0 | 39.0 | 97 % |',
+      '| f32x4.relaxed_madd | 1.00 | 50.0 | 50.0 | 100 % |',
+      '| f32x4.relaxed_madd | 2.00 | 96.0 | 48.0 | 50 % |',
     ].join('\n'));
   });
 
@@ -78,8 +82,8 @@ describe('kernels results with the peak table', () => {
     const md = reportMarkdown('Kernels', 'Test CPU × 2 logical cores', '2026-12-06T00:00:00.000Z', ['a note'], rows, { loadavg, tables });
     expect(md).toContain('Load average: 1.50 1.00 1.00 → 1.25 1.00 1.00');
     expect(md).toContain('| wasm | 2.00 | 24.0 | 48.0 | 72.0 | 25 % | 50 % | 75 % |');
-    expect(md).toMatch(/## WebAssembly SIMD peak \(f32x4 multiply-add throughput\)\n\n\| instructions \| threads \| GFLOP\/s \| GFLOP\/s per thread \|/);
-    expect(md).toContain('| f32x4.relaxed_madd | 2.00 | 96.0 | 48.0 |');
+    expect(md).toMatch(/## WebAssembly SIMD peak \(f32x4 multiply-add throughput\)\n\n\| instructions \| threads \| GFLOP\/s \| GFLOP\/s per thread \| CPU share \|/);
+    expect(md).toContain('| f32x4.relaxed_madd | 2.00 | 96.0 | 48.0 | 50 % |');
   });
 
   it('shows the peak table in the bench report', () => {
@@ -93,7 +97,7 @@ describe('kernels results with the peak table', () => {
       expect(kernels).toContain('load average 1.50 1.00 1.00 → 1.25 1.00 1.00');
       expect(kernels).toContain('| wasm | 2 | 24 | 48 | 72 | 25 % | 50 % | 75 % |');
       expect(kernels).toContain('**WebAssembly SIMD peak (f32x4 multiply-add throughput)**');
-      expect(kernels).toContain('| f32x4.mul + f32x4.add | 2 | 78 | 39 |');
+      expect(kernels).toContain('| f32x4.mul + f32x4.add | 2 | 78 | 39 | 97 % |');
     } finally {
       rmSync(root, { recursive: true, force: true });
     }
