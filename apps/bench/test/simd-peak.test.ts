@@ -7,7 +7,7 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import * as T from '@wn/tensor';
 import { addPeakFractions } from '../src/kernels.js';
 import { formatTable, reportMarkdown } from '../src/report.js';
