@@ -16,9 +16,11 @@
  */
 import { f32, f32x4, f64, f64x2, i32, v128, type Expr, type FunctionBuilder, type Local, type ModuleBuilder } from './emitter.js';
 
-/** Bytes of one channel's sums (two float64; four with dy) and of its coefficients (three float64). */
+/** Bytes of one channel's sums from `bn_sums` (two float64). */
 export const BN_SUMS_BYTES = 16;
+/** Bytes of one channel's sums from `bn_sumsDy` (four float64). */
 export const BN_SUMS_DY_BYTES = 32;
+/** Bytes of one channel's coefficients for `bn_affine`/`bn_affineDy` (three float64). */
 export const BN_COEF_BYTES = 24;
 
 /** Calls `row(p)` for each of channel u's rows, p the row's byte offset from the base pointers. */
