@@ -106,7 +106,7 @@ export async function runKernels(): Promise<string> {
   const notes = [
     'GFLOP/s = 2N³ / median time (steady state, after a warm-up call); conv GFLOP/s counts 2·N·Cout·Cin·k²·Hout·Wout over all layers.',
     'Every row ran in the same process; TF.js tensors are NHWC (its native layout).',
-    `WebAssembly SIMD peak (table below): the f32x4 multiply-add throughput of @wn/tensor's probe, ${T.SIMD_PEAK_CHAINS} independent acc·m + c chains per thread with nothing else in the loop, as f32x4.mul + f32x4.add${runtime.fma ? ' and as f32x4.relaxed_madd' : ' (relaxed SIMD does not validate here)'}; on 1 thread and on the wasm backend's ${wasmThreads}-thread pool. Its "CPU share" is the process's CPU time over threads × wall time while it ran: below ~90 % other work took cores from it, so the peak at that thread count is understated (the GEMM rows ran under the same load).`,
+    `WebAssembly SIMD peak (table below): the f32x4 multiply-add throughput of @wn/tensor's probe, ${T.SIMD_PEAK_CHAINS} independent acc·m + c chains per thread with nothing else in the loop (fastest of 9 calls after 8 warm-up calls), as f32x4.mul + f32x4.add${runtime.fma ? ' and as f32x4.relaxed_madd' : ' (relaxed SIMD does not validate here)'}; on 1 thread and on the wasm backend's ${wasmThreads}-thread pool. Its "CPU share" is the process's CPU time over threads × wall time while it ran: below ~90 % other work took cores from it, so the peak at that thread count is understated (the GEMM rows ran under the same load).`,
     `"% of peak": the @wn wasm GEMM's rate over the peak of the instructions it issues (${instructions}${runtime.fma ? ': relaxed SIMD is on' : ''}) at the row's thread count.`,
   ];
   if (peer && best && typeof best['matmul 1024 GFLOP/s'] === 'number') {
