@@ -32,8 +32,8 @@ describe('SIMD peak measurement', () => {
       expect(peaks.map((p) => [p.instructions, p.threads])).toEqual(flavours.flatMap((f) => [[f, 1], [f, 2]]));
       for (const p of peaks) {
         expect(p.gflops).toBeGreaterThan(0.1);
+        // (no upper bound here: the test runner's other threads share this process's CPU time)
         expect(p.cpuShare).toBeGreaterThan(0);
-        expect(p.cpuShare).toBeLessThan(1.5);
       }
       expect(gemmInstructions(backend.runtime)).toBe(backend.runtime.fma ? 'f32x4.relaxed_madd' : 'f32x4.mul + f32x4.add');
     } finally {
