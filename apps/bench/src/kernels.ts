@@ -9,6 +9,8 @@ import { writeReport, formatTable, type Row } from './report.js';
 import { time } from './timing.js';
 import { wnBackends } from './wn-backends.js';
 import { machineLine } from './machine.js';
+import { loadavg } from 'node:os';
+import { gemmInstructions, matchingPeak, measureSimdPeaks, peakRows, percentOfPeak, type SimdPeak } from './simd-peak.js';
 
 const SIZES = [256, 512, 1024];
 /** The conv layers of W2 (batch 16 here to keep slow backends bounded): [inC, outC, size, k, pad] */
@@ -69,10 +71,27 @@ async function tfRow(which: TfBackend): Promise<Row> {
   return row;
 }
 
+/**
+ * Each GEMM size's rate as a percentage of the peak of the instructions the GEMM kernel issues, at
+ * the row's thread count (the @wn wasm rows; '—' for the others).
+ */
+export function addPeakFractions(row: Row, peaks: readonly SimdPeak[], instructions: ReturnType<typeof gemmInstructions>): Row {
+  const ours = String(row.backend).startsWith('wasm');
+  const peak = ours ? matchingPeak(peaks, instructions, Number(row.threads)) : undefined;
+  for (const n of SIZES) row[`matmul ${n} % of peak`] = percentOfPeak(row[`matmul ${n} GFLOP/s`], peak);
+  return row;
+}
+
 export async function runKernels(): Promise<string> {
   console.log(`W1 SGEMM N=${SIZES.join('/')} and W2's ${CONVS.length} conv layers (batch ${CONV_BATCH}, forward) — ${machineLine()}`);
+  const load0 = loadavg();
   const rows: Row[] = [];
-  const wasmThreads = (T.ENGINE.findBackend('wasm') as T.WasmBackend).runtime.threads;
+  const runtime = (T.ENGINE.findBackend('wasm') as T.WasmBackend).runtime;
+  const wasmThreads = runtime.threads;
+  // first, while nothing else of ours has run: the SIMD peak the GEMM rates are stated against
+  const peaks = await measureSimdPeaks(runtime);
+  const instructions = gemmInstructions(runtime);
+  console.log(formatTable(peakRows(peaks)));
   // the issue's W1 target is per thread count: the wasm backend also at one thread
   if (wasmThreads > 1 && !T.ENGINE.registeredBackends().includes('wasm-1t')) T.registerBackend('wasm-1t', () => T.createWasmBackend({ threads: 1 }), -10);
   for (const b of wnBackends()) {
@@ -81,11 +100,14 @@ export async function runKernels(): Promise<string> {
     rows.push(r);
   }
   for (const b of ['cpu', 'wasm'] as const) rows.push(await tfRow(b));
+  for (const r of rows) addPeakFractions(r, peaks, instructions);
   const peer = rows.find((r) => String(r.backend).startsWith('tfjs-wasm'));
   const best = rows.filter((r) => !String(r.backend).startsWith('tfjs')).sort((a, b) => Number(b['matmul 1024 GFLOP/s']) - Number(a['matmul 1024 GFLOP/s']) || 0)[0];
   const notes = [
     'GFLOP/s = 2N³ / median time (steady state, after a warm-up call); conv GFLOP/s counts 2·N·Cout·Cin·k²·Hout·Wout over all layers.',
     'Every row ran in the same process; TF.js tensors are NHWC (its native layout).',
+    `WebAssembly SIMD peak (table below): the f32x4 multiply-add throughput of @wn/tensor's probe, ${T.SIMD_PEAK_CHAINS} independent acc·m + c chains per thread with nothing else in the loop (fastest of 9 calls after 8 warm-up calls), as f32x4.mul + f32x4.add${runtime.fma ? ' and as f32x4.relaxed_madd' : ' (relaxed SIMD does not validate here)'}; on 1 thread and on the wasm backend's ${wasmThreads}-thread pool. Its "CPU share" is the process's CPU time over threads × wall time while it ran: below ~90 % other work took cores from it, so the peak at that thread count is understated (the GEMM rows ran under the same load).`,
+    `"% of peak": the @wn wasm GEMM's rate over the peak of the instructions it issues (${instructions}${runtime.fma ? ': relaxed SIMD is on' : ''}) at the row's thread count.`,
   ];
   if (peer && best && typeof best['matmul 1024 GFLOP/s'] === 'number') {
     notes.push(`ratio: best @wn backend (${best.backend}) / tfjs-wasm at matmul 1024 = ${(Number(best['matmul 1024 GFLOP/s']) / Number(peer['matmul 1024 GFLOP/s'])).toFixed(2)}×; convs = ${(Number(best['convs GFLOP/s']) / Number(peer['convs GFLOP/s'])).toFixed(2)}×`);
@@ -100,7 +122,10 @@ export async function runKernels(): Promise<string> {
     if (Number.isFinite(one)) notes.push(`Target W1 N=1024, 1 thread: @wn wasm vs tfjs-wasm ${verdict(one, tf1)}`);
     if (wasmThreads > 1 && Number.isFinite(gf('wasm'))) notes.push(`Target W1 N=1024, ${wasmThreads} threads: @wn wasm vs tfjs-wasm at ${wasmThreads}× its 1-thread rate (its threaded build does not start in Node; ideal scaling assumed) ${verdict(gf('wasm'), wasmThreads * tf1)}`);
   }
-  const md = writeReport('kernels', 'Kernel benchmark: SGEMM and conv layers', notes, rows);
+  const md = writeReport('kernels', 'Kernel benchmark: SGEMM and conv layers', notes, rows, {
+    loadavg: { start: load0, end: loadavg() },
+    tables: [{ title: 'WebAssembly SIMD peak (f32x4 multiply-add throughput)', rows: peakRows(peaks) }],
+  });
   console.log(md);
   return md;
 }

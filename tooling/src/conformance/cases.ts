@@ -492,6 +492,24 @@ add_({
   k: 74,
   grad: false,
 });
+// from 2048 values on, the wasm backend runs batch norm as SIMD kernels (float64 channel sums,
+// channel ranges per thread); rows of 13·14 = 182 values end mid-vector
+add_({
+  name: 'batchNorm/[4,3,13,14] with γ, β (the SIMD kernels)',
+  inputs: [x([4, 3, 13, 14]), x([3], { positive: true }), x([3])],
+  fn: (a, g, b) => batchNormalize(a, g, b),
+  tol: 'reduction',
+  k: 728,
+  gradcheck: false,
+});
+add_({
+  name: 'batchNorm/batchMoments [4,3,13,14]',
+  inputs: [x([4, 3, 13, 14], { low: 3, high: 5 })],
+  fn: (a) => batchMoments(a),
+  tol: 'reduction',
+  k: 728,
+  grad: false,
+});
 add_({ name: 'activation/l2Normalize axis 1 and axes [1,2]', inputs: [x([2, 3, 4])], fn: (t) => [l2Normalize(t, 1), l2Normalize(t, [1, 2])], tol: 'reduction', k: 12 });
 
 // ---- fused elementwise programs (forward, gradients by decomposition, gradcheck) ---------------

@@ -65,18 +65,20 @@ function stepsRatios(o: Record<string, unknown>): StepsRatio[] {
 export function readGroup(root: string, resultsDir: string, name: string): GroupInput {
   const path = join(resultsDir, `${name}.json`);
   const file = relative(root, path);
-  const none = (problem: string): GroupInput => ({ name, file, date: null, machine: null, loadavg: null, rows: [], ratios: [], notes: [], problem });
+  const none = (problem: string): GroupInput => ({ name, file, date: null, machine: null, loadavg: null, rows: [], ratios: [], notes: [], tables: [], problem });
   if (!existsSync(path)) return none(`\`${file}\` does not exist (run \`pnpm --filter @wn/bench bench -- ${name}\`)`);
   try {
     const o: unknown = JSON.parse(readFileSync(path, 'utf8'));
     if (!isObject(o) || typeof o.date !== 'string') return none(`\`${file}\` is not a group results file (no date)`);
     const l = isObject(o.loadavg) ? o.loadavg : null;
     const start = l && numbers(l.start), end = l && numbers(l.end);
-    const rows = Array.isArray(o.rows) ? o.rows.filter(isObject).map((r) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, typeof v === 'number' ? v : String(v)]))) : [];
+    const tableRows = (rs: unknown) => (Array.isArray(rs) ? rs.filter(isObject).map((r) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, typeof v === 'number' ? v : String(v)]))) : []);
+    const rows = tableRows(o.rows);
+    const tables = (Array.isArray(o.tables) ? o.tables : []).filter(isObject).map((t) => ({ title: String(t.title ?? ''), rows: tableRows(t.rows) }));
     const steps = name.startsWith('steps');
     // steps: the PyTorch configuration and the load line (its verdicts are the ratio table); others: every note (their targets)
     const notes = (Array.isArray(o.notes) ? o.notes : []).filter((n): n is string => typeof n === 'string').filter((n) => !steps || /^(PyTorch|Load average)/.test(n));
-    return { name, file, date: o.date, machine: typeof o.machine === 'string' ? o.machine : null, loadavg: start && end ? { start, end } : null, rows, ratios: steps ? stepsRatios(o) : [], notes };
+    return { name, file, date: o.date, machine: typeof o.machine === 'string' ? o.machine : null, loadavg: start && end ? { start, end } : null, rows, ratios: steps ? stepsRatios(o) : [], notes, tables };
   } catch (e) {
     return none(`\`${file}\` is unreadable: ${message(e)}`);
   }

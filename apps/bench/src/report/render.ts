@@ -41,6 +41,8 @@ export interface GroupInput {
   ratios: StepsRatio[];
   /** the group's notes worth repeating (targets, the PyTorch configuration, the load) */
   notes: string[];
+  /** further tables of the file (kernels: the WebAssembly SIMD peak), each under its title */
+  tables: { title: string; rows: Record<string, string | number>[] }[];
   problem?: string;
 }
 
@@ -153,6 +155,11 @@ function groupBlocks(g: GroupInput): Block[] {
   } else if (g.rows.length) {
     const columns = Object.keys(g.rows[0]);
     head.push({ kind: 'table', columns, rows: g.rows.map((r) => columns.map((c) => r[c] ?? '—')) });
+  }
+  for (const t of g.tables) {
+    if (!t.rows.length) continue;
+    const columns = Object.keys(t.rows[0]);
+    head.push({ kind: 'paragraph', text: `**${t.title}**` }, { kind: 'table', columns, rows: t.rows.map((r) => columns.map((c) => r[c] ?? '—')) });
   }
   return head;
 }

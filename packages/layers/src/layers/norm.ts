@@ -3,12 +3,15 @@
  * normalization, and `DataInitScale` (the authors' data-dependent scale for the standard
  * parameterization). Statistics are per unit: axis 1 of [N, C], [N, C, L] or [N, C, H, W].
  */
-import { add, batchMoments, batchNormalize, div, mean, mul, ones, reshape, scalar, slice, sqrt, sub, zeros, type Tensor } from '@wn/tensor';
+import { add, batchMoments, batchNormalize, div, fuse, fusedElementwise, mean, mul, ones, reshape, scalar, slice, sqrt, sub, zeros, type Tensor } from '@wn/tensor';
 import { noGrad } from '@wn/autograd';
 import { activeDataInit } from '../context.js';
 import { Buffer, Layer, Param } from '../module.js';
 
 const shapeStr = (s: readonly number[]) => `[${s.join(', ')}]`;
+
+/** running·keep + batch·weight in one pass (a running statistic's update; keep = 1 − momentum). */
+const RUNNING_UPDATE = fuse(4, ([running, batch, keep, weight], k) => k.add(k.mul(running, keep), k.mul(batch, weight)));
 
 /** Shared input checks and shapes for per-channel layers. */
 abstract class ChannelLayer extends Layer {
@@ -130,8 +133,8 @@ export class BatchNorm extends ChannelLayer {
   /** Running statistics ← (1 − momentum)·running + momentum·batch (the variance unbiased over n values). */
   private updateRunningStats(mu: Tensor, biasedVar: Tensor, n: number): void {
     const m = this.momentum;
-    this.running_mean.update(add(mul(this.running_mean.value, 1 - m), mul(mu, m)));
-    this.running_var.update(add(mul(this.running_var.value, 1 - m), mul(biasedVar, (m * n) / (n - 1))));
+    this.running_mean.update(fusedElementwise(RUNNING_UPDATE, [this.running_mean.value, mu, 1 - m, m]));
+    this.running_var.update(fusedElementwise(RUNNING_UPDATE, [this.running_var.value, biasedVar, 1 - m, (m * n) / (n - 1)]));
     this.num_batches_tracked.update(add(this.num_batches_tracked.value, 1));
   }
 }

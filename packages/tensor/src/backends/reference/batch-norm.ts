@@ -38,7 +38,7 @@ function channelSums(x: HostArray, dy: HostArray | null, [outer, units, inner]: 
 }
 
 /** Mean and biased variance per channel (float64) from Σx, Σx² over n values. */
-function moments(sx: Float64Array, sxx: Float64Array, n: number): [Float64Array, Float64Array] {
+export function moments(sx: Float64Array, sxx: Float64Array, n: number): [Float64Array, Float64Array] {
   const mean = sx.map((s) => s / n);
   // E[x²] − μ² in float64 from float32 data loses nothing that matters; clamp the rounding below 0
   const variance = sxx.map((s, u) => Math.max(0, s / n - mean[u] * mean[u]));
@@ -76,10 +76,33 @@ export function batchNormKernel(
 ): HostArray {
   const layout = weightNormLayout(shape, 1);
   const [sx, sxx] = channelSums(x, null, layout);
-  const [mean, variance] = moments(sx, sxx, layout[0] * layout[2]);
+  const [scale, shift] = normalizeCoefficients(sx, sxx, layout[0] * layout[2], weight, bias, eps);
+  return perChannel(alloc(x.length), layout, scale, shift, x);
+}
+
+/** Per channel, from Σx and Σx² over n values: batch norm's output is x·scale + shift. */
+export function normalizeCoefficients(sx: Float64Array, sxx: Float64Array, n: number, weight: ArrayLike<number>, bias: ArrayLike<number>, eps: number): [Float64Array, Float64Array] {
+  const [mean, variance] = moments(sx, sxx, n);
   const scale = variance.map((v, u) => weight[u] / Math.sqrt(v + eps));
   const shift = scale.map((s, u) => bias[u] - mean[u] * s);
-  return perChannel(alloc(x.length), layout, scale, shift, x);
+  return [scale, shift];
+}
+
+/**
+ * Per channel, from Σx, Σx², Σdy, Σdy·x over n values: Σdy·x̂ (γ's gradient) and the a, b, c of
+ * x's gradient a·dy + b·x + c.
+ */
+export function gradientCoefficients(
+  [sx, sxx, sdy, sdyx]: readonly Float64Array[], n: number, weight: ArrayLike<number>, eps: number,
+): { sdyHat: Float64Array; a: Float64Array; b: Float64Array; c: Float64Array } {
+  const [mean, variance] = moments(sx, sxx, n);
+  const invStd = variance.map((v) => 1 / Math.sqrt(v + eps));
+  // Σ dy·x̂ = (Σ dy·x − μ·Σ dy)/σ
+  const sdyHat = sdyx.map((s, u) => (s - mean[u] * sdy[u]) * invStd[u]);
+  const a = invStd.map((s, u) => weight[u] * s);
+  const b = a.map((k, u) => (-k * invStd[u] * sdyHat[u]) / n);
+  const c = a.map((k, u) => (-k * sdy[u]) / n - b[u] * mean[u]);
+  return { sdyHat, a, b, c };
 }
 
 /**
@@ -98,20 +121,12 @@ export function batchNormGradient(
     for (let u = 0; u < units; u++) y[u] = round(sdy[u]);
     return y;
   }
-  const n = outer * inner;
-  const [sx, sxx, sdy, sdyx] = channelSums(x, dy, layout);
-  const [mean, variance] = moments(sx, sxx, n);
-  const invStd = variance.map((v) => 1 / Math.sqrt(v + eps));
-  // Σ dy·x̂ = (Σ dy·x − μ·Σ dy)/σ
-  const sdyHat = sdyx.map((s, u) => (s - mean[u] * sdy[u]) * invStd[u]);
+  const { sdyHat, a, b, c } = gradientCoefficients(channelSums(x, dy, layout), outer * inner, weight, eps);
   if (wrt === 'weight') {
     const y = alloc(units);
     for (let u = 0; u < units; u++) y[u] = round(sdyHat[u]);
     return y;
   }
-  const a = invStd.map((s, u) => weight[u] * s);
-  const b = a.map((k, u) => (-k * invStd[u] * sdyHat[u]) / n);
-  const c = a.map((k, u) => (-k * sdy[u]) / n - b[u] * mean[u]);
   const y = alloc(x.length);
   for (let o = 0, i = 0; o < outer; o++) {
     for (let u = 0; u < units; u++) {

@@ -151,6 +151,7 @@ export const f32 = {
 export const f64 = {
   const: (v: number) => new Expr('f64', (w) => w.u8(0x44).f64(v)),
   add: (a: Operand, b: Operand) => op('f64', [0xa0], a, b),
+  mul: (a: Operand, b: Operand) => op('f64', [0xa2], a, b),
   /** The exact float64 value of a float32. */
   promoteF32: (a: Operand) => op('f64', [0xbb], a),
   load: (addr: Operand, offset = 0) => op('f64', [0x2b, ...memarg(3, offset)], addr),

@@ -6,7 +6,8 @@
  * that the kernels copy in and out (heap.ts). matmul and the three conv2d kernels are blocked
  * SIMD128 WebAssembly (generated at startup, see emitter.ts) split over worker threads; so are,
  * for large tensors, add/sub/mul/div, fused programs without transcendental ops (fused-simd.ts),
- * sums over leading axes, weight norm (weight-norm-kernels.ts), 2×2 max pooling
+ * sums over leading axes, weight norm (weight-norm-kernels.ts), batch norm and its gradient
+ * (batch-norm-kernels.ts), 2×2 max pooling
  * (max-pool-kernels.ts) and the unary ops (JS loops the workers compile from the same source).
  * The other memory-bound kernels (where, other reductions and pooling) are specialized JS loops
  * (host-kernels.ts), slice and pad are block copies (block-copy.ts); the rest are the reference
@@ -75,9 +76,15 @@ export function createWasmBackend(options: WasmBackendOptions = {}): WasmBackend
     matmul: (a, b, transposeA, transposeB, out) => runtime.matmul(a.data, a.shape, b.data, b.shape, transposeA, transposeB, out),
     weightNorm: (v, g, dim) => runtime.weightNorm(v.data, g.data, weightNormLayout(v.shape, dim)),
     weightNormBackward: (dw, v, g, dim, wrt) => runtime.weightNormBackward(dw.data, v.data, g.data, weightNormLayout(v.shape, dim), wrt),
-    // the reference loops, into unzeroed buffers (they write every element)
-    batchNorm: (x, w, b, eps) => batchNormKernel(x.data, w.data, b.data, x.shape, eps, alloc.dirty) as Float32Array,
-    batchNormBackward: (dy, x, w, eps, wrt) => batchNormGradient(dy.data, x.data, w.data, x.shape, eps, wrt, alloc.dirty, Math.fround) as Float32Array,
+    // batch norm: per-channel sums and the affine pass as SIMD loops over channel ranges per thread
+    // (batch-norm-kernels.ts) from MIN_ELEMENTWISE_SIZE elements on; below it the reference loops
+    batchNorm: (x, w, b, eps) =>
+      x.data.length >= MIN_ELEMENTWISE_SIZE ? runtime.batchNorm(x.data, w.data, b.data, eps, weightNormLayout(x.shape, 1)) : (batchNormKernel(x.data, w.data, b.data, x.shape, eps, alloc.dirty) as Float32Array),
+    batchNormBackward: (dy, x, w, eps, wrt) =>
+      x.data.length >= MIN_ELEMENTWISE_SIZE
+        ? runtime.batchNormBackward(dy.data, x.data, w.data, eps, wrt, weightNormLayout(x.shape, 1))
+        : (batchNormGradient(dy.data, x.data, w.data, x.shape, eps, wrt, alloc.dirty, Math.fround) as Float32Array),
+    batchMoments: (x) => (x.data.length >= MIN_ELEMENTWISE_SIZE ? runtime.batchMoments(x.data, weightNormLayout(x.shape, 1)) : reference.batchMoments!(x, [2, x.shape[1]])),
     // LSTM cells as SIMD loops (lstm-kernels.ts); concat as block copies into an unzeroed buffer
     ...createLstmKernels(alloc.dirty),
     concat: (xs, axis, out) => concatBlocks(xs, axis, out, alloc.dirty) as Float32Array,

@@ -8,6 +8,7 @@ import { f32x4, ModuleBuilder, type MemoryImport } from './emitter.js';
 import { addWeightNormFunctions } from './weight-norm-kernels.js';
 import { addMaxPoolFunctions } from './max-pool-kernels.js';
 import { addGemvFunctions } from './gemv-kernels.js';
+import { addBatchNormFunctions } from './batch-norm-kernels.js';
 import { addGemmFunctions, DEFAULT_GEMM_CONFIG, normalizeGemmConfig, type GemmConfig } from './gemm-kernels.js';
 
 /** 64 KiB pages; 2 GiB keeps every byte address a non-negative i32. */
@@ -41,6 +42,7 @@ export function buildKernelModule(options: KernelModuleOptions): KernelModule {
   addWeightNormFunctions(mb);
   addMaxPoolFunctions(mb);
   addGemvFunctions(mb);
+  addBatchNormFunctions(mb);
   return { module: new WebAssembly.Module(mb.toBytes() as BufferSource), memory, gemmConfig, convConfig };
 }
 

@@ -19,6 +19,9 @@ import { HeapStorage } from './heap-storage.js';
 import type { TensorStorage } from './tensor-storage.js';
 import { buildKernelModule, MAX_MEMORY_PAGES, nodeBuiltin, relaxedSimdAvailable, type KernelModule } from './kernel-module.js';
 import { ThreadPool } from './thread-pool.js';
+import { buildSimdPeakModule, SIMD_PEAK_STATE_FLOATS } from './simd-peak.js';
+import { BN_COEF_BYTES, BN_SUMS_BYTES, BN_SUMS_DY_BYTES } from './batch-norm-kernels.js';
+import { gradientCoefficients, moments, normalizeCoefficients } from '../reference/batch-norm.js';
 import { buildFusedSimdModule, simdSupports, usedInputs } from './fused-simd.js';
 import type { FusedProgram } from '../../fused/program.js';
 import type { ContiguousLoop } from './fused-kernel.js';
@@ -80,7 +83,7 @@ const SPLIT_ALIGN = 16;
 /** Kernel-module exports the worker threads can run. */
 const WORKER_EXPORTS = [
   'gemm', 'convForward', 'convBackpropInput', 'convBackpropFilter', 'sumRowsF64', 'wn_unitDots', 'wn_scaleUnits', 'wn_gradV', 'wn_rowsNormalize', 'wn_rowsGradG', 'wn_rowsGradV',
-  'maxPool2x2', 'maxPool2x2Backward',
+  'maxPool2x2', 'maxPool2x2Backward', 'bn_sums', 'bn_sumsDy', 'bn_affine', 'bn_affineDy',
   ...ELEMENTWISE_OPS.map(elementwiseRowsFunctionName),
 ];
 const GEOMETRY_AT = 64;
@@ -107,6 +110,8 @@ export class WasmRuntime {
   private readonly unaryIds = new Map<UnaryOp, number>();
   /** Pool ids of the fused programs' JS loops the workers have compiled, by source. */
   private readonly fusedLoopIds = new Map<string, number>();
+  /** The SIMD peak probes (simd-peak.ts), plain and fused, once compiled. */
+  private readonly peakProbes = new Map<boolean, CompiledProbe>();
 
   constructor(options: WasmRuntimeOptions = {}) {
     const fma = options.fma ?? 'auto';
@@ -376,6 +381,38 @@ export class WasmRuntime {
   }
 
   /**
+   * For benchmarks: the f32x4 multiply-add throughput probe (simd-peak.ts) on `threads` threads at
+   * once, each from the same `state` (m, c and the accumulators: SIMD_PEAK_STATE_FLOATS floats) for
+   * `iterations` rounds; `fused` uses relaxed_madd (needs {@link fma}). Returns each thread's final
+   * state, so callers can check the arithmetic and the work cannot be optimized away.
+   */
+  simdPeak(iterations: number, state: Float32Array, threads: number, fused: boolean): Float32Array[] {
+    if (state.length !== SIMD_PEAK_STATE_FLOATS) throw new WnError('simdPeak', `state has ${state.length} floats, expected ${SIMD_PEAK_STATE_FLOATS}`);
+    if (!Number.isInteger(iterations) || iterations < 0 || iterations > 0x7fffffff) throw new WnError('simdPeak', `iterations must be an integer in [0, 2^31), got ${iterations}`);
+    if (!Number.isInteger(threads) || threads < 1 || threads > this.threads) throw new WnError('simdPeak', `threads must be an integer in [1, ${this.threads}], got ${threads}`);
+    if (fused && !this.fma) throw new WnError('simdPeak', 'the fused probe needs relaxed SIMD (this runtime was created without fma)');
+    let probe = this.peakProbes.get(fused);
+    if (!probe) {
+      const memory = { initial: this.kernels.memory.initial, maximum: MAX_MEMORY_PAGES, shared: this.kernels.memory.shared };
+      const module = buildSimdPeakModule(memory, fused);
+      const instance = new WebAssembly.Instance(module, { env: { memory: this.memory.memory } });
+      probe = { module, run: instance.exports.run as Kernel, poolId: undefined };
+      this.peakProbes.set(fused, probe);
+    }
+    const heap = this.heap;
+    heap.reset();
+    const at = Array.from({ length: threads }, () => heap.allocCopy(state));
+    const tasks = at.map((a) => [iterations, a]);
+    if (threads > 1 && this.pool?.usable) {
+      probe.poolId ??= this.pool.addFunction(probe.module, 'run');
+      this.pool.runFunction(probe.poolId, probe.run, tasks);
+    } else {
+      for (const args of tasks) probe.run(...args);
+    }
+    return at.map((a) => heap.f32.slice(a / 4, a / 4 + SIMD_PEAK_STATE_FLOATS));
+  }
+
+  /**
    * Weight norm's w = v · (g / ‖v‖) for v viewed as [outer, units, inner] (see
    * weight-norm-kernels.ts): with the units outermost, each unit's row normalized while it is in
    * cache (`wn_rowsNormalize`); otherwise one pass for the squared norms, one for the scaling.
@@ -398,6 +435,89 @@ export class WasmRuntime {
     for (let u = 0; u < units; u++) f[s0 + u] = g[u] / Math.fround(Math.sqrt(Math.fround(sums[u])));
     this.run('wn_scaleUnits', ranges.map(([lo, hi]) => [vAt + 4 * lo * inner, scaleAt + 4 * lo, outer, hi - lo, inner, yAt + 4 * lo * inner]));
     return heap.finish(y, yAt);
+  }
+
+  /**
+   * Per-channel float64 sums over x [outer, C, inner] (batch-norm-kernels.ts) in one pass: Σx and
+   * Σx², and with dy also Σdy and Σdy·x; channel ranges split over the threads.
+   */
+  private channelSums(x: Float32Array, dy: Float32Array | null, [outer, units, inner]: readonly [number, number, number]): Float64Array[] {
+    const heap = this.heap;
+    heap.reset();
+    const bytes = dy ? BN_SUMS_DY_BYTES : BN_SUMS_BYTES, count = bytes / 8;
+    const xAt = heap.input(x), dyAt = dy ? heap.input(dy) : 0, sumsAt = heap.alloc(bytes * units);
+    const ranges = this.channelRanges(outer, units, inner);
+    const stride = units * inner;
+    if (dy) this.run('bn_sumsDy', ranges.map(([lo, hi]) => [xAt + 4 * lo * inner, dyAt + 4 * lo * inner, outer, hi - lo, inner, stride, sumsAt + bytes * lo]));
+    else this.run('bn_sums', ranges.map(([lo, hi]) => [xAt + 4 * lo * inner, outer, hi - lo, inner, stride, sumsAt + bytes * lo]));
+    const sums = heap.f64(sumsAt, count * units);
+    return Array.from({ length: count }, (_, k) => Float64Array.from({ length: units }, (_, u) => sums[count * u + k]));
+  }
+
+  /** y = (ka·dy + kb·x) + kc per channel (without dy: kb·x + kc) in float64, rounded once; channel ranges over the threads. */
+  private channelAffine(x: Float32Array, dy: Float32Array | null, ka: Float64Array | null, kb: Float64Array, kc: Float64Array, [outer, units, inner]: readonly [number, number, number]): Float32Array {
+    const heap = this.heap;
+    heap.reset();
+    const y = this.result(x.length);
+    const xAt = heap.input(x), dyAt = dy ? heap.input(dy) : 0, coefAt = heap.alloc(BN_COEF_BYTES * units), yAt = heap.output(y);
+    const coef = heap.f64(coefAt, 3 * units);
+    for (let u = 0; u < units; u++) {
+      coef[3 * u] = ka ? ka[u] : 0;
+      coef[3 * u + 1] = kb[u];
+      coef[3 * u + 2] = kc[u];
+    }
+    const ranges = this.channelRanges(outer, units, inner);
+    const stride = units * inner;
+    const at = (base: number, lo: number) => base + 4 * lo * inner;
+    if (dy) this.run('bn_affineDy', ranges.map(([lo, hi]) => [at(xAt, lo), at(dyAt, lo), coefAt + BN_COEF_BYTES * lo, outer, hi - lo, inner, stride, at(yAt, lo)]));
+    else this.run('bn_affine', ranges.map(([lo, hi]) => [at(xAt, lo), coefAt + BN_COEF_BYTES * lo, outer, hi - lo, inner, stride, at(yAt, lo)]));
+    return heap.finish(y, yAt);
+  }
+
+  /** Channel ranges per thread for batch norm's passes (whole channels: each channel's sums keep their order). */
+  private channelRanges(outer: number, units: number, inner: number): [number, number][] {
+    return split(units, this.partsFor(outer * units * inner, units), 1);
+  }
+
+  /**
+   * Batch normalization with the batch's statistics over x viewed as [outer, C, inner]: one pass
+   * for the per-channel sums, one for y = x·scale + shift (the reference loops' formulas).
+   */
+  batchNorm(x: Float32Array, weight: ArrayLike<number>, bias: ArrayLike<number>, eps: number, layout: readonly [number, number, number]): Float32Array {
+    const [sx, sxx] = this.channelSums(x, null, layout);
+    const [scale, shift] = normalizeCoefficients(sx, sxx, layout[0] * layout[2], weight, bias, eps);
+    return this.channelAffine(x, null, null, scale, shift, layout);
+  }
+
+  /** [2, C]: each channel's mean (row 0) and biased variance (row 1), one pass over x. */
+  batchMoments(x: Float32Array, layout: readonly [number, number, number]): Float32Array {
+    const [sx, sxx] = this.channelSums(x, null, layout);
+    const [mean, variance] = moments(sx, sxx, layout[0] * layout[2]);
+    const y = this.result(2 * layout[1]);
+    y.set(mean);
+    y.set(variance, layout[1]);
+    return y;
+  }
+
+  /**
+   * The gradient of {@link batchNorm} given dy (the reference loops' formulas): β's Σdy (one pass
+   * over dy), γ's Σdy·x̂ (one pass over x and dy for Σx, Σx², Σdy, Σdy·x), or x's a·dy + b·x + c
+   * (that pass and one more for the result).
+   */
+  batchNormBackward(dy: Float32Array, x: Float32Array, weight: ArrayLike<number>, eps: number, wrt: 'x' | 'weight' | 'bias', layout: readonly [number, number, number]): Float32Array {
+    const units = layout[1];
+    if (wrt === 'bias') {
+      const y = this.result(units);
+      y.set(this.channelSums(dy, null, layout)[0]);
+      return y;
+    }
+    const { sdyHat, a, b, c } = gradientCoefficients(this.channelSums(x, dy, layout), layout[0] * layout[2], weight, eps);
+    if (wrt === 'weight') {
+      const y = this.result(units);
+      y.set(sdyHat);
+      return y;
+    }
+    return this.channelAffine(x, dy, a, b, c, layout);
   }
 
   /**
@@ -575,6 +695,13 @@ interface CompiledFused {
   readonly module: WebAssembly.Module;
   readonly run: Kernel;
   readonly used: boolean[];
+  poolId: number | undefined;
+}
+
+/** A SIMD peak probe's module, its entry point here, and its id on the thread pool once added. */
+interface CompiledProbe {
+  readonly module: WebAssembly.Module;
+  readonly run: Kernel;
   poolId: number | undefined;
 }
 
