@@ -41,6 +41,12 @@ const CAP_MS = Number(process.env.WN_BENCH_STEP_CAP_S ?? 20) * 1000;
 const FAST_MS = 3000;
 const CHECK_STEPS = 3;
 const TIMING = { warmup: 2, minReps: 5, maxReps: 30, budgetMs: 4000 };
+/**
+ * Paired runs warm both sides up for at least this long before the blocks (WN_BENCH_WARMUP_MS): V8 tiers a
+ * tiny step's JavaScript up over thousands of calls (W5a's action runs at ~3× its steady-state time for the
+ * first ~2,000), which a 2-step warm-up would time as if it were @wn's cost.
+ */
+const WARMUP_MS = Number(process.env.WN_BENCH_WARMUP_MS ?? 1500);
 const RSS_STEPS = Number(process.env.WN_BENCH_RSS_STEPS ?? 100);
 const WN_PAIRS = Number(process.env.WN_BENCH_WN_PAIRS ?? 12);
 const PAIRS = Number(process.env.WN_BENCH_PAIRS ?? 12);
@@ -176,10 +182,19 @@ async function pairedRun(w: Workload, backend: string, wnThreads: number, peer: 
     const layouts = layoutsOf(w.id);
     const torchLosses: PairedRun['torchLosses'] = {};
     for (const l of layouts) torchLosses[l] = await peer.load(w.id, l, CHECK_STEPS);
-    // warm-up, which also sizes the blocks
-    const wnWarm = Math.min(...timedWn(TIMING.warmup));
+    // warm-up for WARMUP_MS per side (at least TIMING.warmup steps), which also sizes the blocks
+    let wnSpent = 0, wnRecent: number[] = [];
+    while (wnRecent.length < TIMING.warmup || wnSpent < WARMUP_MS) {
+      wnRecent = [...wnRecent.slice(-4), ...timedWn(1)];
+      wnSpent += wnRecent.at(-1)!;
+    }
+    const wnWarm = Math.min(...wnRecent);
     let torchWarm = 0;
-    for (const l of layouts) torchWarm = Math.max(torchWarm, Math.min(...(await peer.run(w.id, l, TIMING.warmup))));
+    for (const l of layouts) {
+      const first = Math.min(...(await peer.run(w.id, l, TIMING.warmup)));
+      const more = Math.max(0, Math.ceil((WARMUP_MS - first * TIMING.warmup) / Math.max(first, 1e-3)));
+      torchWarm = Math.max(torchWarm, more > 0 ? Math.min(...(await peer.run(w.id, l, more)).slice(-5)) : first);
+    }
     const k = stepsPerBlock(Math.max(wnWarm, torchWarm), BLOCK_MS);
     let nodeCpuMs = 0, torchWallMs = 0;
     const sides: Side[] = [
@@ -546,7 +561,7 @@ export async function runSteps(): Promise<string> {
     `Every non-PyTorch peer is first probed at a small batch b and at 2b (estimate linear in batch; one step over the cap at b is simply scaled); an estimated step over ${CAP_MS / 1000} s is reported as an estimate (~, "est.") and skipped; a peer whose second full step exceeds ${FAST_MS / 1000} s is reported from that step alone.`,
     `Threads: @wn wasm runs its GEMM/conv kernels on ${wasmThreads} thread(s) (and on 1, registered as wasm-1t); PyTorch uses torch.set_num_threads(n) at the same n; TF.js (cpu, and wasm in Node) and the other @wn backends are single-threaded and compare with PyTorch at 1 thread.`,
     noTorch || !hello ? `PyTorch: skipped (${noTorch ?? 'no peer'}).` : describeTorchPeer(hello, threadCounts, envNotes),
-    `@wn wasm and PyTorch: ${PAIRS} rounds per workload and thread count, each a block of k steps per side back to back (k sized so the slower block takes ~${BLOCK_MS} ms; order rotated every round), after ${CHECK_STEPS} check steps and ${TIMING.warmup} warm-up steps; "× pytorch" of @wn wasm is the median over rounds of (@wn / PyTorch's faster layout). A verdict needs ≥ ${MIN_PAIRS} pairs; for W2–W4 a run where PyTorch at 2 threads was slower than at 1 is INVALID; tiny workloads compare with PyTorch's faster thread count.`,
+    `@wn wasm and PyTorch: ${PAIRS} rounds per workload and thread count, each a block of k steps per side back to back (k sized so the slower block takes ~${BLOCK_MS} ms; order rotated every round), after ${CHECK_STEPS} check steps and a warm-up of ≥ ${TIMING.warmup} steps and ≥ ${fmt(WARMUP_MS / 1000, 1)} s per side (V8 tiers tiny steps up over thousands of calls); "× pytorch" of @wn wasm is the median over rounds of (@wn / PyTorch's faster layout). A verdict needs ≥ ${MIN_PAIRS} pairs; for W2–W4 a run where PyTorch at 2 threads was slower than at 1 is INVALID; tiny workloads compare with PyTorch's faster thread count.`,
     'items/s = batch / step time: images (W2), samples (W3), sequences of 16 steps (W4).',
     'TF.js gradients: tfjs-core\'s node bundle lacks them; peers/tfjs-steps.ts loads tfjs-core\'s register_all_gradients like the @tensorflow/tfjs umbrella does.',
   ];
