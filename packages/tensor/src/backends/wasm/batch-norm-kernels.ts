@@ -61,26 +61,19 @@ function addSums(mb: ModuleBuilder, withDy: boolean): void {
       forEachChannelRow(f, u, outer, inner, stride, (p) => {
         f.for(b, 0, end4, 16, () => {
           const q = i32.add(p, b);
-          f.set(xv, v128.load(i32.add(x, q)));
-          const [xlo, xhi] = halves(xv);
-          f.set(xl, xlo);
-          f.set(xh, xhi);
-          // Σx, Σx²
-          f.set(lo[0], f64x2.add(lo[0], xl));
-          f.set(hi[0], f64x2.add(hi[0], xh));
-          f.set(lo[1], f64x2.add(lo[1], f64x2.mul(xl, xl)));
-          f.set(hi[1], f64x2.add(hi[1], f64x2.mul(xh, xh)));
-          if (dy) {
-            // Σdy, Σdy·x
-            f.set(dv, v128.load(i32.add(dy, q)));
-            const [dlo, dhi] = halves(dv);
-            f.set(dl, dlo);
-            f.set(dh, dhi);
-            f.set(lo[2], f64x2.add(lo[2], dl));
-            f.set(hi[2], f64x2.add(hi[2], dh));
-            f.set(lo[3], f64x2.add(lo[3], f64x2.mul(dl, xl)));
-            f.set(hi[3], f64x2.add(hi[3], f64x2.mul(dh, xh)));
-          }
+          // one input's vector as float64 halves (l, h), added to sums k (its values) and k + 1 (times (ml, mh))
+          const accumulate = (src: Local, v: Local, l: Local, h: Local, k: number, ml: Local, mh: Local) => {
+            f.set(v, v128.load(i32.add(src, q)));
+            const [vlo, vhi] = halves(v);
+            f.set(l, vlo);
+            f.set(h, vhi);
+            f.set(lo[k], f64x2.add(lo[k], l));
+            f.set(hi[k], f64x2.add(hi[k], h));
+            f.set(lo[k + 1], f64x2.add(lo[k + 1], f64x2.mul(l, ml)));
+            f.set(hi[k + 1], f64x2.add(hi[k + 1], f64x2.mul(h, mh)));
+          };
+          accumulate(x, xv, xl, xh, 0, xl, xh); // Σx, Σx²
+          if (dy) accumulate(dy, dv, dl, dh, 2, xl, xh); // Σdy, Σdy·x
         });
         f.for(b, end4, end, 4, () => {
           const q = i32.add(p, b);

@@ -29,6 +29,19 @@ import { f32, f32x4, f64, f64x2, i32, v128, type Expr, type FunctionBuilder, typ
 const I32x5 = ['i32', 'i32', 'i32', 'i32', 'i32'] as const;
 const I32x6 = [...I32x5, 'i32'] as const;
 
+/** y = v · s over one row at byte offset `at`: whole vectors to `end4`, then single floats to `end` (`s` splat). */
+function storeScaledRow(f: FunctionBuilder, at: Local, end4: Local, end: Local, v: Local, s: Local, y: Local): void {
+  const b = f.local('i32');
+  f.for(b, 0, end4, 16, () => {
+    const p = i32.add(at, b);
+    f.storeV128(i32.add(y, p), f32x4.mul(v128.load(i32.add(v, p)), s));
+  });
+  f.for(b, end4, end, 4, () => {
+    const p = i32.add(at, b);
+    f.storeF32(i32.add(y, p), f32.mul(f32.load(i32.add(v, p)), f32x4.extractLane(s, 0)));
+  });
+}
+
 /** Calls `row(at, u4)` for each (outer, unit) row in memory order: `at` is the row's byte offset, `u4` the unit's (4·u). */
 function forEachRow(f: FunctionBuilder, outer: Local | number, units: Local, inner: Local, row: (at: Local, u4: Local) => void): void {
   const a = f.local('i32'), u = f.local('i32'), at = f.local('i32'), u4 = f.local('i32');
@@ -131,19 +144,12 @@ export function addWeightNormFunctions(mb: ModuleBuilder): void {
   });
 
   mb.func('wn_scaleUnits', [...I32x6], (f, v, scale, outer, units, inner, y) => {
-    const b = f.local('i32'), end4 = f.local('i32'), end = f.local('i32'), s = f.local('v128');
+    const end4 = f.local('i32'), end = f.local('i32'), s = f.local('v128');
     f.set(end4, i32.shl(i32.and(inner, -4), 2));
     f.set(end, i32.shl(inner, 2));
     forEachRow(f, outer, units, inner, (at, u4) => {
       f.set(s, v128.load32Splat(i32.add(scale, u4)));
-      f.for(b, 0, end4, 16, () => {
-        const p = i32.add(at, b);
-        f.storeV128(i32.add(y, p), f32x4.mul(v128.load(i32.add(v, p)), s));
-      });
-      f.for(b, end4, end, 4, () => {
-        const p = i32.add(at, b);
-        f.storeF32(i32.add(y, p), f32.mul(f32.load(i32.add(v, p)), f32x4.extractLane(s, 0)));
-      });
+      storeScaledRow(f, at, end4, end, v, s, y);
     });
   });
 
@@ -167,20 +173,13 @@ export function addWeightNormFunctions(mb: ModuleBuilder): void {
   });
 
   mb.func('wn_rowsNormalize', [...I32x5], (f, v, g, units, inner, y) => {
-    const n = f.local('f32'), s = f.local('v128'), b = f.local('i32');
+    const n = f.local('f32'), s = f.local('v128');
     const ends = setRowEnds(f, inner), { end4, end } = ends;
     forEachUnitRow(f, units, inner, (at, u4) => {
       const [squares] = rowDots(f, at, ends, [[v, v]]);
       f.set(n, normOf(fromZero(squares)));
       f.set(s, f32x4.splat(f32.div(f32.load(i32.add(g, u4)), n)));
-      f.for(b, 0, end4, 16, () => {
-        const p = i32.add(at, b);
-        f.storeV128(i32.add(y, p), f32x4.mul(v128.load(i32.add(v, p)), s));
-      });
-      f.for(b, end4, end, 4, () => {
-        const p = i32.add(at, b);
-        f.storeF32(i32.add(y, p), f32.mul(f32.load(i32.add(v, p)), f32x4.extractLane(s, 0)));
-      });
+      storeScaledRow(f, at, end4, end, v, s, y);
     });
   });
 
