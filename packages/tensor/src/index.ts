@@ -24,7 +24,7 @@ export * from './kernels.js';
 export { broadcastShapes, normalizeAxes, normalizeAxis, shapesEqual, sizeOf, stridesOf, type Shape } from './shape.js';
 export { createReferenceBackend, createReferenceKernels, type HostArray } from './backends/reference/index.js';
 export { createWasmBackend, type WasmBackend, type WasmBackendOptions } from './backends/wasm/index.js';
-export { SIMD_PEAK_CHAINS, SIMD_PEAK_STATE_FLOATS, SIMD_PEAK_FLOPS_PER_ITERATION } from './backends/wasm/simd-peak.js';
+export { SIMD_PEAK_CHAINS, SIMD_PEAK_STATE_FLOATS, SIMD_PEAK_FLOPS_PER_ITERATION } from './backends/wasm/simd-peak-layout.js';
 export * from './ops/creation.js';
 export * from './ops/random.js';
 export * from './ops/elementwise.js';

@@ -10,13 +10,8 @@
  * flavour, as f32x4.relaxed_madd (the FMA GEMM's instruction). One round is 8 flops per chain.
  */
 import { f32x4, i32, v128, ModuleBuilder, type Local, type MemoryImport } from './emitter.js';
+import { SIMD_PEAK_CHAINS } from './simd-peak-layout.js';
 
-/** Independent accumulator chains per thread. */
-export const SIMD_PEAK_CHAINS = 12;
-/** Floats of a probe's state: m, c and the chains, four lanes each. */
-export const SIMD_PEAK_STATE_FLOATS = 4 * (2 + SIMD_PEAK_CHAINS);
-/** Flops of one round: a multiply and an add on four lanes per chain. */
-export const SIMD_PEAK_FLOPS_PER_ITERATION = 8 * SIMD_PEAK_CHAINS;
 
 /** The probe as a module importing `memory`, exporting `run(iterations, at)`; `fused` uses relaxed_madd. */
 export function buildSimdPeakModule(memory: MemoryImport, fused: boolean): WebAssembly.Module {
