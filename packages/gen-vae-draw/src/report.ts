@@ -112,11 +112,17 @@ export function reportGenRuns(dir: string, options: { points?: number; name?: st
       for (let e = 1; e <= target; e++) if (mean(done.map((r) => elboAt(r, e)!)) >= goal - 1e-9) return String(e);
       return `not in ${target}`;
     };
+    // IW bounds are averaged only over runs evaluated alike (same k, same images): one entry per protocol, largest k first
+    const iwByProtocol = (rs: readonly Run[]) => {
+      const found = rs.flatMap((r) => evals(r).filter((e) => e.iw !== null));
+      const protocols = [...new Map(found.map((e) => [`${e.k}/${e.k_images}`, e])).values()].sort((a, b) => b.k - a.k || b.k_images - a.k_images);
+      return protocols.map((p) => `${spread(found.filter((e) => e.k === p.k && e.k_images === p.k_images).map((e) => e.iw!))} at k = ${p.k}, ${p.k_images} images`).join('; ') || '—';
+    };
     const perVariant = variants.map(({ group, runs: rs }) => [
       group, String(rs.length),
       ...at.map((e) => spread(rs.map((r) => elboAt(r, e)).filter((v): v is number => v !== null))),
       epochsTo(rs),
-      spread(rs.flatMap((r) => { const e = evals(r).find((x) => x.iw !== null); return e ? [e.iw!] : []; })),
+      iwByProtocol(rs),
     ]);
     const s0 = runs[0].settings;
     // the sizes (T, patches, channels…) from the model's own description of the first run's settings
@@ -133,7 +139,7 @@ export function reportGenRuns(dir: string, options: { points?: number; name?: st
       '',
       `Per variant, mean ± sd over the seeds that reached each epoch (their number in brackets); "epochs to standard": the first epoch at which the seed-mean ELBO of the finished runs reaches the standard variant's final one${goal === null ? ' (no finished standard run yet)' : ` (${nats(goal)})`}:`,
       '',
-      markdownTable(['variant', 'runs', ...at.map((e) => `epoch ${e}`), 'epochs to standard', 'IW bound (largest k saved)'], perVariant),
+      markdownTable(['variant', 'runs', ...at.map((e) => `epoch ${e}`), 'epochs to standard', 'IW bound (per k and images)'], perVariant),
     ].join('\n'));
     json[model] = {
       epochs: at,
