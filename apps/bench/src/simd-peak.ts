@@ -57,7 +57,7 @@ export async function measureSimdPeaks(runtime: T.WasmBackend['runtime'], iterat
         best = Math.min(best, performance.now() - t0);
       }
       const cpu = process.cpuUsage(cpu0), wall = performance.now() - wall0;
-      if (Math.abs(last - 2) > 1e-6) throw new Error(`SIMD peak probe: accumulator ${last}, expected 2`);
+      if (Math.abs(last - 2) > 1e-6) throw new T.WnError('SIMD peak probe', `accumulator converged to ${last}, expected 2`);
       const cpuShare = (cpu.user + cpu.system) / 1000 / (threads * wall);
       peaks.push({ instructions, threads, gflops: (threads * iterations * T.SIMD_PEAK_FLOPS_PER_ITERATION) / best / 1e6, cpuShare });
     }

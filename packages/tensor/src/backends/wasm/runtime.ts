@@ -691,19 +691,16 @@ export class WasmRuntime {
   }
 }
 
-/** A fused program as a SIMD module, its entry point here, and its id on the thread pool once added. */
-interface CompiledFused {
-  readonly module: WebAssembly.Module;
-  readonly run: Kernel;
-  readonly used: boolean[];
-  poolId: number | undefined;
-}
-
-/** A SIMD peak probe's module, its entry point here, and its id on the thread pool once added. */
+/** A generated module (a SIMD peak probe), its entry point here, and its id on the thread pool once added. */
 interface CompiledProbe {
   readonly module: WebAssembly.Module;
   readonly run: Kernel;
   poolId: number | undefined;
+}
+
+/** A fused program as a SIMD module: a probe-like module plus which inputs it reads. */
+interface CompiledFused extends CompiledProbe {
+  readonly used: boolean[];
 }
 
 /** How many image groups a filter gradient sums separately: up to 4, enough work each (see conv2dBackpropFilter). */
